@@ -1,0 +1,234 @@
+"""Command line: ``hmi run | demo | check | sim | read | write | browse``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from hmi.core.paths import data_dir_for, demo_project_dir
+from hmi.core.project.loader import check_project
+from hmi.core.project.models import Project
+
+log = logging.getLogger("hmi")
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_PROJECT = 0, 1, 2
+
+
+def _load(path: str) -> Project | None:
+    """Load and check a project; print every problem and return None if there are any."""
+    from hmi.core.plugins import driver_problems
+
+    project, problems = check_project(path, validators=driver_problems)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems or project is None:
+        print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+        return None
+    return project
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    project = _load(args.project)
+    if project is None:
+        return EXIT_BAD_PROJECT
+    print(
+        f"{args.project}: OK — {len(project.devices)} device(s), {len(project.tags)} tag(s) "
+        f"({len(project.derived_tags)} derived)"
+    )
+    return EXIT_OK
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from drivers.simulator import run_plant
+
+    if not args.quiet:
+        print(
+            f"simulated plant: Line 1 press on modbus tcp 127.0.0.1:{args.modbus_port}, "
+            f"Line 2 filler on opc.tcp://127.0.0.1:{args.opcua_port}",
+            flush=True,
+        )
+    try:
+        asyncio.run(
+            run_plant(modbus_port=args.modbus_port, opcua_port=args.opcua_port, seconds=args.seconds)
+        )
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"simulated plant could not start: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    project = _load(args.project)
+    if project is None:
+        return EXIT_BAD_PROJECT
+    return _run(project, args)
+
+
+def _run(project: Project, args: argparse.Namespace) -> int:
+    from hmi.core.runtime import Runtime
+    from hmi.core.summary import render
+
+    if not args.headless:
+        print("the operator screens are not available yet; running headless", file=sys.stderr)
+    data_dir = Path(args.data_dir) if args.data_dir else data_dir_for(project.name)
+    runtime = Runtime(project, data_dir)
+    runtime.start()
+    deadline = time.monotonic() + args.seconds if args.seconds else None
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(min(args.every, max(0.0, deadline - time.monotonic())) if deadline else args.every)
+            print(render(project, dict(runtime.engine.values), dict(runtime.engine.device_states)))
+            print(flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.stop()
+    return EXIT_OK
+
+
+def _wait_for_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            s.settimeout(0.2)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    project = _load(str(demo_project_dir()))
+    if project is None:
+        return EXIT_BAD_PROJECT
+    sim = subprocess.Popen([sys.executable, "-m", "hmi", "sim", "--quiet"])
+    try:
+        for port in (5020, 4840):
+            if not _wait_for_port(port, 20.0):
+                print(f"the simulated plant did not open port {port}", file=sys.stderr)
+                return EXIT_FAILED
+        return _run(project, args)
+    finally:
+        sim.terminate()
+        try:
+            sim.wait(5)
+        except subprocess.TimeoutExpired:
+            sim.kill()
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    from hmi.core.oneshot import read_tags
+
+    project = _load(args.project)
+    if project is None:
+        return EXIT_BAD_PROJECT
+    data_dir = data_dir_for(project.name)
+    results = asyncio.run(read_tags(project, args.tags, data_dir, timeout=args.timeout))
+    for name, tv in results.items():
+        print(json.dumps(tv.as_dict(name), default=str, ensure_ascii=False))
+    return EXIT_OK if all(tv.good for tv in results.values()) else EXIT_FAILED
+
+
+def cmd_write(args: argparse.Namespace) -> int:
+    from hmi.core.oneshot import write_tag
+
+    project = _load(args.project)
+    if project is None:
+        return EXIT_BAD_PROJECT
+    result = asyncio.run(write_tag(project, args.tag, args.value, data_dir_for(project.name)))
+    print(
+        json.dumps(
+            {"name": result.tag, "status": result.status.value, "message": result.message,
+             "readback": result.readback},
+            default=str, ensure_ascii=False,
+        )
+    )
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def cmd_browse(args: argparse.Namespace) -> int:
+    from hmi.core.oneshot import browse_device
+
+    project = _load(args.project)
+    if project is None:
+        return EXIT_BAD_PROJECT
+    try:
+        rows = asyncio.run(browse_device(project, args.device, data_dir_for(project.name)))
+    except (LookupError, NotImplementedError, OSError, TimeoutError) as exc:
+        print(f"browse {args.device}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for row in rows:
+        print(json.dumps(row, default=str, ensure_ascii=False))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hmi", description="Linea HMI operator application")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def live(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--headless", action="store_true", help="no screens; print a live summary")
+        p.add_argument("--seconds", type=float, default=None, help="stop by itself after N seconds")
+        p.add_argument("--every", type=float, default=2.0, help="summary period in seconds")
+        p.add_argument("--data-dir", default=None, help="where local state is kept")
+
+    p = sub.add_parser("check", help="validate a project and list every problem")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("run", help="run a project")
+    p.add_argument("project")
+    live(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="start the simulated plant and run the demo project on it")
+    live(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("sim", help="serve the simulated plant on 127.0.0.1")
+    p.add_argument("--modbus-port", type=int, default=5020)
+    p.add_argument("--opcua-port", type=int, default=4840)
+    p.add_argument("--seconds", type=float, default=None)
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_sim)
+
+    p = sub.add_parser("read", help="read tags once; one JSON line per tag")
+    p.add_argument("project")
+    p.add_argument("tags", nargs="+", metavar="TAG")
+    p.add_argument("--timeout", type=float, default=5.0)
+    p.set_defaults(func=cmd_read)
+
+    p = sub.add_parser("write", help="write one tag (range-checked, read back)")
+    p.add_argument("project")
+    p.add_argument("tag")
+    p.add_argument("value")
+    p.set_defaults(func=cmd_write)
+
+    p = sub.add_parser("browse", help="list a device's variables, to import tags")
+    p.add_argument("project")
+    p.add_argument("device")
+    p.set_defaults(func=cmd_browse)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The application's core: tag model, project, runtime, engine. Never imports Qt."""

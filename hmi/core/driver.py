@@ -1,0 +1,115 @@
+"""The contract between the core and a protocol driver.
+
+A driver lives on the runtime's asyncio loop. It polls or subscribes to one device and
+hands the engine batches through its ``DriverSink``. It never raises into the engine:
+every failure becomes Bad quality with a reason and a ``DeviceState``.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from .project.models import DeviceConfig, Problem, ScanClass, TagConfig
+from .tags import Batch
+
+
+class DeviceStatus(enum.Enum):
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    DEGRADED = "degraded"  # connected, but some requests fail
+    OFFLINE = "offline"  # not reachable; retrying with backoff
+    DEMOTED = "demoted"  # kept failing; polled less often so others are not stalled
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceState:
+    device: str
+    status: DeviceStatus
+    reason: str = ""
+    ts: float = 0.0
+
+
+class WriteStatus(enum.Enum):
+    DONE = "done"  # written and read back equal
+    REFUSED = "refused"  # not sent: not writable, out of range, wrong type, no permission
+    FAILED = "failed"  # sent, but the device answered an error, timed out or read back differs
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    tag: str
+    status: WriteStatus
+    message: str = ""
+    readback: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is WriteStatus.DONE
+
+
+class DriverSink(Protocol):
+    """What the engine offers a driver. Called on the runtime loop only."""
+
+    def publish(self, batch: Batch) -> None: ...
+
+    def device_state(self, state: DeviceState) -> None: ...
+
+
+@dataclass
+class DriverContext:
+    """Everything a driver gets at construction."""
+
+    device: DeviceConfig
+    tags: Sequence[TagConfig]
+    scan_classes: dict[str, ScanClass]
+    sink: DriverSink
+    data_dir: str = "."  # where a driver may keep state (certificates, ...)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Driver(ABC):
+    """Base of every protocol driver, registered under the ``hmi.drivers`` entry-point group."""
+
+    #: the ``protocol:`` value of a device in the project file
+    protocol: ClassVar[str]
+
+    def __init__(self, ctx: DriverContext):
+        self.ctx = ctx
+        self.device = ctx.device
+        self.tags = list(ctx.tags)
+
+    @classmethod
+    def validate_device(cls, device: DeviceConfig) -> list[Problem]:
+        """Problems with the device's protocol options (for ``hmi check``)."""
+        return []
+
+    @classmethod
+    def validate_tag(cls, device: DeviceConfig, tag: TagConfig) -> list[Problem]:
+        """Problems with a tag's address and type on this protocol (for ``hmi check``)."""
+        return []
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Begin polling/subscribing in background tasks; return promptly, even if offline."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Cancel background work and close connections."""
+
+    @abstractmethod
+    async def write(self, tag: TagConfig, raw_value: Any) -> WriteResult:
+        """Write a raw (device-unit) value, read it back, and say how it went."""
+
+    @classmethod
+    async def browse(cls, device: DeviceConfig, data_dir: str) -> list[dict[str, Any]]:
+        """The device's variables, so tags can be imported instead of typed."""
+        raise NotImplementedError(f"the {cls.protocol} driver cannot browse a device")
+
+    async def read(self, tags: Sequence[TagConfig]) -> Batch:
+        """One-shot read of some tags (``hmi read``). Default: not supported."""
+        raise NotImplementedError(f"{self.protocol} driver has no one-shot read")

@@ -1,0 +1,311 @@
+"""The tag engine: scaling, deadband, derived tags, publication, and the write path.
+
+It runs on the runtime loop. Drivers hand it raw batches; it keeps the current value of
+every tag and publishes what changed to its subscriptions, which never block it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .driver import DeviceState, DeviceStatus, Driver, WriteResult, WriteStatus
+from .expr import Expression, ExprError, compile_expr
+from .project.loader import derived_order
+from .project.models import DataType, Project, TagConfig
+from .subscription import Subscription
+from .tags import Batch, Quality, TagValue
+
+log = logging.getLogger(__name__)
+
+DEVICE_TAG_PREFIX = "_sys.device."
+
+# A permission hook: returns None to allow, or the reason for refusing.
+PermissionCheck = Callable[[str, TagConfig], str | None]
+AuditHook = Callable[[str, TagConfig, Any, WriteResult], None]
+
+
+def device_status_tag(device: str) -> str:
+    """The system tag that carries a device's connection state, for screens and alarms."""
+    return f"{DEVICE_TAG_PREFIX}{device}"
+
+
+@dataclass(slots=True)
+class _Prep:
+    """Per-tag numbers precomputed once so the hot path is a dict lookup and arithmetic."""
+
+    gain: float
+    offset: float
+    scaled: bool
+    deadband: float
+    numeric: bool
+    integer: bool
+
+
+def _prep(tag: TagConfig) -> _Prep:
+    gain, offset = 1.0, 0.0
+    if tag.scaling is not None:
+        gain = tag.scaling.gain
+        offset = tag.scaling.eng_lo - tag.scaling.raw_lo * gain
+    return _Prep(
+        gain=gain,
+        offset=offset,
+        scaled=tag.scaling is not None,
+        deadband=tag.deadband,
+        numeric=tag.data_type.numeric,
+        integer=tag.data_type.integer,
+    )
+
+
+class TagEngine:
+    def __init__(self, project: Project, clock: Callable[[], float] = time.time):
+        self.project = project
+        self.clock = clock
+        self.values: dict[str, TagValue] = {}
+        self.device_states: dict[str, DeviceState] = {}
+        self.drivers: dict[str, Driver] = {}
+        self.permission_check: PermissionCheck | None = None
+        self.audit: AuditHook | None = None
+        self.unknown_tags = 0
+        self._subs: list[Subscription] = []
+        self._prep = {name: _prep(t) for name, t in project.tags.items() if not t.derived}
+        self._exprs: dict[str, Expression] = {}
+        self._dependents: dict[str, set[str]] = {}
+        self._order = {name: i for i, name in enumerate(derived_order(project))}
+        for name in self._order:
+            tag = project.tags[name]
+            try:
+                expr = compile_expr(tag.expr or "")
+            except ExprError as exc:  # a checked project never gets here
+                log.error("%s: derived tag %s: %s", tag.source, name, exc)
+                continue
+            self._exprs[name] = expr
+            for dep in expr.names:
+                self._dependents.setdefault(dep, set()).add(name)
+
+    # -- subscriptions -------------------------------------------------------------------
+
+    def subscribe(self, name: str, **kwargs: Any) -> Subscription:
+        """A new consumer. With ``latest_only`` it first receives every current value."""
+        sub = Subscription(name, **kwargs)
+        self._subs.append(sub)
+        if sub.latest_only and self.values:
+            sub.offer(dict(self.values))
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        sub.close()
+        if sub in self._subs:
+            self._subs.remove(sub)
+
+    # -- the hot path --------------------------------------------------------------------
+
+    def publish(self, batch: Batch) -> None:
+        """Take a raw batch from a driver (DriverSink.publish)."""
+        out: Batch = {}
+        values = self.values
+        preps = self._prep
+        for name, tv in batch.items():
+            prep = preps.get(name)
+            if prep is None:
+                self.unknown_tags += 1
+                continue
+            value = tv.value
+            if prep.scaled and value is not None and tv.quality is not Quality.BAD:
+                value = value * prep.gain + prep.offset
+                tv = TagValue(value, tv.quality, tv.source_ts, tv.ts, tv.reason)
+            prev = values.get(name)
+            if prev is not None and prev.quality is tv.quality and prev.reason == tv.reason:
+                old = prev.value
+                if old == value:
+                    continue
+                if (
+                    prep.deadband
+                    and prep.numeric
+                    and value is not None
+                    and old is not None
+                    and abs(value - old) < prep.deadband
+                ):
+                    continue
+            values[name] = tv
+            out[name] = tv
+        if not out:
+            return
+        if self._dependents:
+            self._update_derived(out)
+        for sub in self._subs:
+            sub.offer(out)
+
+    def _update_derived(self, changed: Batch) -> None:
+        """Re-evaluate derived tags fed by ``changed``, dependencies first (a heap by order)."""
+        order = self._order
+        heap: list[tuple[int, str]] = []
+        queued: set[str] = set()
+
+        def push_dependents_of(name: str) -> None:
+            for dep in self._dependents.get(name, ()):
+                if dep not in queued:
+                    queued.add(dep)
+                    heapq.heappush(heap, (order[dep], dep))
+
+        for name in list(changed):
+            push_dependents_of(name)
+        while heap:
+            _, name = heapq.heappop(heap)
+            tv = self._evaluate(name)
+            prev = self.values.get(name)
+            if prev is not None and prev.value == tv.value and prev.quality is tv.quality:
+                continue
+            self.values[name] = tv
+            changed[name] = tv
+            push_dependents_of(name)
+
+    def _evaluate(self, name: str) -> TagValue:
+        expr = self._exprs[name]
+        now = self.clock()
+        inputs: dict[str, Any] = {}
+        quality = Quality.GOOD
+        reason = ""
+        for dep in expr.names:
+            tv = self.values.get(dep)
+            if tv is None:
+                return TagValue(None, Quality.BAD, None, now, f"waiting for {dep}")
+            if tv.quality > quality:
+                quality, reason = tv.quality, f"{dep}: {tv.reason}"
+            inputs[dep] = tv.value
+        try:
+            value = expr.evaluate(inputs)
+        except Exception as exc:
+            prev = self.values.get(name)
+            return TagValue(prev.value if prev else None, Quality.BAD, None, now, str(exc))
+        if isinstance(value, float) and not math.isfinite(value):
+            return TagValue(value, Quality.BAD, None, now, "result is not a finite number")
+        return TagValue(value, quality, None, now, reason)
+
+    def device_state(self, state: DeviceState) -> None:
+        """Take a device's state from its driver (DriverSink.device_state)."""
+        prev = self.device_states.get(state.device)
+        self.device_states[state.device] = state
+        if prev is not None and prev.status is state.status and prev.reason == state.reason:
+            return
+        if state.status in (DeviceStatus.ONLINE, DeviceStatus.CONNECTING):
+            quality = Quality.GOOD
+        elif state.status is DeviceStatus.DEGRADED:
+            quality = Quality.UNCERTAIN
+        else:
+            quality = Quality.BAD
+        tv = TagValue(state.status.value, quality, None, state.ts or self.clock(), state.reason)
+        name = device_status_tag(state.device)
+        self.values[name] = tv
+        for sub in self._subs:
+            sub.offer({name: tv})
+
+    # -- writes --------------------------------------------------------------------------
+
+    async def write(self, name: str, value: Any, user: str = "", timeout: float = 10.0) -> WriteResult:
+        """Check, convert to raw units, write through the driver, and report what happened."""
+        tag = self.project.tags.get(name)
+        if tag is None:
+            return WriteResult(name, WriteStatus.REFUSED, f"unknown tag '{name}'")
+        result = self._refusal(tag, value, user)
+        if result is None:
+            eng = coerce(tag, value)
+            raw = self._to_raw(tag, eng)
+            driver = self.drivers.get(tag.device or "")
+            if driver is None:
+                result = WriteResult(name, WriteStatus.FAILED, f"device '{tag.device}' is not running")
+            else:
+                try:
+                    result = await asyncio.wait_for(driver.write(tag, raw), timeout)
+                except TimeoutError:
+                    result = WriteResult(name, WriteStatus.FAILED, f"no answer within {timeout:g} s")
+                except Exception as exc:  # a driver must not raise, but never let it crash a write
+                    log.exception("write %s", name)
+                    result = WriteResult(name, WriteStatus.FAILED, f"driver error: {exc}")
+                if result.readback is not None and tag.scaling is not None:
+                    result = WriteResult(
+                        name, result.status, result.message, self._to_eng(tag, result.readback)
+                    )
+        if self.audit is not None:
+            try:
+                self.audit(user, tag, value, result)
+            except Exception:
+                log.exception("audit hook failed for write of %s", name)
+        return result
+
+    def _refusal(self, tag: TagConfig, value: Any, user: str) -> WriteResult | None:
+        name = tag.name
+        if tag.derived:
+            return WriteResult(name, WriteStatus.REFUSED, "a derived tag cannot be written")
+        if not tag.writable:
+            return WriteResult(name, WriteStatus.REFUSED, "tag is read-only")
+        try:
+            eng = coerce(tag, value)
+        except (TypeError, ValueError) as exc:
+            return WriteResult(name, WriteStatus.REFUSED, str(exc))
+        if tag.eng_range is not None and tag.data_type.numeric:
+            lo, hi = tag.eng_range
+            if not lo <= eng <= hi:
+                units = f" {tag.units}" if tag.units else ""
+                return WriteResult(
+                    name, WriteStatus.REFUSED, f"{eng:g} is outside the range {lo:g}..{hi:g}{units}"
+                )
+        if self.permission_check is not None:
+            reason = self.permission_check(user, tag)
+            if reason:
+                return WriteResult(name, WriteStatus.REFUSED, reason)
+        return None
+
+    @staticmethod
+    def _to_raw(tag: TagConfig, eng: Any) -> Any:
+        if tag.scaling is None or not tag.data_type.numeric:
+            return eng
+        raw = tag.scaling.to_raw(eng)
+        return round(raw) if tag.data_type.integer else raw
+
+    @staticmethod
+    def _to_eng(tag: TagConfig, raw: Any) -> Any:
+        return tag.scaling.to_eng(raw) if tag.scaling and isinstance(raw, int | float) else raw
+
+
+_TRUE = {"1", "true", "on", "yes"}
+_FALSE = {"0", "false", "off", "no"}
+
+
+def coerce(tag: TagConfig, value: Any) -> Any:
+    """Turn a user's value (often typed text) into the tag's type, or say why not."""
+    dt = tag.data_type
+    if dt is DataType.BOOL:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"'{value}' is not on/off (use 1/0, true/false)")
+    if dt is DataType.STRING:
+        text = str(value)
+        if tag.length and len(text) > tag.length:
+            raise ValueError(f"text is longer than {tag.length} characters")
+        return text
+    if isinstance(value, bool):
+        raise TypeError(f"{tag.name} needs a number, not on/off")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"'{value}' is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"'{value}' is not a finite number")
+    if dt.integer and tag.scaling is None:
+        if number != int(number):
+            raise ValueError(f"{tag.name} takes whole numbers, not {value}")
+        return int(number)
+    return number
+

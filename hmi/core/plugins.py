@@ -1,0 +1,89 @@
+"""Driver discovery through the ``hmi.drivers`` entry points, with a static fallback.
+
+The built-in drivers load the same way as third-party ones. Where package metadata is
+missing (a frozen build), the static list below stands in. A driver that fails to import
+is reported once and skipped; the others still load.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+
+from .driver import Driver
+
+log = logging.getLogger(__name__)
+
+GROUP = "hmi.drivers"
+BUILTIN = {
+    "modbus": "drivers.modbus:ModbusDriver",
+    "opcua": "drivers.opcua:OpcUaDriver",
+    "simulator": "drivers.simulator:SimulatorDriver",
+}
+
+
+@dataclass
+class DriverRegistry:
+    drivers: dict[str, type[Driver]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # protocol -> why it did not load
+
+    def get(self, protocol: str) -> type[Driver] | None:
+        return self.drivers.get(protocol)
+
+    def describe_missing(self, protocol: str) -> str:
+        if protocol in self.errors:
+            return f"driver '{protocol}' failed to load: {self.errors[protocol]}"
+        known = ", ".join(sorted(self.drivers)) or "none"
+        return f"unknown protocol '{protocol}' (installed drivers: {known})"
+
+
+def _load(target: str) -> type[Driver]:
+    module_name, _, attr = target.partition(":")
+    obj = getattr(importlib.import_module(module_name), attr)
+    if not (isinstance(obj, type) and issubclass(obj, Driver)):
+        raise TypeError(f"{target} is not a Driver subclass")
+    return obj
+
+
+def discover(targets: dict[str, str] | None = None) -> DriverRegistry:
+    """Load drivers from ``targets`` (protocol -> 'module:Class') or the installed entry points."""
+    if targets is None:
+        targets = {ep.name: ep.value for ep in entry_points(group=GROUP)}
+        for name, target in BUILTIN.items():
+            targets.setdefault(name, target)
+    registry = DriverRegistry()
+    for protocol, target in sorted(targets.items()):
+        try:
+            registry.drivers[protocol] = _load(target)
+        except Exception as exc:
+            registry.errors[protocol] = f"{type(exc).__name__}: {exc}"
+            log.error("driver '%s' (%s) failed to load and is skipped: %s", protocol, target, exc)
+    return registry
+
+
+@cache
+def default_registry() -> DriverRegistry:
+    return discover()
+
+
+def driver_problems(project, registry: DriverRegistry | None = None) -> list:
+    """Protocol-specific problems of a project: each driver checks its devices and tags."""
+    from .project.models import Problem
+
+    registry = registry or default_registry()
+    problems: list[Problem] = []
+    for device in project.devices.values():
+        cls = registry.get(device.protocol)
+        if cls is None:
+            problems.append(Problem(device.source, registry.describe_missing(device.protocol)))
+            continue
+        try:
+            problems += cls.validate_device(device)
+            for tag in project.device_tags(device.name):
+                problems += cls.validate_tag(device, tag)
+        except Exception as exc:
+            problems.append(Problem(device.source, f"{device.protocol} driver could not check it: {exc}"))
+    return problems

@@ -1,0 +1,153 @@
+"""Typed models of a project. Everything carries its Source so errors can say file:line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    file: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a project, phrased for the plant engineer who must fix it."""
+
+    source: Source
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+class ProjectError(Exception):
+    """Raised with every problem found, never just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class DataType(str, Enum):
+    BOOL = "bool"
+    INT16 = "int16"
+    UINT16 = "uint16"
+    INT32 = "int32"
+    UINT32 = "uint32"
+    INT64 = "int64"
+    UINT64 = "uint64"
+    FLOAT32 = "float32"
+    FLOAT64 = "float64"
+    STRING = "string"
+
+    @property
+    def numeric(self) -> bool:
+        return self not in (DataType.BOOL, DataType.STRING)
+
+    @property
+    def integer(self) -> bool:
+        return self.numeric and not self.value.startswith("float")
+
+
+@dataclass(frozen=True, slots=True)
+class Scaling:
+    """Linear raw -> engineering conversion: eng = eng_lo + (raw - raw_lo) * span ratio."""
+
+    raw_lo: float
+    raw_hi: float
+    eng_lo: float
+    eng_hi: float
+
+    @property
+    def gain(self) -> float:
+        return (self.eng_hi - self.eng_lo) / (self.raw_hi - self.raw_lo)
+
+    def to_eng(self, raw: float) -> float:
+        return self.eng_lo + (raw - self.raw_lo) * self.gain
+
+    def to_raw(self, eng: float) -> float:
+        return self.raw_lo + (eng - self.eng_lo) / self.gain
+
+
+@dataclass(frozen=True, slots=True)
+class ScanClass:
+    name: str
+    period: float  # seconds
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    """A PLC or server. ``options`` are protocol-specific; the driver validates them."""
+
+    name: str
+    protocol: str
+    options: dict[str, Any] = field(default_factory=dict)
+    line: str = ""
+    description: str = ""
+    enabled: bool = True
+    source: Source = Source("")
+
+
+@dataclass(frozen=True)
+class TagConfig:
+    """A tag. A device tag has ``device`` and ``address``; a derived tag has ``expr``.
+
+    ``options`` holds protocol-specific per-tag settings (e.g. byte/word order overrides).
+    ``eng_range`` is the engineering range: writes outside it are refused.
+    """
+
+    name: str
+    data_type: DataType = DataType.FLOAT32
+    device: str | None = None
+    address: str = ""
+    expr: str | None = None
+    units: str = ""
+    description: str = ""
+    eng_range: tuple[float, float] | None = None
+    scaling: Scaling | None = None
+    deadband: float = 0.0
+    scan_class: str = "normal"
+    writable: bool = False
+    decimals: int | None = None
+    length: int = 0  # characters, for strings
+    options: dict[str, Any] = field(default_factory=dict)
+    source: Source = Source("")
+
+    @property
+    def derived(self) -> bool:
+        return self.expr is not None
+
+
+DEFAULT_SCAN_CLASSES = {
+    "fast": ScanClass("fast", 0.1),
+    "normal": ScanClass("normal", 1.0),
+    "slow": ScanClass("slow", 10.0),
+}
+
+
+@dataclass
+class Project:
+    """A loaded project. Later sections (screens, alarms, orders, vision, MES) hang off ``extra``."""
+
+    name: str
+    root: str
+    devices: dict[str, DeviceConfig] = field(default_factory=dict)
+    tags: dict[str, TagConfig] = field(default_factory=dict)
+    scan_classes: dict[str, ScanClass] = field(default_factory=lambda: dict(DEFAULT_SCAN_CLASSES))
+    lines: dict[str, str] = field(default_factory=dict)  # line id -> display name
+    extra: dict[str, Any] = field(default_factory=dict)
+    source: Source = Source("")
+
+    def device_tags(self, device: str) -> list[TagConfig]:
+        return [t for t in self.tags.values() if t.device == device]
+
+    @property
+    def derived_tags(self) -> list[TagConfig]:
+        return [t for t in self.tags.values() if t.derived]

@@ -1,0 +1,135 @@
+"""The runtime: an asyncio loop on its own thread that owns the engine and the drivers.
+
+Other threads (the GUI, the CLI) talk to it through ``submit``/``call``, never by awaiting
+on their own thread, so a slow PLC can never freeze them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .driver import DeviceState, DeviceStatus, Driver, DriverContext, WriteResult
+from .engine import TagEngine
+from .plugins import DriverRegistry, default_registry
+from .project.models import Project
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Runtime:
+    def __init__(
+        self,
+        project: Project,
+        data_dir: str | Path,
+        registry: DriverRegistry | None = None,
+    ):
+        self.project = project
+        self.data_dir = Path(data_dir)
+        self.registry = registry or default_registry()
+        self.engine = TagEngine(project)
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run_loop, name="hmi-runtime", daemon=True)
+        self._started = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the loop thread and every enabled device's driver."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._thread.start()
+        self._started = True
+        self.submit(self._start_drivers()).result(timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if not self._started:
+            return
+        try:
+            self.submit(self._stop_drivers()).result(timeout)
+        except Exception:
+            log.exception("stopping drivers")
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout)
+        self._started = False
+
+    def __enter__(self) -> Runtime:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _run_loop(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+
+    # -- cross-thread calls --------------------------------------------------------------
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run a coroutine on the runtime loop; the caller gets a Future and never blocks."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def call(self, fn: Callable[..., T], *args: Any) -> None:
+        self.loop.call_soon_threadsafe(fn, *args)
+
+    def write(self, tag: str, value: Any, user: str = "") -> concurrent.futures.Future[WriteResult]:
+        return self.submit(self.engine.write(tag, value, user))
+
+    # -- drivers -------------------------------------------------------------------------
+
+    async def _start_drivers(self) -> None:
+        await start_drivers(self.project, self.engine, self.registry, self.data_dir)
+
+    async def _stop_drivers(self) -> None:
+        await stop_drivers(self.engine)
+
+
+async def start_drivers(
+    project: Project, engine: TagEngine, registry: DriverRegistry, data_dir: Path
+) -> None:
+    """Create and start a driver per enabled device. A driver that fails is reported, not fatal."""
+    for device in project.devices.values():
+        if not device.enabled:
+            continue
+        cls = registry.get(device.protocol)
+        if cls is None:
+            engine.device_state(
+                DeviceState(device.name, DeviceStatus.STOPPED, registry.describe_missing(device.protocol))
+            )
+            continue
+        ctx = DriverContext(
+            device=device,
+            tags=project.device_tags(device.name),
+            scan_classes=project.scan_classes,
+            sink=engine,
+            data_dir=str(data_dir),
+        )
+        try:
+            driver: Driver = cls(ctx)
+            await driver.start()
+        except Exception as exc:
+            log.exception("device %s: driver failed to start", device.name)
+            engine.device_state(
+                DeviceState(device.name, DeviceStatus.STOPPED, f"driver failed to start: {exc}")
+            )
+            continue
+        engine.drivers[device.name] = driver
+
+
+async def stop_drivers(engine: TagEngine) -> None:
+    for name, driver in list(engine.drivers.items()):
+        try:
+            await asyncio.wait_for(driver.stop(), 5.0)
+        except Exception:
+            log.exception("device %s: driver failed to stop cleanly", name)
+    engine.drivers.clear()

@@ -1,0 +1,198 @@
+import asyncio
+
+import pytest
+
+from hmi.core.driver import DeviceState, DeviceStatus, Driver, WriteResult, WriteStatus
+from hmi.core.engine import TagEngine, device_status_tag
+from hmi.core.project.models import DataType, DeviceConfig, Project, Scaling, TagConfig
+from hmi.core.tags import Quality, TagValue, bad, good
+
+
+def make_project(*tags: TagConfig) -> Project:
+    return Project(
+        name="t",
+        root=".",
+        devices={"plc": DeviceConfig("plc", "fake")},
+        tags={t.name: t for t in tags},
+    )
+
+
+def dev_tag(name: str, **kw) -> TagConfig:
+    return TagConfig(name=name, device="plc", address="x", **kw)
+
+
+def test_scaling_turns_raw_into_engineering_units():
+    eng = TagEngine(make_project(dev_tag("t", scaling=Scaling(0, 32000, 0, 600))))
+    eng.publish({"t": good(16000)})
+    assert eng.values["t"].value == pytest.approx(300.0)
+
+
+def test_deadband_drops_small_changes_but_not_quality_changes():
+    eng = TagEngine(make_project(dev_tag("t", deadband=0.5)))
+    sub = eng.subscribe("s")
+    eng.publish({"t": good(10.0)})
+    eng.publish({"t": good(10.3)})  # within deadband
+    eng.publish({"t": good(10.0)})  # identical
+    eng.publish({"t": good(10.6)})  # beyond
+    eng.publish({"t": bad("timeout", 10.6)})  # quality change always passes
+    seen = [b["t"] for b in sub.take()]
+    assert [tv.value for tv in seen] == [10.0, 10.6, 10.6]
+    assert seen[-1].quality is Quality.BAD and seen[-1].reason == "timeout"
+
+
+def test_unknown_tags_are_counted_not_published():
+    eng = TagEngine(make_project(dev_tag("t")))
+    sub = eng.subscribe("s")
+    eng.publish({"nope": good(1)})
+    assert sub.take() == [] and eng.unknown_tags == 1
+
+
+def test_derived_tags_follow_inputs_in_dependency_order():
+    eng = TagEngine(
+        make_project(
+            dev_tag("a"),
+            dev_tag("b"),
+            TagConfig(name="total", expr="a + b"),
+            TagConfig(name="pct", expr="a / total * 100"),
+        )
+    )
+    eng.publish({"a": good(1.0), "b": good(3.0)})
+    assert eng.values["total"].value == 4.0
+    assert eng.values["pct"].value == 25.0
+    eng.publish({"b": good(1.0)})
+    assert eng.values["pct"].value == 50.0
+
+
+def test_derived_quality_is_the_worst_of_its_inputs_and_errors_are_bad():
+    eng = TagEngine(
+        make_project(dev_tag("a"), dev_tag("b"), TagConfig(name="r", expr="a / b"))
+    )
+    eng.publish({"a": good(1.0), "b": TagValue(2.0, Quality.UNCERTAIN, reason="sensor")})
+    assert eng.values["r"].quality is Quality.UNCERTAIN
+    assert "sensor" in eng.values["r"].reason
+    eng.publish({"b": good(0.0)})
+    r = eng.values["r"]
+    assert r.quality is Quality.BAD and "zero" in r.reason.lower()
+
+
+def test_derived_waits_for_all_inputs():
+    eng = TagEngine(make_project(dev_tag("a"), dev_tag("b"), TagConfig(name="s", expr="a+b")))
+    eng.publish({"a": good(1.0)})
+    assert eng.values["s"].quality is Quality.BAD and "waiting" in eng.values["s"].reason
+
+
+def test_latest_only_subscription_keeps_newest_per_tag():
+    eng = TagEngine(make_project(dev_tag("a"), dev_tag("b")))
+    sub = eng.subscribe("ui", latest_only=True)
+    for i in range(100):
+        eng.publish({"a": good(float(i)), "b": good(float(-i))})
+    (merged,) = sub.take()
+    assert merged["a"].value == 99.0 and merged["b"].value == -99.0
+    assert sub.take() == []
+
+
+def test_a_consumer_that_never_reads_cannot_block_or_grow_without_bound():
+    eng = TagEngine(make_project(dev_tag("a")))
+    stuck = eng.subscribe("stuck", max_batches=10)
+    woken = []
+    fast = eng.subscribe("fast", wake=lambda: woken.append(1))
+    for i in range(1000):
+        eng.publish({"a": good(float(i))})
+        fast.take()
+    assert len(stuck.take()) == 10 and stuck.dropped == 990
+    assert len(woken) == 1000  # woken once per empty -> non-empty transition
+
+
+def test_device_state_becomes_a_system_tag_once_per_transition():
+    eng = TagEngine(make_project(dev_tag("a")))
+    sub = eng.subscribe("s")
+    down = DeviceState("plc", DeviceStatus.OFFLINE, "connection refused", 1.0)
+    eng.device_state(down)
+    eng.device_state(down)
+    eng.device_state(DeviceState("plc", DeviceStatus.ONLINE, "", 2.0))
+    batches = sub.take()
+    assert len(batches) == 2
+    first = batches[0][device_status_tag("plc")]
+    assert first.quality is Quality.BAD and first.reason == "connection refused"
+    assert batches[1][device_status_tag("plc")].value == "online"
+
+
+class FakeDriver(Driver):
+    """Stands in for a device in engine-only tests; protocol tests use real servers."""
+
+    protocol = "fake"
+
+    def __init__(self, behaviour: str = "ok"):
+        self.behaviour = behaviour
+        self.written: list = []
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def write(self, tag, raw_value):
+        if self.behaviour == "raise":
+            raise RuntimeError("boom")
+        if self.behaviour == "hang":
+            await asyncio.sleep(60)
+        self.written.append(raw_value)
+        return WriteResult(tag.name, WriteStatus.DONE, "", raw_value)
+
+
+SP = dev_tag(
+    "sp", writable=True, eng_range=(0.0, 100.0), scaling=Scaling(0, 1000, 0, 100),
+    data_type=DataType.INT16, units="mm/s",
+)
+
+
+async def test_write_scales_to_raw_and_reads_back_in_engineering_units():
+    eng = TagEngine(make_project(SP, dev_tag("ro")))
+    drv = FakeDriver()
+    eng.drivers["plc"] = drv
+    audit = []
+    eng.audit = lambda user, tag, value, result: audit.append((user, tag.name, value, result.status))
+    res = await eng.write("sp", "42.5", user="maria")
+    assert res.ok and drv.written == [425] and res.readback == pytest.approx(42.5)
+    assert audit == [("maria", "sp", "42.5", WriteStatus.DONE)]
+
+
+@pytest.mark.parametrize(
+    ("tag", "value", "phrase"),
+    [
+        ("nope", 1, "unknown tag"),
+        ("ro", 1, "read-only"),
+        ("sp", 150, "outside the range 0..100 mm/s"),
+        ("sp", "abc", "not a number"),
+        ("sp", "nan", "not a finite number"),
+        ("sum", 1, "derived"),
+    ],
+)
+async def test_bad_writes_are_refused_with_a_reason_and_never_reach_the_device(tag, value, phrase):
+    eng = TagEngine(make_project(SP, dev_tag("ro"), TagConfig(name="sum", expr="sp + 1")))
+    drv = FakeDriver()
+    eng.drivers["plc"] = drv
+    res = await eng.write(tag, value)
+    assert res.status is WriteStatus.REFUSED and phrase in res.message
+    assert drv.written == []
+
+
+async def test_permission_hook_can_refuse():
+    eng = TagEngine(make_project(SP))
+    eng.drivers["plc"] = FakeDriver()
+    eng.permission_check = lambda user, tag: None if user == "maria" else "operators only"
+    assert (await eng.write("sp", 10, user="guest")).message == "operators only"
+    assert (await eng.write("sp", 10, user="maria")).ok
+
+
+@pytest.mark.parametrize(("behaviour", "phrase"), [("raise", "boom"), ("hang", "no answer")])
+async def test_a_failing_driver_gives_a_failed_write_not_an_exception(behaviour, phrase):
+    eng = TagEngine(make_project(SP))
+    eng.drivers["plc"] = FakeDriver(behaviour)
+    res = await eng.write("sp", 10, timeout=0.2)
+    assert res.status is WriteStatus.FAILED and phrase in res.message
+
+
+async def test_write_to_a_device_without_driver_fails_clearly():
+    eng = TagEngine(make_project(SP))
+    res = await eng.write("sp", 10)
+    assert res.status is WriteStatus.FAILED and "not running" in res.message
