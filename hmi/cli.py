@@ -56,7 +56,9 @@ def cmd_sim(args: argparse.Namespace) -> int:
         )
     try:
         asyncio.run(
-            run_plant(modbus_port=args.modbus_port, opcua_port=args.opcua_port, seconds=args.seconds)
+            run_plant(
+                modbus_port=args.modbus_port, opcua_port=args.opcua_port, seconds=args.seconds
+            )
         )
     except KeyboardInterrupt:
         pass
@@ -85,7 +87,9 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.seconds if args.seconds else None
     try:
         while deadline is None or time.monotonic() < deadline:
-            time.sleep(min(args.every, max(0.0, deadline - time.monotonic())) if deadline else args.every)
+            time.sleep(
+                min(args.every, max(0.0, deadline - time.monotonic())) if deadline else args.every
+            )
             print(render(project, dict(runtime.engine.values), dict(runtime.engine.device_states)))
             print(flush=True)
     except KeyboardInterrupt:
@@ -147,9 +151,14 @@ def cmd_write(args: argparse.Namespace) -> int:
     result = asyncio.run(write_tag(project, args.tag, args.value, data_dir_for(project.name)))
     print(
         json.dumps(
-            {"name": result.tag, "status": result.status.value, "message": result.message,
-             "readback": result.readback},
-            default=str, ensure_ascii=False,
+            {
+                "name": result.tag,
+                "status": result.status.value,
+                "message": result.message,
+                "readback": result.readback,
+            },
+            default=str,
+            ensure_ascii=False,
         )
     )
     return EXIT_OK if result.ok else EXIT_FAILED

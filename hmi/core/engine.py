@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .driver import DeviceState, DeviceStatus, Driver, WriteResult, WriteStatus
-from .expr import Expression, ExprError, compile_expr
+from .expr import ExprError, Expression, compile_expr
 from .project.loader import derived_order
 from .project.models import DataType, Project, TagConfig
 from .subscription import Subscription
@@ -208,7 +208,9 @@ class TagEngine:
 
     # -- writes --------------------------------------------------------------------------
 
-    async def write(self, name: str, value: Any, user: str = "", timeout: float = 10.0) -> WriteResult:
+    async def write(
+        self, name: str, value: Any, user: str = "", timeout: float = 10.0
+    ) -> WriteResult:
         """Check, convert to raw units, write through the driver, and report what happened."""
         tag = self.project.tags.get(name)
         if tag is None:
@@ -219,12 +221,16 @@ class TagEngine:
             raw = self._to_raw(tag, eng)
             driver = self.drivers.get(tag.device or "")
             if driver is None:
-                result = WriteResult(name, WriteStatus.FAILED, f"device '{tag.device}' is not running")
+                result = WriteResult(
+                    name, WriteStatus.FAILED, f"device '{tag.device}' is not running"
+                )
             else:
                 try:
                     result = await asyncio.wait_for(driver.write(tag, raw), timeout)
                 except TimeoutError:
-                    result = WriteResult(name, WriteStatus.FAILED, f"no answer within {timeout:g} s")
+                    result = WriteResult(
+                        name, WriteStatus.FAILED, f"no answer within {timeout:g} s"
+                    )
                 except Exception as exc:  # a driver must not raise, but never let it crash a write
                     log.exception("write %s", name)
                     result = WriteResult(name, WriteStatus.FAILED, f"driver error: {exc}")
@@ -308,4 +314,3 @@ def coerce(tag: TagConfig, value: Any) -> Any:
             raise ValueError(f"{tag.name} takes whole numbers, not {value}")
         return int(number)
     return number
-

@@ -85,5 +85,7 @@ def driver_problems(project, registry: DriverRegistry | None = None) -> list:
             for tag in project.device_tags(device.name):
                 problems += cls.validate_tag(device, tag)
         except Exception as exc:
-            problems.append(Problem(device.source, f"{device.protocol} driver could not check it: {exc}"))
+            problems.append(
+                Problem(device.source, f"{device.protocol} driver could not check it: {exc}")
+            )
     return problems

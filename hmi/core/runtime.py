@@ -104,7 +104,9 @@ async def start_drivers(
         cls = registry.get(device.protocol)
         if cls is None:
             engine.device_state(
-                DeviceState(device.name, DeviceStatus.STOPPED, registry.describe_missing(device.protocol))
+                DeviceState(
+                    device.name, DeviceStatus.STOPPED, registry.describe_missing(device.protocol)
+                )
             )
             continue
         ctx = DriverContext(

@@ -65,4 +65,3 @@ async def _sleep_until(deadline: float, clock: Callable[[], float]) -> None:
     delay = deadline - clock()
     if delay > 0:
         await asyncio.sleep(delay)
-

@@ -20,7 +20,9 @@ def main(names: list[str]) -> int:
     for module in modules:
         proc = subprocess.run(
             [sys.executable, "-m", f"tests.bench.{module}"],
-            capture_output=True, text=True, timeout=600,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
         if proc.returncode or not lines:

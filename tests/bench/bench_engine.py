@@ -27,7 +27,10 @@ SUBSCRIBERS = 5
 def make_project() -> Project:
     tags = {
         f"t{i}": TagConfig(
-            name=f"t{i}", device="plc", address=str(i), deadband=0.05,
+            name=f"t{i}",
+            device="plc",
+            address=str(i),
+            deadband=0.05,
             scaling=Scaling(0, 32000, 0, 600) if i % 2 else None,
         )
         for i in range(TAGS)
@@ -137,7 +140,7 @@ def naive_way() -> tuple[float, int, int]:
 
 def main() -> None:
     cpu, sent, received = engine_way()
-    naive_cpu, naive_sent, naive_received = naive_way()
+    naive_cpu, _, naive_received = naive_way()
     report(
         "engine",
         values_per_s=sent / SECONDS,

@@ -64,9 +64,7 @@ def test_derived_tags_follow_inputs_in_dependency_order():
 
 
 def test_derived_quality_is_the_worst_of_its_inputs_and_errors_are_bad():
-    eng = TagEngine(
-        make_project(dev_tag("a"), dev_tag("b"), TagConfig(name="r", expr="a / b"))
-    )
+    eng = TagEngine(make_project(dev_tag("a"), dev_tag("b"), TagConfig(name="r", expr="a / b")))
     eng.publish({"a": good(1.0), "b": TagValue(2.0, Quality.UNCERTAIN, reason="sensor")})
     assert eng.values["r"].quality is Quality.UNCERTAIN
     assert "sensor" in eng.values["r"].reason
@@ -140,8 +138,12 @@ class FakeDriver(Driver):
 
 
 SP = dev_tag(
-    "sp", writable=True, eng_range=(0.0, 100.0), scaling=Scaling(0, 1000, 0, 100),
-    data_type=DataType.INT16, units="mm/s",
+    "sp",
+    writable=True,
+    eng_range=(0.0, 100.0),
+    scaling=Scaling(0, 1000, 0, 100),
+    data_type=DataType.INT16,
+    units="mm/s",
 )
 
 
@@ -150,7 +152,9 @@ async def test_write_scales_to_raw_and_reads_back_in_engineering_units():
     drv = FakeDriver()
     eng.drivers["plc"] = drv
     audit = []
-    eng.audit = lambda user, tag, value, result: audit.append((user, tag.name, value, result.status))
+    eng.audit = lambda user, tag, value, result: audit.append(
+        (user, tag.name, value, result.status)
+    )
     res = await eng.write("sp", "42.5", user="maria")
     assert res.ok and drv.written == [425] and res.readback == pytest.approx(42.5)
     assert audit == [("maria", "sp", "42.5", WriteStatus.DONE)]

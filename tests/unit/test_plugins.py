@@ -10,11 +10,13 @@ def test_builtin_drivers_load_through_entry_points():
 
 
 def test_a_broken_driver_is_reported_and_skipped_while_the_rest_load():
-    registry = discover({
-        "modbus": BUILTIN["modbus"],
-        "broken": "drivers.does_not_exist:Nothing",
-        "notadriver": "hmi.core.tags:TagValue",
-    })
+    registry = discover(
+        {
+            "modbus": BUILTIN["modbus"],
+            "broken": "drivers.does_not_exist:Nothing",
+            "notadriver": "hmi.core.tags:TagValue",
+        }
+    )
     assert "modbus" in registry.drivers
     assert "ModuleNotFoundError" in registry.errors["broken"]
     assert "not a Driver" in registry.errors["notadriver"]

@@ -1,5 +1,8 @@
 """A plant project: a folder of YAML/CSV files, validated into typed models."""
 
+from .derived import derived_order
+from .durations import parse_duration
+from .loader import Section, check_project, load_project
 from .models import (
     DataType,
     DeviceConfig,
@@ -20,6 +23,11 @@ __all__ = [
     "ProjectError",
     "Scaling",
     "ScanClass",
+    "Section",
     "Source",
     "TagConfig",
+    "check_project",
+    "derived_order",
+    "load_project",
+    "parse_duration",
 ]

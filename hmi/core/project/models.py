@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
@@ -35,7 +35,7 @@ class ProjectError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class DataType(str, Enum):
+class DataType(StrEnum):
     BOOL = "bool"
     INT16 = "int16"
     UINT16 = "uint16"
@@ -134,7 +134,7 @@ DEFAULT_SCAN_CLASSES = {
 
 @dataclass
 class Project:
-    """A loaded project. Later sections (screens, alarms, orders, vision, MES) hang off ``extra``."""
+    """A loaded project. Later sections (screens, alarms, MES, ...) hang off ``extra``."""
 
     name: str
     root: str

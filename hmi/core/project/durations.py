@@ -1,0 +1,50 @@
+"""Durations as a plant engineer writes them: ``100ms``, ``1s``, ``2.5 s``, ``1m`` or ``3``.
+
+A plain number means seconds. Project files keep durations as text; this turns them into
+seconds, with an error message that says what would have been right.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_UNIT_SECONDS = {
+    "us": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "h": 3600.0,
+}
+
+_DURATION = re.compile(
+    r"^\s*(?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<unit>[a-zA-Z]*)\s*$"
+)
+
+EXAMPLES = "e.g. 100ms, 1s, 2.5 s, 1m"
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a number or a text with a unit; ``ValueError`` says what is accepted."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration ({EXAMPLES}), got {str(value).lower()}")
+    if isinstance(value, int | float):
+        seconds = float(value) if abs(value) < 1e300 else math.inf
+    elif isinstance(value, str):
+        match = _DURATION.match(value)
+        if match is None:
+            raise ValueError(f"expected a duration ({EXAMPLES}), got {value!r}")
+        unit = match["unit"].lower()
+        if unit and unit not in _UNIT_SECONDS:
+            units = ", ".join(_UNIT_SECONDS)
+            raise ValueError(f"unknown unit {match['unit']!r} in {value!r}; use one of {units}")
+        seconds = float(match["number"]) * _UNIT_SECONDS.get(unit, 1.0)
+    else:
+        raise ValueError(f"expected a duration ({EXAMPLES}), got {type(value).__name__}")
+    if not math.isfinite(seconds):
+        raise ValueError(f"duration {value!r} is not a finite number")
+    if seconds < 0:
+        raise ValueError(f"duration {value!r} is negative; use 0 or more")
+    return seconds
