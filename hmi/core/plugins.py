@@ -14,6 +14,7 @@ from functools import cache
 from importlib.metadata import entry_points
 
 from .driver import Driver
+from .project.models import Problem, Project
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,8 @@ def default_registry() -> DriverRegistry:
     return discover()
 
 
-def driver_problems(project, registry: DriverRegistry | None = None) -> list:
+def driver_problems(project: Project, registry: DriverRegistry | None = None) -> list[Problem]:
     """Protocol-specific problems of a project: each driver checks its devices and tags."""
-    from .project.models import Problem
-
     registry = registry or default_registry()
     problems: list[Problem] = []
     for device in project.devices.values():
@@ -81,11 +80,19 @@ def driver_problems(project, registry: DriverRegistry | None = None) -> list:
             problems.append(Problem(device.source, registry.describe_missing(device.protocol)))
             continue
         try:
-            problems += cls.validate_device(device)
+            problems += _labelled(f"device '{device.name}'", cls.validate_device(device))
             for tag in project.device_tags(device.name):
-                problems += cls.validate_tag(device, tag)
+                problems += _labelled(f"tag '{tag.name}'", cls.validate_tag(device, tag))
         except Exception as exc:
             problems.append(
                 Problem(device.source, f"{device.protocol} driver could not check it: {exc}")
             )
     return problems
+
+
+def _labelled(label: str, problems: list[Problem]) -> list[Problem]:
+    """Name the device or tag in each message, unless the driver already did."""
+    return [
+        p if p.message.startswith(label) else Problem(p.source, f"{label}: {p.message}")
+        for p in problems
+    ]

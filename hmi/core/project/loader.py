@@ -190,6 +190,9 @@ class _Fields:
     def line_of(self, key: str) -> int:
         return line_of(self.data, key, self.line) or self.line
 
+    def sources(self) -> dict[str, Source]:
+        return {str(key): Source(self.file, self.line_of(key)) for key in self.data}
+
     def problem(self, key: str | None, message: str) -> None:
         self.failed = True
         line = self.line if key is None else self.line_of(key)
@@ -523,6 +526,7 @@ class _ProjectReader:
             description=fields.text("description") or "",
             enabled=fields.flag("enabled", True),
             source=source,
+            field_sources=fields.sources(),
         )
         if not fields.failed:
             self.devices[name] = device
@@ -795,6 +799,7 @@ class _TagBuilder:
             length=length,
             options=options,
             source=self.source,
+            field_sources=fields.sources(),
         )
 
     def data_type(self) -> DataType | None:

@@ -93,6 +93,11 @@ class DeviceConfig:
     description: str = ""
     enabled: bool = True
     source: Source = Source("")
+    field_sources: dict[str, Source] = field(default_factory=dict, compare=False, repr=False)
+
+    def source_of(self, key: str) -> Source:
+        """Where one setting is written, so a problem with it points at its own line."""
+        return self.field_sources.get(key, self.source)
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,11 @@ class TagConfig:
     length: int = 0  # characters, for strings
     options: dict[str, Any] = field(default_factory=dict)
     source: Source = Source("")
+    field_sources: dict[str, Source] = field(default_factory=dict, compare=False, repr=False)
+
+    def source_of(self, key: str) -> Source:
+        """Where one field is written, so a problem with it points at its own line."""
+        return self.field_sources.get(key, self.source)
 
     @property
     def derived(self) -> bool:

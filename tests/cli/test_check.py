@@ -1,0 +1,70 @@
+"""``hmi check`` as a plant engineer runs it: a real process, its output and exit code."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from hmi.core.paths import demo_project_dir
+
+
+def hmi(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hmi", *args], capture_output=True, text=True, timeout=60, cwd=cwd
+    )
+
+
+def test_the_demo_project_is_valid():
+    proc = hmi("check", str(demo_project_dir()))
+    assert proc.returncode == 0, proc.stderr
+    assert "OK" in proc.stdout and "device(s)" in proc.stdout
+
+
+def test_every_problem_is_listed_as_file_line_without_a_traceback(tmp_path):
+    (tmp_path / "project.yaml").write_text(
+        "project:\n"
+        "  name: Broken\n"
+        "devices:\n"
+        "  plc:\n"
+        "    protocol: modbus\n"
+        "    host: 127.0.0.1\n"
+        "  ua:\n"
+        "    protocol: opcua\n"
+        "    endpoint: http://nowhere\n"
+        "tags:\n"
+        "  - name: a\n"
+        "    device: plc\n"
+        "    address: hx:5\n"
+        "  - name: a\n"
+        "    device: plc\n"
+        "    address: hr:1\n"
+        "  - name: b\n"
+        "    device: pcl\n"
+        "    address: hr:2\n"
+        "  - name: c\n"
+        "    expr: 'a + nothing'\n"
+        "  - name: d\n"
+        "    device: plc\n"
+        "    address: hr:3\n"
+        "    type: flaot32\n",
+        encoding="utf-8",
+    )
+    proc = hmi("check", str(tmp_path))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    expected = {
+        "project.yaml:9": "endpoint",  # not opc.tcp
+        "project.yaml:13": "hx",  # unknown Modbus area
+        "project.yaml:14": "duplicate",
+        "project.yaml:18": "unknown device 'pcl'",
+        "project.yaml:21": "nothing",  # unknown reference in an expression
+        "project.yaml:25": "flaot32",
+    }
+    for where, phrase in expected.items():
+        assert any(ln.startswith(where) and phrase in ln for ln in lines), (where, proc.stderr)
+
+
+def test_a_missing_project_is_a_clear_error(tmp_path):
+    proc = hmi("check", str(tmp_path / "nope"))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "nope" in proc.stderr
