@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import socket
 import subprocess
 import sys
@@ -45,8 +46,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _interrupt_on_sigterm() -> None:
+    """Let a terminated process unwind like Ctrl+C, so servers close their sockets."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def cmd_sim(args: argparse.Namespace) -> int:
     from drivers.simulator import run_plant
+
+    _interrupt_on_sigterm()
 
     if not args.quiet:
         print(
@@ -79,6 +91,7 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     from hmi.core.runtime import Runtime
     from hmi.core.summary import render
 
+    _interrupt_on_sigterm()
     if not args.headless:
         print("the operator screens are not available yet; running headless", file=sys.stderr)
     data_dir = Path(args.data_dir) if args.data_dir else data_dir_for(project.name)
