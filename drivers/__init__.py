@@ -1,0 +1,1 @@
+"""Protocol drivers, each registered under the ``hmi.drivers`` entry-point group."""

@@ -1,0 +1,167 @@
+"""Device options of a Modbus device, read from ``DeviceConfig.options`` with defaults.
+
+Every problem is collected, so ``hmi check`` can list them all at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .codec import ORDERS
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|min)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0, None: 1.0}
+_PARITY = {"n": "N", "none": "N", "e": "E", "even": "E", "o": "O", "odd": "O"}
+
+
+class OptionsError(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class ModbusOptions:
+    transport: str = "tcp"  # tcp | rtu
+    host: str = ""
+    port: int = 502
+    unit: int = 1
+    serial: str = ""  # serial device for RTU, e.g. /dev/ttyUSB0 or COM3
+    baudrate: int = 19200
+    parity: str = "N"
+    stopbits: int = 1
+    bytesize: int = 8
+    timeout: float = 1.0  # seconds per request attempt
+    retries: int = 1  # extra attempts of a read after a timeout
+    max_gap: int = 16  # registers a block may skip to merge two tags (x16 bits for coils)
+    max_registers: int = 125
+    max_bits: int = 2000
+    byte_order: str = "big"
+    word_order: str = "big"
+    reconnect_min: float = 0.5
+    reconnect_max: float = 10.0
+    demote_after: int = 3  # consecutive failed cycles before a device is demoted
+    demote_for: float = 10.0  # seconds between attempts while demoted
+    demoted_connect_timeout: float = 0.5
+
+    @property
+    def endpoint(self) -> str:
+        return self.serial if self.transport == "rtu" else f"{self.host}:{self.port}"
+
+
+_DEFAULTS = ModbusOptions()
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a text such as ``500ms``, ``1s``, ``1.5 s``, ``2min``."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"'{value}' is not a duration; write e.g. 500ms, 1s or 1.5")
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if not seconds > 0:
+        raise ValueError(f"{value!r} must be longer than zero")
+    return seconds
+
+
+def _integer(lo: int, hi: int) -> Callable[[Any], int]:
+    def convert(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(f"{value!r} is not a whole number")
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a whole number") from None
+        if not lo <= number <= hi:
+            raise ValueError(f"{number} is outside {lo}..{hi}")
+        return number
+
+    return convert
+
+
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in allowed:
+            raise ValueError(f"'{value}' is not one of {', '.join(allowed)}")
+        return text
+
+    return convert
+
+
+def _parity(value: Any) -> str:
+    parity = _PARITY.get(str(value).strip().lower())
+    if parity is None:
+        raise ValueError(f"'{value}' is not a parity; use none, even or odd (N, E, O)")
+    return parity
+
+
+def _text(value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ValueError("is empty")
+    return text
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "transport": _choice("tcp", "rtu"),
+    "host": _text,
+    "port": _integer(1, 65535),
+    "unit": _integer(0, 255),
+    "serial": _text,
+    "baudrate": _integer(50, 4_000_000),
+    "parity": _parity,
+    "stopbits": _integer(1, 2),
+    "bytesize": _integer(5, 8),
+    "timeout": parse_duration,
+    "retries": _integer(0, 10),
+    "max_gap": _integer(0, 125),
+    "max_registers": _integer(1, 125),
+    "max_bits": _integer(1, 2000),
+    "byte_order": _choice(*ORDERS),
+    "word_order": _choice(*ORDERS),
+    "reconnect_min": parse_duration,
+    "reconnect_max": parse_duration,
+    "demote_after": _integer(1, 1000),
+    "demote_for": parse_duration,
+    "demoted_connect_timeout": parse_duration,
+}
+
+
+def parse_options(raw: Mapping[str, Any]) -> ModbusOptions:
+    """Typed options from a device's ``options``; raises OptionsError listing every problem."""
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        convert = _CONVERTERS.get(key)
+        if convert is None:
+            near = difflib.get_close_matches(key, _CONVERTERS, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            problems.append(f"unknown option '{key}' for a modbus device{hint}")
+            continue
+        try:
+            values[key] = convert(value)
+        except ValueError as exc:
+            problems.append(f"{key}: {exc}")
+    if "transport" not in values and "transport" not in raw and "serial" in values:
+        values["transport"] = "rtu"
+    transport = values.get("transport", "tcp")
+    if transport == "tcp" and "host" not in values and "host" not in raw:
+        problems.append("host is required for Modbus TCP (or give serial: for Modbus RTU)")
+    if transport == "rtu" and "serial" not in values and "serial" not in raw:
+        problems.append("serial is required for Modbus RTU, e.g. serial: /dev/ttyUSB0")
+    low = values.get("reconnect_min", _DEFAULTS.reconnect_min)
+    high = values.get("reconnect_max", _DEFAULTS.reconnect_max)
+    if low > high:
+        problems.append(f"reconnect_min ({low:g} s) is longer than reconnect_max ({high:g} s)")
+    if problems:
+        raise OptionsError(problems)
+    return ModbusOptions(**values)
