@@ -19,7 +19,15 @@ LAST_ADDRESS = 65535
 
 
 class AddressError(ValueError):
-    """A tag address that cannot be used; the message is meant for the plant engineer."""
+    """A tag address that cannot be used; the message is meant for the plant engineer.
+
+    ``key`` names the tag setting to fix (``address``, ``type``, ``length``, an order), so
+    a problem can point at the line where that setting is written.
+    """
+
+    def __init__(self, message: str, key: str = "address"):
+        super().__init__(message)
+        self.key = key
 
 
 class Area(enum.Enum):
@@ -155,20 +163,23 @@ def resolve_point(tag: TagConfig, byte_order: str = "big", word_order: str = "bi
     if area.is_bits:
         if data_type is not DataType.BOOL:
             raise AddressError(
-                f"{where} is {area.label}, which holds a bool, not {data_type.value}"
+                f"{where} is {area.label}, which holds a bool, not {data_type.value}", "type"
             )
         size = 1
     else:
         if address.bit is not None and data_type is not DataType.BOOL:
             raise AddressError(
-                f"{where} is a single bit, so the type must be bool, not {data_type.value}"
+                f"{where} is a single bit, so the type must be bool, not {data_type.value}",
+                "type",
             )
         if data_type is DataType.BOOL and address.bit is None:
             raise AddressError(
                 f"{where}: a bool in {area.label} needs a bit, write {address}.B with B = 0..15"
             )
         if data_type is DataType.STRING and tag.length < 1:
-            raise AddressError("a string tag needs length: the number of characters to read")
+            raise AddressError(
+                "a string tag needs length: the number of characters to read", "length"
+            )
         size = register_count(data_type, tag.length)
         if address.offset + size - 1 > LAST_ADDRESS:
             raise AddressError(
@@ -180,7 +191,7 @@ def resolve_point(tag: TagConfig, byte_order: str = "big", word_order: str = "bi
         if key in tag.options:
             value = str(tag.options[key]).strip().lower()
             if value not in ORDERS:
-                raise AddressError(f"{key} '{tag.options[key]}': use big or little")
+                raise AddressError(f"{key} '{tag.options[key]}': use big or little", key)
             orders[key] = value
     field = Field(tag.name, address.offset, data_type, tag.length, address.bit, **orders)
     return TagPoint(tag, address, size, field)

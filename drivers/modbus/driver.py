@@ -4,7 +4,8 @@ One connection per device and one request at a time on it. Failures never raise 
 the engine: a cycle that cannot talk to the device marks every tag Bad once, with the
 reason, and the device is retried with exponential backoff; a device that keeps failing
 is demoted (tried only every ``demote_for`` seconds, with a short connect timeout) so it
-never stalls anything else, and it recovers by itself.
+never stalls anything else, and it recovers by itself. The connection itself (pymodbus,
+reconnect backoff, readable reasons for failures) is ``link.Link``.
 """
 
 from __future__ import annotations
@@ -12,19 +13,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
-import socket
-import struct
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-
-from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
-from pymodbus.client.base import ModbusBaseClient
-from pymodbus.exceptions import ConnectionException, ModbusException
-from pymodbus.framer import FramerType
-from pymodbus.pdu import DecodePDU, ModbusPDU
 
 from hmi.core.driver import (
     DeviceState,
@@ -40,236 +32,34 @@ from hmi.core.tags import Batch, bad, good
 
 from . import codec
 from .address import Area, TagPoint, resolve_point
+from .checks import device_problems, tag_problems
 from .codec import BlockDecoder, EncodeError
+from .link import DeviceAnswer, Link, LinkCounters, LinkError, seconds_text
 from .options import ModbusOptions, OptionsError, parse_options
 from .planner import Block, Span, plan_blocks, split_requests
 
 log = logging.getLogger(__name__)
 
-EXCEPTION_TEXT = {
-    1: "illegal function",
-    2: "illegal data address",
-    3: "illegal data value",
-    4: "server device failure",
-    5: "acknowledge",
-    6: "server device busy",
-    7: "negative acknowledge",
-    8: "memory parity error",
-    10: "gateway path unavailable",
-    11: "gateway target device failed to respond",
-}
-_READ_CODES = {Area.COIL: 1, Area.DISCRETE: 2, Area.HOLDING: 3, Area.INPUT: 4}
 _FAILING = (DeviceStatus.OFFLINE, DeviceStatus.DEMOTED)
 
 
-class LinkError(Exception):
-    """The device could not be talked to: the cycle fails and the connection is dropped."""
+def _quiet_pymodbus() -> None:
+    """pymodbus warns on every failed connect; the driver says it once per transition.
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-class DeviceAnswer(Exception):
-    """The device answered with a Modbus exception response."""
-
-    def __init__(self, code: int):
-        self.code = code
-        super().__init__(f"Modbus exception {code}: {EXCEPTION_TEXT.get(code, 'unknown code')}")
-
-
-def _seconds(value: float) -> str:
-    return f"{round(value, 3)!r} s"
-
-
-# -- low level: one connection, one request at a time ---------------------------------------
-
-
-class _Undecodable(ModbusPDU):
-    """A frame that arrived complete but could not be decoded, kept to report it."""
-
-    def __init__(self, frame: bytes):
-        super().__init__()
-        self.frame = frame
-        self.function_code = frame[0] if frame else 0
-
-
-class _TolerantDecoder(DecodePDU):
-    """Hands an undecodable frame up as a response instead of failing in the transport."""
-
-    def decode(self, frame: bytes) -> ModbusPDU | None:
-        pdu = super().decode(frame)
-        return pdu if pdu is not None else _Undecodable(frame)
-
-
-def _connect_reason(exc: BaseException | None, options: ModbusOptions, timeout: float) -> str:
-    if exc is None or isinstance(exc, TimeoutError | asyncio.CancelledError):
-        return f"timeout after {_seconds(timeout)}"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, socket.gaierror):
-        return f"unknown host '{options.host}'"
-    if isinstance(exc, OSError) and exc.errno:
-        text = os.strerror(exc.errno)
-        return text[0].lower() + text[1:]
-    return str(exc) or type(exc).__name__
-
-
-class _Link:
-    """A pymodbus client plus what it does not report: why a connect failed, a lost link.
-
-    Two pymodbus 3.16 internals are used (the version is pinned): ``ctx.call_create`` is
-    wrapped to keep the connect error, and ``ctx.framer.decoder`` is replaced so that an
-    undecodable frame becomes a response instead of an exception in the transport.
+    A level the user gave the ``pymodbus`` logger is left alone.
     """
-
-    def __init__(self, options: ModbusOptions, stats: ModbusStats):
-        self.options = options
-        self.stats = stats
-        self.client: ModbusBaseClient | None = None
-        self._lost: asyncio.Future[None] | None = None
-        self._received = b""
-
-    @property
-    def up(self) -> bool:
-        return (
-            self.client is not None
-            and self.client.connected
-            and self._lost is not None
-            and not self._lost.done()
-        )
-
-    async def connect(self, timeout: float) -> None:
-        self.close()
-        self.stats.connects += 1
-        loop = asyncio.get_running_loop()
-        lost: asyncio.Future[None] = loop.create_future()
-        client = self._new_client(lost)
-        failure: list[BaseException] = []
-        create = client.ctx.call_create
-
-        async def create_and_remember() -> Any:
-            try:
-                return await create()
-            except BaseException as exc:
-                failure.append(exc)
-                raise
-
-        client.ctx.call_create = create_and_remember
-        client.ctx.framer.decoder = _TolerantDecoder(False)
-        try:
-            connected = await asyncio.wait_for(client.connect(), timeout)
-        except TimeoutError:
-            connected = False
-        if not connected or lost.done():
-            client.close()
-            reason = _connect_reason(failure[-1] if failure else None, self.options, timeout)
-            raise LinkError(f"no connection to {self.options.endpoint}: {reason}")
-        self.client, self._lost = client, lost
-
-    def _new_client(self, lost: asyncio.Future[None]) -> ModbusBaseClient:
-        options = self.options
-
-        def on_connect(up: bool) -> None:
-            if not up and not lost.done():
-                lost.set_result(None)
-
-        def on_packet(sending: bool, data: bytes) -> bytes:
-            if not sending:
-                self._received = data
-            return data
-
-        common: dict[str, Any] = {
-            # our own deadlines fire first; pymodbus must neither retry nor reconnect
-            "timeout": options.timeout * 2 + 1,
-            "retries": 0,
-            "reconnect_delay": 0,
-            "trace_connect": on_connect,
-            "trace_packet": on_packet,
-        }
-        if options.transport == "rtu":
-            return AsyncModbusSerialClient(
-                options.serial,
-                framer=FramerType.RTU,
-                baudrate=options.baudrate,
-                bytesize=options.bytesize,
-                parity=options.parity,
-                stopbits=options.stopbits,
-                **common,
-            )
-        return AsyncModbusTcpClient(options.host, port=options.port, **common)
-
-    def close(self) -> None:
-        client, self.client, self._lost = self.client, None, None
-        if client is not None:
-            client.close()
-
-    async def exchange(
-        self, send: Callable[[ModbusBaseClient], Coroutine[Any, Any, ModbusPDU]], attempts: int
-    ) -> ModbusPDU:
-        """Send a request and wait for its answer, repeating it after a timeout."""
-        timeout = self.options.timeout
-        for _ in range(attempts):
-            if not self.up or self.client is None or self._lost is None:
-                raise LinkError(f"connection to {self.options.endpoint} lost")
-            self._received = b""
-            self.stats.requests += 1
-            try:
-                request = asyncio.ensure_future(send(self.client))
-            except (ModbusException, ValueError) as exc:
-                raise LinkError(f"request refused by the client library: {exc}") from None
-            try:
-                done, _ = await asyncio.wait(
-                    (request, self._lost), timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                if not request.done():
-                    request.cancel()
-            if request in done:
-                return self._result(request)
-            if self._lost.done():
-                raise LinkError(f"connection to {self.options.endpoint} closed by the device")
-        if self._received:
-            raise LinkError(
-                f"malformed response: {len(self._received)} bytes without a valid frame "
-                f"within {_seconds(timeout)} ({self._received[:16].hex(' ')})"
-            )
-        raise LinkError(f"timeout after {_seconds(timeout)}")
-
-    def _result(self, request: asyncio.Future[ModbusPDU]) -> ModbusPDU:
-        try:
-            return request.result()
-        except ConnectionException:
-            raise LinkError(f"connection to {self.options.endpoint} lost") from None
-        except (ModbusException, ValueError, struct.error) as exc:
-            raise LinkError(f"malformed response: {exc}") from None
-        except Exception as exc:  # whatever the library raises, the driver goes on
-            log.debug("unexpected error from pymodbus", exc_info=True)
-            raise LinkError(f"communication error: {exc!r}") from None
+    library_log = logging.getLogger("pymodbus")
+    if library_log.level == logging.NOTSET:
+        library_log.setLevel(logging.ERROR)
 
 
-def _check(response: ModbusPDU, function_code: int) -> ModbusPDU:
-    if isinstance(response, _Undecodable):
-        raise LinkError(f"malformed response: undecodable frame {response.frame[:16].hex(' ')}")
-    if response.function_code == function_code | 0x80:
-        raise DeviceAnswer(getattr(response, "exception_code", 0))
-    if response.function_code != function_code:
-        raise LinkError(
-            f"malformed response: function {response.function_code} "
-            f"to a function {function_code} request"
-        )
-    return response
-
-
-# -- the driver -----------------------------------------------------------------------------
+_quiet_pymodbus()
 
 
 @dataclass
-class ModbusStats:
+class ModbusStats(LinkCounters):
     """Light figures for diagnostics and benchmarks."""
 
-    requests: int = 0  # Modbus requests sent, repeats included
-    connects: int = 0  # connection attempts
     scans: dict[str, ScanStats] = field(default_factory=dict)
     last_cycle: float = 0.0  # seconds the newest completed poll took
 
@@ -304,11 +94,9 @@ class ModbusDriver(Driver):
         except OptionsError as exc:
             self._config_error = f"configuration: {exc}"
             self.options = ModbusOptions(host="-")
-        self._link = _Link(self.options, self.stats)
-        self._lock = asyncio.Lock()
+        self._link = Link(self.options, self.stats)
         self._refused: dict[Area, set[int]] = {area: set() for area in Area}
         self._replan = False
-        self._points: dict[str, TagPoint] = {}
         self._tag_errors: dict[str, str] = {}
         groups: dict[str, _ScanGroup] = {}
         for tag in self.tags:
@@ -317,7 +105,6 @@ class ModbusDriver(Driver):
             except ValueError as exc:
                 self._tag_errors[tag.name] = str(exc)
                 continue
-            self._points[tag.name] = point
             scan = ctx.scan_classes.get(tag.scan_class)
             if scan is None:
                 self._tag_errors[tag.name] = f"unknown scan class '{tag.scan_class}'"
@@ -334,8 +121,6 @@ class ModbusDriver(Driver):
         self._status = DeviceStatus.STOPPED
         self._reason = ""
         self._failures = 0
-        self._backoff = self.options.reconnect_min
-        self._next_attempt = 0.0
         self._bad_reason: str | None = None
         self._groups_in_error: set[str] = set()
         self._last: dict[str, Any] = {}
@@ -347,31 +132,11 @@ class ModbusDriver(Driver):
 
     @classmethod
     def validate_device(cls, device: DeviceConfig) -> list[Problem]:
-        try:
-            parse_options(device.options)
-        except OptionsError as exc:
-            return [Problem(device.source, f"device '{device.name}': {p}") for p in exc.problems]
-        return []
+        return device_problems(device)
 
     @classmethod
     def validate_tag(cls, device: DeviceConfig, tag: TagConfig) -> list[Problem]:
-        try:
-            options = parse_options(device.options)
-        except OptionsError:
-            options = ModbusOptions(host="-")
-        try:
-            point = resolve_point(tag, options.byte_order, options.word_order)
-        except ValueError as exc:
-            return [Problem(tag.source, f"tag '{tag.name}': {exc}")]
-        if tag.writable and not point.area.writable:
-            return [
-                Problem(
-                    tag.source,
-                    f"tag '{tag.name}' is writable but '{tag.address}' is "
-                    f"{point.area.label}, which is read-only",
-                )
-            ]
-        return []
+        return tag_problems(device, tag)
 
     # -- life cycle --
 
@@ -405,15 +170,12 @@ class ModbusDriver(Driver):
 
     # -- polling --
 
-    def _due(self) -> bool:
-        return asyncio.get_running_loop().time() >= self._next_attempt
-
     async def _poll(self, group: _ScanGroup) -> None:
-        if not self._due():
+        if not self._link.due():
             return
         loop = asyncio.get_running_loop()
-        async with self._lock:
-            if not self._due():
+        async with self._link.lock:
+            if not self._link.due():
                 return
             started = loop.time()
             try:
@@ -431,26 +193,19 @@ class ModbusDriver(Driver):
         self._on_success(group, values, errors)
 
     async def _ensure_connected(self) -> None:
-        if self._link.up:
-            return
-        demoted = self._status is DeviceStatus.DEMOTED
         timeout = self.options.timeout
-        if demoted:
+        if self._status is DeviceStatus.DEMOTED:
             timeout = min(timeout, self.options.demoted_connect_timeout)
-        await self._link.connect(timeout)
+        await self._link.ensure_connected(timeout)
 
     def _on_failure(self, reason: str) -> None:
-        self._link.close()
         self._failures += 1
-        now = asyncio.get_running_loop().time()
         if self._failures >= self.options.demote_after:
-            status = DeviceStatus.DEMOTED
-            self._next_attempt = now + self.options.demote_for
+            self._link.retry_later(self.options.demote_for)
+            self._set_state(DeviceStatus.DEMOTED, reason)
         else:
-            status = DeviceStatus.OFFLINE
-            self._next_attempt = now + self._backoff
-            self._backoff = min(self._backoff * 2, self.options.reconnect_max)
-        self._set_state(status, reason)
+            self._link.retry_later()
+            self._set_state(DeviceStatus.OFFLINE, reason)
         if reason != self._bad_reason:
             self._bad_reason = reason
             ts = time.time()
@@ -466,7 +221,7 @@ class ModbusDriver(Driver):
     ) -> None:
         recovering = self._status in _FAILING
         self._failures = 0
-        self._backoff = self.options.reconnect_min
+        self._link.reset_backoff()
         self._bad_reason = None
         if errors:
             self._groups_in_error.add(group.name)
@@ -504,7 +259,7 @@ class ModbusDriver(Driver):
                     "%s: demoted after %d failed cycles, now tried every %s: %s",
                     name,
                     self._failures,
-                    _seconds(self.options.demote_for),
+                    seconds_text(self.options.demote_for),
                     reason,
                 )
             elif status in (DeviceStatus.OFFLINE, DeviceStatus.DEGRADED):
@@ -596,24 +351,9 @@ class ModbusDriver(Driver):
         return data
 
     async def _request(self, area: Area, address: int, count: int) -> list[Any]:
-        unit = self.options.unit
-        readers = {
-            Area.HOLDING: lambda c: c.read_holding_registers(address, count=count, device_id=unit),
-            Area.INPUT: lambda c: c.read_input_registers(address, count=count, device_id=unit),
-            Area.COIL: lambda c: c.read_coils(address, count=count, device_id=unit),
-            Area.DISCRETE: lambda c: c.read_discrete_inputs(address, count=count, device_id=unit),
-        }
         demoted = self._status is DeviceStatus.DEMOTED  # a probe: no repeats
         attempts = 1 if demoted else 1 + self.options.retries
-        response = await self._link.exchange(readers[area], attempts)
-        _check(response, _READ_CODES[area])
-        if area.is_bits:
-            if len(response.bits) < count:
-                raise LinkError(f"malformed response: {len(response.bits)} of {count} bits")
-            return list(response.bits[:count])
-        if len(response.registers) != count:
-            raise LinkError(f"malformed response: {len(response.registers)} of {count} registers")
-        return response.registers
+        return await self._link.read(area, address, count, attempts)
 
     # -- one-shot reads and writes --
 
@@ -630,7 +370,7 @@ class ModbusDriver(Driver):
             except ValueError as exc:
                 batch[tag.name] = bad(str(exc), ts=ts)
         try:
-            async with self._lock:
+            async with self._link.lock:
                 await self._connect_for_request()
                 values, errors = await self._read(self._plan(points))
         except LinkError as exc:
@@ -642,7 +382,7 @@ class ModbusDriver(Driver):
         return batch
 
     async def _connect_for_request(self) -> None:
-        if self._running and not self._due():
+        if self._running and not self._link.due():
             raise LinkError(self._reason or "device is offline")
         await self._ensure_connected()
 
@@ -666,7 +406,7 @@ class ModbusDriver(Driver):
         except EncodeError as exc:
             return WriteResult(name, WriteStatus.REFUSED, str(exc))
         try:
-            async with self._lock:
+            async with self._link.lock:
                 await self._connect_for_request()
                 await self._send_write(point, expected, registers)
                 readback = await self._read_back(point)
@@ -705,28 +445,15 @@ class ModbusDriver(Driver):
         return codec.decode(replace(f, offset=0), registers), registers
 
     async def _send_write(self, point: TagPoint, value: Any, registers: list[int]) -> None:
-        unit = self.options.unit
         address = point.address.offset
         if point.area is Area.COIL:
-            response = await self._link.exchange(
-                lambda c: c.write_coil(address, value, device_id=unit), 1
-            )
-            _check(response, 5)
+            await self._link.write_coil(address, value)
             return
         if point.address.bit is not None:
             # read-modify-write, safe because the connection lock is held
             (word,) = await self._request(Area.HOLDING, address, 1)
             registers = [codec.set_bit(word, point.address.bit, value, point.field.byte_order)]
-        if len(registers) == 1:
-            response = await self._link.exchange(
-                lambda c: c.write_register(address, registers[0], device_id=unit), 1
-            )
-            _check(response, 6)
-        else:
-            response = await self._link.exchange(
-                lambda c: c.write_registers(address, registers, device_id=unit), 1
-            )
-            _check(response, 16)
+        await self._link.write_registers(address, registers)
 
     async def _read_back(self, point: TagPoint) -> Any:
         span = Span(point.name, point.address.offset, point.size)

@@ -1,27 +1,36 @@
 """Device options of a Modbus device, read from ``DeviceConfig.options`` with defaults.
 
-Every problem is collected, so ``hmi check`` can list them all at once.
+Every problem is collected, so ``hmi check`` can list them all at once, each with the
+option it is about so it can point at that option's line.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hmi.core.project.durations import parse_duration
+
 from .codec import ORDERS
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|min)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0, None: 1.0}
 _PARITY = {"n": "N", "none": "N", "e": "E", "even": "E", "o": "O", "odd": "O"}
 
 
+@dataclass(frozen=True, slots=True)
+class OptionProblem:
+    key: str  # the option to fix; empty when it is about the device as a whole
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class OptionsError(ValueError):
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[OptionProblem]):
         self.problems = problems
-        super().__init__("; ".join(problems))
+        super().__init__("; ".join(map(str, problems)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +65,10 @@ class ModbusOptions:
 _DEFAULTS = ModbusOptions()
 
 
-def parse_duration(value: Any) -> float:
-    """Seconds from a number or a text such as ``500ms``, ``1s``, ``1.5 s``, ``2min``."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if not match:
-            raise ValueError(f"'{value}' is not a duration; write e.g. 500ms, 1s or 1.5")
-        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-    if not seconds > 0:
+def _duration(value: Any) -> float:
+    """Seconds, more than zero: a zero timeout or backoff would make the driver spin."""
+    seconds = parse_duration(value)
+    if seconds <= 0:
         raise ValueError(f"{value!r} must be longer than zero")
     return seconds
 
@@ -121,47 +122,51 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "parity": _parity,
     "stopbits": _integer(1, 2),
     "bytesize": _integer(5, 8),
-    "timeout": parse_duration,
+    "timeout": _duration,
     "retries": _integer(0, 10),
     "max_gap": _integer(0, 125),
     "max_registers": _integer(1, 125),
     "max_bits": _integer(1, 2000),
     "byte_order": _choice(*ORDERS),
     "word_order": _choice(*ORDERS),
-    "reconnect_min": parse_duration,
-    "reconnect_max": parse_duration,
+    "reconnect_min": _duration,
+    "reconnect_max": _duration,
     "demote_after": _integer(1, 1000),
-    "demote_for": parse_duration,
-    "demoted_connect_timeout": parse_duration,
+    "demote_for": _duration,
+    "demoted_connect_timeout": _duration,
 }
 
 
 def parse_options(raw: Mapping[str, Any]) -> ModbusOptions:
     """Typed options from a device's ``options``; raises OptionsError listing every problem."""
-    problems: list[str] = []
+    problems: list[OptionProblem] = []
     values: dict[str, Any] = {}
     for key, value in raw.items():
         convert = _CONVERTERS.get(key)
         if convert is None:
             near = difflib.get_close_matches(key, _CONVERTERS, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
-            problems.append(f"unknown option '{key}' for a modbus device{hint}")
+            problems.append(OptionProblem(key, f"unknown option '{key}' for a modbus device{hint}"))
             continue
         try:
             values[key] = convert(value)
         except ValueError as exc:
-            problems.append(f"{key}: {exc}")
+            problems.append(OptionProblem(key, f"{key}: {exc}"))
     if "transport" not in values and "transport" not in raw and "serial" in values:
         values["transport"] = "rtu"
     transport = values.get("transport", "tcp")
     if transport == "tcp" and "host" not in values and "host" not in raw:
-        problems.append("host is required for Modbus TCP (or give serial: for Modbus RTU)")
+        message = "host is required for Modbus TCP (or give serial: for Modbus RTU)"
+        problems.append(OptionProblem("", message))
     if transport == "rtu" and "serial" not in values and "serial" not in raw:
-        problems.append("serial is required for Modbus RTU, e.g. serial: /dev/ttyUSB0")
+        message = "serial is required for Modbus RTU, e.g. serial: /dev/ttyUSB0"
+        problems.append(OptionProblem("", message))
     low = values.get("reconnect_min", _DEFAULTS.reconnect_min)
     high = values.get("reconnect_max", _DEFAULTS.reconnect_max)
     if low > high:
-        problems.append(f"reconnect_min ({low:g} s) is longer than reconnect_max ({high:g} s)")
+        key = "reconnect_min" if "reconnect_min" in raw else "reconnect_max"
+        message = f"reconnect_min ({low:g} s) is longer than reconnect_max ({high:g} s)"
+        problems.append(OptionProblem(key, message))
     if problems:
         raise OptionsError(problems)
     return ModbusOptions(**values)

@@ -26,6 +26,7 @@ from hmi.core.driver import (
     WriteResult,
     WriteStatus,
 )
+from hmi.core.project.durations import parse_duration
 from hmi.core.project.models import DataType, DeviceConfig, Problem, TagConfig
 from hmi.core.scan import run_periodic
 from hmi.core.tags import Batch, TagValue, bad
@@ -48,44 +49,49 @@ class SimOptions:
     faults: bool = True
 
 
-def _positive(value: Any, unit_ms: bool = False) -> float | None:
-    """A positive number, or for durations a string like ``100ms`` / ``2s``; else None."""
-    text = str(value).strip().lower() if isinstance(value, str) else value
-    scale = 1.0
-    if unit_ms and isinstance(text, str) and text.endswith("ms"):
-        text, scale = text[:-2], 0.001
-    elif unit_ms and isinstance(text, str):
-        text = text.removesuffix("s")
-    if isinstance(text, bool):
+def _positive_number(value: Any) -> float | None:
+    """A finite number above zero, also written as text (``"20"``); else None."""
+    if isinstance(value, bool):
         return None
     try:
-        number = float(text) * scale
+        number = float(value)
     except (TypeError, ValueError):
         return None
     return number if number > 0 and math.isfinite(number) else None
 
 
-def parse_options(options: dict[str, Any]) -> tuple[SimOptions | None, list[str]]:
-    """The device's simulator options, or None with every problem found."""
-    problems = []
+def _positive_duration(value: Any) -> float | None:
+    """Seconds above zero from ``100ms``, ``2s``, ``0.5``; else None."""
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        return None
+    return seconds if seconds > 0 else None
+
+
+def parse_options(options: dict[str, Any]) -> tuple[SimOptions | None, dict[str, str]]:
+    """The device's simulator options, or None with every problem found, by option name."""
+    problems: dict[str, str] = {}
     model = options.get("model")
     if model not in MODELS:
-        problems.append(f"simulator device needs 'model: press' or 'model: filler', not {model!r}")
-    speed = _positive(options.get("speed", 1.0))
+        problems["model"] = (
+            f"simulator device needs 'model: press' or 'model: filler', not {model!r}"
+        )
+    speed = _positive_number(options.get("speed", 1.0))
     if speed is None:
-        problems.append("simulator option 'speed' must be a positive number, e.g. 1 or 20")
-    step = _positive(options.get("step", DEFAULT_STEP_S), unit_ms=True)
+        problems["speed"] = "simulator option 'speed' must be a positive number, e.g. 1 or 20"
+    step = _positive_duration(options.get("step", DEFAULT_STEP_S))
     if step is None:
-        problems.append("simulator option 'step' must be a positive duration, e.g. 100ms")
+        problems["step"] = "simulator option 'step' must be a positive duration, e.g. 100ms"
     seed = options.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        problems.append(f"simulator option 'seed' must be a whole number, not {seed!r}")
+        problems["seed"] = f"simulator option 'seed' must be a whole number, not {seed!r}"
     faults = options.get("faults", True)
     if not isinstance(faults, bool):
-        problems.append(f"simulator option 'faults' must be true or false, not {faults!r}")
+        problems["faults"] = f"simulator option 'faults' must be true or false, not {faults!r}"
     if problems or speed is None or step is None:
         return None, problems
-    return SimOptions(str(model), seed, speed, step, bool(faults)), []
+    return SimOptions(str(model), seed, speed, step, bool(faults)), {}
 
 
 def build_model(options: SimOptions) -> PlantModel:
@@ -113,13 +119,14 @@ class SimulatorDriver(Driver):
     def __init__(self, ctx: DriverContext):
         super().__init__(ctx)
         self.options, problems = parse_options(self.device.options)
-        self.problem = "; ".join(problems)
+        self.problem = "; ".join(problems.values())
         self.model = None if self.options is None else build_model(self.options)
         self._tasks: list[asyncio.Task[None]] = []
 
     @classmethod
     def validate_device(cls, device: DeviceConfig) -> list[Problem]:
-        return [Problem(device.source, message) for message in parse_options(device.options)[1]]
+        problems = parse_options(device.options)[1]
+        return [Problem(device.source_of(key), message) for key, message in problems.items()]
 
     @classmethod
     def validate_tag(cls, device: DeviceConfig, tag: TagConfig) -> list[Problem]:
@@ -137,10 +144,10 @@ class SimulatorDriver(Driver):
                 else "use " + ", ".join(model.variable_names())
             )
             message = f"the {device.options['model']} simulator has no variable '{name}'; {hint}"
-            return [Problem(tag.source, f"tag '{tag.name}': {message}")]
+            return [Problem(tag.source_of("address"), f"tag '{tag.name}': {message}")]
         if tag.writable and not variable.writable:
             message = f"simulator variable '{name}' is read-only; remove 'writable'"
-            return [Problem(tag.source, f"tag '{tag.name}': {message}")]
+            return [Problem(tag.source_of("writable"), f"tag '{tag.name}': {message}")]
         return []
 
     async def start(self) -> None:

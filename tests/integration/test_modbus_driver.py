@@ -8,9 +8,12 @@ import math
 import os
 import socket
 import struct
+import subprocess
+import sys
 import time
 import tty
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from pymodbus.constants import ExcCodes
@@ -614,6 +617,32 @@ async def test_a_write_to_an_absent_device_fails_with_the_reason(port, running):
     result = await driver.write(target, 1)  # while backing off: no new attempt
     assert result.status is WriteStatus.FAILED and "connection refused" in result.message
     assert driver.stats.requests == sent
+
+
+# -- the operator's log --------------------------------------------------------------------
+
+
+async def test_a_dead_device_is_logged_once_not_at_every_attempt(port, running, caplog):
+    caplog.set_level(logging.WARNING)
+    driver, _ = make_driver(port, [tag("a", "hr:0")], reconnect_max=0.05, demote_after=100)
+    await running(driver)
+    await wait_for(lambda: driver.stats.connects >= 3, timeout=2)
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in warnings] == ["drivers.modbus.driver"]  # no pymodbus chatter
+    assert f"no connection to 127.0.0.1:{port}" in warnings[0].getMessage()
+
+
+def test_a_level_the_user_gave_the_pymodbus_log_is_kept():
+    code = (
+        "import logging; logging.getLogger('pymodbus').setLevel(logging.DEBUG); "
+        "import drivers.modbus; print(logging.getLogger('pymodbus').level)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, cwd=root
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(logging.DEBUG)
 
 
 # -- configuration ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from hmi.core.project.models import (
     DEFAULT_SCAN_CLASSES,
     DataType,
     DeviceConfig,
+    Source,
     TagConfig,
 )
 from hmi.core.tags import Quality
@@ -436,3 +437,37 @@ def test_simulator_driver_checks_options_and_addresses():
     assert "no variable 'billet_tmp'" in typo[0].message and "billet_temp" in typo[0].message
     read_only = SimulatorDriver.validate_tag(device, sim_tag("a.b", "ram_speed", writable=True))
     assert "read-only" in read_only[0].message
+
+
+@pytest.mark.parametrize(
+    ("step", "seconds"), [("100ms", 0.1), ("2 s", 2.0), ("1m", 60.0), (0.5, 0.5)]
+)
+def test_simulator_step_is_a_duration_as_written_everywhere_in_a_project(step, seconds):
+    driver, _ = make_driver(sim_device(step=step), [])
+    assert driver.options is not None and driver.options.step == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("step", [0, "0ms", "-1s", "fast", True, "10 parsecs"])
+def test_simulator_step_must_be_a_positive_duration(step):
+    (problem,) = SimulatorDriver.validate_device(sim_device(step=step))
+    assert "'step' must be a positive duration" in problem.message
+
+
+def test_simulator_problems_point_at_the_setting_to_fix():
+    lines = {"protocol": Source("p.yaml", 5), "model": Source("p.yaml", 6)}
+    lines |= {"speed": Source("p.yaml", 7), "step": Source("p.yaml", 8)}
+    device = DeviceConfig(
+        "press_sim",
+        "simulator",
+        {"model": "press", "speed": 0, "step": "fast"},
+        source=Source("p.yaml", 4),
+        field_sources=lines,
+    )
+    assert [p.source.line for p in SimulatorDriver.validate_device(device)] == [7, 8]
+    tag_lines = {"address": Source("p.yaml", 12), "writable": Source("p.yaml", 13)}
+    typo = sim_tag("a.b", "billet_tmp", source=Source("p.yaml", 10), field_sources=tag_lines)
+    assert SimulatorDriver.validate_tag(device, typo)[0].source.line == 12
+    read_only = sim_tag(
+        "a.b", "ram_speed", writable=True, source=Source("p.yaml", 10), field_sources=tag_lines
+    )
+    assert SimulatorDriver.validate_tag(device, read_only)[0].source.line == 13

@@ -1,0 +1,319 @@
+"""One connection to a Modbus device, with pymodbus kept at arm's length.
+
+Everything that knows pymodbus lives here. A request ends in one of three ways: values, a
+``DeviceAnswer`` (the device refused it, the connection is fine), or a ``LinkError`` whose
+reason an operator can read (the connection is dropped). Reconnects back off
+exponentially, so a device that is gone costs little. One request at a time: whoever
+talks through the link holds ``lock``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import struct
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
+from pymodbus.client.base import ModbusBaseClient
+from pymodbus.exceptions import ConnectionException, ModbusException
+from pymodbus.framer import FramerType
+from pymodbus.pdu import DecodePDU, ModbusPDU
+
+from .address import Area
+from .options import ModbusOptions
+
+log = logging.getLogger(__name__)
+
+EXCEPTION_TEXT = {
+    1: "illegal function",
+    2: "illegal data address",
+    3: "illegal data value",
+    4: "server device failure",
+    5: "acknowledge",
+    6: "server device busy",
+    7: "negative acknowledge",
+    8: "memory parity error",
+    10: "gateway path unavailable",
+    11: "gateway target device failed to respond",
+}
+_READERS = {
+    Area.HOLDING: ("read_holding_registers", 3),
+    Area.INPUT: ("read_input_registers", 4),
+    Area.COIL: ("read_coils", 1),
+    Area.DISCRETE: ("read_discrete_inputs", 2),
+}
+
+Send = Callable[[ModbusBaseClient], Coroutine[Any, Any, ModbusPDU]]
+
+
+class LinkError(Exception):
+    """The device could not be talked to: the cycle fails and the connection is dropped."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DeviceAnswer(Exception):
+    """The device answered with a Modbus exception response."""
+
+    def __init__(self, code: int):
+        self.code = code
+        super().__init__(f"Modbus exception {code}: {EXCEPTION_TEXT.get(code, 'unknown code')}")
+
+
+def seconds_text(value: float) -> str:
+    """A duration as reasons and log lines show it: ``0.2 s``."""
+    return f"{round(value, 3)!r} s"
+
+
+@dataclass
+class LinkCounters:
+    """What the link costs, for diagnostics and benchmarks."""
+
+    requests: int = 0  # Modbus requests sent, repeats included
+    connects: int = 0  # connection attempts
+
+
+class Link:
+    """A pymodbus client plus what it does not report: why a connect failed, a lost link.
+
+    Two pymodbus 3.16 internals are used (the version is pinned): ``ctx.call_create`` is
+    wrapped to keep the connect error, and ``ctx.framer.decoder`` is replaced so that an
+    undecodable frame becomes a response instead of an exception in the transport.
+    """
+
+    def __init__(self, options: ModbusOptions, counters: LinkCounters):
+        self.options = options
+        self.counters = counters
+        self.lock = asyncio.Lock()
+        self._client: ModbusBaseClient | None = None
+        self._lost: asyncio.Future[None] | None = None
+        self._received = b""
+        self._backoff = options.reconnect_min
+        self._next_attempt = 0.0
+
+    @property
+    def up(self) -> bool:
+        return (
+            self._client is not None
+            and self._client.connected
+            and self._lost is not None
+            and not self._lost.done()
+        )
+
+    # -- connecting --
+
+    def due(self) -> bool:
+        """Whether the device may be tried now, or is still being waited out."""
+        return asyncio.get_running_loop().time() >= self._next_attempt
+
+    def retry_later(self, wait: float | None = None) -> None:
+        """Drop the connection; try again after ``wait`` seconds, or the growing backoff."""
+        self.close()
+        now = asyncio.get_running_loop().time()
+        if wait is None:
+            wait = self._backoff
+            self._backoff = min(self._backoff * 2, self.options.reconnect_max)
+        self._next_attempt = now + wait
+
+    def reset_backoff(self) -> None:
+        self._backoff = self.options.reconnect_min
+
+    async def ensure_connected(self, timeout: float) -> None:
+        if not self.up:
+            await self._connect(timeout)
+
+    async def _connect(self, timeout: float) -> None:
+        self.close()
+        self.counters.connects += 1
+        lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        client = self._new_client(lost)
+        failure: list[BaseException] = []
+        create = client.ctx.call_create
+
+        async def create_and_remember() -> Any:
+            try:
+                return await create()
+            except BaseException as exc:
+                failure.append(exc)
+                raise
+
+        client.ctx.call_create = create_and_remember
+        client.ctx.framer.decoder = _TolerantDecoder(False)
+        try:
+            connected = await asyncio.wait_for(client.connect(), timeout)
+        except TimeoutError:
+            connected = False
+        if not connected or lost.done():
+            client.close()
+            reason = _connect_reason(failure[-1] if failure else None, self.options, timeout)
+            raise LinkError(f"no connection to {self.options.endpoint}: {reason}")
+        self._client, self._lost = client, lost
+
+    def _new_client(self, lost: asyncio.Future[None]) -> ModbusBaseClient:
+        options = self.options
+
+        def on_connect(up: bool) -> None:
+            if not up and not lost.done():
+                lost.set_result(None)
+
+        def on_packet(sending: bool, data: bytes) -> bytes:
+            if not sending:
+                self._received = data
+            return data
+
+        common: dict[str, Any] = {
+            # our own deadlines fire first; pymodbus must neither retry nor reconnect
+            "timeout": options.timeout * 2 + 1,
+            "retries": 0,
+            "reconnect_delay": 0,
+            "trace_connect": on_connect,
+            "trace_packet": on_packet,
+        }
+        if options.transport == "rtu":
+            return AsyncModbusSerialClient(
+                options.serial,
+                framer=FramerType.RTU,
+                baudrate=options.baudrate,
+                bytesize=options.bytesize,
+                parity=options.parity,
+                stopbits=options.stopbits,
+                **common,
+            )
+        return AsyncModbusTcpClient(options.host, port=options.port, **common)
+
+    def close(self) -> None:
+        client, self._client, self._lost = self._client, None, None
+        if client is not None:
+            client.close()
+
+    # -- requests --
+
+    async def read(self, area: Area, address: int, count: int, attempts: int) -> list[Any]:
+        """``count`` registers or bits from ``address``, repeated after a timeout."""
+        method, function_code = _READERS[area]
+        unit = self.options.unit
+        response = await self._exchange(
+            lambda client: getattr(client, method)(address, count=count, device_id=unit),
+            attempts,
+        )
+        _check(response, function_code)
+        if area.is_bits:
+            if len(response.bits) < count:
+                raise LinkError(f"malformed response: {len(response.bits)} of {count} bits")
+            return list(response.bits[:count])
+        if len(response.registers) != count:
+            raise LinkError(f"malformed response: {len(response.registers)} of {count} registers")
+        return response.registers
+
+    async def write_coil(self, address: int, value: bool) -> None:
+        """Sent once: a write that timed out may have landed."""
+        unit = self.options.unit
+        response = await self._exchange(
+            lambda client: client.write_coil(address, value, device_id=unit), 1
+        )
+        _check(response, 5)
+
+    async def write_registers(self, address: int, registers: list[int]) -> None:
+        """Sent once, as function 6 for one register (which every device knows), else 16."""
+        unit = self.options.unit
+        if len(registers) == 1:
+            response = await self._exchange(
+                lambda client: client.write_register(address, registers[0], device_id=unit), 1
+            )
+            _check(response, 6)
+        else:
+            response = await self._exchange(
+                lambda client: client.write_registers(address, registers, device_id=unit), 1
+            )
+            _check(response, 16)
+
+    async def _exchange(self, send: Send, attempts: int) -> ModbusPDU:
+        """Send a request and wait for its answer, repeating it after a timeout."""
+        timeout = self.options.timeout
+        for _ in range(attempts):
+            if not self.up or self._client is None or self._lost is None:
+                raise LinkError(f"connection to {self.options.endpoint} lost")
+            self._received = b""
+            self.counters.requests += 1
+            try:
+                request = asyncio.ensure_future(send(self._client))
+            except (ModbusException, ValueError) as exc:
+                raise LinkError(f"request refused by the client library: {exc}") from None
+            try:
+                done, _ = await asyncio.wait(
+                    (request, self._lost), timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                if not request.done():
+                    request.cancel()
+            if request in done:
+                return self._result(request)
+            if self._lost.done():
+                raise LinkError(f"connection to {self.options.endpoint} closed by the device")
+        if self._received:
+            raise LinkError(
+                f"malformed response: {len(self._received)} bytes without a valid frame "
+                f"within {seconds_text(timeout)} ({self._received[:16].hex(' ')})"
+            )
+        raise LinkError(f"timeout after {seconds_text(timeout)}")
+
+    def _result(self, request: asyncio.Future[ModbusPDU]) -> ModbusPDU:
+        try:
+            return request.result()
+        except ConnectionException:
+            raise LinkError(f"connection to {self.options.endpoint} lost") from None
+        except (ModbusException, ValueError, struct.error) as exc:
+            raise LinkError(f"malformed response: {exc}") from None
+        except Exception as exc:  # whatever the library raises, the driver goes on
+            log.debug("unexpected error from pymodbus", exc_info=True)
+            raise LinkError(f"communication error: {exc!r}") from None
+
+
+class _Undecodable(ModbusPDU):
+    """A frame that arrived complete but could not be decoded, kept to report it."""
+
+    def __init__(self, frame: bytes):
+        super().__init__()
+        self.frame = frame
+        self.function_code = frame[0] if frame else 0
+
+
+class _TolerantDecoder(DecodePDU):
+    """Hands an undecodable frame up as a response instead of failing in the transport."""
+
+    def decode(self, frame: bytes) -> ModbusPDU | None:
+        pdu = super().decode(frame)
+        return pdu if pdu is not None else _Undecodable(frame)
+
+
+def _connect_reason(exc: BaseException | None, options: ModbusOptions, timeout: float) -> str:
+    if exc is None or isinstance(exc, TimeoutError | asyncio.CancelledError):
+        return f"timeout after {seconds_text(timeout)}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, socket.gaierror):
+        return f"unknown host '{options.host}'"
+    if isinstance(exc, OSError) and exc.errno:
+        text = os.strerror(exc.errno)
+        return text[0].lower() + text[1:]
+    return str(exc) or type(exc).__name__
+
+
+def _check(response: ModbusPDU, function_code: int) -> None:
+    """Raise unless ``response`` answers a request of ``function_code``."""
+    if isinstance(response, _Undecodable):
+        raise LinkError(f"malformed response: undecodable frame {response.frame[:16].hex(' ')}")
+    if response.function_code == function_code | 0x80:
+        raise DeviceAnswer(getattr(response, "exception_code", 0))
+    if response.function_code != function_code:
+        raise LinkError(
+            f"malformed response: function {response.function_code} "
+            f"to a function {function_code} request"
+        )
