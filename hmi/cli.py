@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -87,28 +88,75 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _run(project, args)
 
 
+def _has_display() -> bool:
+    return bool(
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+        or sys.platform in ("win32", "darwin")
+    )
+
+
 def _run(project: Project, args: argparse.Namespace) -> int:
     from hmi.core.runtime import Runtime
-    from hmi.core.summary import render
 
     _interrupt_on_sigterm()
-    if not args.headless:
-        print("the operator screens are not available yet; running headless", file=sys.stderr)
+    headless = args.headless
+    if not headless and not _has_display():
+        print("no display found; running headless (use --headless to say so)", file=sys.stderr)
+        headless = True
     data_dir = Path(args.data_dir) if args.data_dir else data_dir_for(project.name)
     runtime = Runtime(project, data_dir)
     runtime.start()
-    deadline = time.monotonic() + args.seconds if args.seconds else None
     try:
-        while deadline is None or time.monotonic() < deadline:
-            time.sleep(
-                min(args.every, max(0.0, deadline - time.monotonic())) if deadline else args.every
-            )
-            print(render(project, dict(runtime.engine.values), dict(runtime.engine.device_states)))
-            print(flush=True)
+        if headless:
+            _print_summaries(project, runtime, args.seconds, args.every)
+            return EXIT_OK
+        from hmi.ui.app import run_app
+
+        return run_app(project, runtime, profile=args.profile, screen=args.screen)
     except KeyboardInterrupt:
-        pass
+        return EXIT_OK
     finally:
         runtime.stop()
+
+
+def _print_summaries(project: Project, runtime, seconds: float | None, every: float) -> None:
+    from hmi.core.summary import render
+
+    deadline = time.monotonic() + seconds if seconds else None
+    while deadline is None or time.monotonic() < deadline:
+        pause = every if deadline is None else min(every, max(0.0, deadline - time.monotonic()))
+        time.sleep(pause)
+        print(render(project, dict(runtime.engine.values), dict(runtime.engine.device_states)))
+        print(flush=True)
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    from hmi.core.runtime import Runtime
+
+    project = _load(args.project)
+    if project is None:
+        return EXIT_BAD_PROJECT
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        print(f"--size {args.size}: expected WIDTHxHEIGHT, e.g. 1920x1080", file=sys.stderr)
+        return EXIT_FAILED
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from hmi.ui.screenshot import render_screen_png
+
+    runtime = Runtime(project, data_dir_for(project.name))
+    runtime.start()
+    try:
+        time.sleep(args.wait)  # let the first scans and subscriptions deliver
+        render_screen_png(project, runtime, args.screen, args.out, (width, height), args.profile)
+    except (LookupError, OSError) as exc:
+        print(f"screenshot: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        runtime.stop()
+    print(args.out)
     return EXIT_OK
 
 
@@ -203,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seconds", type=float, default=None, help="stop by itself after N seconds")
         p.add_argument("--every", type=float, default=2.0, help="summary period in seconds")
         p.add_argument("--data-dir", default=None, help="where local state is kept")
+        p.add_argument("--profile", choices=("desk", "touch"), default="desk")
+        p.add_argument("--screen", default=None, help="the screen to open first")
 
     p = sub.add_parser("check", help="validate a project and list every problem")
     p.add_argument("project")
@@ -223,6 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=None)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_sim)
+
+    p = sub.add_parser("screenshot", help="render a screen with live data to a PNG")
+    p.add_argument("project")
+    p.add_argument("--screen", default=None, help="screen name (default: the home screen)")
+    p.add_argument("--out", required=True, help="PNG file to write")
+    p.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT")
+    p.add_argument("--profile", choices=("desk", "touch"), default="desk")
+    p.add_argument("--wait", type=float, default=2.0, help="seconds of live data before drawing")
+    p.set_defaults(func=cmd_screenshot)
 
     p = sub.add_parser("read", help="read tags once; one JSON line per tag")
     p.add_argument("project")

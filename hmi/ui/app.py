@@ -1,0 +1,94 @@
+"""Starting the operator application on a project whose runtime is already running."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from hmi.core.paths import demo_project_dir, install_root
+from hmi.core.project.models import Project
+from hmi.ui.bridge import TagBridge
+from hmi.ui.shell import MainWindow, make_profile
+
+log = logging.getLogger(__name__)
+
+
+def screens_folder(project: Project) -> Path:
+    """``screens/`` beside the project file; the shipped demo keeps its screens at the top."""
+    configured = project.extra.get("screens") if isinstance(project.extra, dict) else None
+    root = Path(project.root)
+    if configured:
+        return (root / str(configured)).resolve()
+    local = root / "screens"
+    if local.is_dir():
+        return local
+    try:
+        if root.resolve() == demo_project_dir().resolve():
+            return install_root() / "screens"
+    except OSError:
+        pass
+    return local
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, created once; offscreen when there is no display."""
+    app = QApplication.instance()
+    if app is None:
+        if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        ):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QApplication(argv or [sys.argv[0]])
+        app.setApplicationName("Linea HMI")
+    return app  # type: ignore[return-value]
+
+
+def build_window(
+    project: Project,
+    engine: Any,
+    writer: Any = None,
+    *,
+    profile: str = "desk",
+    folder: str | Path | None = None,
+    watch: bool = True,
+    rate_hz: float = 10.0,
+) -> MainWindow:
+    app = application()
+    bridge = TagBridge(engine, rate_hz=rate_hz)
+    window = MainWindow(
+        project,
+        bridge,
+        folder if folder is not None else screens_folder(project),
+        profile=make_profile(profile, app.primaryScreen()),
+        writer=writer,
+        watch=watch,
+    )
+    bridge.setParent(window)
+    bridge.start()
+    return window
+
+
+def run_app(
+    project: Project, runtime: Any, profile: str = "desk", screen: str | None = None
+) -> int:
+    """Show the operator window until it is closed; returns the exit code.
+
+    ``runtime`` is a started ``hmi.core.runtime.Runtime`` (its engine feeds the screens and
+    its ``write`` takes the operator's writes); the caller stops it afterwards.
+    """
+    app = application()
+    window = build_window(project, runtime.engine, runtime, profile=profile)
+    window.start(screen)
+    if window.profile.touch:
+        window.showFullScreen()
+    else:
+        window.resize(1600, 900)
+        window.show()
+    code = app.exec()
+    window.bridge.stop()
+    return int(code)

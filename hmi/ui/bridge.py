@@ -1,0 +1,180 @@
+"""The one road from the tag engine to the widgets.
+
+The engine runs on the runtime thread and may change thousands of tags a second. The
+bridge keeps a latest-only subscription, is woken when it becomes non-empty, and flushes on
+the GUI thread at most ``rate_hz`` times a second: each bound callback sees only the newest
+value of its tag, so no burst of changes can freeze the screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from hmi.core.subscription import Subscription
+from hmi.core.tags import Batch, TagValue
+
+log = logging.getLogger(__name__)
+
+TagCallback = Callable[[TagValue], None]
+MAX_RATE_HZ = 20.0
+MIN_RATE_HZ = 1.0
+
+
+class TagSource(Protocol):
+    """What the bridge needs of the engine."""
+
+    values: dict[str, TagValue]
+
+    def subscribe(self, name: str, **kwargs: Any) -> Subscription: ...
+
+    def unsubscribe(self, sub: Subscription) -> None: ...
+
+
+class Binding:
+    """A widget's interest in one tag; ``unbind`` ends it."""
+
+    __slots__ = ("_bridge", "callback", "tag")
+
+    def __init__(self, bridge: TagBridge, tag: str, callback: TagCallback):
+        self._bridge: TagBridge | None = bridge
+        self.tag = tag
+        self.callback = callback
+
+    def unbind(self) -> None:
+        if self._bridge is not None:
+            self._bridge._remove(self)
+            self._bridge = None
+
+
+class TagBridge(QObject):
+    """Coalesces engine changes and hands them to widgets on the GUI thread."""
+
+    #: emitted after each flush with the tags that changed (newest value each)
+    flushed = Signal(dict)
+    _woken = Signal()
+
+    def __init__(self, engine: TagSource, rate_hz: float = 10.0, parent: QObject | None = None):
+        super().__init__(parent)
+        self.engine = engine
+        self.rate_hz = min(MAX_RATE_HZ, max(MIN_RATE_HZ, float(rate_hz)))
+        self.period = 1.0 / self.rate_hz
+        self.flushes = 0
+        self.values_delivered = 0
+        self._bindings: dict[str, list[Binding]] = {}
+        self._values: dict[str, TagValue] = {}
+        self._last_flush = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self.flush)
+        self._woken.connect(self._schedule, Qt.ConnectionType.QueuedConnection)
+        self._subscription: Subscription | None = None
+        self._closed = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Subscribe; the first flush brings every current value."""
+        if self._subscription is None:
+            self._closed = False
+            self._subscription = self.engine.subscribe("ui", latest_only=True, wake=self._wake)
+            self._schedule()
+
+    def stop(self) -> None:
+        self._closed = True
+        self._timer.stop()
+        if self._subscription is not None:
+            self.engine.unsubscribe(self._subscription)
+            self._subscription = None
+
+    def _wake(self) -> None:
+        """Called on the runtime thread: only posts an event, never touches widgets."""
+        if self._closed:
+            return
+        try:
+            self._woken.emit()
+        except RuntimeError:  # the bridge was deleted while the runtime still ran
+            self._closed = True
+
+    def _schedule(self) -> None:
+        if self._closed or self._timer.isActive():
+            return
+        wait = self._last_flush + self.period - time.monotonic()
+        self._timer.start(max(0, round(wait * 1000)))
+
+    # -- widgets -------------------------------------------------------------------------
+
+    def bind(self, tag: str, callback: TagCallback, *, initial: bool = True) -> Binding:
+        """Call ``callback(TagValue)`` on the GUI thread whenever ``tag`` has a newer value.
+
+        With ``initial`` the callback gets the last known value at once, if there is one.
+        """
+        binding = Binding(self, tag, callback)
+        self._bindings.setdefault(tag, []).append(binding)
+        if initial:
+            tv = self.value(tag)
+            if tv is not None:
+                self._call(binding, tv)
+        return binding
+
+    def _remove(self, binding: Binding) -> None:
+        group = self._bindings.get(binding.tag)
+        if group and binding in group:
+            group.remove(binding)
+            if not group:
+                del self._bindings[binding.tag]
+
+    def value(self, tag: str) -> TagValue | None:
+        """The newest value the GUI has seen (or the engine's, before the first flush)."""
+        tv = self._values.get(tag)
+        if tv is None:
+            tv = self.engine.values.get(tag)
+        return tv
+
+    @property
+    def bound_tags(self) -> set[str]:
+        return set(self._bindings)
+
+    # -- the flush -----------------------------------------------------------------------
+
+    def flush(self) -> int:
+        """Deliver what changed since the last flush; returns the number of callbacks run."""
+        self._last_flush = time.monotonic()
+        if self._subscription is None:
+            return 0
+        batches = self._subscription.take()
+        if not batches:
+            return 0
+        batch: Batch = batches[0] if len(batches) == 1 else _merge(batches)
+        self._values.update(batch)
+        calls = 0
+        bindings = self._bindings
+        for tag, tv in batch.items():
+            group = bindings.get(tag)
+            if group:
+                for binding in tuple(group):
+                    self._call(binding, tv)
+                    calls += 1
+        self.flushes += 1
+        self.values_delivered += calls
+        self.flushed.emit(batch)
+        return calls
+
+    @staticmethod
+    def _call(binding: Binding, tv: TagValue) -> None:
+        try:
+            binding.callback(tv)
+        except Exception:  # one broken widget must not stop the others
+            log.exception("updating a widget bound to %s", binding.tag)
+
+
+def _merge(batches: list[Batch]) -> Batch:
+    merged: Batch = {}
+    for b in batches:
+        merged.update(b)
+    return merged

@@ -1,0 +1,136 @@
+"""The header every screen shares: where you are, what the devices do, who, when, alarms.
+
+Device chips follow the ``_sys.device.<name>`` tags. A chip's ``severity`` is a Qt property
+so the stylesheet colours it (an offline device is a diagnostic alarm, priority 4); its text
+always says the state too.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from hmi.core.project.models import Project
+from hmi.core.screens import DEVICE_TAG_PREFIX, ScreenDef
+from hmi.core.tags import TagValue
+from hmi.ui.bridge import TagBridge
+
+DEVICE_DOWN = {"offline", "demoted", "stopped", "degraded"}
+
+
+def set_severity(widget: QWidget, severity: int) -> None:
+    """Restyle a widget whose look depends on its alarm severity (0 = none)."""
+    if widget.property("severity") == severity:
+        return
+    widget.setProperty("severity", severity)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class ElidedLabel(QLabel):
+    """A label that shortens its text with "…" instead of pushing the window wider."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.full_text = text
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics = QFontMetrics(self.font())
+        self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))
+
+
+class DeviceChip(QLabel):
+    def __init__(self, device: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.device = device
+        self.setObjectName("deviceChip")
+        self.status = ""
+        self.show_status(None)
+
+    def show_status(self, tv: TagValue | None) -> None:
+        if tv is None:
+            self.status, severity, text = "", 0, f"{self.device} ?"
+        else:
+            self.status = str(tv.value)
+            down = self.status in DEVICE_DOWN
+            severity = 4 if down else 0
+            text = f"{self.device}: {self.status}" if down else f"{self.device} {self.status}"
+            self.setToolTip(tv.reason)
+        self.setText(text)
+        set_severity(self, severity)
+
+
+class Header(QWidget):
+    def __init__(
+        self,
+        project: Project,
+        bridge: TagBridge,
+        *,
+        clock=time.localtime,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setObjectName("header")
+        self.project = project
+        self.clock = clock
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        self.plant = QLabel(project.name, self)
+        self.plant.setObjectName("plantName")
+        self.title = ElidedLabel("", self)
+        self.title.setObjectName("screenTitle")
+        top.addWidget(self.plant)
+        top.addWidget(self.title, 1)
+        self.chips: dict[str, DeviceChip] = {}
+        for device in project.devices.values():
+            if not device.enabled:
+                continue
+            chip = DeviceChip(device.name, self)
+            self.chips[device.name] = chip
+            top.addWidget(chip)
+            bridge.bind(DEVICE_TAG_PREFIX + device.name, chip.show_status)
+        self.user = QLabel("operator: —", self)
+        self.user.setObjectName("userName")
+        self.time_label = QLabel("", self)
+        self.time_label.setObjectName("clock")
+        top.addWidget(self.user)
+        top.addWidget(self.time_label)
+        self.alarms = QLabel("No active alarms", self)
+        self.alarms.setObjectName("alarmBanner")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.alarms)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.tick)
+        self._timer.start(1000)
+        self.tick()
+
+    def tick(self) -> None:
+        self.time_label.setText(time.strftime("%Y-%m-%d  %H:%M:%S", self.clock()))
+
+    def show_screen(self, screen: ScreenDef | None) -> None:
+        """The line's name on a line's screens, else the screen's title (the path says more)."""
+        if screen is None:
+            self.title.set_full_text("")
+            return
+        self.title.set_full_text(self.project.lines.get(screen.line) or screen.title)
+
+    def show_alarm(self, text: str, severity: int) -> None:
+        """Placeholder banner until the alarm manager feeds it."""
+        self.alarms.setText(text or "No active alarms")
+        set_severity(self.alarms, severity)
