@@ -16,18 +16,28 @@ from pathlib import Path
 
 from hmi.core.paths import data_dir_for, demo_project_dir
 from hmi.core.project.loader import check_project
-from hmi.core.project.models import Project
+from hmi.core.project.models import Problem, Project
 
 log = logging.getLogger("hmi")
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_PROJECT = 0, 1, 2
 
 
+def _all_checks(project: Project) -> list[Problem]:
+    """Beyond the loader's own checks: each driver's, and the screen files'."""
+    from hmi.core.plugins import driver_problems
+    from hmi.core.screens import load_screens, screens_folder
+
+    problems = driver_problems(project)
+    folder = screens_folder(project)
+    if folder.is_dir():
+        problems += load_screens(folder, project)[1]
+    return problems
+
+
 def _load(path: str) -> Project | None:
     """Load and check a project; print every problem and return None if there are any."""
-    from hmi.core.plugins import driver_problems
-
-    project, problems = check_project(path, validators=driver_problems)
+    project, problems = check_project(path, validators=_all_checks)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems or project is None:

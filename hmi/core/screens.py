@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .paths import demo_project_dir, install_root
 from .project.models import Problem, Project, Source
 from .project.yamlsrc import YamlSyntaxError, YList, YMap, line_of, read_yaml_file
 
@@ -324,7 +325,16 @@ class _Loader:
         self.links: list[tuple[str, str, Source]] = []  # (kind, screen name, where)
 
     def problem(self, file: str, line: int, message: str) -> None:
-        self.problems.append(Problem(Source(file, line), message))
+        self.problems.append(Problem(Source(self.shown(file), line), message))
+
+    def shown(self, file: str | Path) -> str:
+        """A screen file as the engineer knows it: relative to the project, if inside it."""
+        if not Path(file).is_absolute():
+            return str(file)
+        try:
+            return Path(file).resolve().relative_to(Path(self.project.root).resolve()).as_posix()
+        except (ValueError, OSError):
+            return file
 
     def read(self, path: Path) -> YMap | None:
         try:
@@ -357,7 +367,7 @@ class _Loader:
         templates = doc.get("templates")
         if templates is None:
             return
-        file = str(path)
+        file = self.shown(path)
         if not isinstance(templates, YMap):
             self.problem(
                 file,
@@ -390,7 +400,7 @@ class _Loader:
     # -- screens -----------------------------------------------------------------------
 
     def build_screens(self, path: Path, doc: YMap) -> None:
-        file = str(path)
+        file = self.shown(path)
         head = doc.get("screen", YMap())
         symbols = doc.get("symbols")
         if "screen" not in doc and "symbols" not in doc:
@@ -419,7 +429,7 @@ class _Loader:
             self.build_screen(path, head, symbols, macros)
 
     def build_screen(self, path: Path, head: YMap, symbols: YList, macros: dict[str, str]) -> None:
-        file = str(path)
+        file = self.shown(path)
         known = {"name", "title", "level", "parent", "line", "size", "background", "instances"}
         for key in head:
             if key not in known:
@@ -916,3 +926,22 @@ _CHECKERS = {
 
 def _scalar_text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def screens_folder(project: Project) -> Path:
+    """The project's screen files: ``screens:`` in project.yaml, else ``screens/`` beside it;
+    the shipped demo keeps its screens at the top of the installation."""
+    section = project.extra.get("screens")
+    configured = getattr(section, "data", section)
+    root = Path(project.root)
+    if isinstance(configured, str) and configured:
+        return (root / configured).resolve()
+    local = root / "screens"
+    if local.is_dir():
+        return local
+    try:
+        if root.resolve() == demo_project_dir().resolve():
+            return install_root() / "screens"
+    except OSError:
+        pass
+    return local

@@ -10,29 +10,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from hmi.core.paths import demo_project_dir, install_root
 from hmi.core.project.models import Project
+from hmi.core.screens import screens_folder
 from hmi.ui.bridge import TagBridge
 from hmi.ui.shell import MainWindow, make_profile
 
 log = logging.getLogger(__name__)
-
-
-def screens_folder(project: Project) -> Path:
-    """``screens/`` beside the project file; the shipped demo keeps its screens at the top."""
-    configured = project.extra.get("screens") if isinstance(project.extra, dict) else None
-    root = Path(project.root)
-    if configured:
-        return (root / str(configured)).resolve()
-    local = root / "screens"
-    if local.is_dir():
-        return local
-    try:
-        if root.resolve() == demo_project_dir().resolve():
-            return install_root() / "screens"
-    except OSError:
-        pass
-    return local
 
 
 def application(argv: list[str] | None = None) -> QApplication:

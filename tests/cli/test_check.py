@@ -68,3 +68,29 @@ def test_a_missing_project_is_a_clear_error(tmp_path):
     proc = hmi("check", str(tmp_path / "nope"))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "nope" in proc.stderr
+
+
+def test_screen_file_mistakes_are_part_of_the_check(tmp_path):
+    (tmp_path / "project.yaml").write_text(
+        "project:\n  name: S\n"
+        "devices:\n  sim:\n    protocol: simulator\n    model: press\n"
+        "tags:\n  - name: t\n    device: sim\n    address: billet_temp\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "screens").mkdir()
+    (tmp_path / "screens" / "main.yaml").write_text(
+        "screen:\n  name: main\n  title: Main\n"
+        "symbols:\n"
+        "  - type: value\n    at: [10, 10]\n    tag: t\n"
+        "  - type: value\n    at: [10, 100]\n    tag: tt\n"
+        "  - type: gauge\n    at: [10, 200]\n    tag: t\n",
+        encoding="utf-8",
+    )
+    proc = hmi("check", str(tmp_path))
+    assert proc.returncode == 2, proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert any(
+        ln.startswith("screens/main.yaml:10") and "unknown tag 'tt'" in ln
+        for ln in proc.stderr.splitlines()
+    ), proc.stderr
+    assert "gauge" in proc.stderr
