@@ -334,7 +334,7 @@ class _Loader:
         try:
             return Path(file).resolve().relative_to(Path(self.project.root).resolve()).as_posix()
         except (ValueError, OSError):
-            return file
+            return str(file)
 
     def read(self, path: Path) -> YMap | None:
         try:
