@@ -1,0 +1,205 @@
+"""The local SQLite store: one WAL file per project, one writer thread that batches.
+
+Every component that records something (history, alarm journal, audit, production
+events) hands the writer small jobs; the writer runs whatever is pending in one
+transaction. A full disk or an I/O error keeps the jobs in memory and retries them, so
+nothing recorded is lost while the problem lasts, and nothing upstream ever waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[sqlite3.Connection], None]
+
+# Errors where the data is fine but the disk or file is not: keep the jobs and retry.
+_TRANSIENT = ("disk is full", "disk i/o error", "database is locked", "unable to open")
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with the settings every part of the store relies on."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a killed process; a power cut may lose the last commit
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> None:
+    """Apply the schema steps of ``component`` that this file has not seen yet, in order."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER)"
+    )
+    row = conn.execute(
+        "SELECT version FROM schema_version WHERE component = ?", (component,)
+    ).fetchone()
+    done = row[0] if row else 0
+    for version, step in enumerate(steps[done:], start=done + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(step):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT OR REPLACE INTO schema_version (component, version) VALUES (?, ?)",
+                (component, version),
+            )
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        phrase in str(exc).lower() for phrase in _TRANSIENT
+    )
+
+
+class Writer:
+    """A thread that owns the write connection and commits pending jobs in batches."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        flush_interval: float = 0.2,
+        retry_interval: float = 2.0,
+        on_health: Callable[[str | None], None] | None = None,
+    ):
+        self.path = Path(path)
+        self.flush_interval = flush_interval
+        self.retry_interval = retry_interval
+        self.on_health = on_health  # called with a reason when failing, None when recovered
+        self.problem: str | None = None
+        self.committed_jobs = 0
+        self.dropped_jobs = 0
+        self._pending: deque[Job] = deque()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = threading.Thread(target=self._run, name="hmi-store-writer", daemon=True)
+        self.conn = connect(self.path)
+
+    def start(self) -> Writer:
+        self._thread.start()
+        return self
+
+    def submit(self, job: Job) -> None:
+        """Queue a job; never blocks. It runs in the next batch's transaction."""
+        with self._lock:
+            self._pending.append(job)
+            self._idle.clear()
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything submitted so far is committed (or timeout)."""
+        self._wake.set()
+        return self._idle.wait(timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        else:
+            self._commit_pending()
+        self.conn.close()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.flush_interval)
+            self._wake.clear()
+            ok = self._commit_pending()
+            if self._stopping and (ok or not self._pending):
+                return
+            if self._stopping:
+                return  # the disk is still failing at shutdown: nothing more can be done
+            if not ok:
+                time.sleep(self.retry_interval)
+
+    def _commit_pending(self) -> bool:
+        with self._lock:
+            jobs = list(self._pending)
+        if not jobs:
+            self._idle.set()
+            return True
+        dropped_before = self.dropped_jobs
+        try:
+            self._commit(jobs)
+            handled, reason = len(jobs), None
+        except Exception as exc:
+            if is_transient(exc):
+                handled, reason = 0, str(exc)
+            else:
+                handled, reason = self._commit_one_by_one(jobs)
+        with self._lock:
+            for _ in range(handled):
+                self._pending.popleft()
+            if not self._pending:
+                self._idle.set()
+        self.committed_jobs += handled - (self.dropped_jobs - dropped_before)
+        self._set_problem(f"local database {self.path.name}: {reason}" if reason else None)
+        return reason is None
+
+    def _commit(self, jobs: list[Job]) -> None:
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            for job in jobs:
+                job(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O)
+                conn.execute("ROLLBACK")
+            raise
+
+    def _commit_one_by_one(self, jobs: list[Job]) -> tuple[int, str | None]:
+        """A job that fails for a reason of its own is dropped and logged; the rest commit.
+
+        Returns how many leading jobs were handled, and the transient error that stopped it.
+        """
+        for done, job in enumerate(jobs):
+            try:
+                self._commit([job])
+            except Exception as exc:
+                if is_transient(exc):
+                    return done, str(exc)
+                self.dropped_jobs += 1
+                log.error("a write to the local database was refused and dropped: %s", exc)
+        return len(jobs), None
+
+    def _set_problem(self, reason: str | None) -> None:
+        if reason == self.problem:
+            return
+        if reason:
+            log.error("%s; keeping %d pending writes in memory and retrying", reason, self.pending)
+        else:
+            log.warning("local database %s writable again", self.path.name)
+        self.problem = reason
+        if self.on_health is not None:
+            try:
+                self.on_health(reason)
+            except Exception:
+                log.exception("store health callback failed")
