@@ -117,10 +117,14 @@ class TagEngine:
                 self.unknown_tags += 1
                 continue
             value = tv.value
-            if prep.scaled and value is not None and tv.quality is not Quality.BAD:
+            prev = values.get(name)
+            if tv.quality is Quality.BAD:
+                # a Bad sample keeps showing the last known value (marked, never blanked)
+                value = prev.value if prev is not None else None
+                tv = TagValue(value, tv.quality, tv.source_ts, tv.ts, tv.reason)
+            elif prep.scaled and value is not None:
                 value = value * prep.gain + prep.offset
                 tv = TagValue(value, tv.quality, tv.source_ts, tv.ts, tv.reason)
-            prev = values.get(name)
             if prev is not None and prev.quality is tv.quality and prev.reason == tv.reason:
                 old = prev.value
                 if old == value:

@@ -200,3 +200,15 @@ async def test_write_to_a_device_without_driver_fails_clearly():
     eng = TagEngine(make_project(SP))
     res = await eng.write("sp", 10)
     assert res.status is WriteStatus.FAILED and "not running" in res.message
+
+
+def test_a_bad_sample_keeps_the_last_engineering_value_visible():
+    eng = TagEngine(make_project(dev_tag("t", scaling=Scaling(0, 1000, 0, 100))))
+    eng.publish({"t": good(500)})
+    eng.publish({"t": bad("timeout after 1 s", value=500)})  # a raw value must not leak through
+    tv = eng.values["t"]
+    assert tv.quality is Quality.BAD and tv.value == pytest.approx(50.0)
+    assert tv.reason == "timeout after 1 s"
+    fresh = TagEngine(make_project(dev_tag("t")))
+    fresh.publish({"t": bad("connection refused", value=None)})
+    assert fresh.values["t"].value is None

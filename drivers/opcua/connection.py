@@ -1,0 +1,119 @@
+"""Opening and closing one OPC UA client session with a device's options.
+
+Shared by the driver and by browsing so both connect the same way: same security,
+same certificate, same bounded time to give up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from asyncua import Client, ua
+from asyncua.crypto import security_policies
+
+from .options import OpcUaOptions
+from .security import ensure_client_identity
+from .status import describe_error
+
+log = logging.getLogger(__name__)
+
+PRODUCT_URI = "urn:linea-hmi"
+SESSION_TIMEOUT_MS = 60_000  # the server drops a session of a vanished client after this
+CLOSE_WAIT_MAX = 2.0  # s: a polite goodbye to a dead server must not hold up a stop
+
+
+class SetupError(Exception):
+    """A local problem that no retry will fix by itself (a missing file, ...)."""
+
+
+async def open_client(
+    device: str,
+    options: OpcUaOptions,
+    data_dir: str | Path,
+    on_lost: Callable[[Exception], Awaitable[None]] | None = None,
+) -> Client:
+    """A connected, activated client; raises on any failure, leaving nothing open.
+
+    ``on_lost`` is awaited once when the client's watchdog finds the connection gone.
+    The watchdog reads the server state every ``timeout / 2`` seconds and waits as long
+    for the answer, so a silent server is noticed within about one ``timeout``.
+    """
+    client = Client(
+        options.endpoint,
+        timeout=options.timeout,
+        watchdog_intervall=watchdog_interval(options),
+    )
+    client.application_uri = options.application_uri
+    client.product_uri = PRODUCT_URI
+    client.name = client.description = f"Linea HMI {device}"
+    client.session_timeout = SESSION_TIMEOUT_MS
+    client.connection_lost_callback = on_lost
+    if options.username:
+        client.set_user(options.username)
+        client.set_password(options.password or "")
+    try:
+        async with asyncio.timeout(options.timeout * 3):
+            if options.secure:
+                await _set_security(client, device, options, data_dir)
+            await client.connect()
+    except BaseException:
+        client.disconnect_socket()
+        raise
+    return client
+
+
+def watchdog_interval(options: OpcUaOptions) -> float:
+    """How often the client reads the server state, and how long it waits for the answer."""
+    return max(0.5, options.timeout / 2)
+
+
+async def _set_security(
+    client: Client, device: str, options: OpcUaOptions, data_dir: str | Path
+) -> None:
+    identity = await ensure_client_identity(data_dir, device, options.application_uri)
+    server_cert = options.server_certificate
+    if server_cert is not None and not Path(server_cert).is_file():
+        raise SetupError(f"server_certificate '{server_cert}' is not a readable file")
+    policy = getattr(security_policies, f"SecurityPolicy{options.security}")
+    mode = getattr(ua.MessageSecurityMode, options.mode)
+    await client.set_security(
+        policy,
+        str(identity.cert_path),
+        str(identity.key_path),
+        server_certificate=server_cert,
+        mode=mode,
+    )
+
+
+async def close_client(client: Client, timeout: float) -> None:
+    """Close the session if the server still answers; never raises, never hangs."""
+    try:
+        async with asyncio.timeout(min(timeout, CLOSE_WAIT_MAX)):
+            await client.disconnect()
+    except (Exception, TimeoutError):
+        log.debug("closing %s did not finish cleanly", client, exc_info=True)
+        client.disconnect_socket()
+
+
+_LOGIN_REFUSED = (
+    ua.StatusCodes.BadUserAccessDenied,
+    ua.StatusCodes.BadIdentityTokenInvalid,
+    ua.StatusCodes.BadIdentityTokenRejected,
+)
+
+
+def connect_failure(options: OpcUaOptions, exc: BaseException) -> str:
+    """Why ``open_client`` failed, phrased for the person who must fix it."""
+    if isinstance(exc, SetupError):
+        return str(exc)
+    if isinstance(exc, ua.UaError) and "No matching endpoints" in str(exc):
+        wanted = f"{options.security} {options.mode}" if options.secure else "None"
+        return f"{options.endpoint} offers no endpoint with security {wanted}"
+    reason = describe_error(exc, options.timeout)
+    if isinstance(exc, ua.UaStatusCodeError) and exc.code in _LOGIN_REFUSED:
+        who = f"user '{options.username}'" if options.username else "anonymous user"
+        return f"{options.endpoint} refused the login of {who}: {reason}"
+    return f"cannot connect to {options.endpoint}: {reason}"

@@ -1,0 +1,241 @@
+"""The ``opcua`` device options of a project file, with their defaults and their checks."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from asyncua import ua
+
+from hmi.core.project.durations import parse_duration
+from hmi.core.project.models import DeviceConfig, Problem
+
+SECURITY_POLICIES = {"none": "None", "basic256sha256": "Basic256Sha256"}
+SECURITY_MODES = {"sign": "Sign", "signandencrypt": "SignAndEncrypt"}
+KNOWN_OPTIONS = frozenset(
+    {
+        "endpoint",
+        "security",
+        "mode",
+        "username",
+        "password",
+        "timeout",
+        "subscriptions",
+        "server_certificate",
+        "application_uri",
+        "max_items_per_request",
+    }
+)
+# Settings every device has; a loader may leave them among the protocol options.
+_COMMON_KEYS = frozenset({"name", "protocol", "line", "description", "enabled"})
+Fail = Callable[[str, str], None]  # (option, message)
+MAX_TIMEOUT = 600.0
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def default_application_uri() -> str:
+    return f"urn:{socket.gethostname()}:LineaHMI"
+
+
+@dataclass(frozen=True, slots=True)
+class OpcUaOptions:
+    endpoint: str
+    security: str = "None"  # None | Basic256Sha256
+    mode: str = "SignAndEncrypt"  # Sign | SignAndEncrypt; used with Basic256Sha256 only
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 4.0  # seconds, per request; also bounds how late a dead server is noticed
+    subscriptions: bool = True  # False: read every scan class once per period instead
+    server_certificate: str | None = None  # the server certificate to trust (pinned)
+    application_uri: str = ""  # goes into the client certificate; defaults per host
+    max_items_per_request: int = 1000  # nodes per Read / CreateMonitoredItems request
+
+    @property
+    def secure(self) -> bool:
+        return self.security != "None"
+
+
+class OptionsError(ValueError):
+    """Raised with every problem of a device's options."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+def parse_options(device: DeviceConfig) -> tuple[OpcUaOptions | None, list[Problem]]:
+    """The device's options, or None with the problems that prevent using them."""
+    opts = device.options
+    problems: list[tuple[str, str]] = []
+
+    def fail(key: str, message: str) -> None:
+        problems.append((key, message))
+
+    for key in sorted(set(opts) - KNOWN_OPTIONS - _COMMON_KEYS):
+        known = ", ".join(sorted(KNOWN_OPTIONS))
+        fail(key, f"unknown option '{key}' for an opcua device (known: {known})")
+
+    endpoint = _endpoint(opts.get("endpoint"), fail)
+    security = _choice(opts.get("security"), "security", SECURITY_POLICIES, "None", fail)
+    mode = _choice(opts.get("mode"), "mode", SECURITY_MODES, "SignAndEncrypt", fail)
+    username = _text(opts.get("username"), "username", fail)
+    password = _text(opts.get("password"), "password", fail)
+    if username and password is None:
+        fail("username", "username is given without a password; add 'password:' or remove it")
+    if password is not None and not username:
+        fail("password", "password is given without a username; add 'username:'")
+    timeout = _seconds(opts.get("timeout"), "timeout", 4.0, fail)
+    subscriptions = _flag(opts.get("subscriptions"), "subscriptions", True, fail)
+    server_certificate = _text(opts.get("server_certificate"), "server_certificate", fail)
+    application_uri = _text(opts.get("application_uri"), "application_uri", fail)
+    if application_uri is not None and ":" not in application_uri:
+        example = "urn:line-pc:LineaHMI"
+        fail("application_uri", f"application_uri '{application_uri}' must be a URI ({example})")
+    max_items = _count(opts.get("max_items_per_request"), "max_items_per_request", 1000, fail)
+
+    if problems or endpoint is None:
+        label = f"device '{device.name}'"
+        return None, [Problem(device.source_of(k), f"{label}: {m}") for k, m in problems]
+    return (
+        OpcUaOptions(
+            endpoint=endpoint,
+            security=security,
+            mode=mode,
+            username=username or None,
+            password=password,
+            timeout=timeout,
+            subscriptions=subscriptions,
+            server_certificate=_beside(device, server_certificate),
+            application_uri=application_uri or default_application_uri(),
+            max_items_per_request=max_items,
+        ),
+        [],
+    )
+
+
+def options_of(device: DeviceConfig) -> OpcUaOptions:
+    """The device's options; raises OptionsError listing every problem."""
+    options, problems = parse_options(device)
+    if options is None:
+        raise OptionsError(problems)
+    return options
+
+
+def _beside(device: DeviceConfig, path: str | None) -> str | None:
+    """A relative path is taken from the folder of the file that declares the device."""
+    if not path:
+        return None
+    if Path(path).is_absolute() or not device.source.file:
+        return path
+    return str(Path(device.source.file).parent / path)
+
+
+def _endpoint(value: Any, fail: Fail) -> str | None:
+    example = "e.g. opc.tcp://192.168.0.10:4840"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        fail("endpoint", f"endpoint is missing ({example})")
+        return None
+    if not isinstance(value, str):
+        fail("endpoint", f"endpoint must be text ({example}), not {value!r}")
+        return None
+    text = value.strip()
+    url = urlparse(text)
+    if url.scheme.lower() != "opc.tcp":
+        fail("endpoint", f"endpoint '{text}' must start with opc.tcp:// ({example})")
+        return None
+    try:
+        port = url.port
+    except ValueError:
+        fail("endpoint", f"endpoint '{text}' has an invalid port ({example})")
+        return None
+    if not url.hostname:
+        fail("endpoint", f"endpoint '{text}' has no host ({example})")
+        return None
+    if port == 0:
+        fail("endpoint", f"endpoint '{text}' has port 0 ({example})")
+        return None
+    return text
+
+
+def _choice(value: Any, name: str, allowed: dict[str, str], default: str, fail: Fail) -> str:
+    if value is None:
+        return default
+    key = str(value).strip().lower()
+    if key in allowed:
+        return allowed[key]
+    fail(name, f"{name} '{value}' is not one of: {', '.join(allowed.values())}")
+    return default
+
+
+def _text(value: Any, name: str, fail: Fail) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    fail(name, f"{name} must be text, not {value!r}")
+    return None
+
+
+def _seconds(value: Any, name: str, default: float, fail: Fail) -> float:
+    """A duration: a number of seconds, or text such as '500ms', '4s', '1min'."""
+    if value is None:
+        return default
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        fail(name, f"{name}: {exc}")
+        return default
+    if not 0 < seconds <= MAX_TIMEOUT:
+        fail(name, f"{name} '{value}' must be above 0 and at most {MAX_TIMEOUT:g} s, e.g. 4s")
+        return default
+    return seconds
+
+
+def _flag(value: Any, name: str, default: bool, fail: Fail) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    fail(name, f"{name} '{value}' must be true or false")
+    return default
+
+
+def _count(value: Any, name: str, default: int, fail: Fail) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if isinstance(value, bool) or number < 1:
+        fail(name, f"{name} '{value}' must be a whole number of 1 or more")
+        return default
+    return number
+
+
+def parse_address(address: str) -> ua.NodeId:
+    """The NodeId of a tag address (``ns=2;s=...``, ``ns=2;i=...``, ``nsu=<uri>;s=...``).
+
+    Raises ValueError with a message naming the accepted forms.
+    """
+    text = (address or "").strip()
+    forms = "use a NodeId such as ns=2;s=Filler.Speed, ns=2;i=1001 or nsu=urn:plc;s=Speed"
+    if not text:
+        raise ValueError(f"the address is empty; {forms}")
+    try:
+        node_id = ua.NodeId.from_string(text)
+    except (ua.UaStringParsingError, ValueError) as exc:
+        raise ValueError(f"address '{text}' is not a NodeId; {forms}") from exc
+    if node_id.Identifier in ("", b"", None):
+        raise ValueError(f"address '{text}' has an empty identifier; {forms}")
+    return node_id
