@@ -112,3 +112,19 @@ def test_reading_a_plc_that_is_off_gives_bad_quality_with_the_reason(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     row = json_lines(proc.stdout)["line1.billet_temp"]
     assert row["quality"] == "bad" and row["reason"]
+
+
+def test_browse_lists_the_filler_variables_for_import(plant):
+    proc = hmi("browse", str(plant), "filler_plc")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    ids = {row["node_id"] for row in rows}
+    assert "ns=2;s=Filler.Tank.Level" in ids
+    level = next(r for r in rows if r["node_id"] == "ns=2;s=Filler.Tank.Level")
+    assert level["data_type"] and "browse_path" in level
+
+
+def test_browse_of_a_modbus_device_says_it_cannot(plant):
+    proc = hmi("browse", str(plant), "press_plc")
+    assert proc.returncode == 1 and "cannot browse" in proc.stderr
+    assert "Traceback" not in proc.stderr
