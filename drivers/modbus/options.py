@@ -6,12 +6,12 @@ option it is about so it can point at that option's line.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from hmi.core.project.durations import parse_duration
+from hmi.core.words import did_you_mean
 
 from .codec import ORDERS
 
@@ -144,9 +144,8 @@ def parse_options(raw: Mapping[str, Any]) -> ModbusOptions:
     for key, value in raw.items():
         convert = _CONVERTERS.get(key)
         if convert is None:
-            near = difflib.get_close_matches(key, _CONVERTERS, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            problems.append(OptionProblem(key, f"unknown option '{key}' for a modbus device{hint}"))
+            hint = did_you_mean(key, _CONVERTERS, "modbus options", listed=len(_CONVERTERS))
+            problems.append(OptionProblem(key, f"unknown option '{key}'; {hint}"))
             continue
         try:
             values[key] = convert(value)

@@ -13,6 +13,7 @@ from asyncua import ua
 
 from hmi.core.project.durations import parse_duration
 from hmi.core.project.models import DeviceConfig, Problem
+from hmi.core.words import parse_flag
 
 SECURITY_POLICIES = {"none": "None", "basic256sha256": "Basic256Sha256"}
 SECURITY_MODES = {"sign": "Sign", "signandencrypt": "SignAndEncrypt"}
@@ -34,8 +35,6 @@ KNOWN_OPTIONS = frozenset(
 _COMMON_KEYS = frozenset({"name", "protocol", "line", "description", "enabled"})
 Fail = Callable[[str, str], None]  # (option, message)
 MAX_TIMEOUT = 600.0
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
 
 
 def default_application_uri() -> str:
@@ -199,13 +198,9 @@ def _seconds(value: Any, name: str, default: float, fail: Fail) -> float:
 def _flag(value: Any, name: str, default: bool, fail: Fail) -> bool:
     if value is None:
         return default
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
+    flag = parse_flag(value)
+    if flag is not None:
+        return flag
     fail(name, f"{name} '{value}' must be true or false")
     return default
 

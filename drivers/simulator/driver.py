@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import difflib
 import math
 import time
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from hmi.core.project.durations import parse_duration
 from hmi.core.project.models import DataType, DeviceConfig, Problem, TagConfig
 from hmi.core.scan import run_periodic
 from hmi.core.tags import Batch, TagValue, bad
+from hmi.core.words import did_you_mean
 
 from .filler import FillerModel
 from .press import PressModel
@@ -137,12 +137,8 @@ class SimulatorDriver(Driver):
         try:
             variable = model.variable(name)
         except KeyError:
-            close = difflib.get_close_matches(name, model.variable_names(), n=1)
-            hint = (
-                f"did you mean '{close[0]}'?"
-                if close
-                else "use " + ", ".join(model.variable_names())
-            )
+            names = model.variable_names()
+            hint = did_you_mean(name, names, "variables", listed=len(names))
             message = f"the {device.options['model']} simulator has no variable '{name}'; {hint}"
             return [Problem(tag.source_of("address"), f"tag '{tag.name}': {message}")]
         if tag.writable and not variable.writable:

@@ -21,6 +21,7 @@ from .project.loader import derived_order
 from .project.models import DataType, Project, TagConfig
 from .subscription import Subscription
 from .tags import Batch, Quality, TagValue
+from .words import parse_flag
 
 log = logging.getLogger(__name__)
 
@@ -284,21 +285,13 @@ class TagEngine:
         return tag.scaling.to_eng(raw) if tag.scaling and isinstance(raw, int | float) else raw
 
 
-_TRUE = {"1", "true", "on", "yes"}
-_FALSE = {"0", "false", "off", "no"}
-
-
 def coerce(tag: TagConfig, value: Any) -> Any:
     """Turn a user's value (often typed text) into the tag's type, or say why not."""
     dt = tag.data_type
     if dt is DataType.BOOL:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
+        flag = parse_flag(value)
+        if flag is not None:
+            return flag
         raise ValueError(f"'{value}' is not on/off (use 1/0, true/false)")
     if dt is DataType.STRING:
         text = str(value)

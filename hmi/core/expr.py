@@ -14,12 +14,13 @@ are ``ExprRuntimeError`` with a readable reason, which the engine turns into Bad
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import operator
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from .words import did_you_mean
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 100
@@ -476,9 +477,7 @@ class _Compiler:
         name = self.dotted_name(node.func)
         entry = FUNCTIONS.get(name)
         if entry is None:
-            close = difflib.get_close_matches(name, FUNCTIONS, n=1)
-            known = ", ".join(sorted(FUNCTIONS))
-            hint = f"did you mean '{close[0]}'?" if close else f"the functions are {known}"
+            hint = did_you_mean(name, sorted(FUNCTIONS), "functions", listed=len(FUNCTIONS))
             raise self.error(node, f"unknown function '{name}'", hint)
         function, least, most = entry
         if node.keywords:

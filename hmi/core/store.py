@@ -154,13 +154,13 @@ class Writer:
                 handled, reason = 0, str(exc)
             else:
                 handled, reason = self._commit_one_by_one(jobs)
-        with self._lock:
+        self.committed_jobs += handled - (self.dropped_jobs - dropped_before)
+        self._set_problem(f"local database {self.path.name}: {reason}" if reason else None)
+        with self._lock:  # only now may flush() see "idle": health is already up to date
             for _ in range(handled):
                 self._pending.popleft()
             if not self._pending:
                 self._idle.set()
-        self.committed_jobs += handled - (self.dropped_jobs - dropped_before)
-        self._set_problem(f"local database {self.path.name}: {reason}" if reason else None)
         return reason is None
 
     def _commit(self, jobs: list[Job]) -> None:

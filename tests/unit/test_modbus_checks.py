@@ -73,8 +73,7 @@ def test_a_bad_option_is_reported_at_its_own_line():
     )
     assert [str(p) for p in ModbusDriver.validate_device(device)] == [
         "project.yaml:7: device 'press': port: 70000 is outside 1..65535",
-        "project.yaml:8: device 'press': unknown option 'tiemout' for a modbus device "
-        "(did you mean 'timeout'?)",
+        "project.yaml:8: device 'press': unknown option 'tiemout'; did you mean 'timeout'?",
     ]
     no_host = DeviceConfig("x", "modbus", {}, source=at(4), field_sources={"protocol": at(5)})
     (problem,) = ModbusDriver.validate_device(no_host)

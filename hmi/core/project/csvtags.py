@@ -10,13 +10,13 @@ columns of a ``;`` file. Every problem carries the CSV line number.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..words import did_you_mean
 from .models import Problem, Source
 
 COLUMNS = (
@@ -139,8 +139,7 @@ class _CsvReader:
                 self.columns.append(None)
                 continue
             if column not in COLUMNS:
-                close = difflib.get_close_matches(column, COLUMNS, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"the columns are {_cols()}"
+                hint = did_you_mean(column, COLUMNS, "columns", listed=len(COLUMNS))
                 self.problem(line, f"unknown column '{cell}' (column {position}); {hint}")
                 self.columns.append(None)
                 continue

@@ -15,12 +15,13 @@ import difflib
 import keyword
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..expr import FUNCTIONS, ExprError, compile_expr
+from ..words import did_you_mean, parse_flag
 from .csvtags import read_csv_tags
 from .derived import cycle_problem, dependency_order, derived_order
 from .durations import parse_duration
@@ -78,9 +79,6 @@ TAG_FILE_SUFFIXES = (".yaml", ".yml")
 MAX_DECIMALS = 15
 
 Validator = Callable[[Project], list[Problem]]
-
-_TRUE = frozenset({"true", "yes", "on", "y", "x", "1"})
-_FALSE = frozenset({"false", "no", "off", "n", "0"})
 
 
 @dataclass(frozen=True)
@@ -147,17 +145,6 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-def _suggest(word: str, choices: Iterable[str], noun: str, listing: bool = True) -> str:
-    """A close match, else the choices (or, for long lists, just that there is none)."""
-    options = list(choices)
-    close = difflib.get_close_matches(word, options, n=1)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    if not options:
-        return f"there are no {noun}"
-    return f"the {noun} are {', '.join(options)}" if listing else f"no {noun[:-1]} has that name"
-
-
 def _name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a tag name (it must be usable in expressions), or None."""
     parts = name.split(".")
@@ -205,7 +192,7 @@ class _Fields:
     def unknown_keys(self, known: tuple[str, ...], noun: str = "fields") -> None:
         for key in self.data:
             if key not in known:
-                self.problem(key, f"unknown field '{key}'; {_suggest(str(key), known, noun)}")
+                self.problem(key, f"unknown field '{key}'; {did_you_mean(str(key), known, noun)}")
 
     def text(self, key: str) -> str | None:
         value = self.get(key)
@@ -229,11 +216,9 @@ class _Fields:
         value = self.get(key)
         if value is None:
             return default
-        if isinstance(value, bool):
-            return value
-        word = str(value).strip().lower()
-        if word in _TRUE or word in _FALSE:
-            return word in _TRUE
+        flag = parse_flag(value)
+        if flag is not None:
+            return flag
         self.problem(key, f"{key}: expected true or false, got {_describe(value)}")
         return default
 
@@ -433,7 +418,7 @@ class _ProjectReader:
             elif key in LATER_SECTIONS:
                 self.extra[key] = Section(key, value, Source(file, line))
             else:
-                hint = _suggest(str(key), SECTIONS + LATER_SECTIONS, "sections")
+                hint = did_you_mean(str(key), SECTIONS + LATER_SECTIONS, "sections")
                 self.report(Source(file, line), f"unknown section '{key}'; {hint}")
 
     def guarded(self, source: Source, what: str, read: Callable[..., Any], *args: Any) -> Any:
@@ -615,7 +600,7 @@ class _ProjectReader:
             if key == "tags":
                 self.read_tag_list(value, file, line)
             else:
-                hint = _suggest(str(key), ("tags",), "sections")
+                hint = did_you_mean(str(key), ("tags",), "sections")
                 self.report(Source(file, line), f"unknown section '{key}' in a tag file; {hint}")
 
     def read_tag_list(self, value: Any, file: str, line: int) -> None:
@@ -715,12 +700,12 @@ class _ProjectReader:
         scan = _plain_text(refs.data.get("scan"))
         if scan and scan not in self.scan_classes:
             ok = False
-            hint = _suggest(scan, self.scan_classes, "scan classes")
+            hint = did_you_mean(scan, self.scan_classes, "scan classes")
             self.report(refs.source_of("scan"), f"{label}: unknown scan class '{scan}'; {hint}")
         for name in refs.reads:
             if name not in self.declared:
                 ok = False
-                hint = _suggest(name, self.declared, "tags", listing=False)
+                hint = did_you_mean(name, self.declared, "tags", listed=0)
                 self.report(
                     refs.source_of("expr"), f"{label}: expr reads unknown tag '{name}'; {hint}"
                 )
