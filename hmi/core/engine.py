@@ -25,7 +25,8 @@ from .words import parse_flag
 
 log = logging.getLogger(__name__)
 
-DEVICE_TAG_PREFIX = "_sys.device."
+SYSTEM_PREFIX = "_sys."
+DEVICE_TAG_PREFIX = f"{SYSTEM_PREFIX}device."
 
 # A permission hook: returns None to allow, or the reason for refusing.
 PermissionCheck = Callable[[str, TagConfig], str | None]
@@ -206,10 +207,27 @@ class TagEngine:
         else:
             quality = Quality.BAD
         tv = TagValue(state.status.value, quality, None, state.ts or self.clock(), state.reason)
-        name = device_status_tag(state.device)
-        self.values[name] = tv
-        for sub in self._subs:
-            sub.offer({name: tv})
+        self.publish_system({device_status_tag(state.device): tv})
+
+    def publish_system(self, batch: Batch) -> None:
+        """Publish the application's own tags (``_sys.*``: device states, alarm counts, store
+        health). They need no project entry, get no scaling, and pass only when changed."""
+        out: Batch = {}
+        for name, tv in batch.items():
+            if not name.startswith(SYSTEM_PREFIX):
+                raise ValueError(f"system tag names start with '{SYSTEM_PREFIX}': {name}")
+            prev = self.values.get(name)
+            if prev is not None and (prev.value, prev.quality, prev.reason) == (
+                tv.value,
+                tv.quality,
+                tv.reason,
+            ):
+                continue
+            self.values[name] = tv
+            out[name] = tv
+        if out:
+            for sub in self._subs:
+                sub.offer(out)
 
     # -- writes --------------------------------------------------------------------------
 

@@ -18,9 +18,14 @@ from .driver import DeviceState, DeviceStatus, Driver, DriverContext, WriteResul
 from .engine import TagEngine
 from .plugins import DriverRegistry, default_registry
 from .project.models import Project
+from .store import Writer
+from .tags import bad, good
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+STORE_FILE = "hmi.db"
+STORE_HEALTH_TAG = "_sys.store.health"
 
 
 class Runtime:
@@ -34,6 +39,7 @@ class Runtime:
         self.data_dir = Path(data_dir)
         self.registry = registry or default_registry()
         self.engine = TagEngine(project)
+        self.store: Writer | None = None  # the local SQLite store, opened by start()
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="hmi-runtime", daemon=True)
         self._started = False
@@ -43,8 +49,10 @@ class Runtime:
     def start(self, timeout: float = 30.0) -> None:
         """Start the loop thread and every enabled device's driver."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Writer(self.data_dir / STORE_FILE, on_health=self._store_health).start()
         self._thread.start()
         self._started = True
+        self._store_health(None)
         self.submit(self._start_drivers()).result(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -56,6 +64,8 @@ class Runtime:
             log.exception("stopping drivers")
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout)
+        if self.store is not None:
+            self.store.stop(timeout)  # commits what is pending
         self._started = False
 
     def __enter__(self) -> Runtime:
@@ -72,6 +82,11 @@ class Runtime:
         finally:
             self.loop.run_until_complete(self.loop.shutdown_asyncgens())
             self.loop.close()
+
+    def _store_health(self, problem: str | None) -> None:
+        """The store's health as a system tag, so screens and alarms can show a full disk."""
+        tv = bad(problem, "failing") if problem else good("ok")
+        self.call(self.engine.publish_system, {STORE_HEALTH_TAG: tv})
 
     # -- cross-thread calls --------------------------------------------------------------
 

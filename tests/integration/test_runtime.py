@@ -70,3 +70,12 @@ def test_an_unknown_protocol_is_reported_and_the_rest_runs(tmp_path):
         wait_until(lambda: "p.temp" in rt.engine.values)
         ghost = rt.engine.values[device_status_tag("ghost")]
         assert ghost.quality is Quality.BAD and "unknown protocol 'profinet'" in ghost.reason
+
+
+def test_the_runtime_opens_the_local_store_and_reports_its_health(tmp_path):
+    with Runtime(sim_project(), tmp_path) as rt:
+        wait_until(lambda: "_sys.store.health" in rt.engine.values)
+        assert rt.engine.values["_sys.store.health"].value == "ok"
+        rt.store.submit(lambda conn: conn.execute("CREATE TABLE probe (x)"))
+        assert rt.store.flush(5)
+    assert (tmp_path / "hmi.db").exists()

@@ -212,3 +212,15 @@ def test_a_bad_sample_keeps_the_last_engineering_value_visible():
     fresh = TagEngine(make_project(dev_tag("t")))
     fresh.publish({"t": bad("connection refused", value=None)})
     assert fresh.values["t"].value is None
+
+
+def test_system_tags_need_no_project_entry_and_pass_only_when_changed():
+    eng = TagEngine(make_project(dev_tag("a")))
+    sub = eng.subscribe("s")
+    eng.publish_system({"_sys.store.health": good("ok")})
+    eng.publish_system({"_sys.store.health": good("ok")})
+    eng.publish_system({"_sys.store.health": bad("disk is full", value="failing")})
+    batches = sub.take()
+    assert [b["_sys.store.health"].quality for b in batches] == [Quality.GOOD, Quality.BAD]
+    with pytest.raises(ValueError, match="_sys"):
+        eng.publish_system({"line1.x": good(1)})
