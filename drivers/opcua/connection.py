@@ -25,6 +25,23 @@ SESSION_TIMEOUT_MS = 60_000  # the server drops a session of a vanished client a
 CLOSE_WAIT_MAX = 2.0  # s: a polite goodbye to a dead server must not hold up a stop
 
 
+class _ExpectedSessionNoise(logging.Filter):
+    """asyncua logs a traceback when a connection drops under its publish loop, and a
+    warning for a publish that races a new subscription's registration. The driver
+    reports a lost connection itself, once, with the reason; these go to debug."""
+
+    NOISE = ("Publish iteration crashed", "Received data for unknown subscription")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(self.NOISE):
+            log.debug("asyncua: %s", record.getMessage())
+            return False
+        return True
+
+
+logging.getLogger("asyncua.client.ua_session").addFilter(_ExpectedSessionNoise())
+
+
 class SetupError(Exception):
     """A local problem that no retry will fix by itself (a missing file, ...)."""
 

@@ -40,6 +40,8 @@ from .write import NodeWriter
 
 log = logging.getLogger(__name__)
 
+READ_FIRST_ABOVE_S = 1.0  # scan classes slower than this read their values once at subscribe
+
 BACKOFF_MIN = 0.5
 BACKOFF_MAX = 10.0
 DEFAULT_PERIOD = 1.0  # for a tag whose scan class is unknown (``hmi check`` reports it)
@@ -192,7 +194,26 @@ class OpcUaDriver(Driver):
             return False
         if refused:
             link.publish(refused)
+        if period > READ_FIRST_ABOVE_S:
+            await self._read_first_values(link, names, ids, refused)
         return True
+
+    async def _read_first_values(
+        self, link: Link, names: list[str], ids: list[ua.NodeId], refused: Batch
+    ) -> None:
+        """A slow subscription's first notification comes a whole publishing interval later
+        (10 s for a slow scan class): read its values once so screens are not empty until then."""
+        assert link.client is not None
+        wanted = [
+            (name, node) for name, node in zip(names, ids, strict=True) if name not in refused
+        ]
+        poller = ScanPoller(
+            link.client.uaclient, [n for n, _ in wanted], [i for _, i in wanted], link.read_limit
+        )
+        try:
+            link.publish(await poller.read())
+        except Exception as exc:  # the subscription will deliver them; nothing is lost
+            log.debug("%s: first read of a slow scan class failed: %s", self.device.name, exc)
 
     async def _poll(self, link: Link, scan: str, poller: ScanPoller) -> None:
         assert self.options is not None

@@ -32,7 +32,11 @@ from tests.helpers import RecordingSink, free_port, wait_for
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 NAMESPACE = "urn:linea:test"
-SCANS = {"fast": ScanClass("fast", 0.1), "normal": ScanClass("normal", 0.5)}
+SCANS = {
+    "fast": ScanClass("fast", 0.1),
+    "normal": ScanClass("normal", 0.5),
+    "slow": ScanClass("slow", 30.0),
+}
 TIMEOUT = 1.0  # the driver's request timeout in these tests
 USER, PASSWORD = "operator", "secret"
 
@@ -240,6 +244,13 @@ async def test_subscription_delivers_one_batch_per_publish(plc, tmp_path):
         assert abs(sink.latest["a"].source_ts - time.time()) < 5
         assert sink.latest["a"].ts >= sink.latest["a"].source_ts - 1
         assert statuses(sink) == [DeviceStatus.CONNECTING, DeviceStatus.ONLINE]
+
+
+async def test_a_slow_scan_class_shows_its_values_at_once(plc, tmp_path):
+    # the first notification of a 30 s subscription comes 30 s later; the driver reads first
+    tags = [tag("a", "A", "fast"), tag("b", "B", "normal"), tag("speed", "Speed", "slow")]
+    async with running(plc.endpoint, tags, tmp_path) as (_, sink):
+        await wait_for(lambda: good(sink, "speed"), 5)
 
 
 async def test_polling_reads_every_period(plc, tmp_path):
