@@ -122,8 +122,13 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         if headless:
             _print_summaries(project, runtime, args.seconds, args.every)
             return EXIT_OK
+        from PySide6.QtCore import QCoreApplication
+
         from hmi.ui.app import run_app
 
+        # a terminated window closes like a clicked one; Qt never sees an exception
+        signal.signal(signal.SIGTERM, lambda *_: QCoreApplication.quit())
+        signal.signal(signal.SIGINT, lambda *_: QCoreApplication.quit())
         return run_app(project, runtime, profile=args.profile, screen=args.screen)
     except KeyboardInterrupt:
         return EXIT_OK
@@ -185,7 +190,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     project = _load(str(demo_project_dir()))
     if project is None:
         return EXIT_BAD_PROJECT
-    sim = subprocess.Popen([sys.executable, "-m", "hmi", "sim", "--quiet"])
+    # its own session: Ctrl+C in the terminal stops the HMI first, which then stops the plant
+    sim = subprocess.Popen([sys.executable, "-m", "hmi", "sim", "--quiet"], start_new_session=True)
     try:
         for port in (5020, 4840):
             if not _wait_for_port(port, 20.0):

@@ -39,7 +39,7 @@ class _ExpectedSessionNoise(logging.Filter):
         return True
 
 
-logging.getLogger("asyncua.client.ua_session").addFilter(_ExpectedSessionNoise())
+logging.getLogger("asyncua.client.ua_session.UaSession").addFilter(_ExpectedSessionNoise())
 
 
 class SetupError(Exception):
