@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .alarms import AlarmManager
 from .driver import DeviceState, DeviceStatus, Driver, DriverContext, WriteResult
 from .engine import TagEngine
 from .plugins import DriverRegistry, default_registry
@@ -40,6 +41,7 @@ class Runtime:
         self.registry = registry or default_registry()
         self.engine = TagEngine(project)
         self.store: Writer | None = None  # the local SQLite store, opened by start()
+        self.alarms: AlarmManager | None = None  # evaluated on its own thread, from start()
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="hmi-runtime", daemon=True)
         self._started = False
@@ -50,14 +52,18 @@ class Runtime:
         """Start the loop thread and every enabled device's driver."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Writer(self.data_dir / STORE_FILE, on_health=self._store_health).start()
+        self.alarms = AlarmManager(self.project, self.store)
         self._thread.start()
         self._started = True
         self._store_health(None)
+        self.alarms.start()  # restores standing alarms before any value arrives
         self.submit(self._start_drivers()).result(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         if not self._started:
             return
+        if self.alarms is not None:
+            self.alarms.stop()  # first: devices stopping on purpose raise no alarms
         try:
             self.submit(self._stop_drivers()).result(timeout)
         except Exception:
@@ -103,6 +109,8 @@ class Runtime:
     # -- drivers -------------------------------------------------------------------------
 
     async def _start_drivers(self) -> None:
+        if self.alarms is not None:
+            self.alarms.attach(self.engine, self.loop)
         await start_drivers(self.project, self.engine, self.registry, self.data_dir)
 
     async def _stop_drivers(self) -> None:

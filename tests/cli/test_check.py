@@ -94,3 +94,20 @@ def test_screen_file_mistakes_are_part_of_the_check(tmp_path):
         for ln in proc.stderr.splitlines()
     ), proc.stderr
     assert "gauge" in proc.stderr
+
+
+def test_alarm_definition_mistakes_are_part_of_the_check(tmp_path):
+    (tmp_path / "project.yaml").write_text(
+        "project:\n  name: A\n"
+        "devices:\n  sim:\n    protocol: simulator\n    model: press\n"
+        "tags:\n  - name: t\n    device: sim\n    address: billet_temp\n"
+        "alarms:\n"
+        "  - tag: tt\n    hi: 10\n"
+        "  - tag: t\n    hi: 10\n    lo: 20\n",
+        encoding="utf-8",
+    )
+    proc = hmi("check", str(tmp_path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert any(ln.startswith("project.yaml:12") and "'tt'" in ln for ln in lines), proc.stderr
+    assert any(ln.startswith("project.yaml:") and "lo" in ln and "hi" in ln for ln in lines[1:])
