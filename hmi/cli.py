@@ -26,10 +26,11 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_PROJECT = 0, 1, 2
 def _all_checks(project: Project) -> list[Problem]:
     """Beyond the loader's own checks: each driver's, and the screen files'."""
     from hmi.core.alarms import alarm_problems
+    from hmi.core.historian import historian_problems
     from hmi.core.plugins import driver_problems
     from hmi.core.screens import load_screens, screens_folder
 
-    problems = driver_problems(project) + alarm_problems(project)
+    problems = driver_problems(project) + alarm_problems(project) + historian_problems(project)
     folder = screens_folder(project)
     if folder.is_dir():
         problems += load_screens(folder, project)[1]

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from .alarms import AlarmManager
 from .driver import DeviceState, DeviceStatus, Driver, DriverContext, WriteResult
 from .engine import TagEngine
+from .historian import Historian, HistorianHealth
 from .plugins import DriverRegistry, default_registry
 from .project.models import Project
 from .store import Writer
@@ -27,6 +28,7 @@ T = TypeVar("T")
 
 STORE_FILE = "hmi.db"
 STORE_HEALTH_TAG = "_sys.store.health"
+HISTORIAN_HEALTH_TAG = "_sys.historian.health"
 
 
 class Runtime:
@@ -42,6 +44,7 @@ class Runtime:
         self.engine = TagEngine(project)
         self.store: Writer | None = None  # the local SQLite store, opened by start()
         self.alarms: AlarmManager | None = None  # evaluated on its own thread, from start()
+        self.historian: Historian | None = None  # records on its own thread, from start()
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="hmi-runtime", daemon=True)
         self._started = False
@@ -53,6 +56,10 @@ class Runtime:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Writer(self.data_dir / STORE_FILE, on_health=self._store_health).start()
         self.alarms = AlarmManager(self.project, self.store)
+        # subscribes before any driver publishes, so the first values are recorded too
+        self.historian = Historian(
+            self.project, self.engine, self.store, on_health=self._historian_health
+        ).start()
         self._thread.start()
         self._started = True
         self._store_health(None)
@@ -70,6 +77,8 @@ class Runtime:
             log.exception("stopping drivers")
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout)
+        if self.historian is not None:
+            self.historian.stop(timeout)  # before the store: its last held points must land
         if self.store is not None:
             self.store.stop(timeout)  # commits what is pending
         self._started = False
@@ -93,6 +102,10 @@ class Runtime:
         """The store's health as a system tag, so screens and alarms can show a full disk."""
         tv = bad(problem, "failing") if problem else good("ok")
         self.call(self.engine.publish_system, {STORE_HEALTH_TAG: tv})
+
+    def _historian_health(self, health: HistorianHealth) -> None:
+        tv = good("ok") if health.ok else bad(health.reason, "failing")
+        self.call(self.engine.publish_system, {HISTORIAN_HEALTH_TAG: tv})
 
     # -- cross-thread calls --------------------------------------------------------------
 

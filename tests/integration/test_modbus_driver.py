@@ -655,8 +655,7 @@ async def test_device_and_tag_problems_for_hmi_check():
     )
     problems = ModbusDriver.validate_device(device)
     assert [str(p) for p in problems] == [
-        "project.yaml:12: device 'press': unknown option 'tiemout' for a modbus device "
-        "(did you mean 'timeout'?)",
+        "project.yaml:12: device 'press': unknown option 'tiemout'; did you mean 'timeout'?",
         "project.yaml:12: device 'press': retries: -1 is outside 0..10",
     ]
     good_device = DeviceConfig("press", "modbus", {"host": "10.0.0.5", "timeout": "250ms"})

@@ -17,6 +17,9 @@ _UNIT_SECONDS = {
     "m": 60.0,
     "min": 60.0,
     "h": 3600.0,
+    "d": 86400.0,
+    "w": 7 * 86400.0,
+    "y": 365 * 86400.0,  # retention periods: 90d, 2w, 1y
 }
 
 _DURATION = re.compile(
