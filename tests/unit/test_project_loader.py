@@ -1002,4 +1002,3 @@ def test_durations(text: object, seconds: float) -> None:
 def test_bad_durations(value: object, phrase: str) -> None:
     with pytest.raises(ValueError, match=phrase):
         parse_duration(value)
-
