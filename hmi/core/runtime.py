@@ -63,6 +63,7 @@ class Runtime:
         self._thread.start()
         self._started = True
         self._store_health(None)
+        self.submit(self._attach_alarms()).result(timeout)
         self.alarms.start()  # restores standing alarms before any value arrives
         self.submit(self._start_drivers()).result(timeout)
 
@@ -121,9 +122,12 @@ class Runtime:
 
     # -- drivers -------------------------------------------------------------------------
 
-    async def _start_drivers(self) -> None:
+    async def _attach_alarms(self) -> None:
+        """On the loop: the engine's subscribers are the loop's to change."""
         if self.alarms is not None:
             self.alarms.attach(self.engine, self.loop)
+
+    async def _start_drivers(self) -> None:
         await start_drivers(self.project, self.engine, self.registry, self.data_dir)
 
     async def _stop_drivers(self) -> None:

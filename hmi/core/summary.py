@@ -29,6 +29,7 @@ def format_value(tag: TagConfig | None, tv: TagValue | None) -> str:
 
 def render(project: Project, values: dict[str, TagValue], states: dict[str, DeviceState]) -> str:
     lines = [f"{project.name} — {time.strftime('%H:%M:%S')}"]
+    lines += _health(values)
     for device in project.devices.values():
         st = states.get(device.name)
         status = st.status.value if st else "not started"
@@ -41,3 +42,24 @@ def render(project: Project, values: dict[str, TagValue], states: dict[str, Devi
         note = f"  [{tv.quality.name.lower()}: {tv.reason}]" if tv and tv.quality else ""
         lines.append(f" {mark} {name:<{width}}  {format_value(tag, tv)}{note}")
     return "\n".join(lines)
+
+
+def _health(values: dict[str, TagValue]) -> list[str]:
+    """Alarm counts and the local store's health, from the system tags."""
+
+    def number(name: str) -> int:
+        tv = values.get(name)
+        return int(tv.value) if tv is not None and isinstance(tv.value, int | float) else 0
+
+    out = []
+    listed = number("_sys.alarms.listed_count")
+    if "_sys.alarms.listed_count" in values:
+        unacked = number("_sys.alarms.unacked_count")
+        top = number("_sys.alarms.highest_priority")
+        worst = f", highest priority {top}" if listed and top else ""
+        out.append(f"  alarms: {listed} listed, {unacked} unacknowledged{worst}")
+    for name, label in (("_sys.store.health", "store"), ("_sys.historian.health", "history")):
+        tv = values.get(name)
+        if tv is not None and tv.quality is not Quality.GOOD:
+            out.append(f"  {label}: {tv.reason}")
+    return out

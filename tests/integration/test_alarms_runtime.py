@@ -160,3 +160,14 @@ def test_a_flood_through_the_engine_reaches_the_journal_complete(tmp_path):
         assert wired.manager.counts().unacked == count
         assert [a.priority for a in wired.manager.active()[:1]] == [1]
         assert elapsed < 15
+
+
+def test_alarm_counts_are_published_from_the_start_even_with_nothing_in_alarm(tmp_path):
+    project = plant_project(dead_port=0)
+    project.devices.pop("dead")
+    for i in range(5):
+        project.tags.pop(f"line2.t{i}")
+    project.extra["alarms"] = alarms_section("- {tag: line1.speed_sp, hi: 20}")
+    with Wired(project, tmp_path) as wired:
+        wait_until(lambda: wired.published("_sys.alarms.listed_count") == 0, timeout=5)
+        assert wired.published("_sys.alarms.unacked_count") == 0
