@@ -29,8 +29,10 @@ def _all_checks(project: Project) -> list[Problem]:
     from hmi.core.historian import historian_problems
     from hmi.core.plugins import driver_problems
     from hmi.core.screens import load_screens, screens_folder
+    from hmi.core.trendviews import trendview_problems
 
     problems = driver_problems(project) + alarm_problems(project) + historian_problems(project)
+    problems += trendview_problems(project)
     folder = screens_folder(project)
     if folder.is_dir():
         problems += load_screens(folder, project)[1]

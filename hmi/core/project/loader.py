@@ -51,7 +51,17 @@ __all__ = ["Section", "Validator", "check_project", "derived_order", "load_proje
 
 PROJECT_FILE = "project.yaml"
 SECTIONS = ("project", "scan_classes", "devices", "include", "tags")
-LATER_SECTIONS = ("screens", "alarms", "orders", "vision", "mes", "users", "historian", "ui")
+LATER_SECTIONS = (
+    "screens",
+    "alarms",
+    "trends",
+    "orders",
+    "vision",
+    "mes",
+    "users",
+    "historian",
+    "ui",
+)
 PROJECT_FIELDS = ("name", "lines")
 DEVICE_FIELDS = ("protocol", "line", "description", "enabled")
 TAG_FIELDS = (

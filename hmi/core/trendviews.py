@@ -1,0 +1,362 @@
+"""Saved trend views: the ``trends:`` section of a project, and the user's own views.
+
+A view is a name, up to eight pens and the time span shown::
+
+    trends:
+      - name: Press temperatures
+        span: 1h                  # the time shown when the view opens; default 10m
+        line: line1               # optional: where the view is listed (a line id)
+        pens:
+          - line1.billet_temp     # a tag alone
+          - tag: line1.ram_pressure
+            normal: [150, 280]    # a grey band: the normal operating range (eng. units)
+            range: [0, 350]       # the axis range (default: the tag's engineering range)
+
+Views an operator saves go to ``trends.json`` in the project's data folder, in the same
+shape (``span`` in seconds). A damaged file is reported and left alone, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .project.durations import parse_duration
+from .project.loader import Section
+from .project.models import DataType, Problem, Project, Source
+from .project.yamlsrc import line_of
+from .words import did_you_mean
+
+MAX_PENS = 8
+DEFAULT_SPAN = 600.0
+SHORTEST_SPAN = 10.0
+LONGEST_SPAN = 10 * 365 * 86400.0
+VIEW_FIELDS = ("name", "pens", "span", "line")
+PEN_FIELDS = ("tag", "normal", "range")
+USER_FILE = "trends.json"
+USER_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PenDef:
+    """One pen: a tag, optionally its normal band and its axis range (engineering units)."""
+
+    tag: str
+    normal: tuple[float, float] | None = None
+    range: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class TrendViewDef:
+    name: str
+    pens: tuple[PenDef, ...]
+    span: float = DEFAULT_SPAN  # seconds
+    line: str = ""
+    source: Source = field(default=Source(""), compare=False)
+    user: bool = False  # saved by an operator, not written in the project
+
+    def as_json(self) -> dict[str, Any]:
+        pens = []
+        for pen in self.pens:
+            item: dict[str, Any] = {"tag": pen.tag}
+            if pen.normal is not None:
+                item["normal"] = list(pen.normal)
+            if pen.range is not None:
+                item["range"] = list(pen.range)
+            pens.append(item)
+        out: dict[str, Any] = {"name": self.name, "span": self.span, "pens": pens}
+        if self.line:
+            out["line"] = self.line
+        return out
+
+
+def trendview_problems(project: Project) -> list[Problem]:
+    """Every problem of the ``trends:`` section, each at its file:line, for ``hmi check``."""
+    return read_trendviews(project)[1]
+
+
+def read_trendviews(project: Project) -> tuple[list[TrendViewDef], list[Problem]]:
+    """The project's trend views and the problems found; a faulty view is left out."""
+    section = project.extra.get("trends")
+    if section is None:
+        return [], []
+    if not isinstance(section, Section):
+        section = Section("trends", section, project.source)
+    reader = _ViewReader(project, section.source.file, section.source.line)
+    try:
+        views = reader.read_list(section.data)
+    except Exception as error:  # never a traceback for a project file
+        reader.report(section.data, None, f"unexpected {type(error).__name__}: {error}")
+        views = []
+    return views, sorted(reader.problems, key=lambda p: p.source.line)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _pair(value: Any) -> tuple[float, float] | None:
+    """[lo, hi] as two finite numbers with lo < hi, else None."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        return None
+    lo, hi = float(value[0]), float(value[1])
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        return None
+    return lo, hi
+
+
+class _ViewReader:
+    """Reads views from YAML (lines known) or JSON (``file`` only); collects problems."""
+
+    def __init__(self, project: Project | None, file: str, line: int = 0):
+        self.project = project
+        self.file = file
+        self.line = line
+        self.problems: list[Problem] = []
+
+    def report(self, container: Any, key: Any, message: str) -> None:
+        line = line_of(container, key, self.line) if container is not None else self.line
+        self.problems.append(Problem(Source(self.file, line), f"trends: {message}"))
+
+    def read_list(self, data: Any, user: bool = False) -> list[TrendViewDef]:
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            self.report(
+                data,
+                None,
+                f"expected a list of views (- name: ... pens: [...]), got {_describe(data)}",
+            )
+            return []
+        views: list[TrendViewDef] = []
+        names: dict[str, int] = {}
+        for index, item in enumerate(data):
+            view = self.read_view(data, index, item, user)
+            if view is None:
+                continue
+            if view.name.casefold() in names:
+                self.report(
+                    data,
+                    index,
+                    f"view '{view.name}' is written twice (first at line "
+                    f"{names[view.name.casefold()]}); give each view its own name",
+                )
+                continue
+            names[view.name.casefold()] = line_of(data, index, self.line)
+            views.append(view)
+        return views
+
+    def read_view(self, parent: Any, index: int, data: Any, user: bool) -> TrendViewDef | None:
+        where = f"view #{index + 1}"
+        if not isinstance(data, Mapping):
+            self.report(
+                parent,
+                index,
+                f"{where}: expected a mapping with name: and pens:, got {_describe(data)}",
+            )
+            return None
+        name = data.get("name")
+        named = isinstance(name, str) and bool(name.strip())
+        if named:
+            where = f"view '{name.strip()}'"
+        for key in data:
+            if key not in VIEW_FIELDS:
+                hint = did_you_mean(str(key), VIEW_FIELDS, "fields")
+                self.report(data, key, f"{where}: unknown field '{key}'; {hint}")
+        if not named:
+            self.report(data, "name" if "name" in data else None, f"{where}: needs a name")
+            return None
+        name = name.strip()
+        span = self.span(data, where)
+        line = self.line_id(data, where)
+        pens = self.pens(data, where)
+        if not pens:
+            return None
+        source = Source(self.file, line_of(parent, index, self.line))
+        return TrendViewDef(name, tuple(pens), span, line, source, user)
+
+    def span(self, data: Mapping, where: str) -> float:
+        if "span" not in data:
+            return DEFAULT_SPAN
+        try:
+            seconds = parse_duration(data["span"])
+        except ValueError as error:
+            self.report(data, "span", f"{where}: span: {error}")
+            return DEFAULT_SPAN
+        if not SHORTEST_SPAN <= seconds <= LONGEST_SPAN:
+            self.report(
+                data,
+                "span",
+                f"{where}: span {data['span']} is out of range; use 10s to 10y, e.g. 1h",
+            )
+            return DEFAULT_SPAN
+        return seconds
+
+    def line_id(self, data: Mapping, where: str) -> str:
+        line = data.get("line")
+        if line is None:
+            return ""
+        lines = self.project.lines if self.project is not None else {}
+        if not isinstance(line, str) or (lines and line not in lines):
+            hint = did_you_mean(str(line), lines, "lines")
+            self.report(data, "line", f"{where}: unknown line '{line}'; {hint}")
+            return ""
+        return line
+
+    def pens(self, data: Mapping, where: str) -> list[PenDef]:
+        pens_data = data.get("pens")
+        if not isinstance(pens_data, list) or not pens_data:
+            self.report(
+                data,
+                "pens" if "pens" in data else None,
+                f"{where}: needs pens: a list of tags, e.g. pens: [line1.billet_temp]",
+            )
+            return []
+        pens: list[PenDef] = []
+        for index, item in enumerate(pens_data):
+            pen = self.pen(pens_data, index, item, where)
+            if pen is None:
+                continue
+            if any(p.tag == pen.tag for p in pens):
+                self.report(pens_data, index, f"{where}: pen '{pen.tag}' is listed twice")
+                continue
+            pens.append(pen)
+        if len(pens) > MAX_PENS:
+            self.report(
+                data,
+                "pens",
+                f"{where}: {len(pens)} pens; a view shows at most {MAX_PENS}, "
+                "split it into two views",
+            )
+            pens = pens[:MAX_PENS]
+        return pens
+
+    def pen(self, parent: list, index: int, item: Any, where: str) -> PenDef | None:
+        if isinstance(item, str):
+            item = {"tag": item}
+            container, tag_key = parent, index
+        elif isinstance(item, Mapping):
+            container, tag_key = item, "tag"
+            for key in item:
+                if key not in PEN_FIELDS:
+                    hint = did_you_mean(str(key), PEN_FIELDS, "fields")
+                    self.report(item, key, f"{where}: unknown pen field '{key}'; {hint}")
+        else:
+            self.report(
+                parent,
+                index,
+                f"{where}: pen #{index + 1}: expected a tag name or "
+                f"{{tag: ..., normal: [lo, hi]}}, got {_describe(item)}",
+            )
+            return None
+        tag = str(item.get("tag") or "").strip()
+        if not self.known_tag(tag, container, tag_key, where, index):
+            return None
+        normal = self.band(item, "normal", where, tag)
+        axis = self.band(item, "range", where, tag)
+        return PenDef(tag, normal, axis)
+
+    def known_tag(self, tag: str, container: Any, key: Any, where: str, index: int) -> bool:
+        if not tag:
+            self.report(container, None, f"{where}: pen #{index + 1} needs a tag")
+            return False
+        if self.project is None:
+            return True
+        config = self.project.tags.get(tag)
+        if config is None:
+            hint = did_you_mean(tag, self.project.tags, "tags", listed=0)
+            self.report(container, key, f"{where}: unknown tag '{tag}'; {hint}")
+            return False
+        if config.data_type is DataType.STRING:
+            self.report(
+                container, key, f"{where}: '{tag}' is a text tag; a trend draws numbers only"
+            )
+            return False
+        return True
+
+    def band(self, item: Mapping, key: str, where: str, tag: str) -> tuple[float, float] | None:
+        if key not in item:
+            return None
+        pair = _pair(item[key])
+        if pair is None:
+            what = "normal band" if key == "normal" else "axis range"
+            self.report(
+                item,
+                key,
+                f"{where}: {key} of '{tag}': expected the {what} as [low, high] with "
+                f"low < high, e.g. [150, 280], got {_describe(item[key])}",
+            )
+        return pair
+
+
+# -- the user's own views --------------------------------------------------------------------
+
+
+def user_views_path(data_dir: str | os.PathLike[str]) -> Path:
+    return Path(data_dir) / USER_FILE
+
+
+def read_user_views(
+    path: str | os.PathLike[str], project: Project | None = None
+) -> tuple[list[TrendViewDef], list[Problem]]:
+    """The views saved in ``path`` (none if it does not exist) and what is wrong with it."""
+    path = Path(path)
+    if not path.exists():
+        return [], []
+    source = Source(str(path))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        return [], [Problem(source, f"saved trend views cannot be read: {error}")]
+    if not isinstance(data, Mapping) or not isinstance(data.get("views"), list):
+        return [], [Problem(source, 'saved trend views: expected {"views": [...]}')]
+    reader = _ViewReader(project, str(path))
+    views = reader.read_list(data["views"], user=True)
+    return views, reader.problems
+
+
+def write_user_views(path: str | os.PathLike[str], views: Sequence[TrendViewDef]) -> None:
+    """Save ``views`` atomically: a crash while saving leaves the previous file whole."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(
+        {"format": USER_FORMAT, "views": [v.as_json() for v in views]}, indent=2, ensure_ascii=False
+    )
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def save_user_view(
+    path: str | os.PathLike[str], view: TrendViewDef, project: Project | None = None
+) -> list[TrendViewDef]:
+    """Add ``view`` to the saved views, replacing one of the same name; returns them all."""
+    views, _ = read_user_views(path, project)
+    kept = [v for v in views if v.name.casefold() != view.name.casefold()]
+    kept.append(TrendViewDef(view.name, view.pens, view.span, view.line, user=True))
+    write_user_views(path, kept)
+    return kept
+
+
+def delete_user_view(
+    path: str | os.PathLike[str], name: str, project: Project | None = None
+) -> list[TrendViewDef]:
+    views, _ = read_user_views(path, project)
+    kept = [v for v in views if v.name.casefold() != name.casefold()]
+    write_user_views(path, kept)
+    return kept

@@ -1,0 +1,135 @@
+"""Trends: live and historical, several pens with their own units and axes.
+
+``open_trend`` opens a trend window over the operator's window (from a value on a screen,
+the navigation or a saved view); ``TrendOpener`` does it with the application's history,
+bridge and look; ``install_trend_hold`` lets a touch and hold (or a Shift+click on the
+desk) on any value of a screen open its trend; ``TrendView`` is the widget itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from hmi.core.historian import HistoryQuery
+from hmi.core.project.models import Project
+from hmi.core.trendviews import DEFAULT_SPAN, PenDef, TrendViewDef
+from hmi.ui.bridge import TagBridge
+from hmi.ui.i18n import translate
+from hmi.ui.profile import Profile
+from hmi.ui.theme import DEFAULT_THEME, Theme
+
+from .hold import TrendHold, install_trend_hold
+from .opener import TrendOpener, is_hold, symbol_pens
+from .view import TrendView
+
+__all__ = [
+    "TrendHold",
+    "TrendOpener",
+    "TrendView",
+    "TrendWindow",
+    "install_trend_hold",
+    "is_hold",
+    "open_trend",
+    "symbol_pens",
+]
+
+
+class TrendWindow(QDialog):
+    """A trend over the operator's window: its own window on the desk, full-screen and
+    frameless on touch, with a big Close button. Closing it stops its queries and
+    bindings."""
+
+    def __init__(self, view: TrendView, title: str, touch: bool, parent: QWidget | None):
+        super().__init__(parent)
+        self.setObjectName("trendWindow")
+        self.setWindowTitle(title)
+        self.view = view
+        theme = view.theme
+        self.own_style = f"QDialog#trendWindow {{ background: {theme.background}; }}"
+        self.setStyleSheet(self.own_style)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        top = QHBoxLayout()
+        heading = QLabel(title, self)
+        heading.setObjectName("trendTitle")
+        heading.setStyleSheet(
+            f"color: {theme.text}; font-weight: bold; font-size: {round(view.profile.font_px)}px;"
+        )
+        top.addWidget(heading, 1)
+        close = QPushButton(translate("Trend", "Close"), self)
+        close.setObjectName("trendClose")
+        target = round(view.profile.target_px)
+        close.setStyleSheet(
+            f"min-height: {target}px; min-width: {target * 2}px; "
+            f"font-size: {round(view.profile.font_px)}px; background: {theme.button}; "
+            f"border: 1px solid {theme.button_border}; color: {theme.text};"
+        )
+        close.clicked.connect(self.close)
+        top.addWidget(close)
+        layout.addLayout(top)
+        layout.addWidget(view, 1)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        if touch:
+            self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            self.setWindowModality(Qt.WindowModality.WindowModal)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.view.close_view()
+        super().closeEvent(event)
+
+
+def open_trend(
+    parent: QWidget | None,
+    project: Project,
+    *,
+    bridge: TagBridge | None,
+    query: HistoryQuery | None,
+    profile: Profile,
+    theme: Theme = DEFAULT_THEME,
+    data_dir: str | Path | None = None,
+    tags: Sequence[str | PenDef] = (),
+    view: TrendViewDef | None = None,
+    span: float = DEFAULT_SPAN,
+    title: str = "",
+    prepare_dialog: Callable[[QDialog], None] | None = None,
+) -> TrendWindow:
+    """Open a trend of ``tags`` (or of a saved ``view``) and return its window.
+
+    ``query`` is the runtime's ``historian.query`` (None: live only); ``data_dir`` the
+    project's data folder (user views and CSV exports go there); ``prepare_dialog`` is
+    called on every dialog the trend opens (the shell's look and on-screen keyboard).
+    """
+    trend = TrendView(
+        project,
+        bridge=bridge,
+        query=query,
+        profile=profile,
+        theme=theme,
+        data_dir=data_dir,
+        span=view.span if view is not None else span,
+        prepare_dialog=prepare_dialog,
+    )
+    if view is not None:
+        trend.apply_view(view)
+    else:
+        trend.set_pens(list(tags))
+    if not title:
+        title = view.name if view is not None else ", ".join(p.label for p in trend.pens[:3])
+    window = TrendWindow(trend, title or translate("Trend", "Trend"), profile.touch, parent)
+    if prepare_dialog is not None:
+        prepare_dialog(window)  # the shell's look (and keyboard), with the trend's own on top
+        window.setStyleSheet(window.styleSheet() + window.own_style)
+    host = parent.window() if parent is not None else None
+    if profile.touch and host is not None:
+        window.setGeometry(host.geometry())
+    elif host is not None:
+        window.resize(max(900, host.width() * 3 // 4), max(600, host.height() * 3 // 4))
+    else:
+        window.resize(1280, 800)
+    window.show()
+    return window

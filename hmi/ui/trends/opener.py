@@ -1,0 +1,122 @@
+"""Opening trends from the rest of the application: a value on a screen, the navigation,
+a saved view. One ``TrendOpener`` per operator window set knows the history, the bridge
+and the look; callers only say what to trend and over which window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QDialog, QWidget
+
+from hmi.core.historian import HistoryQuery
+from hmi.core.project.models import DataType, Project
+from hmi.core.trendviews import DEFAULT_SPAN, PenDef, TrendViewDef
+from hmi.ui.bridge import TagBridge
+from hmi.ui.profile import Profile
+from hmi.ui.theme import DEFAULT_THEME, Theme
+
+HOLD_SECONDS = 0.6  # touch and hold this long on a value to open its trend
+HOLD_SLOP_PX = 12.0  # a finger may wander this far while holding
+
+
+def symbol_pens(project: Project, symbol: Any) -> list[PenDef]:
+    """The pens a screen symbol shows: its numeric and on/off tags (not its alarm tag),
+    the main one with the symbol's normal band."""
+    alarm_tag = symbol.props.get("alarm_tag")
+    normal = symbol.props.get("normal")
+    band = (float(normal[0]), float(normal[1])) if normal and len(normal) == 2 else None
+    pens = []
+    for name in symbol.tags:
+        config = project.tags.get(name)
+        if name == alarm_tag or config is None or config.data_type is DataType.STRING:
+            continue
+        pens.append(PenDef(name, band if name == symbol.tag else None))
+    return pens
+
+
+def is_hold(pressed_at: float, released_at: float, moved_px: float) -> bool:
+    """A touch that stayed long enough and still enough to mean "show me its trend"."""
+    return released_at - pressed_at >= HOLD_SECONDS and moved_px <= HOLD_SLOP_PX
+
+
+class TrendOpener:
+    """Opens trend windows with the application's history, bridge and look."""
+
+    def __init__(
+        self,
+        project: Project,
+        bridge: TagBridge | None,
+        query: HistoryQuery | None,
+        profile: Profile,
+        *,
+        theme: Theme = DEFAULT_THEME,
+        data_dir: str | Path | None = None,
+        prepare_dialog: Callable[[QDialog], None] | None = None,
+    ):
+        self.project = project
+        self.bridge = bridge
+        self.query = query
+        self.profile = profile
+        self.theme = theme
+        self.data_dir = data_dir
+        self.prepare_dialog = prepare_dialog
+        self.windows: list[QDialog] = []
+
+    def open(
+        self,
+        parent: QWidget | None,
+        tags: Sequence[str | PenDef] = (),
+        *,
+        view: TrendViewDef | None = None,
+        span: float = DEFAULT_SPAN,
+        title: str = "",
+    ) -> QDialog:
+        from . import open_trend
+
+        window = open_trend(
+            parent,
+            self.project,
+            bridge=self.bridge,
+            query=self.query,
+            profile=self.profile,
+            theme=self.theme,
+            data_dir=self.data_dir,
+            tags=tags,
+            view=view,
+            span=span,
+            title=title,
+            prepare_dialog=self.prepare_dialog,
+        )
+        self.windows.append(window)
+        window.destroyed.connect(lambda *_: self._forget(window))
+        return window
+
+    def open_for_symbol(self, symbol: Any, parent: QWidget | None) -> QDialog | None:
+        """The trend of what ``symbol`` shows; None when it shows nothing to trend."""
+        pens = symbol_pens(self.project, symbol)
+        if not pens:
+            return None
+        return self.open(parent, pens)
+
+    def install_hold(
+        self, view: Any, parent: QWidget, allowed: Callable[[], bool] | None = None
+    ) -> Any:
+        """Touch and hold (Shift+click on the desk) a value in the screen ``view`` to open
+        its trend over ``parent``; ``allowed`` may refuse it (a dialog is already open)."""
+        from .hold import install_trend_hold
+
+        def open_for(symbol: Any) -> None:
+            if allowed is None or allowed():
+                self.open_for_symbol(symbol, parent)
+
+        return install_trend_hold(view, open_for, self.profile.touch)
+
+    def _forget(self, window: QDialog) -> None:
+        if window in self.windows:
+            self.windows.remove(window)
+
+    def close_all(self) -> None:
+        for window in list(self.windows):
+            window.close()
