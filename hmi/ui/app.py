@@ -8,14 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
+import shiboken6
+from PySide6.QtWidgets import QApplication, QWidget
 
 from hmi.core.project.models import Project
 from hmi.core.screens import screens_folder
 from hmi.ui.bridge import TagBridge
+from hmi.ui.i18n import SOURCE_LANGUAGE, current_language, set_language, system_language
 from hmi.ui.shell import MainWindow, make_profile
 
 log = logging.getLogger(__name__)
+LANGUAGE_VARIABLE = "LINEA_HMI_LANG"
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -57,14 +60,21 @@ def build_window(
 
 
 def run_app(
-    project: Project, runtime: Any, profile: str = "desk", screen: str | None = None
+    project: Project,
+    runtime: Any,
+    profile: str = "desk",
+    screen: str | None = None,
+    language: str | None = None,
 ) -> int:
     """Show the operator window until it is closed; returns the exit code.
 
     ``runtime`` is a started ``hmi.core.runtime.Runtime`` (its engine feeds the screens and
-    its ``write`` takes the operator's writes); the caller stops it afterwards.
+    its ``write`` takes the operator's writes); the caller stops it afterwards. ``language``
+    (``en``, ``it``): default ``$LINEA_HMI_LANG``, else the system's if translated, else
+    English; the header's language button changes it while the application runs.
     """
     app = application()
+    choose_language(language)
     window = build_window(project, runtime.engine, runtime, profile=profile)
     window.start(screen)
     if window.profile.touch:
@@ -74,4 +84,21 @@ def run_app(
         window.show()
     code = app.exec()
     window.bridge.stop()
+    dispose(window)
     return int(code)
+
+
+def choose_language(language: str | None = None) -> str:
+    """Start in ``language``, ``$LINEA_HMI_LANG`` or the system's language; say which."""
+    wanted = language or os.environ.get(LANGUAGE_VARIABLE) or system_language()
+    if not set_language(wanted):
+        log.warning("language '%s' is not available; speaking English", wanted)
+        set_language(SOURCE_LANGUAGE)
+    return current_language()
+
+
+def dispose(widget: QWidget) -> None:
+    """Delete a window now, on the GUI thread. Left to Python's garbage collector it could
+    be deleted on whichever thread collects it, which Qt objects do not survive."""
+    widget.close()
+    shiboken6.delete(widget)

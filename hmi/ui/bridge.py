@@ -157,8 +157,11 @@ class TagBridge(QObject):
         for tag, tv in batch.items():
             group = bindings.get(tag)
             if group:
-                for binding in tuple(group):
-                    self._call(binding, tv)
+                for binding in group if len(group) == 1 else tuple(group):
+                    try:
+                        binding.callback(tv)
+                    except Exception:  # one broken widget must not stop the others
+                        log.exception("updating a widget bound to %s", tag)
                     calls += 1
         self.flushes += 1
         self.values_delivered += calls

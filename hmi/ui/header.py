@@ -1,24 +1,33 @@
-"""The header every screen shares: where you are, what the devices do, who, when, alarms.
+"""The header every screen shares: where you are, what the devices do, who, when, alarms,
+and the language.
 
 Device chips follow the ``_sys.device.<name>`` tags. A chip's ``severity`` is a Qt property
 so the stylesheet colours it (an offline device is a diagnostic alarm, priority 4); its text
-always says the state too.
+always says the state too, and touching it opens the device's faceplate with the reason
+(no hover needed). The language button switches the whole application at once.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from hmi.core.project.models import Project
 from hmi.core.screens import DEVICE_TAG_PREFIX, ScreenDef
 from hmi.core.tags import TagValue
 from hmi.ui.bridge import TagBridge
-
-DEVICE_DOWN = {"offline", "demoted", "stopped", "degraded"}
+from hmi.ui.i18n import (
+    LANGUAGE_NAMES,
+    current_language,
+    device_status_text,
+    next_language,
+    set_language,
+    translate,
+)
+from hmi.ui.symbols.states import DEVICE_DOWN
 
 
 def set_severity(widget: QWidget, severity: int) -> None:
@@ -52,40 +61,49 @@ class ElidedLabel(QLabel):
         self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))
 
 
-class DeviceChip(QLabel):
+class DeviceChip(QPushButton):
+    """A device and its connection state; touch it for the reason."""
+
     def __init__(self, device: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.device = device
         self.setObjectName("deviceChip")
         self.status = ""
+        self.tv: TagValue | None = None
         self.show_status(None)
 
     def show_status(self, tv: TagValue | None) -> None:
+        self.tv = tv
         if tv is None:
             self.status, severity, text = "", 0, f"{self.device} ?"
         else:
             self.status = str(tv.value)
             down = self.status in DEVICE_DOWN
             severity = 4 if down else 0
-            text = f"{self.device}: {self.status}" if down else f"{self.device} {self.status}"
+            words = device_status_text(self.status)
+            text = f"{self.device}: {words}" if down else f"{self.device} {words}"
             self.setToolTip(tv.reason)
         self.setText(text)
         set_severity(self, severity)
 
 
 class Header(QWidget):
+    device_chosen = Signal(str)  # a device chip was touched
+
     def __init__(
         self,
         project: Project,
         bridge: TagBridge,
         *,
         clock=time.localtime,
+        compact: bool = False,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.setObjectName("header")
         self.project = project
         self.clock = clock
+        self.compact = compact  # the touch profile: the time without the date, for room
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         self.plant = QLabel(project.name, self)
@@ -95,20 +113,28 @@ class Header(QWidget):
         top.addWidget(self.plant)
         top.addWidget(self.title, 1)
         self.chips: dict[str, DeviceChip] = {}
+        self._bindings = []
         for device in project.devices.values():
             if not device.enabled:
                 continue
             chip = DeviceChip(device.name, self)
+            chip.clicked.connect(lambda _=False, d=device.name: self.device_chosen.emit(d))
             self.chips[device.name] = chip
             top.addWidget(chip)
-            bridge.bind(DEVICE_TAG_PREFIX + device.name, chip.show_status)
-        self.user = QLabel("operator: —", self)
+            self._bindings.append(bridge.bind(DEVICE_TAG_PREFIX + device.name, chip.show_status))
+        self.user_name = ""
+        self.user = QLabel(self)
         self.user.setObjectName("userName")
         self.time_label = QLabel("", self)
         self.time_label.setObjectName("clock")
         top.addWidget(self.user)
         top.addWidget(self.time_label)
-        self.alarms = QLabel("No active alarms", self)
+        self.language = QPushButton(self)
+        self.language.setObjectName("languageButton")
+        self.language.clicked.connect(self.switch_language)
+        top.addWidget(self.language)
+        self.alarm_text = ""
+        self.alarms = QLabel(self)
         self.alarms.setObjectName("alarmBanner")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
@@ -119,9 +145,37 @@ class Header(QWidget):
         self._timer.timeout.connect(self.tick)
         self._timer.start(1000)
         self.tick()
+        self.retranslate()
+        bindings = self._bindings
+        self.destroyed.connect(lambda *_: [b.unbind() for b in bindings])
+
+    def retranslate(self) -> None:
+        self.user.setText(
+            translate("Header", "operator: {name}").format(name=self.user_name or "—")
+        )
+        self.alarms.setText(self.alarm_text or translate("Header", "No active alarms"))
+        code = current_language()
+        self.language.setText(f"{code.upper()} ▸ {next_language().upper()}")
+        self.language.setToolTip(
+            translate("Header", "Language: {name}").format(name=LANGUAGE_NAMES.get(code, code))
+        )
+        for chip in self.chips.values():
+            chip.show_status(chip.tv)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+
+    def switch_language(self) -> str:
+        """The next language the application speaks, for everyone, at once."""
+        code = next_language()
+        set_language(code)
+        return code
 
     def tick(self) -> None:
-        self.time_label.setText(time.strftime("%Y-%m-%d  %H:%M:%S", self.clock()))
+        form = "%H:%M:%S" if self.compact else "%Y-%m-%d  %H:%M:%S"
+        self.time_label.setText(time.strftime(form, self.clock()))
 
     def show_screen(self, screen: ScreenDef | None) -> None:
         """The line's name on a line's screens, else the screen's title (the path says more)."""
@@ -132,5 +186,6 @@ class Header(QWidget):
 
     def show_alarm(self, text: str, severity: int) -> None:
         """Placeholder banner until the alarm manager feeds it."""
-        self.alarms.setText(text or "No active alarms")
+        self.alarm_text = text
+        self.alarms.setText(text or translate("Header", "No active alarms"))
         set_severity(self.alarms, severity)

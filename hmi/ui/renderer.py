@@ -1,138 +1,48 @@
-"""Draws a screen file and keeps it live: symbols bound to the bridge, scaled to the window.
+"""Shows a screen and keeps it live: symbols bound to the bridge, scaled to the window.
 
-The scene is laid out in the screen's design units and the view scales it uniformly to
-fit (text and touch targets keep their proportions). The screen folder is watched: an
-edited file is reloaded at once; if it has problems, the last good version stays on
-screen and the problems are shown above it.
+Every window, split pane and popup has a host; they share one ``ScreenLibrary`` (and its
+hot reload) and one bridge. When the library reloads, a host whose screen changed shows
+the new version; if the file has problems, the last good version stays on screen and the
+problems are shown above it. A host that is hidden (another page, a minimised window) lets
+its screen go quiet until shown again.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import deque
-from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtSvgWidgets import QGraphicsSvgItem
-from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from hmi.core.project.models import Problem, Project
-from hmi.core.screens import ScreenDef, Screens, load_screens
-from hmi.ui.bridge import Binding, TagBridge
-from hmi.ui.symbols import Symbol, SymbolContext, create_symbol
-from hmi.ui.symbols.indicators import Sparkline
+from hmi.core.screens import ScreenDef, Screens
+from hmi.ui.bridge import TagBridge
+from hmi.ui.i18n import translate
+from hmi.ui.library import ScreenLibrary
+from hmi.ui.scene import ScreenScene, ScreenView
+from hmi.ui.symbols import Symbol, SymbolContext
 
 log = logging.getLogger(__name__)
 
-RELOAD_DELAY_MS = 250
 MAX_PROBLEMS_SHOWN = 6
-
-
-class ScreenScene(QGraphicsScene):
-    """One screen's symbols, in design units."""
-
-    def __init__(self, screen: ScreenDef, context: SymbolContext):
-        super().__init__()
-        self.screen = screen
-        self.context = context
-        self.setSceneRect(QRectF(0, 0, *screen.size))
-        self.setBackgroundBrush(context.theme.color("background"))
-        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
-        if screen.background is not None:
-            svg = QGraphicsSvgItem(str(screen.background))
-            svg.setZValue(-10)
-            bounds = svg.boundingRect()
-            if bounds.width() > 0 and bounds.height() > 0:
-                svg.setScale(min(screen.size[0] / bounds.width(), screen.size[1] / bounds.height()))
-            self.addItem(svg)
-        self.symbols: list[Symbol] = []
-        for definition in screen.symbols:
-            symbol = create_symbol(definition, context)
-            if definition.type in ("frame",):
-                symbol.setZValue(-5)
-            elif definition.type == "pipe":
-                symbol.setZValue(-1)
-            self.addItem(symbol)
-            self.symbols.append(symbol)
-        self.sparklines = [s for s in self.symbols if isinstance(s, Sparkline)]
-        self._bindings: list[Binding] = []
-
-    def bind(self, bridge: TagBridge) -> None:
-        desk = not self.context.touch
-        for symbol in self.symbols:
-            for tag in symbol.tags:
-                self._bindings.append(bridge.bind(tag, partial(_deliver, symbol, tag, desk)))
-            if desk:
-                symbol.setToolTip(symbol.tooltip())
-
-    def unbind(self) -> None:
-        for binding in self._bindings:
-            binding.unbind()
-        self._bindings.clear()
-
-
-def _deliver(symbol: Symbol, tag: str, tooltips: bool, tv) -> None:
-    symbol.set_value(tag, tv)
-    if tooltips:
-        symbol.setToolTip(symbol.tooltip())
-
-
-class ScreenView(QGraphicsView):
-    """Scales its scene to fit, keeping the aspect ratio; no scroll bars, no dragging."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setDragMode(QGraphicsView.DragMode.NoDrag)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.min_target_px = 0.0
-        self.paint_times: deque[float] = deque(maxlen=2000)  # seconds per frame, newest last
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        started = time.perf_counter()
-        super().paintEvent(event)
-        self.paint_times.append(time.perf_counter() - started)
-
-    @property
-    def scale_factor(self) -> float:
-        return self.transform().m11()
-
-    def fit(self) -> None:
-        scene = self.scene()
-        if scene is None:
-            return
-        self.fitInView(scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.min_target_px and isinstance(scene, ScreenScene):
-            size = self.min_target_px / max(self.scale_factor, 1e-6)
-            for symbol in scene.symbols:
-                if symbol.interactive or symbol.activatable:
-                    symbol.set_min_target(size)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit()
+TREND_TICK_MS = 1000
 
 
 class ScreenHost(QWidget):
-    """The screen area of the window: the view, the reload problems, the hot reload."""
+    """A screen area: the view, the reload problems, following the library."""
 
     screen_changed = Signal(object)  # ScreenDef
-    activated = Signal(object)  # Symbol
+    activated = Signal(object, bool)  # Symbol, open in a new window
     screens_reloaded = Signal(list)  # problems
 
     def __init__(
         self,
         project: Project,
         bridge: TagBridge,
-        folder: str | Path | None,
+        screens: ScreenLibrary | str | Path | None,
         context: SymbolContext | None = None,
         *,
         watch: bool = True,
@@ -141,15 +51,15 @@ class ScreenHost(QWidget):
         super().__init__(parent)
         self.project = project
         self.bridge = bridge
-        self.folder = Path(folder) if folder is not None else None
+        if not isinstance(screens, ScreenLibrary):
+            screens = ScreenLibrary(project, screens, watch=watch, parent=self)
+        self.library = screens
         self.context = context or SymbolContext(project)
         self.context.activate = self._activate
-        self.screens = Screens()
-        self.problems: list[Problem] = []
+        self.shown = False
         self.current: ScreenScene | None = None
         self.switch_seconds = 0.0
         self.view = ScreenView(self)
-        self.view.setBackgroundBrush(self.context.theme.color("background"))
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("screenProblems")
         self.problem_label.setWordWrap(True)
@@ -162,23 +72,29 @@ class ScreenHost(QWidget):
         layout.addWidget(self.view, 1)
         self._tick = QTimer(self)
         self._tick.timeout.connect(self._refresh_trends)
-        self._tick.start(1000)
-        self._watcher: QFileSystemWatcher | None = None
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.timeout.connect(self.reload)
-        if self.folder is not None:
-            self.screens, self.problems = load_screens(self.folder, project)
-            self._show_problems()
-            if watch:
-                self._watch()
+        self._tick.start(TREND_TICK_MS)
+        self.library.reloaded.connect(self._library_reloaded)
+        self._show_problems()
 
     # -- screens -------------------------------------------------------------------------
 
+    @property
+    def screens(self) -> Screens:
+        return self.library.screens
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.library.problems
+
+    @property
+    def folder(self) -> Path | None:
+        return self.library.folder
+
     def set_screens(self, screens: Screens, problems: list[Problem] | None = None) -> None:
-        self.screens = screens
-        self.problems = list(problems or [])
-        self._show_problems()
+        self.library.set_screens(screens, problems)
+
+    def reload(self) -> None:
+        self.library.reload()
 
     @property
     def current_screen(self) -> ScreenDef | None:
@@ -198,7 +114,7 @@ class ScreenHost(QWidget):
         if old is not None:
             old.unbind()
         scene = ScreenScene(screen, self.context)
-        scene.bind(self.bridge)
+        scene.bind(self.bridge, live=self.shown)
         self.current = scene
         self.view.setScene(scene)
         self.view.fit()
@@ -207,73 +123,64 @@ class ScreenHost(QWidget):
         self.switch_seconds = time.perf_counter() - started
         self.screen_changed.emit(screen)
 
-    def _activate(self, symbol: Symbol) -> None:
-        self.activated.emit(symbol)
-
-    def _refresh_trends(self) -> None:
+    def close_screen(self) -> None:
+        """Let go of the screen (its tags unbound); the host shows nothing until told."""
         if self.current is not None:
-            for spark in self.current.sparklines:
-                spark.update()
+            self.current.unbind()
+            self.view.setScene(None)
+            self.current.deleteLater()
+            self.current = None
 
-    # -- hot reload ----------------------------------------------------------------------
-
-    def _watch(self) -> None:
-        self._watcher = QFileSystemWatcher(self)
-        self._watcher.directoryChanged.connect(self._schedule_reload)
-        self._watcher.fileChanged.connect(self._schedule_reload)
-        self._rewatch()
-
-    def _rewatch(self) -> None:
-        """Editors often replace a file rather than write it: watch the folder and every file."""
-        if self._watcher is None or self.folder is None or not self.folder.is_dir():
-            return
-        wanted = {str(self.folder)} | {
-            str(p) for p in self.folder.iterdir() if p.suffix in (".yaml", ".yml")
-        }
-        watched = set(self._watcher.files()) | set(self._watcher.directories())
-        missing = sorted(wanted - watched)
-        if missing:
-            self._watcher.addPaths(missing)
-
-    def _schedule_reload(self, _path: str = "") -> None:
-        self._reload_timer.start(RELOAD_DELAY_MS)
-
-    def reload(self) -> None:
-        """Load the folder again; a file with problems keeps its last good screens."""
-        if self.folder is None:
-            return
-        self._rewatch()
-        fresh, problems = load_screens(self.folder, self.project)
-        bad_files = {p.source.file for p in problems}
-        merged = Screens()
-        for screen in fresh:
-            old = self.screens.get(screen.name)
-            keep_old = screen.source.file in bad_files and old is not None
-            merged.by_name[screen.name] = old if keep_old else screen
-        for old in self.screens:  # a file that no longer parses at all keeps its screens
-            if old.name not in merged and old.source.file in bad_files:
-                merged.by_name[old.name] = old
-        self.screens = merged
-        self.problems = problems
+    def _library_reloaded(self, problems: list[Problem]) -> None:
         self._show_problems()
         current = self.current_screen
         if current is not None:
-            replacement = merged.get(current.name)
+            replacement = self.screens.get(current.name)
             if replacement is not None and replacement != current:
                 self._render(replacement)
-            elif replacement is None and merged.home is not None:
-                self._render(merged.home)
+            elif replacement is None and self.screens.home is not None:
+                self._render(self.screens.home)
         self.screens_reloaded.emit(problems)
 
+    def _activate(self, symbol: Symbol, new_window: bool = False) -> None:
+        self.activated.emit(symbol, new_window)
+
+    def _refresh_trends(self) -> None:
+        if self.current is not None and self.shown:
+            for spark in self.current.sparklines:
+                spark.update()
+
+    # -- visibility and language -----------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown = True
+        if self.current is not None:
+            self.current.set_live(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.shown = False
+        if self.current is not None:
+            self.current.set_live(False)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.context.theme.forget_texts()
+            if self.current is not None:
+                self.current.retranslate()
+            self._show_problems()
+
     def _show_problems(self) -> None:
-        if not self.problems:
+        problems = self.problems
+        if not problems:
             self.problem_label.hide()
             return
-        lines = [str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
-        more = len(self.problems) - len(lines)
+        lines = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
+        more = len(problems) - len(lines)
         if more > 0:
-            lines.append(f"... and {more} more")
-        self.problem_label.setText(
-            "Screen file problems (the last good version is shown):\n" + "\n".join(lines)
-        )
+            lines.append(translate("ScreenHost", "... and {count} more").format(count=more))
+        heading = translate("ScreenHost", "Screen file problems (the last good version is shown):")
+        self.problem_label.setText(heading + "\n" + "\n".join(lines))
         self.problem_label.show()

@@ -16,20 +16,32 @@ def render_screen_png(
     out_path: str | Path,
     size: tuple[int, int] = (1920, 1080),
     profile: str = "desk",
+    language: str | None = None,
 ) -> None:
     """Draw the whole window (header, navigation, screen) at ``size`` into ``out_path``.
 
     Raises ``LookupError`` if the screen does not exist and ``OSError`` if the PNG cannot be
-    written. Values are the engine's current ones.
+    written. Values are the engine's current ones. ``language`` (or ``$LINEA_HMI_LANG``)
+    picks the language of the window's own words; English otherwise.
     """
     from PySide6.QtWidgets import QApplication
 
-    from hmi.ui.app import application, build_window
+    from hmi.ui.app import (
+        LANGUAGE_VARIABLE,
+        application,
+        build_window,
+        choose_language,
+        dispose,
+    )
+    from hmi.ui.i18n import current_language, set_language
 
     if QApplication.instance() is None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # never a window on someone's desktop
 
     app = application()
+    spoken = current_language()
+    if language or os.environ.get(LANGUAGE_VARIABLE):
+        choose_language(language)
     engine = getattr(runtime_or_engine, "engine", runtime_or_engine)
     writer = runtime_or_engine if hasattr(runtime_or_engine, "engine") else None
     window = build_window(project, engine, writer, profile=profile, watch=False)
@@ -52,7 +64,7 @@ def render_screen_png(
         if not image.save(str(out), "PNG"):
             raise OSError(f"could not write {out}")
     finally:
+        set_language(spoken)
         window.bridge.stop()
-        window.close()
-        window.deleteLater()
+        dispose(window)
         app.processEvents()

@@ -1,142 +1,136 @@
-"""The operator window: header, navigation along the display hierarchy, the screen, messages.
+"""The operator's windows: the main window and, on the desk, screens in windows of their own.
 
-Two profiles share it. *desk*: a normal window, mouse and keyboard, tooltips. *touch*: a
-frameless full-screen kiosk, every target at least 9 mm on the actual monitor (computed
-from its physical DPI), no hover, no right-click.
+Every window has the same header (plant, devices, user, clock, alarm banner, language) and
+panels made of navigation, messages and a screen. *touch*: one frameless full-screen kiosk
+window; every entry field gets our on-screen keypad or keyboard; lists scroll by dragging.
+*desk*: a normal window that can show two screens side by side and open screens in extra
+windows; all of them share the one bridge, the screens and the writes.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from hmi.core.project.models import Project
-from hmi.core.screens import ScreenDef
+from hmi.core.screens import DEVICE_TAG_PREFIX, ScreenDef
 from hmi.ui.bridge import TagBridge
-from hmi.ui.dialogs import ConfirmDialog, Faceplate, SetpointDialog, describe, format_tag_value
+from hmi.ui.entry import TouchInput
 from hmi.ui.header import Header
-from hmi.ui.renderer import ScreenHost
-from hmi.ui.symbols import Symbol, SymbolContext
-from hmi.ui.symbols.controls import Command, Nav, Setpoint
+from hmi.ui.i18n import translate
+from hmi.ui.library import ScreenLibrary
+from hmi.ui.operator import Operator
+from hmi.ui.panel import ScreenPanel
+from hmi.ui.profile import Profile, make_profile
+from hmi.ui.symbols import Symbol
 from hmi.ui.theme import DEFAULT_THEME, Theme
-from hmi.ui.writes import WriteController, Writer, WriteRefused, check_write
+from hmi.ui.writes import WriteController, Writer
 
 log = logging.getLogger(__name__)
 
-MM_PER_INCH = 25.4
-MESSAGE_SECONDS = 8
+__all__ = ["MainWindow", "Profile", "ScreenWindow", "make_profile"]
 
 
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    touch: bool
-    target_px: float  # smallest touch/click target, in device-independent pixels
-    font_px: float
+def profile_style(theme: Theme, profile: Profile) -> str:
+    target, font, key = round(profile.target_px), round(profile.font_px), round(profile.key_px)
+    return theme.stylesheet(profile.chrome_scale) + (
+        f"QPushButton {{ min-height: {target}px; min-width: {target}px; }}\n"
+        f"QPushButton#keypadKey {{ min-height: {key}px; min-width: {key}px; }}\n"
+        f"QWidget {{ font-size: {font}px; }}\n"
+        f"QListWidget::item {{ min-height: {target}px; }}\n"
+    )
+
+
+class OperatorWindow(QMainWindow):
+    """What the main window and the extra windows share: header and a body of panels."""
+
+    def __init__(self, operator: Operator, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.operator = operator
+        self.project = operator.project
+        self.bridge = operator.bridge
+        self.profile = operator.profile
+        self.theme = operator.theme
+        central = QWidget(self)
+        self.body = QVBoxLayout(central)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(0)
+        self.header = Header(self.project, self.bridge, compact=self.profile.touch, parent=central)
+        self.header.device_chosen.connect(self.show_device)
+        self.body.addWidget(self.header)
+        self.setCentralWidget(central)
+        self.panel = ScreenPanel(operator, extras=True, parent=central)
+        self.panel.host.screen_changed.connect(self._screen_shown)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setStyleSheet(profile_style(self.theme, self.profile))
+
+    # the main panel, under the names the rest of the application uses
+    @property
+    def host(self):
+        return self.panel.host
 
     @property
-    def chrome_scale(self) -> float:
-        return self.target_px / 36.0
+    def nav(self):
+        return self.panel.nav
+
+    @property
+    def message(self):
+        return self.panel.message
+
+    @property
+    def history(self) -> list[str]:
+        return self.panel.history
+
+    @property
+    def dialog(self) -> Any:
+        return self.operator.dialog
+
+    def go_to(self, name: str, *, remember: bool = True) -> bool:
+        return self.panel.go_to(name, remember=remember)
+
+    def go_home(self) -> None:
+        self.panel.go_home()
+
+    def go_back(self) -> None:
+        self.panel.go_back()
+
+    def go_up(self) -> None:
+        self.panel.go_up()
+
+    def activate(self, symbol: Symbol, new_window: bool = False) -> Any:
+        return self.operator.activate(symbol, new_window, self.panel, self)
+
+    def show_message(self, text: str, problem: bool = False) -> None:
+        self.panel.show_message(text, problem)
+
+    def show_write_result(self, tag: str, status: str, message: str) -> None:
+        self.panel.show_write_result(tag, status, message)
+
+    def show_device(self, device: str) -> Any:
+        """A device chip was touched: its connection faceplate, with the reason."""
+        return self.operator.open_faceplate(DEVICE_TAG_PREFIX + device, self.panel, self)
+
+    def _screen_shown(self, screen: ScreenDef) -> None:
+        self.header.show_screen(screen)
+        self.update_title()
+
+    def update_title(self) -> None:
+        screen = self.host.current_screen
+        where = f"{screen.title} — " if screen is not None else ""
+        self.setWindowTitle(f"{where}{self.project.name} — Linea HMI")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.update_title()
 
 
-def make_profile(name: str, screen: QScreen | None = None) -> Profile:
-    """``touch``: targets of at least 9 mm on this monitor; ``desk``: compact but readable."""
-    if name not in ("touch", "desk"):
-        raise ValueError(f"unknown profile '{name}' (touch or desk)")
-    screen = screen or QGuiApplication.primaryScreen()
-    physical = screen.physicalDotsPerInch() if screen is not None else 96.0
-    logical = screen.logicalDotsPerInch() if screen is not None else 96.0
-    ratio = screen.devicePixelRatio() if screen is not None else 1.0
-    if not physical or physical < 40 or physical > 600:  # monitors that report nonsense
-        physical = 96.0
-    # physical DPI counts device pixels; widget sizes are device-independent pixels
-    px_per_mm = physical / MM_PER_INCH / max(ratio, 0.1)
-    if name == "touch":
-        target = max(9.0 * px_per_mm, 36.0)
-        font = max(12.0 / 72.0 * logical, 16.0) * 1.25  # text >= 12 pt on the line PC
-        return Profile("touch", True, round(target + 0.49), font)
-    return Profile("desk", False, 36.0, 17.0)
-
-
-def band_text(symbol: Symbol) -> str:
-    """The symbol's normal band and alarm limits in words, for its faceplate."""
-    units = symbol.units()
-    parts = []
-    band = symbol.props.get("normal")
-    if band:
-        parts.append(f"Normal: {band[0]:g} .. {band[1]:g} {units}".rstrip())
-    limits = symbol.props.get("limits") or {}
-    if limits:
-        listed = ", ".join(
-            f"{key} {limit.value:g} (priority {limit.priority})" for key, limit in limits.items()
-        )
-        parts.append(f"Alarm limits: {listed}")
-    return "\n".join(parts)
-
-
-class NavBar(QWidget):
-    """Home, back, up, and the screens below this one: the same place on every screen."""
-
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
-        self.setObjectName("navBar")
-        self.window_ = window
-        self.layout_ = QHBoxLayout(self)
-        self.layout_.setContentsMargins(8, 4, 8, 4)
-        self.layout_.setSpacing(8)
-        self.home = self._button("⌂ Home", window.go_home, "navHome")
-        self.back = self._button("‹ Back", window.go_back, "navBack")
-        self.up = self._button("▲ Up", window.go_up, "navUp")
-        for button in (self.home, self.back, self.up):
-            self.layout_.addWidget(button)
-        self.path = QLabel("", self)
-        self.path.setObjectName("navPath")
-        self.path.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.layout_.addWidget(self.path)
-        self.children_box = QHBoxLayout()
-        self.children_box.setSpacing(8)
-        self.layout_.addLayout(self.children_box)
-        self.layout_.setStretch(self.layout_.indexOf(self.path), 1)
-        self.child_buttons: list[QPushButton] = []
-
-    def _button(self, text: str, slot: Any, name: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        return button
-
-    def show_screen(self, screen: ScreenDef, has_history: bool) -> None:
-        screens = self.window_.host.screens
-        self.back.setEnabled(has_history)
-        self.up.setEnabled(screens.get(screen.parent) is not None)
-        self.home.setEnabled(screens.home is not None and screens.home.name != screen.name)
-        self.path.setText("  ›  ".join(s.title for s in screens.path_to(screen.name)))
-        for button in self.child_buttons:
-            button.deleteLater()
-        self.child_buttons = []
-        for child in screens.children(screen.name):
-            button = self._button(
-                child.title, lambda _=False, n=child.name: self.window_.go_to(n), "navChild"
-            )
-            self.children_box.addWidget(button)
-            self.child_buttons.append(button)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(OperatorWindow):
     def __init__(
         self,
         project: Project,
@@ -148,182 +142,126 @@ class MainWindow(QMainWindow):
         theme: Theme = DEFAULT_THEME,
         watch: bool = True,
     ):
-        super().__init__()
-        self.project = project
-        self.bridge = bridge
-        self.profile = profile
-        self.theme = theme
-        self.history: list[str] = []
-        self.writes = WriteController(writer, parent=self)
-        self.writes.finished.connect(self.show_write_result)
-        self.dialog: Any = None
-        self.setWindowTitle(f"{project.name} — Linea HMI")
+        library = ScreenLibrary(project, screens_folder, watch=watch)
+        writes = WriteController(writer)
+        operator = Operator(project, bridge, library, profile, theme, writes)
+        super().__init__(operator)
         self.setObjectName("mainWindow")
-        context = SymbolContext(project, theme=theme, touch=profile.touch)
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        self.header = Header(project, bridge, parent=central)
-        self.host = ScreenHost(
-            project, bridge, screens_folder, context, watch=watch, parent=central
-        )
-        self.nav = NavBar(self)
-        self.message = QLabel("", central)
-        self.message.setObjectName("messageBar")
-        self.message.hide()
-        layout.addWidget(self.header)
-        layout.addWidget(self.nav)
-        layout.addWidget(self.message)
-        layout.addWidget(self.host, 1)
-        self.setCentralWidget(central)
-        self.host.activated.connect(self.activate)
-        self.host.screen_changed.connect(self._screen_shown)
-        self._message_timer = QTimer(self)
-        self._message_timer.setSingleShot(True)
-        self._message_timer.timeout.connect(self.message.hide)
+        self.library, self.writes = library, writes
+        for child in (library, writes, operator):
+            child.setParent(self)
+        operator.set_window_opener(self.open_window, self.styleSheet)
+        self.windows: list[ScreenWindow] = []
+        self.split: ScreenPanel | None = None
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self.centralWidget())
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.panel)
+        self.body.addWidget(self.splitter, 1)
+        self.touch_input: TouchInput | None = None
         if profile.touch:
             self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-            self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-            self.host.view.min_target_px = profile.target_px
-        self.setStyleSheet(theme.stylesheet(profile.chrome_scale) + self._profile_style())
-
-    def _profile_style(self) -> str:
-        target = round(self.profile.target_px)
-        font = round(self.profile.font_px)
-        return (
-            f"QPushButton {{ min-height: {target}px; min-width: {target}px; }}\n"
-            f"QWidget {{ font-size: {font}px; }}\n"
-        )
-
-    # -- navigation ----------------------------------------------------------------------
-
-    def go_to(self, name: str, *, remember: bool = True) -> bool:
-        current = self.host.current_screen
-        if current is not None and current.name == name:
-            return True
-        if not self.host.show_screen(name):
-            self.show_message(f"There is no screen named '{name}'", problem=True)
-            return False
-        if remember and current is not None:
-            self.history.append(current.name)
-            del self.history[:-50]
-        return True
-
-    def go_home(self) -> None:
-        home = self.host.screens.home
-        if home is not None:
-            self.go_to(home.name)
-
-    def go_back(self) -> None:
-        while self.history:
-            if self.go_to(self.history.pop(), remember=False):
-                return
-
-    def go_up(self) -> None:
-        current = self.host.current_screen
-        if current is not None and current.parent:
-            self.go_to(current.parent)
-
-    def _screen_shown(self, screen: ScreenDef) -> None:
-        self.header.show_screen(screen)
-        self.nav.show_screen(screen, bool(self.history))
-
-    # -- symbols the operator touched --------------------------------------------------
-
-    def activate(self, symbol: Symbol) -> None:
-        if self.dialog is not None and self.dialog.isVisible():
-            return  # one action per touch
-        if isinstance(symbol, Nav):
-            self.go_to(symbol.props["target"])
-        elif isinstance(symbol, Setpoint):
-            self.ask_setpoint(symbol.tag or "")
-        elif isinstance(symbol, Command):
-            self.ask_command(symbol)
-        elif symbol.props.get("faceplate"):
-            self.go_to(symbol.props["faceplate"])
-        elif symbol.tag:
-            self.open_faceplate(symbol.tag, band_text(symbol))
-
-    def _open(self, dialog: Any) -> Any:
-        self.dialog = dialog
-        dialog.setStyleSheet(self.styleSheet())
-        if self.profile.touch:
-            dialog.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.open()
-        return dialog
-
-    def open_faceplate(self, tag: str, extra: str = "") -> Faceplate:
-        faceplate = Faceplate(self.project, self.bridge, tag, extra=extra, parent=self)
-        faceplate.change_requested.connect(self._change_from_faceplate)
-        return self._open(faceplate)
-
-    def _change_from_faceplate(self, tag: str) -> None:
-        if self.dialog is not None:
-            self.dialog.close()
-        self.ask_setpoint(tag)
-
-    def ask_setpoint(self, tag: str) -> SetpointDialog:
-        dialog = SetpointDialog(
-            self.project, tag, self.bridge.value(tag), touch=self.profile.touch, parent=self
-        )
-        dialog.accepted.connect(lambda: self.confirm_write(tag, dialog.value))
-        return self._open(dialog)
-
-    def ask_command(self, symbol: Command) -> ConfirmDialog | None:
-        tag = symbol.tag or ""
-        try:
-            value = check_write(self.project, tag, symbol.props.get("value", True))
-        except WriteRefused as exc:
-            self.show_write_result(tag, "refused", str(exc))
-            return None
-        question = symbol.props.get("confirm") or f"{symbol.text()}?"
-        dialog = ConfirmDialog(question, f"Sends {value!r} to {tag}.", symbol.text(), parent=self)
-        dialog.accepted.connect(lambda: self.writes.send(tag, value))
-        return self._open(dialog)
-
-    def confirm_write(self, tag: str, value: Any) -> ConfirmDialog:
-        config = self.project.tags.get(tag)
-        units = f" {config.units}" if config is not None and config.units else ""
-        now = format_tag_value(config, self.bridge.value(tag))
-        dialog = ConfirmDialog(
-            f"Set {describe(config, tag)} to {value:g}{units}?"
-            if isinstance(value, int | float) and not isinstance(value, bool)
-            else f"Set {describe(config, tag)} to {value}?",
-            f"Now: {now}. Tag: {tag}.",
-            parent=self,
-        )
-        dialog.accepted.connect(lambda: self.writes.send(tag, value))
-        self.dialog = None
-        return self._open(dialog)
-
-    # -- messages ------------------------------------------------------------------------
-
-    def show_write_result(self, tag: str, status: str, message: str) -> None:
-        config = self.project.tags.get(tag)
-        name = describe(config, tag)
-        if status == "done":
-            self.show_message(f"✓ {name}: done ({message})")
+            self.touch_input = TouchInput(profile, self)
+            operator.touch_input = self.touch_input
         else:
-            self.show_message(f"✗ {name}: {status} — {message}", problem=True)
+            self.nav.add_extra("split", self.toggle_split, "navSplit")
+        self.update_title()
 
-    def show_message(self, text: str, problem: bool = False) -> None:
-        """A message for the operator; problems are shown inverted, not coloured."""
-        self.message.setText(text)
-        if self.message.property("problem") != problem:
-            self.message.setProperty("problem", problem)
-            self.message.style().unpolish(self.message)
-            self.message.style().polish(self.message)
-        self.message.show()
-        self._message_timer.start(MESSAGE_SECONDS * 1000)
+    # -- several screens at once (desk) ----------------------------------------------------
+
+    def toggle_split(self) -> ScreenPanel | None:
+        """Two screens side by side; from the overview, the lines next to each other."""
+        if self.split is not None:
+            self.split.host.close_screen()
+            self.split.hide()
+            self.split.deleteLater()
+            self.split = None
+            self.nav.set_compact(False)
+            return None
+        left, right = self.side_by_side_screens()
+        self.split = ScreenPanel(self.operator, parent=self.splitter)
+        self.split.nav.add_extra("unsplit", self.toggle_split, "navUnsplit")
+        self.split.nav.set_compact(True)
+        self.nav.set_compact(True)
+        self.splitter.addWidget(self.split)
+        self.splitter.setSizes([1, 1])
+        if left is not None:
+            self.go_to(left)
+        if right is not None:
+            self.split.go_to(right)
+        return self.split
+
+    def side_by_side_screens(self) -> tuple[str | None, str | None]:
+        screens = self.library.screens
+        current = self.host.current_screen
+        peers = [s.name for s in screens if s.level == (current.level if current else 2)]
+        if current is not None and current.level >= 2 and len(peers) > 1:
+            index = peers.index(current.name)
+            return current.name, peers[(index + 1) % len(peers)]
+        lines = [s.name for s in screens if s.level == 2]
+        if len(lines) >= 2:
+            return lines[0], lines[1]
+        return (current.name if current else None), (lines[0] if lines else None)
+
+    def open_window(self, screen: str) -> ScreenWindow | None:
+        """A screen in a window of its own (desk): same bridge, same header, own history."""
+        if self.library.screens.get(screen) is None:
+            self.show_message(
+                translate("Panel", "There is no screen named '{name}'").format(name=screen),
+                problem=True,
+            )
+            return None
+        window = ScreenWindow(self.operator, screen)
+        window.closed.connect(
+            lambda w=window: self.windows.remove(w) if w in self.windows else None
+        )
+        self.windows.append(window)
+        window.resize(max(800, self.width() * 2 // 3), max(500, self.height() * 2 // 3))
+        window.show()
+        return window
+
+    # -- start and stop ----------------------------------------------------------------------
 
     def start(self, screen: str | None = None) -> None:
         """Show the first screen: the one asked for, else the top of the hierarchy."""
-        target = self.host.screens.get(screen) or self.host.screens.home
-        if screen and self.host.screens.get(screen) is None:
-            self.show_message(f"There is no screen named '{screen}'", problem=True)
+        screens = self.library.screens
+        target = screens.get(screen) or screens.home
+        if screen and screens.get(screen) is None:
+            self.show_message(
+                translate("Panel", "There is no screen named '{name}'").format(name=screen),
+                problem=True,
+            )
         if target is not None:
             self.host.show_screen(target.name)
         else:
-            self.show_message("This project has no screens", problem=True)
+            self.show_message(translate("Panel", "This project has no screens"), problem=True)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.profile.touch and event.spontaneous():
+            event.ignore()  # a kiosk is not closed from the window system
+            return
+        for window in list(self.windows):
+            window.close()
+        super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.touch_input is not None:
+            self.touch_input.attach(self)
+
+
+class ScreenWindow(OperatorWindow):
+    """An extra window on the desk with one screen and its own navigation history."""
+
+    closed = Signal()
+
+    def __init__(self, operator: Operator, screen: str):
+        super().__init__(operator)
+        self.setObjectName("screenWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.body.addWidget(self.panel, 1)
+        self.panel.go_to(screen)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.panel.host.close_screen()
+        self.closed.emit()
+        super().closeEvent(event)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen, QStaticText
 
 from hmi.core.paths import install_root
 
 THEMES_DIR = install_root() / "resources" / "themes"
+TEXT_CACHE_SIZE = 8192
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Theme:
     # Painting asks for the same few colours and fonts thousands of times a second: they are
     # made once. Callers must copy before changing one.
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
+    _texts: dict = field(default_factory=dict, compare=False, repr=False)
 
     def color(self, name: str) -> QColor:
         key = ("color", name)
@@ -78,6 +81,51 @@ class Theme:
             font.setBold(bold)
             self._cache[key] = font
         return font
+
+    def pen(
+        self, name: str, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine
+    ) -> QPen:
+        """A palette colour as a pen (``name`` may also be ``#RRGGBB``)."""
+        key = ("pen", name, width, style)
+        pen = self._cache.get(key)
+        if pen is None:
+            color = QColor(name) if name.startswith("#") else self.color(name)
+            pen = self._cache[key] = QPen(color, width, style)
+        return pen
+
+    def text_layout(
+        self, text: str, pixel_size: float, bold: bool, width: float
+    ) -> tuple[QFont, QStaticText, float, float]:
+        """How to draw ``text`` in at most ``width``: the font (``pixel_size``, shrunk to fit
+        but never below 8 px), the laid-out text, its width and height. Kept, because
+        laying out text is the costly part of drawing a value."""
+        key = (text, pixel_size, bold, width)
+        found = self._texts.get(key)
+        if found is None:
+            font = self.font(pixel_size, bold)
+            advance = self.metrics(font).horizontalAdvance(text)
+            if advance > width > 0:
+                font = self.font(max(8.0, pixel_size * width / advance), bold)
+                advance = self.metrics(font).horizontalAdvance(text)
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)
+            found = (font, static, advance, self.metrics(font).height())
+            if len(self._texts) > TEXT_CACHE_SIZE:
+                self._texts.clear()
+            self._texts[key] = found
+        return found
+
+    def metrics(self, font: QFont) -> QFontMetricsF:
+        key = ("metrics", font.pixelSize(), font.bold())
+        metrics = self._cache.get(key)
+        if metrics is None:
+            metrics = self._cache[key] = QFontMetricsF(font)
+        return metrics
+
+    def forget_texts(self) -> None:
+        """Drop laid-out texts (after a language change most words differ)."""
+        self._texts.clear()
 
     def stylesheet(self, scale: float = 1.0) -> str:
         """The QSS of the window chrome with ``@name`` colours and ``@px(N)`` sizes filled in."""

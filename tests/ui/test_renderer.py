@@ -1,11 +1,10 @@
 from pathlib import Path
 
-from PySide6.QtSvgWidgets import QGraphicsSvgItem
-
 from hmi.core.tags import good
 from hmi.ui.bridge import TagBridge
 from hmi.ui.renderer import ScreenHost
 from hmi.ui.symbols import SymbolContext
+from tests.ui.pictures import count_color, render
 
 SCREEN = """\
 screen: {{name: main, level: 1}}
@@ -121,6 +120,62 @@ def test_an_svg_background_is_drawn_behind_the_symbols(qtbot, engine, project, t
     )
     host, _ = make_host(qtbot, engine, project, tmp_path)
     host.show_screen("main")
-    backgrounds = [i for i in host.current.items() if isinstance(i, QGraphicsSvgItem)]
-    assert len(backgrounds) == 1 and backgrounds[0].zValue() < 0
-    assert backgrounds[0].sceneBoundingRect().width() == 1920  # scaled to the design space
+    scene = host.current
+    assert scene.svg is not None and scene.svg_rect().width() == 1920  # scaled to the design
+    image = render(scene, 192, 96)
+    assert count_color(image, "#999999", step=4) > 200  # drawn as the background
+
+
+def test_only_visible_changes_repaint_and_static_parts_are_drawn_once(
+    qtbot, engine, project, tmp_path, monkeypatch
+):
+    from hmi.ui.symbols.indicators import Labelled
+
+    drawn = []
+    original = Labelled.paint_static
+    monkeypatch.setattr(
+        Labelled,
+        "paint_static",
+        lambda self, painter: (drawn.append(self), original(self, painter)),
+    )
+    (tmp_path / "main.yaml").write_text(SCREEN.format(tag="line1.temp"), encoding="utf-8")
+    host, bridge = make_host(qtbot, engine, project, tmp_path)
+    host.show_screen("main")
+    engine.publish({"line1.temp": good(451.5)})
+    qtbot.waitUntil(lambda: host.current.symbols[0].value_text == "451.5 °C", timeout=2000)
+    qtbot.waitUntil(lambda: len(host.view.paint_times) > 0, timeout=2000)
+    statics_drawn = len(drawn)
+    assert statics_drawn >= 1  # label and value frame went into the cached background
+    frames = len(host.view.paint_times)
+    engine.publish({"line1.temp": good(451.52)})  # shown with one decimal: looks the same
+    qtbot.waitUntil(lambda: bridge.value("line1.temp").value == 451.52, timeout=2000)
+    qtbot.wait(60)
+    assert len(host.view.paint_times) == frames
+    for step in range(5):
+        engine.publish({"line1.temp": good(460.0 + step)})
+        qtbot.waitUntil(
+            lambda s=step: host.current.symbols[0].value_text == f"{460 + s:.1f} °C", timeout=2000
+        )
+    qtbot.waitUntil(lambda: len(host.view.paint_times) > frames, timeout=2000)
+    assert len(drawn) == statics_drawn  # values changed, the background did not
+
+
+def test_a_hidden_screen_lets_go_of_its_tags_and_catches_up_when_shown(
+    qtbot, engine, project, tmp_path
+):
+    (tmp_path / "main.yaml").write_text(
+        SCREEN.format(tag="line1.temp")
+        + "  - {type: sparkline, at: [100, 300], tag: line1.speed}\n",
+        encoding="utf-8",
+    )
+    host, bridge = make_host(qtbot, engine, project, tmp_path)
+    host.show_screen("main")
+    assert {"line1.temp", "line1.speed_sp", "line1.speed"} <= bridge.bound_tags
+    host.hide()
+    assert bridge.bound_tags == {"line1.speed"}  # a trend keeps its history
+    engine.publish({"line1.temp": good(470.0), "line1.speed": good(3.0)})
+    qtbot.waitUntil(lambda: bridge.value("line1.temp") is not None, timeout=2000)
+    qtbot.waitUntil(lambda: host.current.symbols[2].main is not None, timeout=2000)
+    assert host.current.symbols[0].main is None  # nothing delivered while hidden
+    host.show()
+    assert host.current.symbols[0].main.value == 470.0  # brought up to date at once

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QLabel
 from hmi.core.driver import DeviceState, DeviceStatus
 from hmi.core.tags import good
 from hmi.ui.bridge import TagBridge
-from hmi.ui.dialogs import ConfirmDialog, Faceplate, SetpointDialog
+from hmi.ui.dialogs import ConfirmDialog, SetpointDialog
+from hmi.ui.faceplate import Faceplate
 from hmi.ui.shell import MainWindow, Profile, make_profile
 
 SCREENS = {
@@ -76,8 +77,6 @@ def test_navigation_follows_the_hierarchy(qtbot, project, engine, folder):
     assert window.host.current_screen.name == "unit"
     window.go_home()
     assert window.host.current_screen.name == "top"
-    click(window, symbol(window, "motor"))  # its faceplate is a detail screen
-    assert window.host.current_screen.name == "unit"
     assert not window.go_to("missing") and "no screen named" in window.message.text()
 
 
@@ -161,25 +160,3 @@ def test_touch_profile_targets_are_at_least_9_mm_on_this_monitor(qtbot, project,
     assert window.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
     with pytest.raises(ValueError, match="unknown profile"):
         make_profile("kiosk")
-
-
-def test_run_app_shows_the_requested_screen_until_closed(
-    qtbot, project, runtime, folder, monkeypatch
-):
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    import hmi.ui.app as app_module
-
-    monkeypatch.setattr(app_module, "screens_folder", lambda project: folder)
-    seen = []
-
-    def close_soon():
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
-        seen.append(window.host.current_screen.name)
-        window.close()
-        QApplication.instance().quit()
-
-    QTimer.singleShot(200, close_soon)
-    assert app_module.run_app(project, runtime, profile="desk", screen="line") == 0
-    assert seen == ["line"]

@@ -3,8 +3,9 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from hmi.core.screens import SYMBOL_TYPES
 from hmi.core.tags import Quality, TagValue, bad, good, uncertain
+from hmi.ui.scene import SymbolScene
 from hmi.ui.symbols import SYMBOL_CLASSES, SymbolContext, create_symbol
-from hmi.ui.symbols.base import format_number
+from hmi.ui.symbols.painting import format_number
 from hmi.ui.theme import DEFAULT_THEME
 from tests.ui.pictures import coloured_pixels, count_color, render, screen_from_yaml
 
@@ -23,11 +24,9 @@ symbols:
 def build(tmp_path, project, text, qapp):
     screen = screen_from_yaml(tmp_path, project, text)
     context = SymbolContext(project)
-    scene = QGraphicsScene()
+    scene = SymbolScene()
     scene.setSceneRect(0, 0, 480, 240)
-    symbols = [create_symbol(d, context) for d in screen.symbols]
-    for s in symbols:
-        scene.addItem(s)
+    symbols = [scene.add_symbol(create_symbol(d, context)) for d in screen.symbols]
     return scene, symbols
 
 

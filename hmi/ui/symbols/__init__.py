@@ -7,7 +7,9 @@ from hmi.core.screens import SymbolDef
 from .base import Symbol, SymbolContext
 from .controls import Command, Frame, Nav, Setpoint, Text
 from .equipment import Conveyor, Motor, Pipe, Press, Pump, Tank, Valve
-from .indicators import Analog, Bar, Device, Sparkline, State, Value
+from .indicators import Analog, Bar, Value
+from .sparkline import Sparkline
+from .states import Device, State
 
 SYMBOL_CLASSES: dict[str, type[Symbol]] = {
     "tank": Tank,

@@ -5,46 +5,48 @@ binds it to the bridge, which calls ``set_value`` with the newest value at the f
 Its look follows three rules: bad or missing data stays visible but is marked (dashed
 outline, hatch, "?" badge); an alarm shows as the priority's colour *and* a numbered
 shape; everything else is grey.
+
+Painting is split for speed. What never changes with the value (labels, scales, bands,
+limit ticks, the frames of value boxes) is drawn by ``paint_static`` into the scene's
+background, which the view keeps as one pixmap per scale (see ``hmi.ui.scene``). The item
+itself draws only what a value changes (``paint_body``) and is cached in device
+coordinates, so its Python paint runs only when what it shows changed (``look``), never
+because a neighbour was redrawn.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem
+from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+)
 
-from hmi.core.project.models import Project, TagConfig
+from hmi.core.project.models import TagConfig
 from hmi.core.screens import SymbolDef
 from hmi.core.tags import Quality, TagValue
-from hmi.ui.theme import DEFAULT_THEME, Theme
+from hmi.ui.i18n import translate
+
+from .context import SymbolContext
+from .painting import format_number, paint_doubt, paint_priority_shape
 
 BADGE = 30.0  # design units: size of the quality and alarm badges
 LABEL_SIZE = 26.0  # design units: labels stay readable at 1280 x 800 from 1.5 m
 LABEL_H = 32.0
-NO_VALUE = "----"
-THIN_SPACE = "\u2009"  # groups digits without the comma/point confusion
+DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+HOT_GAP_S = 0.35  # changes closer than this come from consecutive flushes
+HOT_STREAK = 5
 
 
-@dataclass
-class SymbolContext:
-    """What symbols need from the outside world; the renderer provides it."""
-
-    project: Project
-    theme: Theme = DEFAULT_THEME
-    activate: Callable[[Symbol], None] | None = None
-    touch: bool = False
-    clock: Callable[[], float] = time.time
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-class Symbol(QGraphicsItem):
-    """Base of the symbol library. Subclasses implement ``paint_body``."""
+class Symbol(QGraphicsRectItem):
+    """Base of the symbol library. Subclasses implement ``paint_body`` (and ``paint_static``)."""
 
     interactive = False
 
@@ -58,16 +60,38 @@ class Symbol(QGraphicsItem):
         self.width, self.height = definition.size
         self.setPos(*definition.at)
         self.min_target = 0.0  # design units: a touch target is never smaller than this
-        self._bounds: QRectF | None = None
-        self._look: tuple = ()
+        # what the symbol shows, as last looked at (see ``look``)
+        self.value_text = ""
+        self.shown_quality: Quality | None = None
+        self.shown_severity = 0
+        self.shown_reason = ""
+        self._changed_at = -math.inf
+        self._streak = 0  # changes in a row, each soon after the one before
+        self._sized = False  # the rectangle is set at the first refresh, when subclasses are ready
+        self._marked = True  # a quality or alarm badge is shown (no value yet: "?")
+        self._look: tuple | None = None
+        self._tooltip_reason: str | None = None
         self._tags = definition.tags
         self._tag = definition.tag
+        self._alarm_tag = alarm_tag = self.props.get("alarm_tag")
+        self._alarm_priority = int(self.props.get("alarm_priority", 2))
+        self._shown = [n for n in self._tags if n != alarm_tag]
         self._config = context.project.tags.get(self.tag or "")
         self._range: tuple[float, float] | None = None
-        self.setAcceptedMouseButtons(
-            Qt.MouseButton.LeftButton if self.activatable else Qt.MouseButton.NoButton
+        self._decimals = self.decimals()
+        self._units = self.units()
+        self._limits = tuple(
+            (key.startswith("hi"), limit.value, limit.priority)
+            for key, limit in (self.props.get("limits") or {}).items()
         )
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, False)
+        buttons = Qt.MouseButton.NoButton
+        if self.activatable:
+            buttons = Qt.MouseButton.LeftButton
+            if not context.touch:
+                buttons |= Qt.MouseButton.MiddleButton
+        self.setAcceptedMouseButtons(buttons)
+        self.setCacheMode(DEVICE_CACHE)
+        self.setPen(Qt.PenStyle.NoPen)
 
     # -- data ----------------------------------------------------------------------------
 
@@ -88,23 +112,63 @@ class Symbol(QGraphicsItem):
         """Take the newest value of one of the symbol's tags (GUI thread, from the bridge)."""
         self.values[name] = tv
         self.on_value(name, tv)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Repaint if what the symbol shows changed: a change too small to see costs nothing.
+
+        Call once after construction (the renderer does) so the tooltip and text are set."""
         look = self.look()
-        if look != self._look:  # a change too small to see costs no repaint
+        if look != self._look:
             self._look = look
+            marked = bool(self.shown_severity) or (
+                bool(self._tags) and self.shown_quality is not Quality.GOOD
+            )
+            if marked != self._marked or not self._sized:
+                self._marked = marked
+                self.fit_bounds()
+            self._follow_pace()
             self.update()
+            if not self.context.touch:
+                reason = self.shown_reason
+                if reason != self._tooltip_reason:
+                    self._tooltip_reason = reason
+                    self.setToolTip(self.tooltip())
+
+    def _follow_pace(self) -> None:
+        """A symbol that changes at every flush is painted straight to the screen (its pixmap
+        would be redrawn each time anyway); once it calms down it is kept as a pixmap again,
+        so neighbours and overlays never make it paint."""
+        now = time.monotonic()
+        if now - self._changed_at < HOT_GAP_S:
+            self._streak += 1
+            if self._streak == HOT_STREAK:
+                self.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        else:
+            if self._streak >= HOT_STREAK:
+                self.setCacheMode(DEVICE_CACHE)
+            self._streak = 0
+        self._changed_at = now
+
+    def retranslate(self) -> None:
+        """The language changed: draw the words again."""
+        self._look = None
+        self._tooltip_reason = None
+        self.refresh()
+
+    def display_text(self) -> str:
+        """The main value as shown, with units."""
+        return self.format(self.main)
 
     def look(self) -> tuple:
-        """What the symbol shows, coarsely: equal looks paint equal pixels."""
-        places = self.decimals()
-        places = 1 if places is None else places
-        return tuple(
-            (
-                tv.quality,
-                tv.reason,
-                round(tv.value, places) if isinstance(tv.value, float) else tv.value,
-            )
-            for tv in self.values.values()
-        )
+        """What the symbol shows, coarsely: equal looks paint equal pixels.
+
+        Also keeps the text, quality and severity for ``paint``, which runs right after."""
+        self.value_text = self.display_text()
+        self.shown_quality = quality = self.quality
+        self.shown_severity = severity = self.severity
+        self.shown_reason = reason = "" if quality is Quality.GOOD else self.reason
+        return (self.value_text, quality, reason, severity)
 
     def on_value(self, name: str, tv: TagValue) -> None:
         """Hook for symbols that keep history or derived state."""
@@ -114,12 +178,15 @@ class Symbol(QGraphicsItem):
 
     @property
     def main(self) -> TagValue | None:
-        return self.value_of()
+        return self.values.get(self._tag or "")
 
     @property
     def quality(self) -> Quality | None:
         """Worst quality over the shown tags; None while any of them has no value yet."""
-        shown = [n for n in self.tags if n != self.props.get("alarm_tag")]
+        shown = self._shown
+        if len(shown) == 1:
+            tv = self.values.get(shown[0])
+            return None if tv is None else tv.quality
         if any(n not in self.values for n in shown):
             return None
         return Quality.worst(*(self.values[n].quality for n in shown))
@@ -127,37 +194,34 @@ class Symbol(QGraphicsItem):
     @property
     def reason(self) -> str:
         reasons = [tv.reason for tv in self.values.values() if tv.quality is not Quality.GOOD]
-        if any(n not in self.values for n in self.tags):
-            reasons.insert(0, "no value received yet")
+        if len(self.values) < len(self._tags):
+            reasons.insert(0, translate("Symbol", "no value received yet"))
         return "; ".join(r for r in reasons if r)
 
     @property
     def severity(self) -> int:
         """The alarm priority shown (1 most urgent .. 4), or 0 for none."""
-        found = [p for p in (self.alarm_tag_priority(), self.own_severity()) if p]
-        return min(found) if found else 0
+        own = self.own_severity()
+        tagged = self.alarm_tag_priority() if self._alarm_tag else 0
+        return min(own, tagged) if own and tagged else own or tagged
 
     def own_severity(self) -> int:
         """A subclass's own alarm from its value (limits, states)."""
         return 0
 
     def alarm_tag_priority(self) -> int:
-        name = self.props.get("alarm_tag")
-        tv = self.values.get(name) if name else None
-        return int(self.props.get("alarm_priority", 2)) if tv is not None and bool(tv.value) else 0
+        tv = self.values.get(self._alarm_tag) if self._alarm_tag else None
+        return self._alarm_priority if tv is not None and bool(tv.value) else 0
 
     def limit_priority(self, value: Any) -> int:
         """Alarm priority of ``value`` against the ``limits`` property, 0 inside them."""
-        limits = self.props.get("limits")
-        if not limits or not isinstance(value, int | float) or isinstance(value, bool):
+        if not self._limits or not isinstance(value, int | float) or isinstance(value, bool):
             return 0
-        found = [
-            limit.priority
-            for key, limit in limits.items()
-            if (key.startswith("hi") and value >= limit.value)
-            or (key.startswith("lo") and value <= limit.value)
-        ]
-        return min(found) if found else 0
+        found = 0
+        for high, limit, priority in self._limits:
+            if (value >= limit if high else value <= limit) and (not found or priority < found):
+                found = priority
+        return found
 
     def is_on(self, name: str | None = None) -> bool:
         """Running / open: truthy, or one of ``on_values`` when given."""
@@ -185,8 +249,8 @@ class Symbol(QGraphicsItem):
         return tag.units if tag is not None else ""
 
     def format(self, tv: TagValue | None, with_units: bool = True) -> str:
-        text = format_number(tv.value if tv else None, self.decimals())
-        units = self.units()
+        text = format_number(tv.value if tv else None, self._decimals)
+        units = self._units
         return f"{text} {units}" if with_units and units else text
 
     def label(self) -> str:
@@ -219,12 +283,17 @@ class Symbol(QGraphicsItem):
     def body(self) -> QRectF:
         return QRectF(0, 0, self.width, self.height)
 
-    def boundingRect(self) -> QRectF:
-        if self._bounds is None:
-            margin = BADGE / 2 + 4
-            rect = self.body().adjusted(-margin, -margin, margin, margin)
-            self._bounds = rect.united(self.target_rect())
-        return self._bounds
+    def fit_bounds(self) -> None:
+        """Set the item's rectangle: the body, plus room for the badges only while one is
+        shown, so the item's pixmap stays small. Qt reads it without calling Python, which
+        it does several times per item and frame."""
+        margin = self.overhang + (BADGE / 2 if self._marked else 0.0)
+        rect = self.body().adjusted(-margin, -margin, margin, margin)
+        self.setRect(rect.united(self.target_rect()))
+        self._sized = True
+
+    #: design units the changing part may draw outside the body (pens, a wider value box)
+    overhang = 4.0
 
     def target_rect(self) -> QRectF:
         """The area that takes a touch: the body, grown to the minimum target size."""
@@ -239,9 +308,10 @@ class Symbol(QGraphicsItem):
         return path
 
     def set_min_target(self, size: float) -> None:
-        self.prepareGeometryChange()
+        if size == self.min_target:
+            return
         self.min_target = size
-        self._bounds = None
+        self.fit_bounds()
 
     # -- activation ----------------------------------------------------------------------
 
@@ -254,22 +324,34 @@ class Symbol(QGraphicsItem):
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.shape().contains(event.pos()) and self.context.activate is not None:
-            self.context.activate(self)
+            new_window = not self.context.touch and (
+                event.button() == Qt.MouseButton.MiddleButton
+                or bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            )
+            self.context.activate(self, new_window)
         event.accept()
 
     # -- painting ------------------------------------------------------------------------
 
+    @classmethod
+    def has_static(cls) -> bool:
+        return cls.paint_static is not Symbol.paint_static
+
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
     ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self._look is None:  # painted before its first value: show it as missing
+            self._look = self.look()
         self.paint_body(painter)
-        quality = self.quality
-        if quality is not Quality.GOOD and self.tags:
+        quality = self.shown_quality
+        if quality is not Quality.GOOD and self._tags:
             self.paint_quality(painter, quality)
-        severity = self.severity
-        if severity:
-            self.paint_alarm_badge(painter, severity)
+        if self.shown_severity:
+            self.paint_alarm_badge(painter, self.shown_severity)
+
+    def paint_static(self, painter: QPainter) -> None:
+        """What does not change with the values: drawn into the scene's background once per
+        scale, in the symbol's own coordinates, under every symbol's changing part."""
 
     def paint_body(self, painter: QPainter) -> None:
         raise NotImplementedError
@@ -277,25 +359,25 @@ class Symbol(QGraphicsItem):
     def quality_rect(self) -> QRectF:
         return self.body()
 
+    def value_rect(self) -> QRectF:
+        """The box the main value is written in (for symbols that show one)."""
+        return self.body()
+
+    def value_layout(self) -> tuple[QRectF, QRectF, QRectF, float]:
+        """The value box, the text's room inside it (without and with an alarm badge at its
+        left) and the text size; the size of a symbol never changes: worked out once."""
+        found = self.__dict__.get("_value_layout")
+        if found is None:
+            rect = self.value_rect()
+            inside = rect.adjusted(8, 0, -8, 0)
+            beside_badge = rect.adjusted(BADGE * 1.5, 0, -8, 0)
+            found = (rect, inside, beside_badge, min(rect.height() * 0.58, 40.0))
+            self.__dict__["_value_layout"] = found
+        return found
+
     def paint_quality(self, painter: QPainter, quality: Quality | None) -> None:
         """Dashed outline for doubtful data, plus a hatch when Bad, plus a "?" badge."""
-        rect = self.quality_rect().adjusted(-3, -3, 3, 3)
-        mark = self.theme.color("quality_mark")
-        if quality is Quality.BAD:
-            hatch = QColor(mark)
-            hatch.setAlpha(150)
-            painter.fillRect(rect, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
-        pen = QPen(mark, 2.5, Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(rect)
-        badge = QRectF(rect.right() - BADGE / 2, rect.top() - BADGE / 2, BADGE, BADGE)
-        painter.setPen(QPen(mark, 1))
-        painter.setBrush(QColor("#FFFFFF"))
-        painter.drawRect(badge)
-        painter.setPen(mark)
-        painter.setFont(self.theme.font(BADGE * 0.8, bold=True))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "?")
+        paint_doubt(painter, self.theme, self.quality_rect().adjusted(-3, -3, 3, 3), quality, BADGE)
 
     def alarm_anchor(self) -> QPointF:
         """Where the alarm badge sits: inside the value box, at its left (values sit right)."""
@@ -303,129 +385,4 @@ class Symbol(QGraphicsItem):
         return QPointF(rect.left() + BADGE * 0.75, rect.center().y())
 
     def paint_alarm_badge(self, painter: QPainter, priority: int) -> None:
-        """The priority's colour in the priority's shape, with its number: never colour alone."""
         paint_priority_shape(painter, self.theme, self.alarm_anchor(), BADGE * 1.1, priority)
-
-
-def paint_priority_shape(
-    painter: QPainter, theme: Theme, center: QPointF, size: float, priority: int
-) -> None:
-    """ISA-101 alarm indicator: 1 square, 2 diamond, 3 triangle, 4 inverted triangle."""
-    half = size / 2
-    cx, cy = center.x(), center.y()
-    if priority == 1:
-        shape = QPolygonF(
-            [
-                QPointF(cx - half, cy - half),
-                QPointF(cx + half, cy - half),
-                QPointF(cx + half, cy + half),
-                QPointF(cx - half, cy + half),
-            ]
-        )
-    elif priority == 2:
-        shape = QPolygonF(
-            [
-                QPointF(cx, cy - half * 1.2),
-                QPointF(cx + half * 1.2, cy),
-                QPointF(cx, cy + half * 1.2),
-                QPointF(cx - half * 1.2, cy),
-            ]
-        )
-    elif priority == 3:
-        shape = QPolygonF(
-            [
-                QPointF(cx, cy - half * 1.15),
-                QPointF(cx + half * 1.2, cy + half),
-                QPointF(cx - half * 1.2, cy + half),
-            ]
-        )
-    else:
-        shape = QPolygonF(
-            [
-                QPointF(cx - half * 1.2, cy - half),
-                QPointF(cx + half * 1.2, cy - half),
-                QPointF(cx, cy + half * 1.15),
-            ]
-        )
-    painter.setPen(QPen(QColor("#000000"), 1.5))
-    painter.setBrush(theme.alarm_color(priority))
-    painter.drawPolygon(shape)
-    painter.setPen(theme.alarm_text_color(priority))
-    painter.setFont(theme.font(size * 0.62, bold=True))
-    text_rect = QRectF(cx - half, cy - half, size, size)
-    if priority == 3:
-        text_rect.translate(0, half * 0.25)
-    elif priority == 4:
-        text_rect.translate(0, -half * 0.25)
-    painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, str(priority))
-
-
-def format_number(value: Any, decimals: int | None) -> str:
-    if value is None:
-        return NO_VALUE
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, int):
-        return (
-            f"{value:,}".replace(",", THIN_SPACE) if decimals is None else f"{value:.{decimals}f}"
-        )
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return str(value)
-        places = decimals if decimals is not None else (0 if abs(value) >= 1000 else 1)
-        if abs(value) >= 10_000:
-            return f"{value:,.{places}f}".replace(",", THIN_SPACE)
-        return f"{value:.{places}f}"
-    return str(value)
-
-
-def draw_text(
-    painter: QPainter,
-    theme: Theme,
-    rect: QRectF,
-    text: str,
-    size: float,
-    *,
-    color: QColor | str | None = None,
-    bold: bool = False,
-    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-) -> None:
-    """Text that shrinks to fit its rectangle rather than being cut."""
-    font = theme.font(size, bold)
-    painter.setFont(font)
-    width = painter.fontMetrics().horizontalAdvance(text)
-    if width > rect.width() > 0:
-        painter.setFont(theme.font(max(8, int(size * rect.width() / width)), bold))
-    painter.setPen(QColor(color) if color is not None else theme.color("text"))
-    painter.drawText(rect, int(align), text)
-
-
-def value_box(
-    painter: QPainter,
-    symbol: Symbol,
-    rect: QRectF,
-    text: str,
-    *,
-    severity: int = 0,
-    fill: str = "panel",
-    bold: bool = True,
-) -> None:
-    """A value in its box: grey when normal, the alarm colour when in alarm."""
-    theme = symbol.theme
-    background = theme.alarm_color(severity) if severity else theme.color(fill)
-    painter.setPen(QPen(theme.color("outline"), 1.5))
-    painter.setBrush(background)
-    painter.drawRect(rect)
-    color = theme.alarm_text_color(severity) if severity else theme.color("text")
-    if symbol.main is None or symbol.main.quality is not Quality.GOOD:
-        color = theme.color("text_dim") if not severity else color
-    draw_text(
-        painter,
-        theme,
-        rect.adjusted(8, 0, -8, 0),
-        text,
-        min(rect.height() * 0.58, 40.0),
-        color=color,
-        bold=bold,
-        align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-    )

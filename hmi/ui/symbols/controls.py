@@ -7,57 +7,50 @@ confirmation dialog; nothing is written from here.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPen, QPolygonF
+from PySide6.QtGui import QPainter, QPolygonF
 
 from hmi.core.tags import Quality
+from hmi.ui.i18n import translate
 
-from .base import LABEL_H, LABEL_SIZE, Symbol, draw_text
+from .base import Symbol
+from .indicators import Labelled
+from .painting import CENTER, HCENTER, LEFT, RIGHT, VCENTER, draw_text
 
 
-class Setpoint(Symbol):
+class Setpoint(Labelled):
     """The current setpoint in a white entry field: white means "you can change this"."""
 
     interactive = True
+    framed = False
 
-    def box(self) -> QRectF:
-        top = LABEL_H if self.label() else 0.0
-        return QRectF(0, top, self.width, self.height - top)
-
-    def quality_rect(self) -> QRectF:
-        return self.box()
-
-    def paint_body(self, painter: QPainter) -> None:
+    def paint_static(self, painter: QPainter) -> None:
+        super().paint_static(painter)
         theme = self.theme
-        if self.label():
-            draw_text(
-                painter,
-                theme,
-                QRectF(0, 0, self.width, LABEL_H - 2),
-                self.label(),
-                LABEL_SIZE,
-                color=theme.color("text_dim"),
-            )
         box = self.box()
-        painter.setPen(QPen(theme.color("button_border"), 2.5))
+        painter.setPen(theme.pen("button_border", 2.5))
         painter.setBrush(theme.color("entry"))
         painter.drawRect(box)
         draw_text(
             painter,
             theme,
             box.adjusted(10, 0, -10, 0),
-            "SP",
+            translate("Symbol", "SP"),
             box.height() * 0.36,
             color=theme.color("text_dim"),
             bold=True,
         )
+
+    def paint_body(self, painter: QPainter) -> None:
+        box = self.box()
         draw_text(
             painter,
-            theme,
+            self.theme,
             box.adjusted(48, 0, -10, 0),
-            self.format(self.main),
+            self.value_text,
             box.height() * 0.5,
+            color=self.theme.color("text" if self.shown_quality is Quality.GOOD else "text_dim"),
             bold=True,
-            align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            align=RIGHT | VCENTER,
         )
 
 
@@ -70,7 +63,7 @@ class Button(Symbol):
     def paint_body(self, painter: QPainter) -> None:
         theme = self.theme
         rect = self.body()
-        painter.setPen(QPen(theme.color("button_border"), 2.5))
+        painter.setPen(theme.pen("button_border", 2.5))
         painter.setBrush(theme.color("button"))
         painter.drawRoundedRect(rect, 6, 6)
         draw_text(
@@ -80,7 +73,7 @@ class Button(Symbol):
             self.text(),
             min(26.0, rect.height() * 0.4),
             bold=True,
-            align=Qt.AlignmentFlag.AlignCenter,
+            align=CENTER,
         )
 
 
@@ -116,11 +109,7 @@ class Nav(Button):
 
 class Text(Symbol):
     def paint_body(self, painter: QPainter) -> None:
-        align = {
-            "left": Qt.AlignmentFlag.AlignLeft,
-            "center": Qt.AlignmentFlag.AlignHCenter,
-            "right": Qt.AlignmentFlag.AlignRight,
-        }[self.props.get("align", "left")]
+        align = {"left": LEFT, "center": HCENTER, "right": RIGHT}[self.props.get("align", "left")]
         draw_text(
             painter,
             self.theme,
@@ -128,7 +117,7 @@ class Text(Symbol):
             str(self.props["text"]),
             float(self.props.get("font_size", 22.0)),
             bold=True,
-            align=align | Qt.AlignmentFlag.AlignVCenter,
+            align=align | VCENTER,
         )
 
 
@@ -138,7 +127,7 @@ class Frame(Symbol):
     def paint_body(self, painter: QPainter) -> None:
         theme = self.theme
         rect = self.body()
-        painter.setPen(QPen(theme.color("normal_band"), 2))
+        painter.setPen(theme.pen("normal_band", 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect)
         if self.label():

@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 
 from hmi.core.tags import Quality
 
-from .base import LABEL_H, LABEL_SIZE, Symbol, draw_text, value_box
+from .base import LABEL_H, LABEL_SIZE, Symbol
+from .painting import CENTER, HCENTER, VCENTER, box_frame, draw_text, question_badge, value_box
 
 
 class Equipment(Symbol):
@@ -28,27 +29,23 @@ class Equipment(Symbol):
         rect = self.shape_rect()
         return QPointF(rect.left(), rect.top())
 
+    def look(self) -> tuple:
+        return (*super().look(), self.is_on())
+
     def pens(self) -> tuple[QPen, QColor]:
-        on = self.is_on()
-        pen = QPen(self.theme.color("outline"), 3)
-        fill = self.theme.color("running") if on else self.theme.color("background")
-        return pen, fill
+        fill = self.theme.color("running" if self.is_on() else "background")
+        return self.theme.pen("outline", 3), fill
+
+    def paint_static(self, painter: QPainter) -> None:
+        if self.label():
+            rect = QRectF(-20, self.height - LABEL_H, self.width + 40, LABEL_H)
+            draw_text(painter, self.theme, rect, self.label(), LABEL_SIZE, align=HCENTER | VCENTER)
 
     def paint_body(self, painter: QPainter) -> None:
         pen, fill = self.pens()
         painter.setPen(pen)
         painter.setBrush(fill)
         self.paint_shape(painter, self.shape_rect())
-        if self.label():
-            rect = QRectF(-20, self.height - LABEL_H, self.width + 40, LABEL_H)
-            draw_text(
-                painter,
-                self.theme,
-                rect,
-                self.label(),
-                LABEL_SIZE,
-                align=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-            )
 
     def paint_shape(self, painter: QPainter, rect: QRectF) -> None:
         raise NotImplementedError
@@ -92,7 +89,7 @@ class Motor(Equipment):
             circle.height() * 0.5,
             bold=True,
             color=self.inner_color(),
-            align=Qt.AlignmentFlag.AlignCenter,
+            align=CENTER,
         )
 
 
@@ -177,13 +174,26 @@ class Tank(Symbol):
         tv = self.main
         return self.limit_priority(tv.value) if tv is not None and tv.good else 0
 
+    def paint_static(self, painter: QPainter) -> None:
+        self.paint_band_marks(painter, self.vessel())
+        box_frame(painter, self.theme, self.value_rect())
+        if self.label():
+            draw_text(
+                painter,
+                self.theme,
+                QRectF(-20, 0, self.width + 40, LABEL_H - 2),
+                self.label(),
+                LABEL_SIZE,
+                align=HCENTER | VCENTER,
+            )
+
     def paint_body(self, painter: QPainter) -> None:
         theme = self.theme
         vessel = self.vessel()
         radius = min(vessel.width() * 0.25, 30.0)
         path = QPainterPath()
         path.addRoundedRect(vessel, radius, radius)
-        painter.setPen(QPen(theme.color("outline"), 3))
+        painter.setPen(theme.pen("outline", 3))
         painter.setBrush(theme.color("background"))
         painter.drawPath(path)
         tv = self.main
@@ -200,21 +210,10 @@ class Tank(Symbol):
             painter.setClipPath(path)
             painter.fillRect(level, theme.color("level"))
             painter.restore()
-            painter.setPen(QPen(theme.color("outline"), 3))
+            painter.setPen(theme.pen("outline", 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(path)
-        self.paint_band_marks(painter, vessel)
-        if self.label():
-            draw_text(
-                painter,
-                theme,
-                QRectF(-20, 0, self.width + 40, LABEL_H - 2),
-                self.label(),
-                LABEL_SIZE,
-                align=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-            )
-        box = self.value_rect()
-        value_box(painter, self, box, self.format(tv), severity=self.severity)
+        value_box(painter, self)
 
     def paint_band_marks(self, painter: QPainter, vessel: QRectF) -> None:
         """Normal band as a bracket on the right; alarm limits as short ticks on the left."""
@@ -223,7 +222,7 @@ class Tank(Symbol):
             f = self.fraction(value) or 0.0
             return vessel.bottom() - vessel.height() * min(1.0, max(0.0, f))
 
-        painter.setPen(QPen(self.theme.color("outline"), 2))
+        painter.setPen(self.theme.pen("outline", 2))
         band = self.props.get("normal")
         if band:
             x = vessel.right() + 6
@@ -235,6 +234,8 @@ class Tank(Symbol):
 
 class Pipe(Symbol):
     """A pipe between points: thick dark while flowing, hollow while not."""
+
+    overhang = 24.0  # the "?" badge sits above the pipe
 
     def __init__(self, definition, context):
         super().__init__(definition, context)
@@ -249,6 +250,9 @@ class Pipe(Symbol):
     @property
     def activatable(self) -> bool:
         return False
+
+    def look(self) -> tuple:
+        return (*super().look(), self.flowing())
 
     def body(self) -> QRectF:
         w = float(self.props.get("width", 8.0))
@@ -302,22 +306,10 @@ class Pipe(Symbol):
         return stroker.createStroke(self.path()).boundingRect()
 
     def paint_quality(self, painter: QPainter, quality: Quality | None) -> None:
-        painter.setPen(QPen(self.theme.color("quality_mark"), 2, Qt.PenStyle.DashLine))
+        painter.setPen(self.theme.pen("quality_mark", 2, Qt.PenStyle.DashLine))
         stroker = QPainterPathStroker()
         stroker.setWidth(float(self.props.get("width", 8.0)) + 6)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(stroker.createStroke(self.path()))
         mid = self.points[len(self.points) // 2]
-        box = QRectF(mid.x() - 12, mid.y() - 34, 24, 24)
-        painter.setBrush(QColor("#FFFFFF"))
-        painter.drawRect(box)
-        draw_text(
-            painter,
-            self.theme,
-            box,
-            "?",
-            20,
-            bold=True,
-            color=self.theme.color("quality_mark"),
-            align=Qt.AlignmentFlag.AlignCenter,
-        )
+        question_badge(painter, self.theme, QRectF(mid.x() - 12, mid.y() - 34, 24, 24))

@@ -1,0 +1,208 @@
+"""What happens when the operator touches a symbol, in whichever window, pane or popup.
+
+A navigation button goes to its screen; a setpoint asks for a value, checks it and asks to
+confirm; a command asks to confirm; a symbol with a ``faceplate:`` screen opens it as a
+popup over the current screen; any other symbol with a tag opens its live faceplate.
+Nothing is ever written without the operator's confirmation, and nothing waits for a PLC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDialog, QWidget
+
+from hmi.core.project.models import Project
+from hmi.ui.bridge import TagBridge
+from hmi.ui.dialogs import ConfirmDialog, SetpointDialog, describe, format_tag_value, value_words
+from hmi.ui.entry import TouchInput
+from hmi.ui.faceplate import Faceplate, ScreenPopup, popup_context
+from hmi.ui.i18n import translate
+from hmi.ui.library import ScreenLibrary
+from hmi.ui.profile import Profile
+from hmi.ui.renderer import ScreenHost
+from hmi.ui.symbols import Symbol
+from hmi.ui.symbols.controls import Command, Nav, Setpoint
+from hmi.ui.theme import Theme
+from hmi.ui.writes import WriteController, WriteRefused, check_write
+
+if TYPE_CHECKING:
+    from hmi.ui.panel import ScreenPanel
+
+
+class Operator(QObject):
+    def __init__(
+        self,
+        project: Project,
+        bridge: TagBridge,
+        library: ScreenLibrary,
+        profile: Profile,
+        theme: Theme,
+        writes: WriteController,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.project = project
+        self.bridge = bridge
+        self.library = library
+        self.profile = profile
+        self.theme = theme
+        self.writes = writes
+        self._open_window: Callable[[str], Any] | None = None
+        self._style: Callable[[], str] = str
+        self.dialog: QDialog | None = None  # the newest, for tests and the "one action" rule
+        self.touch_input: TouchInput | None = None
+
+    # -- windows ---------------------------------------------------------------------------
+
+    def set_window_opener(
+        self, open_window: Callable[[str], Any], style: Callable[[], str]
+    ) -> None:
+        """The main window: how to open a screen in a new window, and the look of dialogs."""
+        self._open_window = open_window
+        self._style = style
+
+    @property
+    def can_open_windows(self) -> bool:
+        return self._open_window is not None and not self.profile.touch
+
+    def open_window(self, screen: str) -> Any:
+        if not self.can_open_windows:
+            return None
+        return self._open_window(screen)
+
+    def describe(self, tag: str) -> str:
+        return describe(self.project.tags.get(tag), tag)
+
+    def show_dialog(self, dialog: QDialog, parent: QWidget) -> QDialog:
+        """Open ``dialog`` window-modal over ``parent``, in the profile's look."""
+        self.dialog = dialog
+        dialog.setStyleSheet(self._style())
+        if self.profile.touch:
+            dialog.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        if self.touch_input is not None:
+            self.touch_input.attach(dialog)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.resize(dialog.sizeHint().expandedTo(dialog.minimumSizeHint()))
+        window = parent.window()
+        dialog.move(window.geometry().center() - dialog.rect().center())  # over its window
+        dialog.open()
+        return dialog
+
+    def busy(self, parent: QWidget) -> bool:
+        """A dialog is open over ``parent``: a touch behind it is not an action."""
+        dialog = self.dialog
+        try:
+            return dialog is not None and dialog.isVisible() and dialog.parentWidget() is parent
+        except RuntimeError:  # deleted on close
+            self.dialog = None
+            return False
+
+    # -- touches ---------------------------------------------------------------------------
+
+    def activate(
+        self, symbol: Symbol, new_window: bool, panel: ScreenPanel, parent: QWidget
+    ) -> QDialog | None:
+        if self.busy(parent):
+            return None  # one action per touch
+        faceplate = symbol.props.get("faceplate")
+        if isinstance(symbol, Nav):
+            if isinstance(parent, ScreenPopup):
+                parent.accept()
+            panel.navigate(symbol.props["target"], new_window)
+        elif isinstance(symbol, Setpoint):
+            return self.ask_setpoint(symbol.tag or "", panel, parent)
+        elif isinstance(symbol, Command):
+            return self.ask_command(symbol, panel, parent)
+        elif faceplate and new_window and self.can_open_windows:
+            self.open_window(faceplate)
+        elif faceplate:
+            return self.open_popup(faceplate, panel, parent)
+        elif symbol.tag:
+            return self.open_faceplate(symbol.tag, panel, parent, symbol=symbol)
+        return None
+
+    def open_faceplate(
+        self, tag: str, panel: ScreenPanel, parent: QWidget, *, symbol: Symbol | None = None
+    ) -> Faceplate:
+        faceplate = Faceplate(self.project, self.bridge, tag, symbol=symbol, parent=parent)
+
+        def change(name: str) -> None:
+            faceplate.close()
+            self.ask_setpoint(name, panel, parent)
+
+        def command(name: str, value: object) -> None:
+            faceplate.close()
+            self.confirm_write(name, value, panel, parent)
+
+        faceplate.change_requested.connect(change)
+        faceplate.command_requested.connect(command)
+        self.show_dialog(faceplate, parent)
+        return faceplate
+
+    def open_popup(
+        self, screen_name: str, panel: ScreenPanel, parent: QWidget
+    ) -> ScreenPopup | None:
+        """A detail screen over the current one: the operator never loses their place."""
+        screen = self.library.screens.get(screen_name)
+        if screen is None:
+            panel.show_message(
+                translate("Panel", "There is no screen named '{name}'").format(name=screen_name),
+                problem=True,
+            )
+            return None
+        context = popup_context(panel.host.context)
+        host = ScreenHost(self.project, self.bridge, self.library, context)
+        if self.profile.touch:
+            host.view.min_target_px = self.profile.target_px
+        popup = ScreenPopup(screen, host, parent=parent)
+        host.activated.connect(
+            lambda symbol, new_window: self.activate(symbol, new_window, panel, popup)
+        )
+        self.show_dialog(popup, parent)
+        return popup
+
+    def ask_setpoint(self, tag: str, panel: ScreenPanel, parent: QWidget) -> SetpointDialog:
+        dialog = SetpointDialog(
+            self.project, tag, self.bridge.value(tag), profile=self.profile, parent=parent
+        )
+        dialog.accepted.connect(lambda: self.confirm_write(tag, dialog.value, panel, parent))
+        return self.show_dialog(dialog, parent)
+
+    def ask_command(self, symbol: Command, panel: ScreenPanel, parent: QWidget) -> QDialog | None:
+        tag = symbol.tag or ""
+        try:
+            value = check_write(self.project, tag, symbol.props.get("value", True))
+        except WriteRefused as exc:
+            panel.show_write_result(tag, "refused", str(exc))
+            return None
+        question = symbol.props.get("confirm") or f"{symbol.text()}?"
+        detail = translate("Operator", "Sends {value} to {tag}.").format(
+            value=value_words(value), tag=tag
+        )
+        dialog = ConfirmDialog(question, detail, symbol.text(), parent=parent)
+        dialog.accepted.connect(lambda: self.write(tag, value, panel))
+        return self.show_dialog(dialog, parent)
+
+    def confirm_write(
+        self, tag: str, value: Any, panel: ScreenPanel, parent: QWidget
+    ) -> ConfirmDialog:
+        config = self.project.tags.get(tag)
+        units = config.units if config is not None and not isinstance(value, bool) else ""
+        question = (
+            translate("Operator", "Set {name} to {value} {units}?")
+            .format(name=describe(config, tag), value=value_words(value), units=units)
+            .replace(" ?", "?")
+        )
+        detail = translate("Operator", "Now: {now}. Tag: {tag}.").format(
+            now=format_tag_value(config, self.bridge.value(tag)), tag=tag
+        )
+        dialog = ConfirmDialog(question, detail, parent=parent)
+        dialog.accepted.connect(lambda: self.write(tag, value, panel))
+        return self.show_dialog(dialog, parent)
+
+    def write(self, tag: str, value: Any, panel: ScreenPanel) -> None:
+        """Post the write; the panel that asked hears how it went, later."""
+        self.writes.send(tag, value, reply=panel.show_write_result)
