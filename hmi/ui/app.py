@@ -53,6 +53,8 @@ def build_window(
         profile=make_profile(profile, app.primaryScreen()),
         writer=writer,
         watch=watch,
+        history_query=getattr(getattr(writer, "historian", None), "query", None),
+        data_dir=getattr(writer, "data_dir", None),
     )
     bridge.setParent(window)
     bridge.start()

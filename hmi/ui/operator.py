@@ -26,6 +26,7 @@ from hmi.ui.renderer import ScreenHost
 from hmi.ui.symbols import Symbol
 from hmi.ui.symbols.controls import Command, Nav, Setpoint
 from hmi.ui.theme import Theme
+from hmi.ui.trends.opener import TrendOpener
 from hmi.ui.writes import WriteController, WriteRefused, check_write
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Operator(QObject):
         self._style: Callable[[], str] = str
         self.dialog: QDialog | None = None  # the newest, for tests and the "one action" rule
         self.touch_input: TouchInput | None = None
+        self.trends: TrendOpener | None = None  # set by the main window when history exists
 
     # -- windows ---------------------------------------------------------------------------
 
@@ -76,14 +78,18 @@ class Operator(QObject):
     def describe(self, tag: str) -> str:
         return describe(self.project.tags.get(tag), tag)
 
-    def show_dialog(self, dialog: QDialog, parent: QWidget) -> QDialog:
-        """Open ``dialog`` window-modal over ``parent``, in the profile's look."""
-        self.dialog = dialog
+    def prepare_dialog(self, dialog: QDialog) -> None:
+        """The profile's look and touch input for a dialog, without opening it."""
         dialog.setStyleSheet(self._style())
         if self.profile.touch:
             dialog.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         if self.touch_input is not None:
             self.touch_input.attach(dialog)
+
+    def show_dialog(self, dialog: QDialog, parent: QWidget) -> QDialog:
+        """Open ``dialog`` window-modal over ``parent``, in the profile's look."""
+        self.dialog = dialog
+        self.prepare_dialog(dialog)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.resize(dialog.sizeHint().expandedTo(dialog.minimumSizeHint()))
         window = parent.window()
@@ -158,6 +164,8 @@ class Operator(QObject):
         if self.profile.touch:
             host.view.min_target_px = self.profile.target_px
         popup = ScreenPopup(screen, host, parent=parent)
+        if self.trends is not None:
+            self.trends.install_hold(host.view, popup, allowed=lambda: not self.busy(popup))
         host.activated.connect(
             lambda symbol, new_window: self.activate(symbol, new_window, panel, popup)
         )

@@ -49,6 +49,10 @@ class ScreenPanel(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.nav)
         layout.addWidget(self.message)
+        if operator.trends is not None:  # touch and hold (desk: Shift+click) opens a trend
+            operator.trends.install_hold(
+                self.host.view, self, allowed=lambda: not operator.busy(self)
+            )
         layout.addWidget(self.host, 1)
         self.host.activated.connect(self._activated)
         self.host.screen_changed.connect(self._screen_shown)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from hmi.core.historian import HistoryQuery
 from hmi.core.project.models import Project
 from hmi.core.screens import DEVICE_TAG_PREFIX, ScreenDef
 from hmi.ui.bridge import TagBridge
@@ -29,6 +30,7 @@ from hmi.ui.panel import ScreenPanel
 from hmi.ui.profile import Profile, make_profile
 from hmi.ui.symbols import Symbol
 from hmi.ui.theme import DEFAULT_THEME, Theme
+from hmi.ui.trends.opener import TrendOpener
 from hmi.ui.writes import WriteController, Writer
 
 log = logging.getLogger(__name__)
@@ -141,10 +143,21 @@ class MainWindow(OperatorWindow):
         writer: Writer | None = None,
         theme: Theme = DEFAULT_THEME,
         watch: bool = True,
+        history_query: HistoryQuery | None = None,
+        data_dir: str | Path | None = None,
     ):
         library = ScreenLibrary(project, screens_folder, watch=watch)
         writes = WriteController(writer)
         operator = Operator(project, bridge, library, profile, theme, writes)
+        operator.trends = TrendOpener(
+            project,
+            bridge,
+            history_query,
+            profile,
+            theme=theme,
+            data_dir=data_dir,
+            prepare_dialog=operator.prepare_dialog,
+        )
         super().__init__(operator)
         self.setObjectName("mainWindow")
         self.library, self.writes = library, writes
