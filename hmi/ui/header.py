@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 
 from hmi.core.project.models import Project
 from hmi.core.screens import DEVICE_TAG_PREFIX, ScreenDef
-from hmi.core.tags import TagValue
+from hmi.core.tags import Quality, TagValue
 from hmi.ui.bridge import TagBridge
 from hmi.ui.i18n import (
     LANGUAGE_NAMES,
@@ -87,6 +87,45 @@ class DeviceChip(QPushButton):
         set_severity(self, severity)
 
 
+class StorageNotice(QLabel):
+    """Shown only while the local store or the history cannot write (a full disk, ...):
+    polling goes on and writes wait in memory, but the operator must know."""
+
+    TAGS = ("_sys.store.health", "_sys.historian.health")
+
+    def __init__(self, bridge: TagBridge, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("storageNotice")
+        self.setWordWrap(True)
+        self.problems: dict[str, str] = {}
+        self.bindings = [
+            bridge.bind(tag, lambda tv, tag=tag: self.show_health(tag, tv)) for tag in self.TAGS
+        ]
+        set_severity(self, 2)
+        self.refresh()
+
+    def show_health(self, tag: str, tv: TagValue | None) -> None:
+        if tv is not None and tv.quality is Quality.BAD:
+            self.problems[tag] = tv.reason
+        else:
+            self.problems.pop(tag, None)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if not self.problems:
+            self.hide()
+            return
+        reason = "; ".join(dict.fromkeys(self.problems.values()))
+        self.setText(
+            translate(
+                "Header",
+                "Local storage cannot write ({reason}). Polling goes on; "
+                "records wait in memory until space returns.",
+            ).format(reason=reason)
+        )
+        self.show()
+
+
 class Header(QWidget):
     device_chosen = Signal(str)  # a device chip was touched
 
@@ -141,6 +180,9 @@ class Header(QWidget):
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.alarms)
+        self.storage = StorageNotice(bridge, self)
+        self._bindings += self.storage.bindings
+        layout.addWidget(self.storage)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.tick)
         self._timer.start(1000)
@@ -161,6 +203,7 @@ class Header(QWidget):
         )
         for chip in self.chips.values():
             chip.show_status(chip.tv)
+        self.storage.refresh()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

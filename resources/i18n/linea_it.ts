@@ -540,6 +540,10 @@
 <context>
     <name>Header</name>
     <message>
+        <source>Local storage cannot write ({reason}). Polling goes on; records wait in memory until space returns.</source>
+        <translation>Archivio locale non scrivibile ({reason}). La lettura continua; i dati restano in memoria finché torna lo spazio.</translation>
+    </message>
+    <message>
         <source>operator: {name}</source>
         <translation>operatore: {name}</translation>
     </message>
