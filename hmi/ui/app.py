@@ -55,6 +55,7 @@ def build_window(
         watch=watch,
         history_query=getattr(getattr(writer, "historian", None), "query", None),
         data_dir=getattr(writer, "data_dir", None),
+        alarms=getattr(writer, "alarms", None),  # the runtime's, when it is the writer
     )
     bridge.setParent(window)
     bridge.start()

@@ -17,9 +17,12 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from hmi.core.alarms import AlarmManager
 from hmi.core.historian import HistoryQuery
 from hmi.core.project.models import Project
 from hmi.core.screens import DEVICE_TAG_PREFIX, ScreenDef
+from hmi.ui.alarms import install_alarm_views
+from hmi.ui.alarms.common import default_user
 from hmi.ui.bridge import TagBridge
 from hmi.ui.entry import TouchInput
 from hmi.ui.header import Header
@@ -145,6 +148,7 @@ class MainWindow(OperatorWindow):
         watch: bool = True,
         history_query: HistoryQuery | None = None,
         data_dir: str | Path | None = None,
+        alarms: AlarmManager | None = None,
     ):
         library = ScreenLibrary(project, screens_folder, watch=watch)
         writes = WriteController(writer)
@@ -178,6 +182,11 @@ class MainWindow(OperatorWindow):
         else:
             self.nav.add_extra("split", self.toggle_split, "navSplit")
         self.update_title()
+        self.alarm_views = None
+        if alarms is not None:  # banner under the header, alarm list, journal, KPIs
+            self.alarm_views = install_alarm_views(
+                self, alarms, lambda: self.header.user_name or default_user()
+            )
 
     # -- several screens at once (desk) ----------------------------------------------------
 
@@ -224,6 +233,8 @@ class MainWindow(OperatorWindow):
             )
             return None
         window = ScreenWindow(self.operator, screen)
+        if self.alarm_views is not None:
+            self.alarm_views.add_window(window)
         window.closed.connect(
             lambda w=window: self.windows.remove(w) if w in self.windows else None
         )
@@ -254,6 +265,8 @@ class MainWindow(OperatorWindow):
             return
         for window in list(self.windows):
             window.close()
+        if self.alarm_views is not None:
+            self.alarm_views.close()
         super().closeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:

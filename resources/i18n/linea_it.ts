@@ -29,6 +29,7 @@
     </message>
     <message>
         <source>Alarm list</source>
+        <extracomment>the state filter: its words and the states it shows (None: every alarm configured)</extracomment>
         <translation>Elenco allarmi</translation>
     </message>
     <message>
@@ -116,6 +117,26 @@
         <translation>bassa</translation>
     </message>
     <message>
+        <source>Last hour</source>
+        <translation>Ultima ora</translation>
+    </message>
+    <message>
+        <source>8 h</source>
+        <translation>8 h</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 h</translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation>7 giorni</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>Personalizzato</translation>
+    </message>
+    <message>
         <source>from</source>
         <translation>da</translation>
     </message>
@@ -180,6 +201,10 @@
         <translation>{n} voci scritte in {path}</translation>
     </message>
     <message>
+        <source>30 days</source>
+        <translation>30 giorni</translation>
+    </message>
+    <message>
         <source>guide {g}</source>
         <extracomment>ISA-18.2&apos;s rough guide for the share of each priority among activations</extracomment>
         <translation>riferimento {g}</translation>
@@ -187,6 +212,82 @@
     <message>
         <source>Export CSV report…</source>
         <translation>Esporta rapporto CSV…</translation>
+    </message>
+    <message>
+        <source>Alarms in the period</source>
+        <translation>Allarmi nel periodo</translation>
+    </message>
+    <message>
+        <source>Per 10 minutes (average)</source>
+        <translation>Ogni 10 minuti (media)</translation>
+    </message>
+    <message>
+        <source>Most in any 10 minutes</source>
+        <translation>Massimo in 10 minuti</translation>
+    </message>
+    <message>
+        <source>Time in flood (more than 10 in 10 min)</source>
+        <translation>Tempo in valanga (più di 10 in 10 min)</translation>
+    </message>
+    <message>
+        <source>Alarms</source>
+        <translation>Allarmi</translation>
+    </message>
+    <message>
+        <source>Per 10 min</source>
+        <translation>Ogni 10 min</translation>
+    </message>
+    <message>
+        <source>Peak 10 min</source>
+        <translation>Picco 10 min</translation>
+    </message>
+    <message>
+        <source>In flood</source>
+        <translation>In valanga</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Numero</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>Quota</translation>
+    </message>
+    <message>
+        <source>Most in 1 min</source>
+        <translation>Massimo in 1 min</translation>
+    </message>
+    <message>
+        <source>In all</source>
+        <translation>In totale</translation>
+    </message>
+    <message>
+        <source>Active for</source>
+        <translation>Attivo da</translation>
+    </message>
+    <message>
+        <source>Alarms per line</source>
+        <translation>Allarmi per linea</translation>
+    </message>
+    <message>
+        <source>Priority distribution</source>
+        <translation>Distribuzione per priorità</translation>
+    </message>
+    <message>
+        <source>Top 10 most frequent (bad actors)</source>
+        <translation>I 10 più frequenti (bad actor)</translation>
+    </message>
+    <message>
+        <source>Chattering (3 or more in a minute)</source>
+        <translation>Intermittenti (3 o più in un minuto)</translation>
+    </message>
+    <message>
+        <source>Stale (active more than 24 h)</source>
+        <translation>Stantii (attivi da più di 24 h)</translation>
     </message>
     <message>
         <source>above target</source>
@@ -279,7 +380,7 @@
     <message>
         <source>{action}: {n} alarm(s)</source>
         <extracomment>shelving times offered (seconds); the operator picks one, never types a number</extracomment>
-        <translation>{action}: {n} allarme/i</translation>
+        <translation type="vanished">{action}: {n} allarme/i</translation>
     </message>
     <message>
         <source>Comment (optional), kept in the journal with your name</source>
@@ -295,7 +396,7 @@
     </message>
     <message>
         <source>Shelve {n} alarm(s)</source>
-        <translation>Accantona {n} allarme/i</translation>
+        <translation type="vanished">Accantona {n} allarme/i</translation>
     </message>
     <message>
         <source>For how long, and why (required)</source>
@@ -310,12 +411,28 @@
         <translation>Accantona</translation>
     </message>
     <message>
+        <source>{action}: {n} alarms</source>
+        <extracomment>shelving times offered (seconds); the operator picks one, never types a number</extracomment>
+        <translation>{action}: {n} allarmi</translation>
+    </message>
+    <message>
+        <source>… and {n} more</source>
+        <translation>… e altri {n}</translation>
+    </message>
+    <message>
         <source>Until it clears</source>
         <translation>Finché rientra</translation>
     </message>
     <message>
+        <source>Unacknowledged</source>
+        <translation>Non riconosciuti</translation>
+    </message>
+    <message>
+        <source>All alarms</source>
+        <translation>Tutti gli allarmi</translation>
+    </message>
+    <message>
         <source>All lines</source>
-        <extracomment>the state filter: its words and the states it shows (None: every alarm configured)</extracomment>
         <translation>Tutte le linee</translation>
     </message>
     <message>

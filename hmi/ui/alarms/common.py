@@ -1,0 +1,222 @@
+"""What the alarm views share: words for states, the priority shape, times, sizes, style.
+
+Colour appears only where an alarm priority is shown, and always inside the priority's
+shape with its number (1 square, 2 diamond, 3 triangle, 4 inverted triangle), so the
+views read the same for a colour-blind operator.
+"""
+
+from __future__ import annotations
+
+import getpass
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QLabel, QWidget
+
+from hmi.core.alarms import PRIORITIES, Action, AlarmCommandError, AlarmState
+from hmi.ui.i18n import translate
+from hmi.ui.profile import Profile
+from hmi.ui.symbols.painting import paint_priority_shape
+from hmi.ui.theme import Theme, fill_stylesheet
+
+S = AlarmState
+UserProvider = Callable[[], str]
+
+
+def state_words(state: AlarmState, acked: bool = True) -> str:
+    """The state as the operator reads it; what needs acknowledging says so first."""
+    words = {
+        S.NORMAL: translate("Alarms", "Normal"),
+        S.UNACKED: translate("Alarms", "UNACK · active"),
+        S.ACKED: translate("Alarms", "Active"),
+        S.RTN_UNACKED: translate("Alarms", "UNACK · cleared"),
+        S.LATCHED: translate("Alarms", "Latched"),
+        S.SHELVED: translate("Alarms", "Shelved"),
+        S.SUPPRESSED: translate("Alarms", "Suppressed by design"),
+        S.OUT_OF_SERVICE: translate("Alarms", "Out of service"),
+    }
+    text = words.get(state, str(state))
+    if state is S.LATCHED and not acked:
+        text = translate("Alarms", "UNACK · latched")
+    return text
+
+
+def action_words(action: Action) -> str:
+    """A journal entry's transition, as the operator says it."""
+    words = {
+        Action.ACTIVATE: translate("Alarms", "Raised"),
+        Action.CLEAR: translate("Alarms", "Cleared"),
+        Action.ACKNOWLEDGE: translate("Alarms", "Acknowledged"),
+        Action.RESET: translate("Alarms", "Reset"),
+        Action.SHELVE: translate("Alarms", "Shelved"),
+        Action.UNSHELVE: translate("Alarms", "Unshelved"),
+        Action.SUPPRESS: translate("Alarms", "Suppressed"),
+        Action.UNSUPPRESS: translate("Alarms", "Unsuppressed"),
+        Action.REMOVE: translate("Alarms", "Out of service"),
+        Action.RESTORE: translate("Alarms", "Back in service"),
+    }
+    return words.get(action, str(action))
+
+
+def priority_words(priority: int) -> str:
+    names = {
+        1: translate("Alarms", "critical"),
+        2: translate("Alarms", "high"),
+        3: translate("Alarms", "medium"),
+        4: translate("Alarms", "low"),
+    }
+    return f"{priority} {names.get(priority, PRIORITIES.get(priority, ''))}"
+
+
+def short_line_name(name: str) -> str:
+    """ "Line 1 - Extrusion press" -> "Line 1": lists have room for the line, not more."""
+    for dash in (" - ", " – ", " — ", ": "):
+        if dash in name:
+            return name.split(dash, 1)[0]
+    return name
+
+
+def clock_text(when: float | None, now: float | None = None) -> str:
+    """``HH:MM:SS`` today, ``DD.MM HH:MM`` on another day, empty when unknown."""
+    if not when:
+        return ""
+    moment = time.localtime(when)
+    today = time.localtime(now if now is not None else time.time())
+    if moment[:3] == today[:3]:
+        return time.strftime("%H:%M:%S", moment)
+    return time.strftime("%d.%m %H:%M", moment)
+
+
+def full_time(when: float | None) -> str:
+    if not when:
+        return ""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
+
+
+def value_text(value: Any, units: str = "") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:.4g}" if abs(value) < 1e5 else f"{value:.0f}"
+    else:
+        text = str(value)
+    return f"{text} {units}".strip()
+
+
+def priority_pixmap(theme: Theme, priority: int, size: int) -> QPixmap:
+    """The priority's numbered shape, drawn once per size."""
+    key = ("alarm_view_icon", priority, size)
+    pixmap = theme._cache.get(key)
+    if pixmap is None:
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        paint_priority_shape(painter, theme, QPointF(size / 2, size / 2), size * 0.62, priority)
+        painter.end()
+        theme._cache[key] = pixmap
+    return pixmap
+
+
+def priority_icon(theme: Theme, priority: int, size: int) -> QIcon:
+    """The shape as an icon that keeps its colour in a selected row (no tint)."""
+    pixmap = priority_pixmap(theme, priority, size)
+    icon = QIcon()
+    for mode in (QIcon.Mode.Normal, QIcon.Mode.Selected, QIcon.Mode.Active):
+        icon.addPixmap(pixmap, mode)
+    return icon
+
+
+def as_profile(profile: Any) -> Profile:
+    """The application profile, whichever shape the window keeps it in."""
+    if isinstance(profile, Profile):
+        return profile
+    touch = bool(getattr(profile, "touch", False))
+    target = float(getattr(profile, "target_px", 56.0 if touch else 36.0))
+    font = float(getattr(profile, "font_px", 20.0 if touch else 17.0))
+    gap = float(getattr(profile, "gap_px", 12.0 if touch else 8.0))
+    return Profile("touch" if touch else "desk", touch, target, font, gap)
+
+
+def default_user() -> str:
+    """The login of this PC until the application knows its operator."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def run_command(action: Callable[[], list[str]], show: Callable[[str, bool], None]) -> list[str]:
+    """Run an operator action; a refusal becomes a message, never a traceback."""
+    try:
+        return action()
+    except AlarmCommandError as error:
+        show(str(error), True)
+        return []
+
+
+def set_flag(widget: QWidget, name: str, value: Any) -> None:
+    """Restyle ``widget`` after a property the stylesheet reads has changed."""
+    if widget.property(name) == value:
+        return
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class MessageLine(QLabel):
+    """One line that says what an action did; a refusal is shown inverted, not coloured."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("", parent)
+        self.setObjectName("alarmMessage")
+        self.setWordWrap(True)
+        self.hide()
+
+    def say(self, text: str, problem: bool = False) -> None:
+        self.setText(text)
+        set_flag(self, "problem", problem)
+        self.setVisible(bool(text))
+
+
+STYLE = """
+QFrame#alarmBannerPanel { background: @header; border-bottom: 3px solid @outline; }
+QLabel#alarmMore { color: @text; font-weight: bold; font-size: @px(20); }
+QPushButton#alarmSilence[sounding="true"] { background: @running; color: @text_on_running; }
+QLabel#alarmMessage { background: @panel; padding: @px(6) @px(10); font-weight: bold; }
+QLabel#alarmMessage[problem="true"] { background: @running; color: @text_on_running; }
+QWidget#alarmPages, QWidget#alarmKpiContent { background: @background; }
+QWidget#alarmPageBar { background: @header; border-bottom: 2px solid @outline; }
+QPushButton[tab="true"]:checked { background: @running; color: @text_on_running; }
+QPushButton[toggle="true"]:checked { background: @running; color: @text_on_running; }
+QTableView {
+    background: @panel; alternate-background-color: @background; color: @text;
+    gridline-color: @normal_band; selection-background-color: @running;
+    selection-color: @text_on_running; border: 1px solid @outline;
+}
+QHeaderView::section {
+    background: @header; color: @text; font-weight: bold; border: 1px solid @normal_band;
+    padding: @px(4);
+}
+QComboBox, QDateTimeEdit {
+    background: @entry; color: @text; border: 2px solid @button_border; padding: @px(4);
+}
+QLabel[heading="true"] { font-weight: bold; font-size: @px(20); }
+QLabel[figure="true"] { font-weight: bold; font-size: @px(30); }
+QLabel[note="true"] { color: @text_dim; }
+QFrame[tile="true"] { background: @panel; border: 1px solid @outline; }
+"""
+
+TOUCH_STYLE = """
+QScrollBar:vertical { width: @px(36); }
+QScrollBar:horizontal { height: @px(36); }
+QCheckBox::indicator { width: @px(32); height: @px(32); }
+"""
+
+
+def alarm_stylesheet(theme: Theme, profile: Profile) -> str:
+    text = STYLE + (TOUCH_STYLE if profile.touch else "")
+    return fill_stylesheet(text, theme, profile.chrome_scale)

@@ -1,0 +1,226 @@
+"""Table models of the alarm list and the journal: plain rows, formatted on demand.
+
+A model holds frozen snapshots (``AlarmStatus`` / ``AlarmEvent``) and formats only the
+cells a view paints, so a thousand alarms cost one reset, not a thousand widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from hmi.core.alarms import AlarmEvent, AlarmStatus
+from hmi.ui.i18n import translate
+from hmi.ui.theme import Theme
+
+from .common import (
+    action_words,
+    clock_text,
+    full_time,
+    priority_icon,
+    short_line_name,
+    state_words,
+    value_text,
+)
+
+Index = QModelIndex | QPersistentModelIndex
+D = Qt.ItemDataRole
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+class _Table(QAbstractTableModel):
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, theme: Theme, icon_px: int, line_names: dict[str, str], parent=None):
+        super().__init__(parent)
+        self.theme = theme
+        self.icon_px = icon_px
+        self.line_names = {key: short_line_name(name) for key, name in line_names.items()}
+        self.bold = QFont()
+        self.bold.setBold(True)
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = D.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == D.DisplayRole:
+            return self.headers().get(self.COLUMNS[section], "")
+        return None
+
+    def column(self, name: str) -> int:
+        return self.COLUMNS.index(name)
+
+    def line_name(self, line: str) -> str:
+        return self.line_names.get(line, line)
+
+    rows: Sequence[Any] = ()
+
+
+class AlarmTableModel(_Table):
+    """The alarm list; ``sort`` keeps the operator's chosen order across refreshes."""
+
+    COLUMNS = ("priority", "time", "line", "message", "value", "state", "id")
+
+    def __init__(self, theme: Theme, icon_px: int, line_names: dict[str, str], parent=None):
+        super().__init__(theme, icon_px, line_names, parent)
+        self.rows: list[AlarmStatus] = []
+        self.sort_column = 0
+        self.sort_order = Qt.SortOrder.AscendingOrder
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "priority": translate("Alarms", "Prio"),
+            "time": translate("Alarms", "Time"),
+            "line": translate("Alarms", "Line"),
+            "message": translate("Alarms", "Alarm"),
+            "value": translate("Alarms", "Value"),
+            "state": translate("Alarms", "State"),
+            "id": translate("Alarms", "Alarm id"),
+        }
+
+    def set_alarms(self, alarms: list[AlarmStatus]) -> None:
+        self.beginResetModel()
+        self.rows = sorted(alarms, key=self._key(self.COLUMNS[self.sort_column]))
+        if self.sort_order == Qt.SortOrder.DescendingOrder:
+            self.rows.reverse()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column, self.sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        self.rows.sort(key=self._key(self.COLUMNS[column]))
+        if order == Qt.SortOrder.DescendingOrder:
+            self.rows.reverse()
+        self.layoutChanged.emit()
+
+    def _key(self, name: str) -> Callable[[AlarmStatus], Any]:
+        def when(a: AlarmStatus) -> float:
+            return a.activated_at or a.since
+
+        return {
+            "priority": lambda a: (a.priority, -when(a)),
+            "time": lambda a: (-when(a), a.priority),
+            "line": lambda a: (self.line_name(a.line), a.priority, -when(a)),
+            "message": lambda a: (a.message or a.id).lower(),
+            "value": lambda a: str(a.value),
+            "state": lambda a: (not a.needs_ack, a.state.value, a.priority),
+            "id": lambda a: a.id,
+        }[name]
+
+    def data(self, index: Index, role: int = D.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        alarm = self.rows[index.row()]
+        name = self.COLUMNS[index.column()]
+        if role == D.DisplayRole:
+            return self._text(alarm, name)
+        if role == D.DecorationRole and name == "priority":
+            return priority_icon(self.theme, alarm.priority, self.icon_px)
+        if role == D.FontRole and alarm.needs_ack:
+            return self.bold
+        if role == D.TextAlignmentRole:
+            return RIGHT if name == "value" else LEFT
+        if role == D.ToolTipRole:
+            return self._details(alarm)
+        if role == D.UserRole:
+            return alarm.id
+        return None
+
+    def _text(self, alarm: AlarmStatus, name: str) -> str:
+        if name == "priority":
+            return str(alarm.priority)
+        if name == "time":
+            return clock_text(alarm.activated_at or alarm.since)
+        if name == "line":
+            return self.line_name(alarm.line)
+        if name == "message":
+            return alarm.message or alarm.id
+        if name == "value":
+            units = alarm.definition.units if alarm.definition is not None else ""
+            return value_text(alarm.value, units)
+        if name == "state":
+            return state_words(alarm.state, alarm.acked)
+        return alarm.id
+
+    def _details(self, alarm: AlarmStatus) -> str:
+        lines = [f"{alarm.id} ({alarm.tag})", f"since {full_time(alarm.since)}"]
+        if alarm.shelve_reason:
+            until = full_time(alarm.shelved_until)
+            lines.append(f"shelved by {alarm.shelved_by} until {until}: {alarm.shelve_reason}")
+        if alarm.oos_reason:
+            lines.append(f"out of service by {alarm.oos_by}: {alarm.oos_reason}")
+        return "\n".join(lines)
+
+
+class JournalTableModel(_Table):
+    """A page of the journal, newest first, as the query returned it."""
+
+    COLUMNS = (
+        "time",
+        "priority",
+        "id",
+        "line",
+        "action",
+        "state",
+        "value",
+        "message",
+        "user",
+        "comment",
+    )
+
+    def __init__(self, theme: Theme, icon_px: int, line_names: dict[str, str], parent=None):
+        super().__init__(theme, icon_px, line_names, parent)
+        self.rows: list[AlarmEvent] = []
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "time": translate("Alarms", "Time"),
+            "priority": translate("Alarms", "Prio"),
+            "id": translate("Alarms", "Alarm id"),
+            "line": translate("Alarms", "Line"),
+            "action": translate("Alarms", "What"),
+            "state": translate("Alarms", "State after"),
+            "value": translate("Alarms", "Value"),
+            "message": translate("Alarms", "Message"),
+            "user": translate("Alarms", "User"),
+            "comment": translate("Alarms", "Comment / reason"),
+        }
+
+    def set_events(self, events: list[AlarmEvent]) -> None:
+        self.beginResetModel()
+        self.rows = events
+        self.endResetModel()
+
+    def data(self, index: Index, role: int = D.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        event = self.rows[index.row()]
+        name = self.COLUMNS[index.column()]
+        if role == D.DisplayRole:
+            return {
+                "time": lambda: full_time(event.time),
+                "priority": lambda: str(event.priority),
+                "id": lambda: event.alarm_id,
+                "line": lambda: self.line_name(event.line),
+                "action": lambda: action_words(event.action),
+                "state": lambda: state_words(event.to_state),
+                "value": lambda: value_text(event.value),
+                "message": lambda: event.message,
+                "user": lambda: event.user,
+                "comment": lambda: event.comment,
+            }[name]()
+        if role == D.DecorationRole and name == "priority":
+            return priority_icon(self.theme, event.priority, self.icon_px)
+        if role == D.TextAlignmentRole:
+            return RIGHT if name == "value" else LEFT
+        return None
