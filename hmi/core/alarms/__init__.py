@@ -6,7 +6,14 @@
 from __future__ import annotations
 
 from .actions import ALL, AlarmCommandError
-from .definitions import PRIORITIES, AlarmDef, AlarmKind, alarm_problems, load_alarms
+from .definitions import (
+    PRIORITIES,
+    AlarmDef,
+    AlarmKind,
+    alarm_problems,
+    alarms_by_tag,
+    load_alarms,
+)
 from .events import AlarmCounts, AlarmEvent, AlarmStatus
 from .kpi import AlarmKpis, compute_kpis, write_kpi_csv
 from .manager import AlarmManager
@@ -26,6 +33,7 @@ __all__ = [
     "AlarmState",
     "AlarmStatus",
     "alarm_problems",
+    "alarms_by_tag",
     "compute_kpis",
     "load_alarms",
     "next_state",

@@ -129,3 +129,12 @@ def alarm_problems(project: Project) -> list[Problem]:
                 "(a fault in Linea HMI; the rest was checked)",
             )
         ]
+
+
+def alarms_by_tag(project: Project) -> dict[str, tuple[tuple[str, int], ...]]:
+    """(alarm id, priority) of every alarm watching each tag: what a symbol on a screen
+    follows to show its alarm state."""
+    index: dict[str, list[tuple[str, int]]] = {}
+    for alarm in load_alarms(project)[0]:
+        index.setdefault(alarm.tag, []).append((alarm.id, alarm.priority))
+    return {tag: tuple(pairs) for tag, pairs in index.items()}

@@ -37,6 +37,9 @@ from hmi.ui.i18n import translate
 from .context import SymbolContext
 from .painting import format_number, paint_doubt, paint_priority_shape
 
+# alarm states a symbol shows in its priority colour (shelved and suppressed ones are not)
+STANDING_ALARM_STATES = frozenset({"unacked", "acked", "rtn_unacked", "latched"})
+
 BADGE = 30.0  # design units: size of the quality and alarm badges
 LABEL_SIZE = 26.0  # design units: labels stay readable at 1280 x 800 from 1.5 m
 LABEL_H = 32.0
@@ -73,6 +76,7 @@ class Symbol(QGraphicsRectItem):
         self._tooltip_reason: str | None = None
         self._tags = definition.tags
         self._tag = definition.tag
+        self._alarms: dict[str, int] = {}  # alarm id -> priority, while the alarm stands
         self._alarm_tag = alarm_tag = self.props.get("alarm_tag")
         self._alarm_priority = int(self.props.get("alarm_priority", 2))
         self._shown = [n for n in self._tags if n != alarm_tag]
@@ -107,6 +111,14 @@ class Symbol(QGraphicsRectItem):
         if name is None or name == self.tag:
             return self._config
         return self.context.project.tags.get(name)
+
+    def set_alarm_state(self, alarm_id: str, priority: int, tv: TagValue) -> None:
+        """Follow one alarm of the symbol's tag (``_sys.alarm.<id>``) from the alarm manager."""
+        if tv.value in STANDING_ALARM_STATES:
+            self._alarms[alarm_id] = priority
+        else:
+            self._alarms.pop(alarm_id, None)
+        self.refresh()
 
     def set_value(self, name: str, tv: TagValue) -> None:
         """Take the newest value of one of the symbol's tags (GUI thread, from the bridge)."""
@@ -201,9 +213,16 @@ class Symbol(QGraphicsRectItem):
     @property
     def severity(self) -> int:
         """The alarm priority shown (1 most urgent .. 4), or 0 for none."""
-        own = self.own_severity()
-        tagged = self.alarm_tag_priority() if self._alarm_tag else 0
-        return min(own, tagged) if own and tagged else own or tagged
+        found = [
+            p
+            for p in (
+                self.own_severity(),
+                self.alarm_tag_priority() if self._alarm_tag else 0,
+                min(self._alarms.values(), default=0),
+            )
+            if p
+        ]
+        return min(found, default=0)
 
     def own_severity(self) -> int:
         """A subclass's own alarm from its value (limits, states)."""
