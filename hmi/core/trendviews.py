@@ -30,7 +30,7 @@ from .project.durations import parse_duration
 from .project.loader import Section
 from .project.models import DataType, Problem, Project, Source
 from .project.yamlsrc import line_of
-from .words import did_you_mean
+from .words import describe_value, did_you_mean
 
 MAX_PENS = 8
 DEFAULT_SPAN = 600.0
@@ -96,18 +96,6 @@ def read_trendviews(project: Project) -> tuple[list[TrendViewDef], list[Problem]
     return views, sorted(reader.problems, key=lambda p: p.source.line)
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
 def _pair(value: Any) -> tuple[float, float] | None:
     """[lo, hi] as two finite numbers with lo < hi, else None."""
     if not isinstance(value, list | tuple) or len(value) != 2:
@@ -140,7 +128,7 @@ class _ViewReader:
             self.report(
                 data,
                 None,
-                f"expected a list of views (- name: ... pens: [...]), got {_describe(data)}",
+                f"expected a list of views (- name: ... pens: [...]), got {describe_value(data)}",
             )
             return []
         views: list[TrendViewDef] = []
@@ -167,7 +155,7 @@ class _ViewReader:
             self.report(
                 parent,
                 index,
-                f"{where}: expected a mapping with name: and pens:, got {_describe(data)}",
+                f"{where}: expected a mapping with name: and pens:, got {describe_value(data)}",
             )
             return None
         name = data.get("name")
@@ -261,7 +249,7 @@ class _ViewReader:
                 parent,
                 index,
                 f"{where}: pen #{index + 1}: expected a tag name or "
-                f"{{tag: ..., normal: [lo, hi]}}, got {_describe(item)}",
+                f"{{tag: ..., normal: [lo, hi]}}, got {describe_value(item)}",
             )
             return None
         tag = str(item.get("tag") or "").strip()
@@ -299,7 +287,7 @@ class _ViewReader:
                 item,
                 key,
                 f"{where}: {key} of '{tag}': expected the {what} as [low, high] with "
-                f"low < high, e.g. [150, 280], got {_describe(item[key])}",
+                f"low < high, e.g. [150, 280], got {describe_value(item[key])}",
             )
         return pair
 

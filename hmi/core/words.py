@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # "x" and "y"/"n" are how spreadsheets often mark a yes/no column
@@ -35,3 +35,16 @@ def did_you_mean(word: str, known: Iterable[str], what: str, listed: int = 12) -
     if len(names) <= listed:
         return f"the {what} are {', '.join(names)}"
     return f"no {what.removesuffix('s')} has that name"
+
+
+def describe_value(value: Any) -> str:
+    """A wrong value as an error message names it: ``got 'abc'``, ``got a list``."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)

@@ -30,7 +30,7 @@ from typing import Any
 from ..project.durations import parse_duration
 from ..project.loader import Section
 from ..project.models import DataType, Problem, Project, Source, TagConfig
-from ..words import did_you_mean
+from ..words import describe_value, did_you_mean
 
 
 class Mode(StrEnum):
@@ -118,18 +118,6 @@ def read_config(project: Project) -> tuple[HistorianConfig, list[Problem]]:
     return config, sorted(reader.problems, key=lambda p: p.source.line)
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
 def _written(data: Any, key: str) -> bool:
     """Whether ``key`` was written in ``data``, even with a value that was refused."""
     return isinstance(data, Mapping) and key in data
@@ -150,7 +138,7 @@ class _ConfigReader:
         if data is None:
             return HistorianConfig()
         if not isinstance(data, Mapping):
-            self.report((), f"expected default: and tags:, got {_describe(data)}")
+            self.report((), f"expected default: and tags:, got {describe_value(data)}")
             return HistorianConfig()
         for key in data:
             if key in SECTION_FIELDS:
@@ -179,7 +167,7 @@ class _ConfigReader:
             self.report(
                 ("tags",),
                 "tags: expected tag names or patterns with their policy, e.g. 'line1.billet_temp: "
-                f"{{mode: swinging_door, deviation: 0.5}}', got {_describe(tags)}",
+                f"{{mode: swinging_door, deviation: 0.5}}', got {describe_value(tags)}",
             )
             return []
         entries = []
@@ -246,7 +234,7 @@ class _ConfigReader:
             self.report(
                 path,
                 "expected a policy such as {mode: swinging_door, deviation: 0.5} or a mode, "
-                f"got {_describe(value)}",
+                f"got {describe_value(value)}",
             )
             return None
         values: dict[str, Any] = {}
@@ -284,7 +272,7 @@ class _ConfigReader:
             self.report(
                 path,
                 "deviation: expected a number in the tag's engineering units, "
-                f"got {_describe(value)}",
+                f"got {describe_value(value)}",
             )
             return {}
         if number < 0:
