@@ -29,6 +29,7 @@ from hmi.core.driver import (
 from hmi.core.project.models import DataType, DeviceConfig, Problem, TagConfig
 from hmi.core.scan import ScanStats, run_periodic
 from hmi.core.tags import Batch, bad, good
+from hmi.core.tasks import cancel_and_wait
 
 from . import codec
 from .address import Area, TagPoint, resolve_point
@@ -161,9 +162,7 @@ class ModbusDriver(Driver):
         self._running = False
         tasks = self._tasks + list(self._side_tasks)
         self._tasks, self._side_tasks = [], set()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(tasks, what=f"modbus {self.device.name}")
         self._link.close()
         if self._status is not DeviceStatus.STOPPED:
             self._set_state(DeviceStatus.STOPPED)

@@ -9,7 +9,6 @@ server state every half timeout (see ``connection.open_client``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import time
@@ -29,6 +28,7 @@ from hmi.core.driver import (
 from hmi.core.project.models import DeviceConfig, Problem, TagConfig
 from hmi.core.scan import run_periodic
 from hmi.core.tags import Batch, Quality, TagValue
+from hmi.core.tasks import cancel_and_wait
 
 from .browse import browse as browse_device
 from .connection import close_client, connect_failure, open_client, watchdog_interval
@@ -109,9 +109,7 @@ class OpcUaDriver(Driver):
         """Close the connection. Tags keep their last values: a one-shot read needs them."""
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait([task], what=f"opcua {self.device.name}")
         self._set_state(DeviceStatus.STOPPED, "stopped")
 
     async def _run(self) -> None:
@@ -151,9 +149,7 @@ class OpcUaDriver(Driver):
         finally:
             self._link = None
             link.fail("stopped")  # no-op after a loss; on stop, silences late responses
-            for task in pollers:
-                task.cancel()
-            await asyncio.gather(*pollers, return_exceptions=True)
+            await cancel_and_wait(pollers, what=f"opcua {self.device.name}")
             await close_client(link.client, self.options.timeout)
         return link.reason
 

@@ -9,7 +9,6 @@ the model variable name, e.g. ``billet_temp``. Values are in engineering units a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from hmi.core.project.durations import parse_duration
 from hmi.core.project.models import DataType, DeviceConfig, Problem, TagConfig
 from hmi.core.scan import run_periodic
 from hmi.core.tags import Batch, TagValue, bad
+from hmi.core.tasks import cancel_and_wait
 from hmi.core.words import did_you_mean
 
 from .filler import FillerModel
@@ -169,11 +169,7 @@ class SimulatorDriver(Driver):
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(tasks, what=f"simulator {self.device.name}")
         self._state(DeviceStatus.STOPPED)
 
     async def write(self, tag: TagConfig, raw_value: Any) -> WriteResult:
