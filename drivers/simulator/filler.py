@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from .signals import MachineState, PlantModel, Variable, lag, ramp
+from .signals import COMMAND_VARIABLES, MachineState, PlantModel, Variable, lag, ramp
 
 
 class FillerFault(IntEnum):
@@ -78,9 +78,7 @@ class FillerModel(PlantModel):
         Variable("rejected_count", int, description="rejected bottles (wraps at 2^32)"),
         Variable("last_reject_reason", str),
         Variable("product", str),
-        Variable("cmd_start", bool, writable=True),
-        Variable("cmd_stop", bool, writable=True),
-        Variable("cmd_reset", bool, writable=True),
+        *COMMAND_VARIABLES,
     )
 
     def __init__(

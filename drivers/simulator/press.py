@@ -12,7 +12,7 @@ import math
 from enum import IntEnum
 from typing import Any
 
-from .signals import MachineState, PlantModel, Variable, WriteRefused, lag
+from .signals import COMMAND_VARIABLES, MachineState, PlantModel, Variable, WriteRefused, lag
 
 
 class PressFault(IntEnum):
@@ -92,9 +92,7 @@ class PressModel(PlantModel):
         Variable("alloy", str),
         Variable("run_seconds", int, "s"),
         Variable("extruded_length_mm", int, "mm"),
-        Variable("cmd_start", bool, writable=True),
-        Variable("cmd_stop", bool, writable=True),
-        Variable("cmd_reset", bool, writable=True),
+        *COMMAND_VARIABLES,
     )
 
     def __init__(

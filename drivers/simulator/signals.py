@@ -83,6 +83,14 @@ class Variable:
         return number
 
 
+# the start, stop and reset commands every simulated machine obeys
+COMMAND_VARIABLES = (
+    Variable("cmd_start", bool, writable=True),
+    Variable("cmd_stop", bool, writable=True),
+    Variable("cmd_reset", bool, writable=True),
+)
+
+
 class PlantModel(ABC):
     """A machine stepped in fixed increments of model time; deterministic for a given seed.
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from hmi.core.alarms import PRIORITIES, Action, AlarmCommandError, AlarmState
 from hmi.ui.i18n import translate
@@ -156,6 +156,24 @@ def run_command(action: Callable[[], list[str]], show: Callable[[str, bool], Non
     except AlarmCommandError as error:
         show(str(error), True)
         return []
+
+
+def period_buttons(
+    parent: QWidget,
+    periods: tuple[tuple[int, str], ...],
+    height: int,
+    choose: Callable[[int], None],
+) -> dict[int, QPushButton]:
+    """Toggle buttons for the time spans a page offers, in the order given."""
+    buttons: dict[int, QPushButton] = {}
+    for seconds, words in periods:
+        button = QPushButton(translate("Alarms", words), parent)
+        button.setCheckable(True)
+        button.setProperty("toggle", True)
+        button.setMinimumHeight(height)
+        button.clicked.connect(lambda _=False, s=seconds: choose(s))
+        buttons[seconds] = button
+    return buttons
 
 
 def set_flag(widget: QWidget, name: str, value: Any) -> None:

@@ -34,7 +34,7 @@ from hmi.ui.i18n import translate
 from hmi.ui.profile import Profile
 from hmi.ui.theme import Theme
 
-from .common import MessageLine, priority_words
+from .common import MessageLine, period_buttons, priority_words
 from .models import JournalTableModel
 from .summary import icon_size, make_table
 
@@ -89,16 +89,10 @@ class JournalView(QWidget):
             for name in ("state", "value"):
                 self.table.setColumnHidden(self.model.column(name), True)
 
-        self.period_buttons: dict[int, QPushButton] = {}
+        self.period_buttons = period_buttons(self, PERIODS, target, self.choose_period)
         periods = QHBoxLayout()
         periods.setSpacing(gap)
-        for seconds, words in PERIODS:
-            button = QPushButton(translate("Alarms", words), self)
-            button.setCheckable(True)
-            button.setProperty("toggle", True)
-            button.setMinimumHeight(target)
-            button.clicked.connect(lambda _=False, s=seconds: self.choose_period(s))
-            self.period_buttons[seconds] = button
+        for button in self.period_buttons.values():
             periods.addWidget(button)
         self.start_edit = self._date_edit()
         self.end_edit = self._date_edit()

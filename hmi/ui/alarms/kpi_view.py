@@ -34,7 +34,7 @@ from hmi.ui.profile import Profile
 from hmi.ui.symbols.painting import RIGHT, VCENTER, draw_text, paint_priority_shape
 from hmi.ui.theme import Theme
 
-from .common import MessageLine, full_time, priority_words, short_line_name
+from .common import MessageLine, full_time, period_buttons, priority_words, short_line_name
 
 PERIODS = (
     (8 * 3600, QT_TRANSLATE_NOOP("Alarms", "8 h")),
@@ -139,14 +139,8 @@ class KpiView(QWidget):
         target = round(profile.target_px)
         bar = QHBoxLayout()
         bar.setSpacing(gap)
-        self.period_buttons: dict[int, QPushButton] = {}
-        for seconds, words in PERIODS:
-            button = QPushButton(translate("Alarms", words), self)
-            button.setCheckable(True)
-            button.setProperty("toggle", True)
-            button.setMinimumHeight(target)
-            button.clicked.connect(lambda _=False, s=seconds: self.choose_period(s))
-            self.period_buttons[seconds] = button
+        self.period_buttons = period_buttons(self, PERIODS, target, self.choose_period)
+        for button in self.period_buttons.values():
             bar.addWidget(button)
         self.span = QLabel("", self)
         self.span.setProperty("note", True)
