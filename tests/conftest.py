@@ -1,6 +1,19 @@
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
 
 from tests.helpers import free_port
+
+# The application's folders (data, config, logs, cache) are a throw-away one for the whole
+# session, set before anything runs so that the hmi processes tests start inherit it too:
+# no test writes into the real home folder, nor into a LINEA_HMI_DATA set outside.
+_HOME = tempfile.mkdtemp(prefix="linea-hmi-tests-")
+os.environ["LINEA_HMI_HOME"] = _HOME
+os.environ.pop("LINEA_HMI_DATA", None)
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 
 
 @pytest.fixture

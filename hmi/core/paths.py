@@ -1,11 +1,62 @@
-"""Where things are: the shipped demo project and the per-project data folder."""
+"""Where things are: the installation, the shipped demo project and the application's folders.
+
+The application's own folders (data, configuration, logs, cache) are the platform's
+standard places for ``linea-hmi`` (XDG on Linux, ``%LOCALAPPDATA%`` on Windows), given by
+platformdirs. ``$LINEA_HMI_HOME`` puts all four under one folder (kiosks, portable
+installs, tests); ``$LINEA_HMI_DATA`` moves the data folder alone. Nothing is ever written
+into the installation folder.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+import platformdirs
+from platformdirs.api import PlatformDirsABC
+
+APP_NAME = "linea-hmi"
+HOME_VARIABLE = "LINEA_HMI_HOME"  # data/, config/, logs/ and cache/ under one folder
+DATA_VARIABLE = "LINEA_HMI_DATA"  # the data folder alone; wins over LINEA_HMI_HOME
+LOG_FILE = "linea-hmi.log"
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    """The application's folders; nothing here is created until something is written."""
+
+    data: Path  # one folder per project: its store, its OPC UA client certificates
+    config: Path
+    logs: Path
+    cache: Path
+
+    @property
+    def log_file(self) -> Path:
+        return self.logs / LOG_FILE
+
+
+def app_paths(system: type[PlatformDirsABC] | None = None) -> AppPaths:
+    """The folders in force now, overrides included; ``system`` is platformdirs' class for
+    another platform (by default this one's)."""
+    home = os.environ.get(HOME_VARIABLE)
+    if home:
+        root = Path(home).expanduser()
+        paths = AppPaths(root / "data", root / "config", root / "logs", root / "cache")
+    else:
+        dirs = (system or platformdirs.PlatformDirs)(APP_NAME, appauthor=False)
+        paths = AppPaths(
+            data=Path(dirs.user_data_dir),
+            config=Path(dirs.user_config_dir),
+            logs=Path(dirs.user_log_dir),
+            cache=Path(dirs.user_cache_dir),
+        )
+    data = os.environ.get(DATA_VARIABLE)
+    if data:
+        paths = AppPaths(Path(data).expanduser(), paths.config, paths.logs, paths.cache)
+    return paths
 
 
 def install_root() -> Path:
@@ -19,12 +70,7 @@ def demo_project_dir() -> Path:
 
 
 def data_dir_for(project_name: str) -> Path:
-    """Local state (history, journal, certificates) of a project; LINEA_HMI_DATA overrides."""
-    base = os.environ.get("LINEA_HMI_DATA")
-    if base:
-        root = Path(base)
-    else:
-        xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        root = Path(xdg) / "linea-hmi"
+    """Local state of a project (its store, its OPC UA client certificates under
+    ``pki/<device>/``): one folder per project in the data folder."""
     slug = re.sub(r"[^a-z0-9]+", "-", project_name.lower()).strip("-") or "project"
-    return root / slug
+    return app_paths().data / slug
