@@ -349,7 +349,7 @@ class ModbusDriver(Driver):
             data += await self._request(area, address, count)
         return data
 
-    async def _request(self, area: Area, address: int, count: int) -> list[Any]:
+    async def _request(self, area: Area, address: int, count: int) -> Sequence[int]:
         demoted = self._status is DeviceStatus.DEMOTED  # a probe: no repeats
         attempts = 1 if demoted else 1 + self.options.retries
         return await self._link.read(area, address, count, attempts)

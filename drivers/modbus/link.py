@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 import struct
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,7 @@ _READERS = {
     Area.DISCRETE: ("read_discrete_inputs", 2),
 }
 
-Send = Callable[[ModbusBaseClient], Coroutine[Any, Any, ModbusPDU]]
+Send = Callable[[ModbusBaseClient], Awaitable[ModbusPDU]]
 
 
 class LinkError(Exception):
@@ -195,7 +195,7 @@ class Link:
 
     # -- requests --
 
-    async def read(self, area: Area, address: int, count: int, attempts: int) -> list[Any]:
+    async def read(self, area: Area, address: int, count: int, attempts: int) -> Sequence[int]:
         """``count`` registers or bits from ``address``, repeated after a timeout."""
         method, function_code = _READERS[area]
         unit = self.options.unit

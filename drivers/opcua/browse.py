@@ -60,7 +60,7 @@ async def _walk(
     client: Client, max_depth: int, max_nodes: int, per_request: int
 ) -> list[tuple[ua.NodeId, str]]:
     """(node id, browse path) of every variable found, objects descended into."""
-    level: list[tuple[ua.NodeId, str]] = [(ua.NodeId(ua.ObjectIds.ObjectsFolder), "")]
+    level: list[tuple[ua.NodeId, str]] = [(ua.NodeId(ua.Int32(ua.ObjectIds.ObjectsFolder)), "")]
     seen = {level[0][0]}
     variables: list[tuple[ua.NodeId, str]] = []
     for _ in range(max_depth):
@@ -98,7 +98,7 @@ async def _children(
                 ua.BrowseDescription(
                     NodeId=nodes[i],
                     BrowseDirection=ua.BrowseDirection.Forward,
-                    ReferenceTypeId=ua.NodeId(ua.ObjectIds.HierarchicalReferences),
+                    ReferenceTypeId=ua.NodeId(ua.Int32(ua.ObjectIds.HierarchicalReferences)),
                     IncludeSubtypes=True,
                     NodeClassMask=_BROWSE_MASK,
                     ResultMask=int(ua.BrowseResultMask.All),
@@ -161,8 +161,9 @@ async def _type_names(client: Client, dtypes: list[ua.NodeId]) -> dict[ua.NodeId
     names: dict[ua.NodeId, str] = {}
     unknown: list[ua.NodeId] = []
     for dtype in dict.fromkeys(dtypes):
-        if dtype.NamespaceIndex == 0 and dtype.Identifier in range(1, 26):
-            names[dtype] = ua.VariantType(dtype.Identifier).name
+        ident = dtype.Identifier
+        if dtype.NamespaceIndex == 0 and isinstance(ident, int) and ident in range(1, 26):
+            names[dtype] = ua.VariantType(ident).name
         else:
             unknown.append(dtype)
     if unknown:

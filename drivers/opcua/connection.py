@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from asyncua import Client, ua
 from asyncua.crypto import security_policies
@@ -50,7 +51,7 @@ async def open_client(
     device: str,
     options: OpcUaOptions,
     data_dir: str | Path,
-    on_lost: Callable[[Exception], Awaitable[None]] | None = None,
+    on_lost: Callable[[Exception], Coroutine[Any, Any, None]] | None = None,
 ) -> Client:
     """A connected, activated client; raises on any failure, leaving nothing open.
 

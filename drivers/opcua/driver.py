@@ -263,7 +263,8 @@ class OpcUaDriver(Driver):
                     reason = f"namespace '{uri}' is not on the server"
                     refused[tag.name] = TagValue(None, Quality.BAD, None, now, reason)
                     continue
-                node_id = ua.NodeId(node_id.Identifier, namespaces.index(uri), node_id.NodeIdType)
+                index = ua.Int16(namespaces.index(uri))
+                node_id = ua.NodeId(node_id.Identifier, index, node_id.NodeIdType)
             resolved[tag.name] = node_id
         return resolved, refused
 

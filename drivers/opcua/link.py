@@ -54,7 +54,7 @@ class Link:
         assert self.client is not None
         params = ua.ReadParameters(
             NodesToRead=[
-                ua.ReadValueId(NodeId=ua.NodeId(n), AttributeId=ua.AttributeIds.Value)
+                ua.ReadValueId(NodeId=ua.NodeId(ua.Int32(n)), AttributeId=ua.AttributeIds.Value)
                 for n in _LIMIT_NODES
             ],
             TimestampsToReturn=ua.TimestampsToReturn.Neither,

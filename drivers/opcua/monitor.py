@@ -68,7 +68,7 @@ class ScanSubscription:
     ):
         self._uaclient = uaclient
         self.period = period
-        self._names = (None, *names)  # index = client handle
+        self._names = ("", *names)  # index = client handle (handles start at 1)
         self._node_ids = list(node_ids)
         self._publish = publish
         self._on_status = on_status

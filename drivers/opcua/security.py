@@ -92,7 +92,10 @@ def _usable(cert_path: Path, key: rsa.RSAPrivateKey, application_uri: str) -> bo
         return False
     if application_uri not in san.get_values_for_type(x509.UniformResourceIdentifier):
         return False
-    if cert.public_key().public_numbers() != key.public_key().public_numbers():
+    public_key = cert.public_key()
+    if not isinstance(public_key, rsa.RSAPublicKey):
+        return False
+    if public_key.public_numbers() != key.public_key().public_numbers():
         return False
     now = dt.datetime.now(dt.UTC)
     return cert.not_valid_before_utc <= now and cert.not_valid_after_utc - RENEW_BEFORE > now

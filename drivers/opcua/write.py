@@ -63,6 +63,8 @@ class NodeWriter:
         )
         if dtype_dv.StatusCode is not None:
             dtype_dv.StatusCode.check()
+        if dtype_dv.Value is None:
+            raise ua.UaError("the server sent no data type for the node")
         dtype = dtype_dv.Value.Value
         if dtype.NamespaceIndex == 0 and dtype.Identifier in _BUILTIN_TYPES:
             vtype = ua.VariantType(dtype.Identifier)

@@ -130,7 +130,8 @@ class SimulatorDriver(Driver):
 
     @classmethod
     def validate_tag(cls, device: DeviceConfig, tag: TagConfig) -> list[Problem]:
-        model = MODELS.get(device.options.get("model"))  # type: ignore[arg-type]
+        model_name = device.options.get("model")
+        model = MODELS.get(model_name) if isinstance(model_name, str) else None
         if tag.derived or model is None:
             return []
         name = tag.address.strip()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pymodbus.constants import ExcCodes
@@ -107,13 +107,13 @@ PRESS_POINTS: tuple[Point, ...] = (
 )
 
 
-def encode(point: Point, value: object) -> list[int]:
+def encode(point: Point, value: float | str) -> list[int]:
     """Model value -> the point's 16-bit registers (big-endian bytes and words)."""
     if point.kind == "string":
         raw = str(value).encode("ascii", "replace")[: point.length].ljust(point.width * 2, b"\0")
     else:
         fmt, _ = _FORMATS[point.kind]
-        number = float(value) * point.scale  # type: ignore[arg-type]
+        number = float(value) * point.scale
         if fmt not in "fd":
             low, high = _LIMITS[point.kind]
             number = min(max(round(number), low), high)
@@ -231,7 +231,7 @@ class PressModbusServer:
         image = self._image(area, self.model.snapshot())
         return [SimData(address=0, values=image, datatype=DataType.REGISTERS)]
 
-    def _image(self, area: str, snapshot: dict[str, object]) -> list[int]:
+    def _image(self, area: str, snapshot: Mapping[str, float | str]) -> list[int]:
         """The whole register area from address 0; unused registers read as zero."""
         image = [0] * self._sizes[area]
         for point in self._by_area[area]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from asyncua import Server, ua
@@ -140,7 +140,7 @@ class FillerOpcUaServer:
         """Write the model values that changed since the last publish."""
         if self._server is None:
             return
-        now = datetime.now(UTC)
+        now = ua.DateTime.now(UTC)
         snapshot = self.model.snapshot()
         for point in self.points:
             value = snapshot[point.name]
@@ -152,15 +152,16 @@ class FillerOpcUaServer:
         """The NodeId of a model variable, e.g. ``ns=2;s=Filler.Tank.Level``."""
         return self._node_ids[name]
 
-    async def _store(self, point: UaPoint, value: Any, now: datetime) -> None:
+    async def _store(self, point: UaPoint, value: Any, now: ua.DateTime) -> None:
         assert self._server is not None
         data = ua.DataValue(_as_variant(point, value), SourceTimestamp=now, ServerTimestamp=now)
         await self._server.write_attribute_value(self._node_ids[point.name], data)
         self._published[point.name] = value
 
     async def _build_address_space(self, server: Server) -> None:
-        idx = self.namespace_index
-        folders = {"": await server.nodes.objects.add_object(ua.NodeId(ROOT, idx), ROOT)}
+        idx = ua.Int16(self.namespace_index)
+        root = ua.NodeId(ua.String(ROOT), idx)
+        folders = {"": await server.nodes.objects.add_object(root, ROOT)}
         snapshot = self.model.snapshot()
         for point in self.points:
             *groups, leaf = point.path.split(".")
@@ -168,12 +169,12 @@ class FillerOpcUaServer:
             for depth in range(1, len(groups) + 1):
                 key = ".".join(groups[:depth])
                 if key not in folders:
-                    node_id = ua.NodeId(f"{ROOT}.{key}", idx)
+                    node_id = ua.NodeId(ua.String(f"{ROOT}.{key}"), idx)
                     folders[key] = await parent.add_object(
                         node_id, ua.QualifiedName(groups[depth - 1], idx)
                     )
                 parent = folders[key]
-            node_id = ua.NodeId(point.node_id_text, idx)
+            node_id = ua.NodeId(ua.String(point.node_id_text), idx)
             variable = await parent.add_variable(
                 node_id, ua.QualifiedName(leaf, idx), _as_variant(point, snapshot[point.name])
             )
@@ -187,7 +188,7 @@ class FillerOpcUaServer:
         """After a client write: hand it to the model, or put the model's value back."""
         if not event.is_external or self._server is None:
             return
-        now = datetime.now(UTC)
+        now = ua.DateTime.now(UTC)
         for item, status in zip(
             event.request_params.NodesToWrite, event.response_params, strict=False
         ):
