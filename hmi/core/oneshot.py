@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def _subset(project: Project, tags: set[str]) -> Project:
     )
 
 
-async def _settle(engine: TagEngine, done, timeout: float) -> None:
+async def _settle(engine: TagEngine, done: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not done() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)

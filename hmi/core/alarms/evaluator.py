@@ -38,7 +38,7 @@ Test = Callable[[Latest, bool, float], bool | None]
 class Change(NamedTuple):
     """What the process did to one alarm: ACTIVATE, CLEAR, SUPPRESS or UNSUPPRESS."""
 
-    index: int
+    alarm_index: int  # in the evaluator's alarms (a field named index would hide tuple.index)
     action: Action
 
 

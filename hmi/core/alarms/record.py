@@ -29,6 +29,8 @@ class Record:
         "value",
     )
 
+    shelved_until: float | None
+
     def __init__(self, alarm: AlarmDef):
         self.alarm = alarm
         self.state = AlarmState.NORMAL
@@ -67,7 +69,7 @@ class Record:
         self.one_shot = one_shot
 
     def unshelve(self) -> None:
-        self.shelved_until: float | None = None
+        self.shelved_until = None
         self.shelve_reason = ""
         self.shelved_by = ""
         self.one_shot = False

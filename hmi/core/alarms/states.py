@@ -98,7 +98,6 @@ def next_state(
             return _settled(active, False) if state is S.SUPPRESSED else None
         case Action.RESTORE:
             return _settled(active, suppressed) if state is S.OUT_OF_SERVICE else None
-    return None
 
 
 def _settled(active: bool, suppressed: bool) -> AlarmState:

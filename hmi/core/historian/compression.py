@@ -61,11 +61,12 @@ class Filter:
         if q & QUALITY_MASK == BAD:
             return  # nothing more to say while the value is not trustworthy
         if self.max_ms is not None and t - last[0] >= self.max_ms:
-            self.flush(out)
-            if t - self.last[0] >= self.max_ms:  # type: ignore[index]
+            if self.held is not None:
+                last = self.held  # stored now: the newest stored sample
+                self.flush(out)
+            if t - last[0] >= self.max_ms:
                 self._store(sample, out)
                 return
-        last = self.last
         if not (_finite(value) and _finite(last[1])):
             held = self.held
             if _same(value, (held or last)[1]):
@@ -76,7 +77,7 @@ class Filter:
             self.flush(out)
             self._store(sample, out)
             return
-        self._accept(sample, out)
+        self._accept(sample, last, out)
 
     def tick(self, now: int, out: list[Sample]) -> None:
         """At ``now`` (ms): keep at most ``max_interval`` between stored points."""
@@ -109,8 +110,9 @@ class Filter:
         self.last = sample
         self.held = None
 
-    def _accept(self, sample: Sample, out: list[Sample]) -> None:
-        if _same(sample[1], self.last[1]):  # type: ignore[index]
+    def _accept(self, sample: Sample, last: Sample, out: list[Sample]) -> None:
+        """Decide on ``sample``, given ``last``, the newest stored sample."""
+        if _same(sample[1], last[1]):
             self.held = sample
         else:
             self.flush(out)
@@ -127,8 +129,8 @@ class ExceptionFilter(Filter):
         super().__init__(max_interval_ms)
         self.deviation = deviation
 
-    def _accept(self, sample: Sample, out: list[Sample]) -> None:
-        reference = self.last[1]  # type: ignore[index]
+    def _accept(self, sample: Sample, last: Sample, out: list[Sample]) -> None:
+        reference = last[1]
         if abs(sample[1] - reference) > self.deviation:
             self.flush(out)
             self._store(sample, out)
@@ -149,12 +151,14 @@ class SwingingDoorFilter(Filter):
         super()._store(sample, out)
         self._low, self._high = -math.inf, math.inf
 
-    def _accept(self, sample: Sample, out: list[Sample]) -> None:
+    def _accept(self, sample: Sample, last: Sample, out: list[Sample]) -> None:
         t, value, _ = sample
-        t0, v0, _ = self.last  # type: ignore[misc]
+        t0, v0, _ = last
         if not self._low <= (value - v0) / (t - t0) <= self._high:
+            held = self.held
             self.flush(out)  # the held point is the farthest one the doors allowed
-            t0, v0, _ = self.last  # type: ignore[misc]
+            if held is not None:
+                t0, v0, _ = held
         dt = t - t0
         self.held = sample
         deviation = self.deviation

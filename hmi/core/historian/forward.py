@@ -106,7 +106,11 @@ class SqliteCursor:
 
     def save(self, moves: dict[int, tuple[int | None, int]]) -> None:
         args = [(self.target, tag, new, old) for tag, (old, new) in moves.items()]
-        self.writer.submit(lambda conn: conn.executemany(SAVE_POSITION, args))
+
+        def save_positions(conn: sqlite3.Connection) -> None:
+            conn.executemany(SAVE_POSITION, args)
+
+        self.writer.submit(save_positions)
         self.writer.flush(5.0)
 
 

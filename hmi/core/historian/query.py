@@ -48,7 +48,7 @@ class Bucket(NamedTuple):
     first: Any
     last: Any
     avg: float | None
-    count: int
+    count: int  # type: ignore[assignment]  # hides tuple.count; read as .count everywhere
     bad: int  # points that are Bad or not a finite number: draw a gap where only these are
 
 
