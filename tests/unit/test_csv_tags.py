@@ -7,6 +7,7 @@ from pathlib import Path
 from hmi.core.project.csvtags import parse_csv_tags, read_csv_tags
 from hmi.core.project.loader import check_project
 from hmi.core.project.models import DataType, Scaling
+from hmi.core.project.tagfields import CSV_COLUMNS, CSV_PAIRS, TAG_FIELDS
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
@@ -188,3 +189,35 @@ def test_csv_row_mistakes_carry_the_csv_line(tmp_path: Path) -> None:
         ), (line, phrase, found)
     assert len(found) == len(expected)
     assert project.tags == {}
+
+
+def test_the_columns_are_the_tag_fields_with_the_two_pairs_spread_over_two_columns() -> None:
+    assert CSV_COLUMNS == (
+        "name",
+        "device",
+        "address",
+        "type",
+        "units",
+        "range_lo",
+        "range_hi",
+        "raw_lo",
+        "raw_hi",
+        "deadband",
+        "scan",
+        "writable",
+        "decimals",
+        "description",
+        "expr",
+        "byte_order",
+        "word_order",
+        "length",
+    )
+    plain = [field for field in TAG_FIELDS if field not in CSV_PAIRS]
+    assert [column for column in CSV_COLUMNS if column in TAG_FIELDS] == plain
+    header = ",".join(CSV_COLUMNS)
+    row = "t,plc,hr:1,int16,bar,0,10,0,1000,0.5,fast,yes,1,Pressure,,little,big,"
+    rows, problems = parse_csv_tags(f"{header}\n{row}\n", "t.csv")
+    assert problems == []
+    assert set(rows[0].fields) <= set(TAG_FIELDS)
+    assert rows[0].fields["range"] == ["0", "10"]
+    assert rows[0].fields["scale"] == {"raw": ["0", "1000"]}

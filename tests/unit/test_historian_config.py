@@ -111,7 +111,7 @@ def test_each_mistake_names_its_line_and_what_would_be_right(tmp_path):
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ("historian: [1, 2]", "expected default: and tags:, got a list"),
+        ("historian: [1, 2]", "expected default: and tags:, got [1, 2]"),
         ("historian:\n  tags: [line1.temp]", "tags: expected tag names or patterns"),
         ("historian:\n  tags: {line1.temp: 5}", "expected a policy such as"),
         ("historian:\n  default: {interval: 10ms, mode: interval}", "interval 10ms is too short"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hmi.core.project import loader
+from hmi.core.project import tags as tag_entries
 from hmi.core.project.derived import derived_order
 from hmi.core.project.durations import parse_duration
 from hmi.core.project.loader import Section, check_project, load_project
@@ -250,6 +251,24 @@ def test_later_sections_are_kept_with_their_lines(tmp_path: Path) -> None:
     assert alarms.data[0]["hi"] == 550
     assert alarms.source_at(0, "hi") == Source("project.yaml", alarms_line + 2)
     assert alarms.source_at(5, "nothing") == Source("project.yaml", alarms_line + 1)  # the list
+
+
+def test_sections_named_by_the_caller_are_kept_too(tmp_path: Path) -> None:
+    text = BASE.replace("tags:\n", "recipes:\n  - {name: R1}\nalarms: []\ntags:\n", 1)
+    root = write(tmp_path, {"project.yaml": text})
+    project, problems = check_project(root)
+    assert [p.message for p in problems] == ["unknown section 'recipes'; no section has that name"]
+    assert project is not None and "recipes" not in project.extra
+    project, problems = check_project(root, sections=["recipes"])
+    assert problems == []
+    assert project is not None and set(project.extra) == {"recipes", "alarms"}
+    recipes = project.extra["recipes"]
+    assert recipes == Section("recipes", [{"name": "R1"}], Source("project.yaml", 7))
+    assert recipes.source_at(0) == Source("project.yaml", 8)
+    project, problems = check_project(
+        write(tmp_path, {"project.yaml": text.replace("recip", "recep")}), sections=("recipes",)
+    )
+    assert [p.message for p in problems] == ["unknown section 'recepes'; did you mean 'recipes'?"]
 
 
 def test_the_project_file_path_works_as_well_as_its_folder(tmp_path: Path) -> None:
@@ -931,7 +950,7 @@ def test_an_unexpected_failure_becomes_a_problem_not_a_traceback(
     def explode(text: str) -> None:
         raise RuntimeError("compiler exploded")
 
-    monkeypatch.setattr(loader, "compile_expr", explode)
+    monkeypatch.setattr(tag_entries, "compile_expr", explode)
     text = BASE + "  - {name: t, expr: line1.ram_speed}\n"
     project, problems = check_project(write(tmp_path, {"project.yaml": text}))
     assert project is not None

@@ -2,7 +2,7 @@
 
 from .derived import derived_order
 from .durations import parse_duration
-from .loader import Section, check_project, load_project
+from .loader import check_project, load_project
 from .models import (
     DataType,
     DeviceConfig,
@@ -11,6 +11,7 @@ from .models import (
     ProjectError,
     Scaling,
     ScanClass,
+    Section,
     Source,
     TagConfig,
 )

@@ -18,30 +18,10 @@ from typing import Any
 
 from ..words import did_you_mean
 from .models import Problem, Source
+from .tagfields import CSV_COLUMNS, CSV_PAIRS
 
-COLUMNS = (
-    "name",
-    "device",
-    "address",
-    "type",
-    "units",
-    "range_lo",
-    "range_hi",
-    "raw_lo",
-    "raw_hi",
-    "deadband",
-    "scan",
-    "writable",
-    "decimals",
-    "description",
-    "expr",
-    "byte_order",
-    "word_order",
-    "length",
-)
-_NUMBER_COLUMNS = frozenset({"range_lo", "range_hi", "raw_lo", "raw_hi", "deadband"})
-_PAIRS = (("range_lo", "range_hi", "range"), ("raw_lo", "raw_hi", "raw"))
-_NUMBER_PAIR_COLUMNS = frozenset(column for pair in _PAIRS for column in pair[:2])
+_PAIR_COLUMNS = frozenset(column for pair in CSV_PAIRS.values() for column in (pair.lo, pair.hi))
+_NUMBER_COLUMNS = _PAIR_COLUMNS | {"deadband"}
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 _EXCEL_SEPARATOR_HINT = re.compile(r"^sep=(.)$", re.IGNORECASE)
 
@@ -138,8 +118,8 @@ class _CsvReader:
             if not column:
                 self.columns.append(None)
                 continue
-            if column not in COLUMNS:
-                hint = did_you_mean(column, COLUMNS, "columns", listed=len(COLUMNS))
+            if column not in CSV_COLUMNS:
+                hint = did_you_mean(column, CSV_COLUMNS, "columns", listed=len(CSV_COLUMNS))
                 self.problem(line, f"unknown column '{cell}' (column {position}); {hint}")
                 self.columns.append(None)
                 continue
@@ -176,24 +156,25 @@ class _CsvReader:
                     cell = cell.replace(",", ".")
                 values[column] = cell
         fields: dict[str, Any] = {
-            column: value for column, value in values.items() if column not in _NUMBER_PAIR_COLUMNS
+            column: value for column, value in values.items() if column not in _PAIR_COLUMNS
         }
-        for lo_column, hi_column, key in _PAIRS:
-            lo, hi = values.get(lo_column), values.get(hi_column)
+        for pair in CSV_PAIRS.values():
+            lo, hi = values.get(pair.lo), values.get(pair.hi)
             if lo is None and hi is None:
                 continue
             if lo is None or hi is None:
-                given, missing = (lo_column, hi_column) if hi is None else (hi_column, lo_column)
+                given, missing = (pair.lo, pair.hi) if hi is None else (pair.hi, pair.lo)
                 self.problem(
                     line, f"'{given}' is given but '{missing}' is empty; give both or neither"
                 )
                 return None
-            if key == "raw":
-                fields["scale"] = {"raw": [lo, hi]}
-            else:
-                fields[key] = [lo, hi]
+            *outer, last = pair.path
+            target = fields
+            for key in outer:
+                target = target.setdefault(key, {})
+            target[last] = [lo, hi]
         return fields
 
 
 def _cols() -> str:
-    return ", ".join(COLUMNS)
+    return ", ".join(CSV_COLUMNS)

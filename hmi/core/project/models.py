@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .yamlsrc import line_of
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -25,6 +27,27 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section the project reader does not interpret (alarms, screens, ...), kept with
+    its lines so the part that reads it later can still say ``file:line``."""
+
+    name: str
+    data: Any
+    source: Source
+
+    def source_at(self, *path: Any) -> Source:
+        """Where a nested key or list index was written, e.g. ``source_at(2, "tag")``."""
+        node, line = self.data, self.source.line
+        for key in path:
+            line = line_of(node, key, 0) or line
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                break
+        return Source(self.source.file, line)
 
 
 class ProjectError(Exception):
