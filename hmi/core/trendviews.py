@@ -19,16 +19,14 @@ shape (``span`` in seconds). A damaged file is reported and left alone, never fa
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .project.durations import parse_duration
-from .project.loader import Section
-from .project.models import DataType, Problem, Project, Source
+from .project.fields import Fields
+from .project.models import DataType, Problem, Project, Section, Source
 from .project.yamlsrc import line_of
 from .words import describe_value, did_you_mean
 
@@ -96,18 +94,6 @@ def read_trendviews(project: Project) -> tuple[list[TrendViewDef], list[Problem]
     return views, sorted(reader.problems, key=lambda p: p.source.line)
 
 
-def _pair(value: Any) -> tuple[float, float] | None:
-    """[lo, hi] as two finite numbers with lo < hi, else None."""
-    if not isinstance(value, list | tuple) or len(value) != 2:
-        return None
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
-        return None
-    lo, hi = float(value[0]), float(value[1])
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        return None
-    return lo, hi
-
-
 class _ViewReader:
     """Reads views from YAML (lines known) or JSON (``file`` only); collects problems."""
 
@@ -118,8 +104,14 @@ class _ViewReader:
         self.problems: list[Problem] = []
 
     def report(self, container: Any, key: Any, message: str) -> None:
+        """A problem with an item of a list (or with the list itself, for key None)."""
         line = line_of(container, key, self.line) if container is not None else self.line
         self.problems.append(Problem(Source(self.file, line), f"trends: {message}"))
+
+    def fields(self, data: Mapping, parent: list, index: int, label: str) -> Fields:
+        """Item ``index`` of ``parent``, read field by field."""
+        line = line_of(parent, index, self.line)
+        return Fields(self.problems.append, data, self.file, line, f"trends: {label}")
 
     def read_list(self, data: Any, user: bool = False) -> list[TrendViewDef]:
         if data is None:
@@ -149,7 +141,7 @@ class _ViewReader:
             views.append(view)
         return views
 
-    def read_view(self, parent: Any, index: int, data: Any, user: bool) -> TrendViewDef | None:
+    def read_view(self, parent: list, index: int, data: Any, user: bool) -> TrendViewDef | None:
         where = f"view #{index + 1}"
         if not isinstance(data, Mapping):
             self.report(
@@ -158,64 +150,55 @@ class _ViewReader:
                 f"{where}: expected a mapping with name: and pens:, got {describe_value(data)}",
             )
             return None
-        name = data.get("name")
-        named = isinstance(name, str) and bool(name.strip())
-        if named:
-            where = f"view '{name.strip()}'"
-        for key in data:
-            if key not in VIEW_FIELDS:
-                hint = did_you_mean(str(key), VIEW_FIELDS, "fields")
-                self.report(data, key, f"{where}: unknown field '{key}'; {hint}")
-        if not named:
-            self.report(data, "name" if "name" in data else None, f"{where}: needs a name")
+        view = self.fields(data, parent, index, where)
+        name = view.text("name")
+        name_written_wrong = view.failed
+        if name:
+            view.label = f"trends: view '{name}'"
+        view.unknown_keys(VIEW_FIELDS)
+        if not name:
+            if not name_written_wrong:
+                view.problem("name" if "name" in data else None, "needs a name")
             return None
-        name = name.strip()
-        span = self.span(data, where)
-        line = self.line_id(data, where)
-        pens = self.pens(data, where)
+        span = self.span(view)
+        line = self.line_id(view)
+        pens = self.pens(view)
         if not pens:
             return None
-        source = Source(self.file, line_of(parent, index, self.line))
-        return TrendViewDef(name, tuple(pens), span, line, source, user)
+        return TrendViewDef(name, tuple(pens), span, line, view.source(), user)
 
-    def span(self, data: Mapping, where: str) -> float:
-        if "span" not in data:
+    def span(self, view: Fields) -> float:
+        span = view.duration("span")
+        if span is None:
             return DEFAULT_SPAN
-        try:
-            seconds = parse_duration(data["span"])
-        except ValueError as error:
-            self.report(data, "span", f"{where}: span: {error}")
-            return DEFAULT_SPAN
-        if not SHORTEST_SPAN <= seconds <= LONGEST_SPAN:
-            self.report(
-                data,
-                "span",
-                f"{where}: span {data['span']} is out of range; use 10s to 10y, e.g. 1h",
+        if not SHORTEST_SPAN <= span <= LONGEST_SPAN:
+            view.problem(
+                "span", f"span {view.get('span')} is out of range; use 10s to 10y, e.g. 1h"
             )
             return DEFAULT_SPAN
-        return seconds
+        return span
 
-    def line_id(self, data: Mapping, where: str) -> str:
-        line = data.get("line")
+    def line_id(self, view: Fields) -> str:
+        line = view.get("line")
         if line is None:
             return ""
         lines = self.project.lines if self.project is not None else {}
         if not isinstance(line, str) or (lines and line not in lines):
             hint = did_you_mean(str(line), lines, "lines")
-            self.report(data, "line", f"{where}: unknown line '{line}'; {hint}")
+            view.problem("line", f"unknown line '{line}'; {hint}")
             return ""
         return line
 
-    def pens(self, data: Mapping, where: str) -> list[PenDef]:
-        pens_data = data.get("pens")
+    def pens(self, view: Fields) -> list[PenDef]:
+        pens_data = view.get("pens")
         if not isinstance(pens_data, list) or not pens_data:
-            self.report(
-                data,
-                "pens" if "pens" in data else None,
-                f"{where}: needs pens: a list of tags, e.g. pens: [line1.billet_temp]",
+            view.problem(
+                "pens" if "pens" in view.data else None,
+                "needs pens: a list of tags, e.g. pens: [line1.billet_temp]",
             )
             return []
         pens: list[PenDef] = []
+        where = view.label.removeprefix("trends: ")
         for index, item in enumerate(pens_data):
             pen = self.pen(pens_data, index, item, where)
             if pen is None:
@@ -225,11 +208,9 @@ class _ViewReader:
                 continue
             pens.append(pen)
         if len(pens) > MAX_PENS:
-            self.report(
-                data,
+            view.problem(
                 "pens",
-                f"{where}: {len(pens)} pens; a view shows at most {MAX_PENS}, "
-                "split it into two views",
+                f"{len(pens)} pens; a view shows at most {MAX_PENS}, split it into two views",
             )
             pens = pens[:MAX_PENS]
         return pens
@@ -237,14 +218,7 @@ class _ViewReader:
     def pen(self, parent: list, index: int, item: Any, where: str) -> PenDef | None:
         if isinstance(item, str):
             item = {"tag": item}
-            container, tag_key = parent, index
-        elif isinstance(item, Mapping):
-            container, tag_key = item, "tag"
-            for key in item:
-                if key not in PEN_FIELDS:
-                    hint = did_you_mean(str(key), PEN_FIELDS, "fields")
-                    self.report(item, key, f"{where}: unknown pen field '{key}'; {hint}")
-        else:
+        elif not isinstance(item, Mapping):
             self.report(
                 parent,
                 index,
@@ -252,43 +226,38 @@ class _ViewReader:
                 f"{{tag: ..., normal: [lo, hi]}}, got {describe_value(item)}",
             )
             return None
+        pen = self.fields(item, parent, index, where)
+        pen.unknown_keys(PEN_FIELDS, kind="pen field")
         tag = str(item.get("tag") or "").strip()
-        if not self.known_tag(tag, container, tag_key, where, index):
+        if not self.known_tag(pen, tag, index):
             return None
-        normal = self.band(item, "normal", where, tag)
-        axis = self.band(item, "range", where, tag)
+        normal = self.band(pen, "normal", tag)
+        axis = self.band(pen, "range", tag)
         return PenDef(tag, normal, axis)
 
-    def known_tag(self, tag: str, container: Any, key: Any, where: str, index: int) -> bool:
+    def known_tag(self, pen: Fields, tag: str, index: int) -> bool:
         if not tag:
-            self.report(container, None, f"{where}: pen #{index + 1} needs a tag")
+            pen.problem(None, f"pen #{index + 1} needs a tag")
             return False
         if self.project is None:
             return True
         config = self.project.tags.get(tag)
         if config is None:
             hint = did_you_mean(tag, self.project.tags, "tags", listed=0)
-            self.report(container, key, f"{where}: unknown tag '{tag}'; {hint}")
+            pen.problem("tag", f"unknown tag '{tag}'; {hint}")
             return False
         if config.data_type is DataType.STRING:
-            self.report(
-                container, key, f"{where}: '{tag}' is a text tag; a trend draws numbers only"
-            )
+            pen.problem("tag", f"'{tag}' is a text tag; a trend draws numbers only")
             return False
         return True
 
-    def band(self, item: Mapping, key: str, where: str, tag: str) -> tuple[float, float] | None:
-        if key not in item:
+    def band(self, pen: Fields, key: str, tag: str) -> tuple[float, float] | None:
+        what = "normal band" if key == "normal" else "axis range"
+        shape = f"the {what} of '{tag}' as [low, high] with low < high, e.g. [150, 280]"
+        pair = pen.pair(key, shape)
+        if pair is not None and pair[0] >= pair[1]:
+            pen.wrong(key, shape)
             return None
-        pair = _pair(item[key])
-        if pair is None:
-            what = "normal band" if key == "normal" else "axis range"
-            self.report(
-                item,
-                key,
-                f"{where}: {key} of '{tag}': expected the {what} as [low, high] with "
-                f"low < high, e.g. [150, 280], got {describe_value(item[key])}",
-            )
         return pair
 
 

@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..project.fields import as_number
 from ..project.models import DataType, Source, TagConfig
+from ..words import describe_value, did_you_mean
 from .definitions import AlarmKind
-from .fields import Entry, as_number, describe, suggest
+from .fields import Entry
 from .messages import escape, message_problem
 
 K = AlarmKind
@@ -108,7 +110,7 @@ def state_value(entry: Entry, tag: TagConfig, value: Any) -> Any:
     elif tag.data_type.numeric and (number := as_number(value)) is not None:
         return number
     want = {DataType.STRING: "text", DataType.BOOL: "true or false"}.get(tag.data_type, "a number")
-    entry.problem("equals", f"equals: '{tag.name}' needs {want}, got {describe(value)}")
+    entry.problem("equals", f"equals: '{tag.name}' needs {want}, got {describe_value(value)}")
     return None
 
 
@@ -126,7 +128,7 @@ def deviation(entry: Entry, tag: TagConfig, tags: Mapping[str, TagConfig]) -> li
     if setpoint is None:
         sub.problem(None, "needs 'setpoint: <tag name>'")
     elif sp_tag is None:
-        hint = suggest(setpoint, tags, "tags")
+        hint = did_you_mean(setpoint, tags, "tags")
         sub.problem("setpoint", f"unknown setpoint tag '{setpoint}'; {hint}")
     elif not sp_tag.data_type.numeric:
         sub.problem("setpoint", f"setpoint tag '{setpoint}' is {sp_tag.data_type}, not a number")
@@ -147,7 +149,7 @@ def rate(entry: Entry, tag: TagConfig) -> list[Found]:
     sub.unknown_keys(("hi", "lo", "per"))
     if not tag.data_type.numeric:
         entry.problem("rate", f"rate: needs a numeric tag, not {tag.data_type}")
-    per = sub.duration("per") if "per" in sub.data else 1.0
+    per = sub.duration("per", 1.0)
     if "per" in sub.data and per <= 0 and not sub.failed:
         sub.problem("per", "per: must be longer than 0, e.g. 1s or 1m")
     found = signed_pair(sub, "rise", "fall")

@@ -10,9 +10,10 @@ from ..engine import device_status_tag
 from ..expr import ExprError, compile_expr
 from ..project.models import DeviceConfig, Problem, Project, Source, TagConfig
 from ..project.yamlsrc import line_of
+from ..words import describe_value, did_you_mean
 from . import kinds
 from .definitions import DEFAULT_PRIORITY, FALLBACK_PRIORITY, AlarmDef, AlarmKind
-from .fields import Entry, describe, suggest
+from .fields import Entry
 from .kinds import LIMITS, Spec
 from .messages import escape, message_problem
 
@@ -76,7 +77,7 @@ class AlarmReader:
                     Problem(
                         source,
                         "alarms: expected a list of entries (- tag: line1.ram_pressure ...), "
-                        f"got {describe(data)}",
+                        f"got {describe_value(data)}",
                     )
                 )
             else:
@@ -94,7 +95,9 @@ class AlarmReader:
     def read_entry(self, data: Any, file: str, line: int, number: int) -> None:
         if not isinstance(data, Mapping):
             message = f"alarm #{number}: expected a mapping such as 'tag: line1.ram_pressure'"
-            self.problems.append(Problem(Source(file, line), f"{message}, got {describe(data)}"))
+            self.problems.append(
+                Problem(Source(file, line), f"{message}, got {describe_value(data)}")
+            )
             return
         entry = Entry(self.problems.append, data, file, line, f"alarm #{number}")
         if "tag" in data and "device" in data:
@@ -112,7 +115,7 @@ class AlarmReader:
         entry.unknown_keys(DEVICE_FIELDS)
         device = self.project.devices.get(name)
         if device is None:
-            hint = suggest(name, self.project.devices, "devices")
+            hint = did_you_mean(name, self.project.devices, "devices")
             entry.problem("device", f"unknown device '{name}'; {hint}")
             return
         self.configured_devices.add(name)
@@ -126,11 +129,11 @@ class AlarmReader:
         entry.unknown_keys(TAG_FIELDS)
         tag = self.project.tags.get(name)
         if tag is None:
-            hint = suggest(name, self.project.tags, "tags")
+            hint = did_you_mean(name, self.project.tags, "tags")
             entry.problem("tag", f"unknown tag '{name}'; {hint}")
             return
         common = self.common(entry, name, self.line_of_tag(tag))
-        deadband = entry.positive_or_zero("deadband")
+        deadband = entry.not_negative("deadband") or 0.0
         found = [
             *kinds.limits(entry, tag, deadband),
             *kinds.state(entry, tag),
@@ -153,8 +156,8 @@ class AlarmReader:
             base=entry.text("id") or base,
             priority=entry.priority(),
             message=message,
-            on_delay=entry.duration("on_delay"),
-            off_delay=entry.duration("off_delay"),
+            on_delay=entry.duration("on_delay") or 0.0,
+            off_delay=entry.duration("off_delay") or 0.0,
             condition=self.condition(entry),
             latch=entry.flag("latch"),
             line=self.line(entry, default_line),
@@ -175,7 +178,7 @@ class AlarmReader:
             return None
         known = set(self.project.tags) | {device_status_tag(d) for d in self.project.devices}
         for name in sorted(names - known):
-            hint = suggest(name, self.project.tags, "tags")
+            hint = did_you_mean(name, self.project.tags, "tags")
             entry.problem("condition", f"condition reads unknown tag '{name}'; {hint}")
         return text
 
@@ -185,7 +188,7 @@ class AlarmReader:
             return default
         if self.project.lines and line not in self.project.lines:
             entry.problem(
-                "line", f"unknown line '{line}'; {suggest(line, self.project.lines, 'lines')}"
+                "line", f"unknown line '{line}'; {did_you_mean(line, self.project.lines, 'lines')}"
             )
         return line
 
@@ -203,7 +206,8 @@ class AlarmReader:
         known = self.screen_names()
         if known is not None and screen not in known:
             entry.problem(
-                "screen", f"unknown screen '{screen}'; {suggest(screen, known, 'screens')}"
+                "screen",
+                f"unknown screen '{screen}'; {did_you_mean(screen, sorted(known), 'screens')}",
             )
         return screen
 

@@ -21,15 +21,13 @@ bool or string tag matched only by a pattern or the default stores every change 
 from __future__ import annotations
 
 import fnmatch
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from ..project.durations import parse_duration
-from ..project.loader import Section
-from ..project.models import DataType, Problem, Project, Source, TagConfig
+from ..project.fields import Fields
+from ..project.models import DataType, Problem, Project, Section, TagConfig
 from ..words import describe_value, did_you_mean
 
 
@@ -110,8 +108,8 @@ def read_config(project: Project) -> tuple[HistorianConfig, list[Problem]]:
     try:
         config = reader.read()
     except Exception as error:  # never a traceback for a project file
-        reader.report(
-            (),
+        reader.top.problem(
+            None,
             f"could not read the historian section: unexpected {type(error).__name__}: {error}",
         )
         config = HistorianConfig()
@@ -128,31 +126,32 @@ class _ConfigReader:
         self.project = project
         self.section = section
         self.problems: list[Problem] = []
-
-    def report(self, path: tuple, message: str) -> None:
-        source: Source = self.section.source_at(*path)
-        self.problems.append(Problem(source, f"historian: {message}"))
+        data = section.data if isinstance(section.data, Mapping) else {}
+        file, line = section.source.file, section.source.line
+        self.top = Fields(self.problems.append, data, file, line, "historian")
 
     def read(self) -> HistorianConfig:
         data = self.section.data
         if data is None:
             return HistorianConfig()
         if not isinstance(data, Mapping):
-            self.report((), f"expected default: and tags:, got {describe_value(data)}")
+            self.top.problem(None, f"expected default: and tags:, got {describe_value(data)}")
             return HistorianConfig()
+        top = self.top
         for key in data:
-            if key in SECTION_FIELDS:
-                continue
             if key in POLICY_FIELDS:
-                hint = f"put '{key}' under 'default:' to apply it to every tag"
-            else:
-                hint = did_you_mean(str(key), SECTION_FIELDS, "fields")
-            self.report((key,), f"unknown field '{key}'; {hint}")
-        default = self.entry(data.get("default"), ("default",)) or {}
+                top.problem(
+                    key,
+                    f"unknown field '{key}'; put '{key}' under 'default:' to apply it to every tag",
+                )
+        top.unknown_keys(SECTION_FIELDS + POLICY_FIELDS)
+        default = self.entry(top, "default") or {}
         base = self.apply(TagPolicy(), default)
         if base.mode is Mode.INTERVAL and not _written(data.get("default"), "interval"):
-            self.report(("default", "mode"), "mode interval needs an interval, e.g. interval: 10s")
-        entries = self.tag_entries(data.get("tags"), base)
+            self.inside(top, "default").problem(
+                "mode", "mode interval needs an interval, e.g. interval: 10s"
+            )
+        entries = self.tag_entries(base)
         policies: dict[str, TagPolicy] = {}
         for tag in self.project.tags.values():
             policy = self.resolve(tag, base, entries)
@@ -160,51 +159,55 @@ class _ConfigReader:
                 policies[tag.name] = policy
         return HistorianConfig(policies, base.retention)
 
-    def tag_entries(self, tags: Any, base: TagPolicy) -> list[tuple[str, dict[str, Any]]]:
+    def tag_entries(self, base: TagPolicy) -> list[tuple[str, dict[str, Any]]]:
+        tags = self.top.get("tags")
         if tags is None:
             return []
         if not isinstance(tags, Mapping):
-            self.report(
-                ("tags",),
-                "tags: expected tag names or patterns with their policy, e.g. 'line1.billet_temp: "
-                f"{{mode: swinging_door, deviation: 0.5}}', got {describe_value(tags)}",
+            self.top.wrong(
+                "tags",
+                "tag names or patterns with their policy, e.g. 'line1.billet_temp: "
+                "{mode: swinging_door, deviation: 0.5}'",
             )
             return []
+        listed = self.inside(self.top, "tags")
         entries = []
         for key in tags:
             name = str(key).strip()
-            path = ("tags", key)
-            values = self.entry(tags[key], path)
-            if values is None or not self.known(name, path):
+            values = self.entry(listed, key)
+            if values is None or not self.known(listed, key, name):
                 continue
-            self.check_against_tags(name, path, tags[key], values, self.apply(base, values))
+            self.check_against_tags(listed, key, name, values, self.apply(base, values))
             entries.append((name, values))
         return entries
 
-    def known(self, name: str, path: tuple) -> bool:
+    def known(self, listed: Fields, key: Any, name: str) -> bool:
         tags = self.project.tags
         if is_pattern(name):
             if any(fnmatch.fnmatchcase(tag, name) for tag in tags):
                 return True
-            self.report(path, f"pattern '{name}' matches no tag; check the spelling or remove it")
+            listed.problem(key, f"pattern '{name}' matches no tag; check the spelling or remove it")
             return False
         if name in tags:
             return True
-        self.report(path, f"unknown tag '{name}'; {did_you_mean(name, tags, 'tags', listed=0)}")
+        listed.problem(key, f"unknown tag '{name}'; {did_you_mean(name, tags, 'tags', listed=0)}")
         return False
 
     def check_against_tags(
-        self, name: str, path: tuple, written: Any, values: dict[str, Any], policy: TagPolicy
+        self, listed: Fields, key: Any, name: str, values: dict[str, Any], policy: TagPolicy
     ) -> None:
+        entry = self.inside(listed, key)
         if (
             policy.mode is Mode.INTERVAL
             and policy.interval is None
-            and not _written(written, "interval")
+            and "interval" not in entry.data
         ):
-            self.report(path, f"'{name}' has mode interval but no interval; add e.g. interval: 10s")
+            listed.problem(
+                key, f"'{name}' has mode interval but no interval; add e.g. interval: 10s"
+            )
         if "interval" in values and policy.mode is not Mode.INTERVAL:
-            self.report(
-                (*path, "interval"),
+            entry.problem(
+                "interval",
                 f"interval is used only with mode: interval ('{name}' has mode "
                 f"{policy.mode.value}); did you mean max_interval?",
             )
@@ -213,47 +216,51 @@ class _ConfigReader:
             return
         kind = tag.data_type.value
         if values.get("mode") == Mode.SWINGING_DOOR:
-            self.report(
-                (*path, "mode"),
+            entry.problem(
+                "mode",
                 f"'{name}' is a {kind} tag; swinging_door needs a number; use mode: exception "
                 "(stores every change)",
             )
         if "deviation" in values:
-            self.report(
-                (*path, "deviation"), f"deviation is only for numeric tags ('{name}' is {kind})"
-            )
+            entry.problem("deviation", f"deviation is only for numeric tags ('{name}' is {kind})")
 
-    def entry(self, value: Any, path: tuple) -> dict[str, Any] | None:
-        """The valid fields of one policy mapping (or a bare mode), each checked."""
+    @staticmethod
+    def inside(parent: Fields, key: Any) -> Fields:
+        """What is written under ``key``; a problem in it without a key of its own is
+        reported at ``key``."""
+        value = parent.data.get(key)
+        return parent.nested(key, value if isinstance(value, Mapping) else {}, parent.label)
+
+    def entry(self, parent: Fields, key: Any) -> dict[str, Any] | None:
+        """The valid fields of the policy under ``key`` (a mapping or a bare mode)."""
+        value = parent.data.get(key)
         if value is None:
             return {}
         if isinstance(value, str) or value is False:
-            mode = self.mode(value, path)
+            mode = self.mode(parent, key)
             return None if mode is None else {"mode": mode}
         if not isinstance(value, Mapping):
-            self.report(
-                path,
+            parent.problem(
+                key,
                 "expected a policy such as {mode: swinging_door, deviation: 0.5} or a mode, "
                 f"got {describe_value(value)}",
             )
             return None
+        policy = self.inside(parent, key)
+        policy.unknown_keys(POLICY_FIELDS)
         values: dict[str, Any] = {}
-        for key, item in value.items():
-            where = (*path, key)
-            if key == "mode":
-                mode = self.mode(item, where)
-                if mode is not None:
-                    values["mode"] = mode
-            elif key == "deviation":
-                values.update(self.deviation(item, where))
-            elif key in ("max_interval", "interval", "retention"):
-                values.update(self.span(str(key), item, where))
-            else:
-                hint = did_you_mean(str(key), POLICY_FIELDS, "fields")
-                self.report(where, f"unknown field '{key}'; {hint}")
+        if "mode" in value and (mode := self.mode(policy, "mode")) is not None:
+            values["mode"] = mode
+        deviation = policy.not_negative("deviation", "a number in the tag's engineering units")
+        if deviation is not None:
+            values["deviation"] = deviation
+        for span in _SHORTEST:
+            if span in value:
+                values.update(self.span(policy, span))
         return values
 
-    def mode(self, value: Any, path: tuple) -> Mode | None:
+    def mode(self, fields: Fields, key: Any) -> Mode | None:
+        value = fields.data.get(key)
         if value is False:  # YAML reads a bare `off` as false
             return Mode.OFF
         text = str(value).strip().lower()
@@ -261,36 +268,19 @@ class _ConfigReader:
             return Mode(text)
         except ValueError:
             hint = did_you_mean(text, [m.value for m in Mode], "modes")
-            self.report(path, f"mode '{value}' unknown; {hint}")
+            fields.problem(key, f"mode '{value}' unknown; {hint}")
             return None
 
-    def deviation(self, value: Any, path: tuple) -> dict[str, float]:
-        number = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        if number is None or not math.isfinite(number):
-            self.report(
-                path,
-                "deviation: expected a number in the tag's engineering units, "
-                f"got {describe_value(value)}",
-            )
-            return {}
-        if number < 0:
-            self.report(path, f"deviation {number:g} is negative; use 0 or more")
-            return {}
-        return {"deviation": number}
-
-    def span(self, key: str, value: Any, path: tuple) -> dict[str, float | None]:
+    def span(self, policy: Fields, key: str) -> dict[str, float | None]:
+        value = policy.data.get(key)
         if key == "retention" and isinstance(value, str) and value.strip().lower() in FOREVER:
             return {key: None}
-        try:
-            seconds = parse_duration(value)
-        except ValueError as error:
-            self.report(path, f"{key}: {error}")
+        seconds = policy.duration(key)
+        if seconds is None:
             return {}
         lowest, shown, example = _SHORTEST[key]
         if seconds < lowest:
-            self.report(path, f"{key} {value} is too short; use {shown} or more, e.g. {example}")
+            policy.problem(key, f"{key} {value} is too short; use {shown} or more, e.g. {example}")
             return {}
         return {key: seconds}
 
