@@ -1,0 +1,328 @@
+"""Reading a folder of screen files into checked screens.
+
+Every file is read first and its templates collected, then every screen is built, then
+the links between screens (parent, nav targets, faceplates) are checked once all names are
+known. A symbol with a problem is left out and reported; the rest of its screen still
+loads, so one typo never blanks a whole screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..paths import demo_project_dir, install_root
+from ..project.models import Problem, Project, Source
+from ..project.yamlsrc import YamlSyntaxError, YList, YMap, line_of, read_yaml_file
+from ..words import did_you_mean
+from .catalogue import SYMBOL_TYPES, Prop
+from .models import DESIGN_SIZE, LEVELS, ScreenDef, Screens, SymbolDef
+from .properties import SymbolFields, bounds_problem, check_meaning
+from .templates import Templates, scalar_text
+
+MAX_TEMPLATE_DEPTH = 6
+FILE_SECTIONS = ("screen", "symbols", "templates")
+HEAD_FIELDS = ("name", "title", "level", "parent", "line", "size", "background", "instances")
+
+
+def load_screens(folder: str | Path, project: Project) -> tuple[Screens, list[Problem]]:
+    """Every ``*.yaml`` screen in ``folder``, checked against ``project``."""
+    loader = _Loader(project)
+    root = Path(folder)
+    if not root.is_dir():
+        return Screens(), [Problem(Source(str(root)), "screen folder not found")]
+    files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
+    docs = [(path, loader.read(path)) for path in files]
+    for path, doc in docs:
+        if doc is not None:
+            loader.templates.collect(loader.shown(path), doc)
+    for path, doc in docs:
+        if doc is not None:
+            loader.build_screens(path, doc)
+    loader.check_links()
+    return Screens(loader.screens), loader.problems
+
+
+def screens_folder(project: Project) -> Path:
+    """The project's screen files: ``screens:`` in project.yaml, else ``screens/`` beside it;
+    the shipped demo keeps its screens at the top of the installation."""
+    section = project.extra.get("screens")
+    configured = getattr(section, "data", section)
+    root = Path(project.root)
+    if isinstance(configured, str) and configured:
+        return (root / configured).resolve()
+    local = root / "screens"
+    if local.is_dir():
+        return local
+    try:
+        if root.resolve() == demo_project_dir().resolve():
+            return install_root() / "screens"
+    except OSError:
+        pass
+    return local
+
+
+class _Loader:
+    def __init__(self, project: Project):
+        self.project = project
+        self.problems: list[Problem] = []
+        self.templates = Templates(self.problems.append)
+        self.screens: dict[str, ScreenDef] = {}
+        self.links: list[tuple[str, str, Source]] = []  # (kind, screen name, where)
+
+    def problem(self, file: str, line: int, message: str) -> None:
+        self.problems.append(Problem(Source(file, line), message))
+
+    def fields(self, data: YMap, file: str, label: str = "") -> SymbolFields:
+        return SymbolFields(self.problems.append, data, file, data.line, label, self.project)
+
+    def shown(self, file: str | Path) -> str:
+        """A screen file as the engineer knows it: relative to the project, if inside it."""
+        if not Path(file).is_absolute():
+            return str(file)
+        try:
+            return Path(file).resolve().relative_to(Path(self.project.root).resolve()).as_posix()
+        except (ValueError, OSError):
+            return str(file)
+
+    def read(self, path: Path) -> YMap | None:
+        file = self.shown(path)
+        try:
+            doc = read_yaml_file(path)
+        except YamlSyntaxError as exc:
+            self.problem(file, exc.line, exc.message)
+            return None
+        except OSError as exc:
+            self.problem(file, 0, f"cannot read the file: {exc.strerror or exc}")
+            return None
+        if doc is None:
+            self.problem(file, 0, "the file is empty")
+            return None
+        if not isinstance(doc, YMap):
+            self.problem(
+                file,
+                line_of(doc, default=1),
+                "a screen file is a mapping with 'screen:' and 'symbols:' (and/or 'templates:')",
+            )
+            return None
+        self.fields(doc, file).unknown_keys(FILE_SECTIONS, "sections", "section")
+        return doc
+
+    # -- screens -----------------------------------------------------------------------
+
+    def build_screens(self, path: Path, doc: YMap) -> None:
+        file = self.shown(path)
+        head = doc.get("screen", YMap())
+        symbols = doc.get("symbols")
+        if "screen" not in doc and "symbols" not in doc:
+            return  # a file of templates only
+        if not isinstance(head, YMap):
+            self.problem(file, line_of(doc, "screen"), "'screen' is a mapping (name, title, ...)")
+            return
+        if symbols is None:
+            symbols = YList([], line_of(doc, "screen"))
+        if not isinstance(symbols, YList):
+            self.problem(file, line_of(doc, "symbols"), "'symbols' is a list")
+            return
+        instances = head.get("instances")
+        if instances is None:
+            self.build_screen(path, head, symbols, {})
+            return
+        if not isinstance(instances, YList) or not all(isinstance(i, YMap) for i in instances):
+            self.problem(
+                file,
+                line_of(head, "instances"),
+                "'instances' is a list of macro values, e.g. [{line: line1}, {line: line2}]",
+            )
+            return
+        for instance in instances:
+            macros = {str(k): scalar_text(v) for k, v in instance.items()}
+            self.build_screen(path, head, symbols, macros)
+
+    def build_screen(self, path: Path, head: YMap, symbols: YList, macros: dict[str, str]) -> None:
+        file = self.shown(path)
+        self.fields(head, file).unknown_keys(HEAD_FIELDS, "properties", "screen property")
+        head = self.templates.expand(file, head, macros, head.line)
+        name = str(head.get("name") or path.stem)
+        line = head.line or 1
+        if name in self.screens:
+            first = self.screens[name].source
+            self.problem(file, line, f"screen '{name}' is defined twice (first at {first})")
+            return
+        fields = self.fields(head, file)
+        level = head.get("level", 2)
+        if level not in LEVELS:
+            levels = ", ".join(f"{k} {v}" for k, v in LEVELS.items())
+            fields.problem("level", f"level must be 1 to 4 ({levels})")
+            level = 2
+        size = fields.check("size", Prop("size")) or DESIGN_SIZE
+        background = None
+        if head.get("background"):
+            background = path.parent / str(head["background"])
+            if not background.is_file():
+                fields.problem(
+                    "background",
+                    f"background '{head['background']}' not found next to the screen file",
+                )
+                background = None
+        line_id = str(head.get("line") or "")
+        if line_id and self.project.lines and line_id not in self.project.lines:
+            hint = did_you_mean(line_id, self.project.lines, "lines")
+            fields.problem("line", f"unknown line '{line_id}'; {hint}")
+        parent = head.get("parent")
+        if parent is not None:
+            self.links.append(("parent", str(parent), fields.source("parent")))
+        items: list[SymbolDef] = []
+        self.add_symbols(file, symbols, macros, (0.0, 0.0), items, depth=0)
+        for symbol in items:
+            if (problem := bounds_problem(symbol, size)) is not None:
+                self.problems.append(problem)
+        self.screens[name] = ScreenDef(
+            name=name,
+            title=str(head.get("title") or name),
+            symbols=tuple(items),
+            level=level,
+            parent=str(parent) if parent is not None else None,
+            line=line_id,
+            size=size,
+            background=background,
+            source=Source(file, line),
+        )
+
+    def add_symbols(
+        self,
+        file: str,
+        symbols: YList,
+        macros: dict[str, str],
+        offset: tuple[float, float],
+        out: list[SymbolDef],
+        depth: int,
+    ) -> None:
+        for index, raw in enumerate(symbols):
+            line = line_of(symbols, index)
+            if not isinstance(raw, YMap):
+                self.problem(
+                    file, line, "a symbol is a mapping like {type: tank, at: [x, y], tag: ...}"
+                )
+                continue
+            if "use" in raw:
+                self.add_group(file, raw, macros, offset, out, depth)
+                continue
+            symbol = self.symbol(file, self.templates.expand(file, raw, macros, line), offset)
+            if symbol is not None:
+                out.append(symbol)
+
+    def add_group(
+        self,
+        file: str,
+        raw: YMap,
+        macros: dict[str, str],
+        offset: tuple[float, float],
+        out: list[SymbolDef],
+        depth: int,
+    ) -> None:
+        """A template placed at ``at`` with its macros filled from ``with``."""
+        line = raw.line
+        for key in raw:
+            if key not in ("use", "at", "with"):
+                self.problem(
+                    file,
+                    line_of(raw, key),
+                    f"a template use takes 'use', 'at' and 'with', not '{key}'",
+                )
+        name = str(raw["use"])
+        template = self.templates.get(name)
+        if template is None:
+            hint = did_you_mean(name, self.templates.by_name, "templates")
+            self.problem(file, line, f"unknown template '{name}'; {hint}")
+            return
+        if depth >= MAX_TEMPLATE_DEPTH:
+            self.problem(
+                file,
+                line,
+                f"template '{name}' uses templates more than "
+                f"{MAX_TEMPLATE_DEPTH} deep (does it use itself?)",
+            )
+            return
+        values = raw.get("with", YMap())
+        if not isinstance(values, YMap):
+            self.problem(file, line_of(raw, "with"), "'with' is a mapping of macro values")
+            return
+        filled = self.templates.expand(file, values, macros, line)
+        inner = {**macros, **{str(k): scalar_text(v) for k, v in filled.items()}}
+        body, source = template
+        params = body.get("params")
+        if isinstance(params, YList):
+            missing = [str(p) for p in params if str(p) not in inner]
+            if missing:
+                self.problem(file, line, f"template '{name}' needs {', '.join(missing)} in 'with'")
+                return
+        use = self.fields(raw, file)
+        at = use.pair("at", "[x, y]") if "at" in raw else (0.0, 0.0)
+        if at is None:
+            return
+        before = len(out)
+        self.add_symbols(
+            source.file,
+            body["symbols"],
+            inner,
+            (offset[0] + at[0], offset[1] + at[1]),
+            out,
+            depth + 1,
+        )
+        for i in range(before, len(out)):  # report where the template was used
+            out[i] = SymbolDef(out[i].type, out[i].props, Source(file, line))
+
+    # -- one symbol ----------------------------------------------------------------------
+
+    def symbol(self, file: str, raw: YMap, offset: tuple[float, float]) -> SymbolDef | None:
+        fields = self.fields(raw, file)
+        type_name = raw.get("type")
+        if type_name is None:
+            fields.problem(
+                None,
+                "symbol without 'type' (or 'use' for a template); "
+                f"the types are {', '.join(SYMBOL_TYPES)}",
+            )
+            return None
+        spec = SYMBOL_TYPES.get(str(type_name))
+        if spec is None:
+            hint = did_you_mean(str(type_name), SYMBOL_TYPES, "symbol types")
+            fields.problem("type", f"unknown symbol type '{type_name}'; {hint}")
+            return None
+        fields.label = spec.name
+        known = tuple(sorted(spec.props))
+        fields.unknown_keys(known, f"properties of {spec.name}", "property", hidden=("type",))
+        props = {}
+        for key in raw:
+            prop = spec.props.get(key)
+            if prop is not None and (value := fields.check(key, prop)) is not None:
+                props[key] = value
+        for key, prop in spec.props.items():
+            if key in props:
+                continue
+            if prop.required or (key == "at" and spec.name != "pipe"):
+                if fields.get(key) is None:
+                    help = f" ({prop.help})" if prop.help else ""
+                    fields.problem(None, f"missing required property '{key}'{help}")
+            elif prop.default is not None:
+                props[key] = prop.default
+        if not fields.failed:
+            check_meaning(fields, spec, props)
+        if fields.failed:
+            return None
+        dx, dy = offset
+        if "at" in props:
+            props["at"] = (props["at"][0] + dx, props["at"][1] + dy)
+        if "points" in props:
+            props["points"] = tuple((x + dx, y + dy) for x, y in props["points"])
+        props.setdefault("size", spec.size)
+        for key, prop in spec.props.items():  # checked once every screen is known
+            if prop.kind == "screen" and props.get(key):
+                self.links.append((key, props[key], fields.source(key)))
+        return SymbolDef(spec.name, props, fields.source())
+
+    def check_links(self) -> None:
+        for kind, name, where in self.links:
+            if name not in self.screens:
+                hint = did_you_mean(name, self.screens, "screens")
+                self.problems.append(Problem(where, f"{kind}: unknown screen '{name}'; {hint}"))

@@ -1,0 +1,243 @@
+"""The checks on a symbol's properties: each value by the kind the catalogue gives it,
+then what needs more than one property or the tag's configuration.
+
+A symbol is read with the project's field reader; the kinds only screens have (tags and
+devices that must exist, points, alarm limits, the styles of a multi-state tag) are added
+here. A wrong value is reported at its own line and leaves the symbol out.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..project.fields import Fields, Report, as_number, as_pair
+from ..project.models import Problem, Project
+from ..words import describe_value, did_you_mean
+from .catalogue import DEFAULT_LIMIT_PRIORITY, LIMIT_KEYS, PRIORITIES, Prop, SymbolType
+from .models import DEVICE_TAG_PREFIX, Limit, StateStyle, SymbolDef
+
+PRIORITY_HELP = f"1 to 4 ({', '.join(f'{k} {v}' for k, v in PRIORITIES.items())})"
+STATES_EXAMPLE = "{0: Stopped, 2: {text: Running, filled: true}, 3: {text: Fault, priority: 1}}"
+
+
+def priority_of(value: Any) -> int | None:
+    number = as_number(value)
+    return int(number) if number is not None and number in PRIORITIES else None
+
+
+class SymbolFields(Fields):
+    """A symbol (or a screen's head) read field by field; ``project`` says which tags and
+    devices exist."""
+
+    def __init__(
+        self,
+        report: Report,
+        data: Mapping,
+        file: str,
+        line: int,
+        label: str,
+        project: Project | None = None,
+    ):
+        super().__init__(report, data, file, line, label)
+        self.project = project
+
+    def nested(self, key: Any, value: Mapping, label: str) -> SymbolFields:
+        fields = super().nested(key, value, label)
+        fields.project = self.project
+        return fields
+
+    def check(self, key: str, prop: Prop) -> Any:
+        """The value of ``key`` normalised by the kind of ``prop``; None if it is absent or
+        empty, or wrong (then reported)."""
+        return KINDS[prop.kind](self, key, prop)
+
+    # -- names that must exist ------------------------------------------------------------
+
+    def tag(self, key: str, prop: Prop) -> str | None:
+        name = self.text(key)
+        if name is None or self.project is None:
+            return name
+        tags = self.project.tags
+        device = name.removeprefix(DEVICE_TAG_PREFIX)
+        if name in tags or (device != name and device in self.project.devices):
+            return name
+        self.problem(key, f"{key}: unknown tag '{name}'; {did_you_mean(name, tags, 'tags')}")
+        return None
+
+    def device(self, key: str, prop: Prop) -> str | None:
+        name = self.text(key)
+        if name is None or self.project is None or name in self.project.devices:
+            return name
+        hint = did_you_mean(name, self.project.devices, "devices")
+        self.problem(key, f"{key}: unknown device '{name}'; {hint}")
+        return None
+
+    # -- geometry -------------------------------------------------------------------------
+
+    def size(self, key: str, prop: Prop) -> tuple[float, float] | None:
+        size = self.pair(key, "[width, height]")
+        if size is not None and (size[0] <= 0 or size[1] <= 0):
+            written = describe_value(self.get(key))
+            self.problem(key, f"{key}: width and height must be above 0, got {written}")
+            return None
+        return size
+
+    def range(self, key: str, prop: Prop) -> tuple[float, float] | None:
+        pair = self.pair(key, "[low, high]")
+        if pair is not None and pair[0] >= pair[1]:
+            written = describe_value(self.get(key))
+            self.problem(key, f"{key}: low must be below high, got {written}")
+            return None
+        return pair
+
+    def points(self, key: str, prop: Prop) -> tuple[tuple[float, float], ...] | None:
+        value = self.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or len(value) < 2:
+            self.problem(key, f"{key}: expected a list of at least two [x, y] points")
+            return None
+        points = [as_pair(point) for point in value]
+        for point, pair in zip(value, points, strict=True):
+            if pair is None:
+                self.problem(key, f"{key}: expected [x, y], got {describe_value(point)}")
+                return None
+        return tuple(pair for pair in points if pair is not None)
+
+    # -- alarm states -----------------------------------------------------------------------
+
+    def priority(self, key: str, default: int | None = None) -> int | None:
+        if self.get(key) is None:
+            return default
+        return self.converted(key, priority_of, PRIORITY_HELP)
+
+    def limits(self, key: str, prop: Prop) -> dict[str, Limit] | None:
+        limits = self.child(key, "{hi: 500, hihi: 520}")
+        if limits is None:
+            return None
+        if not limits.data:
+            self.wrong(key, "a mapping like {hi: 500, hihi: 520}")
+            return None
+        limits.unknown_keys(LIMIT_KEYS, "limits", "limit")
+        out: dict[str, Limit] = {}
+        for name, item in limits.data.items():
+            if name not in LIMIT_KEYS:
+                continue
+            default = DEFAULT_LIMIT_PRIORITY[name]
+            if not isinstance(item, Mapping):
+                value = limits.number(name, "a number or {value: N, priority: 1..4}")
+                if value is not None:
+                    out[name] = Limit(value, default)
+                continue
+            limit = limits.nested(name, item, f"{limits.label}: {name}")
+            limit.unknown_keys(("value", "priority"))
+            value = limit.number("value")
+            if value is None and not limit.failed:
+                limit.problem(None, "needs 'value: <number>'")
+            priority = limit.priority("priority", default)
+            if value is not None and priority is not None:
+                out[name] = Limit(value, priority)
+        return None if limits.failed else out
+
+    def states(self, key: str, prop: Prop) -> dict[Any, StateStyle] | None:
+        states = self.child(key, STATES_EXAMPLE)
+        if states is None:
+            return None
+        if not states.data:
+            self.wrong(key, f"a mapping of value -> text, e.g. {STATES_EXAMPLE}")
+            return None
+        out: dict[Any, StateStyle] = {}
+        for value, item in states.data.items():
+            if not isinstance(item, Mapping):
+                out[value] = StateStyle(str(item))
+                continue
+            state = states.nested(value, item, f"{states.label}: state {value}")
+            state.unknown_keys(("text", "priority", "filled"), "keys", "key")
+            priority = 0 if not state.get("priority") else state.priority("priority")
+            text = state.text("text") or str(value)
+            out[value] = StateStyle(text, priority or 0, state.flag("filled"))
+        return None if states.failed else out
+
+    # -- plain values -------------------------------------------------------------------------
+
+    def whole_number(self, key: str, prop: Prop) -> int | None:
+        return self.whole(key, 0, sys.maxsize, "a whole number of 0 or more")
+
+    def values(self, key: str, prop: Prop) -> tuple[Any, ...] | None:
+        value = self.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not value:
+            self.wrong(key, "a list of values")
+            return None
+        return tuple(value)
+
+    def single(self, key: str, prop: Prop) -> Any:
+        value = self.get(key)
+        if isinstance(value, Mapping | list):
+            self.wrong(key, "a single value")
+            return None
+        return value
+
+
+KINDS: dict[str, Callable[[SymbolFields, str, Prop], Any]] = {
+    "tag": SymbolFields.tag,
+    "device": SymbolFields.device,
+    "point": lambda fields, key, prop: fields.pair(key, "[x, y]"),
+    "size": SymbolFields.size,
+    "range": SymbolFields.range,
+    "points": SymbolFields.points,
+    "number": lambda fields, key, prop: fields.number(key),
+    "int": SymbolFields.whole_number,
+    "priority": lambda fields, key, prop: fields.priority(key),
+    "limits": SymbolFields.limits,
+    "states": SymbolFields.states,
+    "choice": lambda fields, key, prop: fields.choice(key, prop.choices),
+    "list": SymbolFields.values,
+    "text": lambda fields, key, prop: fields.text(key),
+    "screen": lambda fields, key, prop: fields.text(key),
+    "any": SymbolFields.single,
+}
+
+
+def check_meaning(fields: SymbolFields, spec: SymbolType, props: dict[str, Any]) -> None:
+    """Checks that need more than one property, or the tag's configuration."""
+    project = fields.project
+    tag = project.tags.get(props.get("tag", "")) if project is not None else None
+    if spec.name in ("setpoint", "command") and tag is not None and not tag.writable:
+        fields.problem("tag", f"tag '{tag.name}' is read-only; a {spec.name} needs a writable tag")
+    scaled = spec.name in ("analog", "bar", "tank")
+    if scaled and "range" not in props and tag is not None and tag.eng_range is None:
+        fields.problem(
+            "tag", f"tag '{tag.name}' has no range; give the scale as 'range: [low, high]'"
+        )
+    scale = props.get("range") or (tag.eng_range if tag is not None else None)
+    band = props.get("normal")
+    if scale is not None and band and (band[0] < scale[0] or band[1] > scale[1]):
+        fields.problem(
+            "normal",
+            f"the normal band {list(band)} lies outside the scale [{scale[0]:g}, {scale[1]:g}]",
+        )
+    limits = props.get("limits") or {}
+    ordered = [limits[k].value for k in LIMIT_KEYS if k in limits]
+    if ordered != sorted(ordered):
+        fields.problem("limits", "limits must rise in the order lolo < lo < hi < hihi")
+
+
+def bounds_problem(symbol: SymbolDef, size: tuple[float, float]) -> Problem | None:
+    """A problem if ``symbol`` reaches outside a screen of ``size``."""
+    points = list(symbol.props.get("points", ()))
+    if "at" in symbol.props:
+        x, y = symbol.at
+        w, h = symbol.size
+        points += [(x, y), (x + w, y + h)]
+    for x, y in points:
+        if not (-1 <= x <= size[0] + 1 and -1 <= y <= size[1] + 1):
+            return Problem(
+                symbol.source,
+                f"{symbol.type} reaches ({x:g}, {y:g}), "
+                f"outside the {size[0]:g} x {size[1]:g} design area",
+            )
+    return None
