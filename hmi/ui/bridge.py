@@ -1,22 +1,25 @@
 """The one road from the tag engine to the widgets.
 
 The engine runs on the runtime thread and may change thousands of tags a second. The
-bridge keeps a latest-only subscription, is woken when it becomes non-empty, and flushes on
-the GUI thread at most ``rate_hz`` times a second: each bound callback sees only the newest
-value of its tag, so no burst of changes can freeze the screen.
+bridge keeps a latest-only subscription; when it gets values (on the runtime thread) they
+go into a ``CoalescingFeed`` keyed by tag name, which flushes them on the GUI thread at
+most ``rate_hz`` times a second: each bound callback sees only the newest value of its
+tag, so no burst of changes can freeze the screen. The bridge only subscribes and
+unsubscribes through its ``TagSource``; it never assumes the current values arrive before
+``subscribe`` returns.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from hmi.core.subscription import Subscription
 from hmi.core.tags import Batch, TagValue
+from hmi.ui.feed import CoalescingFeed
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,6 @@ class TagBridge(QObject):
 
     #: emitted after each flush with the tags that changed (newest value each)
     flushed = Signal(dict)
-    _woken = Signal()
 
     def __init__(self, engine: TagSource, rate_hz: float = 10.0, parent: QObject | None = None):
         super().__init__(parent)
@@ -67,45 +69,42 @@ class TagBridge(QObject):
         self.values_delivered = 0
         self._bindings: dict[str, list[Binding]] = {}
         self._values: dict[str, TagValue] = {}
-        self._last_flush = 0.0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self.flush)
-        self._woken.connect(self._schedule, Qt.ConnectionType.QueuedConnection)
+        self.feed = CoalescingFeed(self._deliver, min_interval_ms=self.period * 1000, parent=self)
+        self.feed.setObjectName("tag values")
+        self.feed.close()  # until start
         self._subscription: Subscription | None = None
-        self._closed = False
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Subscribe; the first flush brings every current value."""
+        """Subscribe; the first flush brings every current value (the engine hands them
+        over when it registers the subscription, now or shortly after)."""
         if self._subscription is None:
-            self._closed = False
-            self._subscription = self.engine.subscribe("ui", latest_only=True, wake=self._wake)
-            self._schedule()
+            self.feed.open()
+            sub = self.engine.subscribe("ui", latest_only=True, wake=self._wake)
+            self._subscription = sub
+            self._pass_on(sub)  # what was offered before ``sub`` was known here
+            self.feed.schedule()
 
     def stop(self) -> None:
-        self._closed = True
-        self._timer.stop()
-        if self._subscription is not None:
-            self.engine.unsubscribe(self._subscription)
-            self._subscription = None
+        self.feed.close()
+        sub, self._subscription = self._subscription, None
+        if sub is not None:
+            self.engine.unsubscribe(sub)
 
     def _wake(self) -> None:
-        """Called on the runtime thread: only posts an event, never touches widgets."""
-        if self._closed:
-            return
-        try:
-            self._woken.emit()
-        except RuntimeError:  # the bridge was deleted while the runtime still ran
-            self._closed = True
+        """Called on the runtime thread when the subscription got values: move them into
+        the feed, which wakes the GUI thread; never touches widgets."""
+        sub = self._subscription
+        if sub is not None:
+            self._pass_on(sub)
 
-    def _schedule(self) -> None:
-        if self._closed or self._timer.isActive():
-            return
-        wait = self._last_flush + self.period - time.monotonic()
-        self._timer.start(max(0, round(wait * 1000)))
+    def _pass_on(self, sub: Subscription) -> None:
+        for batch in sub.take():
+            if not self.feed.put(batch):
+                # stopped, or deleted while the runtime still ran: no more offers to it
+                sub.close()
+                return
 
     # -- widgets -------------------------------------------------------------------------
 
@@ -143,14 +142,11 @@ class TagBridge(QObject):
     # -- the flush -----------------------------------------------------------------------
 
     def flush(self) -> int:
-        """Deliver what changed since the last flush; returns the number of callbacks run."""
-        self._last_flush = time.monotonic()
-        if self._subscription is None:
-            return 0
-        batches = self._subscription.take()
-        if not batches:
-            return 0
-        batch: Batch = batches[0] if len(batches) == 1 else _merge(batches)
+        """Deliver what changed since the last flush now; returns the number of callbacks run."""
+        return self.feed.deliver() or 0
+
+    def _deliver(self, batch: Batch) -> int:
+        """The feed's sink, on the GUI thread: the newest value of every changed tag."""
         self._values.update(batch)
         calls = 0
         bindings = self._bindings
@@ -174,10 +170,3 @@ class TagBridge(QObject):
             binding.callback(tv)
         except Exception:  # one broken widget must not stop the others
             log.exception("updating a widget bound to %s", binding.tag)
-
-
-def _merge(batches: list[Batch]) -> Batch:
-    merged: Batch = {}
-    for b in batches:
-        merged.update(b)
-    return merged

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from hmi.core.alarms import AlarmManager, AlarmState
+from hmi.core.alarms import Action, AlarmEvent, AlarmManager, AlarmState
 from hmi.core.alarms.definitions import AlarmDef, AlarmKind
 from hmi.core.engine import TagEngine
 from hmi.core.project.models import DataType, DeviceConfig, Project, TagConfig
@@ -435,24 +435,85 @@ def test_a_flood_of_1000_alarms_leaves_the_gui_responsive_and_the_banner_right(
         plant.close()
 
 
-def test_the_feed_coalesces_events_from_another_thread_and_stops_on_close(qtbot, plant):
+def event(alarm_id: str, to: AlarmState, frm: AlarmState, at: float, priority: int = 1):
+    action = {S.UNACKED: Action.ACTIVATE, S.ACKED: Action.ACKNOWLEDGE}.get(to, Action.CLEAR)
+    return AlarmEvent(at, alarm_id, "t0", "line1", action, frm, to, priority, 150.0, "hot")
+
+
+def test_the_feed_keeps_the_newest_event_per_alarm_from_another_thread_and_stops_on_close(
+    qtbot, plant
+):
     feed = AlarmFeed(plant.manager, min_interval_ms=100)
     got: list[list] = []
     feed.changed.connect(got.append)
-    sample = [plant.manager.get("t0.hi")]  # any object: the feed does not look inside
+    steps = [event("x.hi", S.ACKED if i % 2 else S.RTN_UNACKED, S.UNACKED, i) for i in range(2000)]
 
-    def burst() -> None:
-        for _ in range(2000):
-            feed._receive(sample)
+    def burst() -> None:  # 2,000 events of one alarm, one at a time
+        for step in steps:
+            feed._receive([step])
 
     thread = threading.Thread(target=burst)
     thread.start()
     thread.join(5)
-    qtbot.waitUntil(lambda: sum(map(len, got)) == 2000, timeout=3000)
-    assert len(got) <= 3
+    assert not thread.is_alive()
+    qtbot.waitUntil(lambda: bool(got) and got[-1][-1] is steps[-1], timeout=3000)
+    assert len(got) <= 3 and all(len(events) == 1 for events in got)  # one alarm: one event
+    assert feed.received == 2000
+    assert feed.superseded == 2000 - len(got)  # the rest were replaced by newer ones
     assert feed._receive in plant.manager._listeners
     feed.close()
     assert feed._receive not in plant.manager._listeners
+    feed._receive([steps[0]])  # a late call from the manager's thread is ignored
+    qtbot.wait(150)
+    assert feed.deliveries == len(got)
+
+
+def test_the_feed_keeps_an_activation_that_a_later_event_replaced(qtbot, plant):
+    feed = AlarmFeed(plant.manager, min_interval_ms=100)
+    got: list[list] = []
+    feed.changed.connect(got.append)
+    raised = event("a.hi", S.UNACKED, S.NORMAL, 1.0)
+    acked = event("a.hi", S.ACKED, S.UNACKED, 2.0)
+    other = event("b.hi", S.UNACKED, S.NORMAL, 1.5, priority=3)
+    feed._receive([raised, other])
+    feed._receive([acked])
+    feed.deliver()
+    assert got == [[raised, other, acked]]  # in the order they came; both of a.hi kept
+    again = event("a.hi", S.UNACKED, S.ACKED, 3.0)
+    feed._receive([event("a.hi", S.RTN_UNACKED, S.UNACKED, 2.5), again, acked])
+    feed.deliver()
+    assert got[-1] == [again, acked]  # newest activation, then the newest event
+    assert feed.superseded == 1
+    feed.close()
+
+
+@pytest.mark.parametrize("then", ["acknowledged", "returned to normal"])
+def test_a_new_critical_alarm_sounds_even_if_it_changes_again_before_the_views_see_it(plant, then):
+    banner, horn, feed = plant.views.banner, plant.views.horn, plant.views.feed
+    before = feed.received
+
+    def settle(predicate) -> None:
+        """Wait without running the GUI's event loop: nothing is delivered meanwhile."""
+        deadline = time.monotonic() + 5.0
+        while not predicate() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert predicate()
+
+    plant.put(t1=150)  # priority 1
+    settle(lambda: plant.manager.get("t1.hi").state is S.UNACKED)
+    if then == "acknowledged":
+        plant.manager.acknowledge(["t1.hi"], "bob")  # at another station
+        settle(lambda: plant.manager.get("t1.hi").state is S.ACKED)
+    else:
+        plant.put(t1=50)
+        settle(lambda: plant.manager.get("t1.hi").state is S.RTN_UNACKED)
+    settle(lambda: feed.received >= before + 2)  # both events wait for one delivery
+    assert horn.sounds == 0
+    feed.deliver()
+    assert horn.sounds == 1  # the operator hears that a critical alarm came in ...
+    # ... and the horn keeps sounding only while it waits for acknowledgement
+    assert horn.sounding is (then == "returned to normal")
+    assert banner.counts_now.unacked == (then == "returned to normal")
 
 
 def test_install_on_the_operator_main_window(qtbot, plant, tmp_path):

@@ -1,6 +1,10 @@
 import threading
 import time
 
+import shiboken6
+from PySide6.QtCore import QObject
+
+from hmi.core.subscription import Subscription
 from hmi.core.tags import Quality, bad, good
 from hmi.ui.bridge import MAX_RATE_HZ, TagBridge
 
@@ -98,3 +102,88 @@ def test_unbind_and_a_failing_widget_do_not_disturb_others(qtbot, engine):
 def test_rate_is_clamped_to_the_supported_range(engine):
     assert TagBridge(engine, rate_hz=500).rate_hz == MAX_RATE_HZ
     assert TagBridge(engine, rate_hz=0).rate_hz == 1.0
+
+
+class LateSource:
+    """A TagSource like the runtime's: ``subscribe`` returns at once, and the runtime's
+    thread registers the subscription a moment later, handing it the current values first."""
+
+    def __init__(self, values):
+        self.values = dict(values)
+        self.subs: list[Subscription] = []
+        self.registered = threading.Event()
+
+    def subscribe(self, name, **kwargs):
+        sub = Subscription(name, **kwargs)
+
+        def register():
+            time.sleep(0.05)
+            self.subs.append(sub)
+            sub.offer(dict(self.values))
+            self.registered.set()
+
+        threading.Thread(target=register, name="runtime").start()
+        return sub
+
+    def unsubscribe(self, sub):
+        sub.close()
+        if sub in self.subs:
+            self.subs.remove(sub)
+
+    def publish(self, batch):
+        self.values.update(batch)
+        for sub in list(self.subs):
+            sub.offer(batch)
+
+
+def test_values_that_arrive_after_subscribe_returned_reach_the_widget(qtbot):
+    source = LateSource({"line1.temp": good(400.0)})
+    bridge = TagBridge(source, rate_hz=20)
+    seen, threads = [], []
+    bridge.bind(
+        "line1.temp",
+        lambda tv: (seen.append(tv.value), threads.append(threading.get_ident())),
+        initial=False,
+    )
+    bridge.start()
+    assert seen == []  # nothing delivered from inside start
+    qtbot.waitUntil(lambda: seen == [400.0], timeout=2000)
+    assert source.registered.is_set()
+    publisher = threading.Thread(
+        target=lambda: [source.publish({"line1.temp": good(401.0 + i)}) for i in range(500)]
+    )
+    publisher.start()
+    qtbot.waitUntil(lambda: not publisher.is_alive(), timeout=5000)
+    qtbot.waitUntil(lambda: seen[-1] == 900.0, timeout=2000)
+    assert len(seen) <= 5  # coalesced
+    assert set(threads) == {threading.get_ident()}
+    bridge.stop()
+    assert source.subs == []
+
+
+def test_a_bridge_deleted_while_the_runtime_publishes_raises_nothing_there(qtbot, engine):
+    owner = QObject()
+    bridge = TagBridge(engine, rate_hz=20, parent=owner)
+    seen = []
+    bridge.bind("line1.temp", seen.append)
+    bridge.start()
+    errors: list[BaseException] = []
+    deleted = threading.Event()
+
+    def publish() -> None:  # 100 batches while the bridge lives, 100 after it is gone
+        try:
+            for i in range(200):
+                if i == 100:
+                    deleted.wait(5)
+                engine.publish({"line1.temp": good(float(i))})
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+
+    runtime = threading.Thread(target=publish)
+    runtime.start()
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1].value == 99.0, timeout=3000)
+    shiboken6.delete(owner)  # the window and its bridge go; the runtime runs on
+    deleted.set()
+    qtbot.waitUntil(lambda: not runtime.is_alive(), timeout=5000)
+    assert errors == []
+    assert seen[-1].value == 99.0

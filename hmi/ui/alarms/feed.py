@@ -1,38 +1,50 @@
-"""Alarm events from the manager's thread to the GUI thread, coalesced.
+"""Alarm events from the manager's thread to the GUI thread, coalesced per alarm.
 
 The manager calls its listeners on the ``hmi-alarms`` thread, up to ten times a second
-and with as many events as a cycle made (a thousand in a flood). The listener here only
-appends to a list under a lock and, if no delivery is pending, posts one queued signal.
-On the GUI thread a single-shot timer then hands everything gathered so far to the views
-in one ``changed`` emission, at most once per ``min_interval_ms``. So a flood of any size
-costs the GUI a few redraws per second, and the views read the alarm list once per
-redraw rather than once per event.
+and with as many events as a cycle made (a thousand in a flood). The listener here puts
+them into a ``CoalescingFeed`` keyed by alarm id, which keeps the newest event of each
+alarm and hands them to the views on the GUI thread in one ``changed`` emission, at most
+once per ``min_interval_ms``. So a flood of any size costs the GUI a few redraws per
+second, what waits for the GUI is bounded by the number of alarms, and the views read
+the alarm list once per redraw rather than once per event.
+
+The newest event of an alarm is its state; the views read the manager's state anyway.
+One thing an older event says that the newest may not: that the alarm was *activated*
+(went to unacknowledged). The horn sounds for that, so the newest activation of each
+alarm is kept too, under a key of its own: an alarm that came in and was acknowledged
+elsewhere, or returned to normal, within one delivery window still makes the horn sound,
+just as when the two events arrive in separate deliveries (the horn then stops by itself
+if nothing loud waits for acknowledgement).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
-from hmi.core.alarms import AlarmEvent, AlarmManager
+from hmi.core.alarms import AlarmEvent, AlarmManager, AlarmState
+from hmi.ui.feed import CoalescingFeed
 
 log = logging.getLogger(__name__)
 
 MIN_INTERVAL_MS = 150
-MAX_PENDING = 5_000  # the views re-read the manager; older events only matter for counts
+ACTIVATION = "activation"  # the second key of an alarm: its newest activation
 
 
 class AlarmFeed(QObject):
-    """``changed(list[AlarmEvent])`` on the GUI thread, coalesced; ``lost`` counts events
-    left out of a delivery because the GUI fell far behind (the views stay right: they
-    read the manager's state, not the events)."""
+    """``changed(list[AlarmEvent])`` on the GUI thread, coalesced: per alarm its newest
+    event, and its newest activation when a later event replaced it, oldest first.
+
+    ``received`` counts the manager's events, ``superseded`` those that a newer event of
+    the same alarm replaced before the views got them (the views stay right: they read
+    the manager's state, not the events), ``deliveries`` the ``changed`` emissions.
+    """
 
     changed = Signal(list)
-    _arrived = Signal()
 
     def __init__(
         self,
@@ -44,17 +56,9 @@ class AlarmFeed(QObject):
         super().__init__(parent)
         self.manager = manager
         self.min_interval_ms = min_interval_ms
-        self.deliveries = 0
-        self.received = 0
-        self.lost = 0
-        self._lock = threading.Lock()
-        self._pending: list[AlarmEvent] = []
-        self._posted = False
-        self._last_delivery = 0.0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.deliver)
-        self._arrived.connect(self._schedule, Qt.ConnectionType.QueuedConnection)
+        self.feed = CoalescingFeed(self._deliver, min_interval_ms=min_interval_ms, parent=self)
+        self.feed.setObjectName("alarm events")
+        self._order = itertools.count()  # the order events came in, across keys
         self._remove: Callable[[], None] | None = manager.on_event(self._receive)
         self.destroyed.connect(self._forget(self._remove))
 
@@ -63,45 +67,54 @@ class AlarmFeed(QObject):
         # a plain function: when the feed is destroyed, its methods can no longer be called
         return lambda *_: remove()
 
-    def _receive(self, events: list[AlarmEvent]) -> None:
-        """On the manager's thread: keep the events, wake the GUI once."""
-        with self._lock:
-            self.received += len(events)
-            self._pending.extend(events)
-            overflow = len(self._pending) - MAX_PENDING
-            if overflow > 0:
-                del self._pending[:overflow]
-                self.lost += overflow
-            if self._posted:
-                return
-            self._posted = True
-        try:
-            self._arrived.emit()
-        except RuntimeError:  # the feed was deleted with its window
-            pass
+    # -- counts --------------------------------------------------------------------------
 
-    def _schedule(self) -> None:
-        if self._timer.isActive():
-            return
-        since_ms = (time.monotonic() - self._last_delivery) * 1000.0
-        self._timer.start(max(0, round(self.min_interval_ms - since_ms)))
+    @property
+    def received(self) -> int:
+        return self.feed.received
+
+    @property
+    def superseded(self) -> int:
+        return self.feed.replaced
+
+    @property
+    def deliveries(self) -> int:
+        return self.feed.deliveries
+
+    # -- the manager's thread ------------------------------------------------------------
+
+    def _receive(self, events: list[AlarmEvent]) -> None:
+        """On the manager's thread: keep the newest event (and activation) per alarm."""
+        order = self._order
+        updates: dict[Hashable, tuple[int, AlarmEvent]] = {}
+        for event in events:
+            key: Hashable = event.alarm_id
+            if _is_activation(event):
+                key = (key, ACTIVATION)
+            updates[key] = (next(order), event)
+        self.feed.put(updates, offered=len(events))
+
+    # -- the GUI thread ------------------------------------------------------------------
+
+    def _deliver(self, items: dict[Hashable, tuple[int, AlarmEvent]]) -> None:
+        events = [event for _, event in sorted(items.values(), key=_first)]
+        self.changed.emit(events)
 
     def deliver(self) -> None:
-        """Hand everything gathered to the views (on the GUI thread)."""
-        with self._lock:
-            events, self._pending = self._pending, []
-            self._posted = False
-        self._last_delivery = time.monotonic()
-        if events:
-            self.deliveries += 1
-            self.changed.emit(events)
+        """Hand everything gathered to the views now (on the GUI thread)."""
+        self.feed.deliver()
 
     def close(self) -> None:
         """Stop listening (the window is closing)."""
         if self._remove is not None:
             self._remove()
             self._remove = None
-        try:
-            self._timer.stop()
-        except RuntimeError:  # already deleted with the window
-            pass
+        self.feed.close()
+
+
+def _is_activation(event: AlarmEvent) -> bool:
+    return event.to_state is AlarmState.UNACKED and event.from_state is not AlarmState.UNACKED
+
+
+def _first(item: tuple[int, Any]) -> int:
+    return item[0]
