@@ -15,33 +15,18 @@ import time
 from pathlib import Path
 
 from hmi.core.paths import data_dir_for, demo_project_dir
-from hmi.core.project.loader import check_project
-from hmi.core.project.models import Problem, Project
+from hmi.core.project.models import Project
 
 log = logging.getLogger("hmi")
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_PROJECT = 0, 1, 2
 
 
-def _all_checks(project: Project) -> list[Problem]:
-    """Beyond the loader's own checks: each driver's, and the screen files'."""
-    from hmi.core.alarms import alarm_problems
-    from hmi.core.historian import historian_problems
-    from hmi.core.plugins import driver_problems
-    from hmi.core.screens import load_screens, screens_folder
-    from hmi.core.trendviews import trendview_problems
-
-    problems = driver_problems(project) + alarm_problems(project) + historian_problems(project)
-    problems += trendview_problems(project)
-    folder = screens_folder(project)
-    if folder.is_dir():
-        problems += load_screens(folder, project)[1]
-    return problems
-
-
 def _load(path: str) -> Project | None:
     """Load and check a project; print every problem and return None if there are any."""
-    project, problems = check_project(path, validators=_all_checks)
+    from hmi.core.checks import check_all
+
+    project, problems = check_all(path)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems or project is None:
@@ -112,6 +97,7 @@ def _has_display() -> bool:
 
 
 def _run(project: Project, args: argparse.Namespace) -> int:
+    from hmi.core.logs import log_startup
     from hmi.core.runtime import Runtime
 
     _interrupt_on_sigterm()
@@ -121,6 +107,9 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         headless = True
     data_dir = Path(args.data_dir) if args.data_dir else data_dir_for(project.name)
     runtime = Runtime(project, data_dir)
+    installed = runtime.capability_registry
+    failed = [f"{name} (failed to load: {why})" for name, why in installed.errors.items()]
+    log_startup(project, installed.names + failed, data_dir=data_dir)
     runtime.start()
     try:
         if headless:
@@ -138,6 +127,7 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         runtime.stop()
+        log.info("Linea HMI stopped")
 
 
 def _print_summaries(project: Project, runtime, seconds: float | None, every: float) -> None:
@@ -147,7 +137,9 @@ def _print_summaries(project: Project, runtime, seconds: float | None, every: fl
     while deadline is None or time.monotonic() < deadline:
         pause = every if deadline is None else min(every, max(0.0, deadline - time.monotonic()))
         time.sleep(pause)
-        print(render(project, dict(runtime.engine.values), dict(runtime.engine.device_states)))
+        notes = [line for capability in runtime.capabilities for line in capability.summary()]
+        values, states = dict(runtime.engine.values), dict(runtime.engine.device_states)
+        print(render(project, values, states, notes))
         print(flush=True)
 
 
@@ -261,6 +253,62 @@ def cmd_browse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_paths(args: argparse.Namespace) -> int:
+    from hmi.core.paths import app_paths
+
+    info: dict | None = None
+    if args.project is not None:
+        project = _load(args.project)
+        if project is None:
+            return EXIT_BAD_PROJECT
+        info = _project_paths(project)
+    paths = app_paths()
+    folders = {
+        "data": str(paths.data),
+        "config": str(paths.config),
+        "logs": str(paths.logs),
+        "cache": str(paths.cache),
+        "log_file": str(paths.log_file),
+    }
+    if args.json:
+        print(json.dumps({**folders, "project": info}, ensure_ascii=False))
+        return EXIT_OK
+    for key, value in folders.items():
+        print(f"{key.replace('_', ' '):<8}  {value}")
+    if info is not None:
+        print(f"\nproject '{info['name']}' in {info['folder']}")
+        print(f"  data   {info['data']}")
+        print(f"  store  {info['store']}")
+        if info["certificates"]:
+            print("OPC UA client certificates, to give to each server's administrator:")
+        for device, cert in info["certificates"].items():
+            print(f"  {device}  {cert['certificate']}")
+    return EXIT_OK
+
+
+def _project_paths(project: Project) -> dict:
+    """A project's local state: its data folder, its store, each OPC UA device's client
+    certificate (to hand to the server's administrator)."""
+    from hmi.core.runtime import STORE_FILE
+
+    data = data_dir_for(project.name)
+    certificates = {}
+    opcua = [d.name for d in project.devices.values() if d.protocol == "opcua"]
+    if opcua:
+        from drivers.opcua.security import CERT_FILE, pki_dir
+
+        for device in opcua:
+            folder = pki_dir(data, device)
+            certificates[device] = {"folder": str(folder), "certificate": str(folder / CERT_FILE)}
+    return {
+        "name": project.name,
+        "folder": project.root,
+        "data": str(data),
+        "store": str(data / STORE_FILE),
+        "certificates": certificates,
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hmi", description="Linea HMI operator application")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
@@ -281,11 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a project")
     p.add_argument("project")
     live(p)
-    p.set_defaults(func=cmd_run)
+    p.set_defaults(func=cmd_run, log_to_file=True)
 
     p = sub.add_parser("demo", help="start the simulated plant and run the demo project on it")
     live(p)
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, log_to_file=True)
 
     p = sub.add_parser("sim", help="serve the simulated plant on 127.0.0.1")
     p.add_argument("--modbus-port", type=int, default=5020)
@@ -319,15 +367,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("device")
     p.set_defaults(func=cmd_browse)
+
+    p = sub.add_parser("paths", help="where data, configuration, logs and certificates are")
+    p.add_argument("project", nargs="?", default=None, help="also this project's folders")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(func=cmd_paths)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from hmi.core.logs import setup_logging
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # Only the long-running commands (run, demo) keep the log file: the others print their
+    # result and are done, and a rotating file is safe with one writer process only (the
+    # plant simulator that `demo` starts and a `read` beside a running HMI would race its
+    # rotation, and on Windows block it).
+    setup_logging(verbose=args.verbose, to_file=getattr(args, "log_to_file", False))
     return args.func(args)
 
 

@@ -15,27 +15,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .access import WRITE_TAG, Access
 from .driver import DeviceState, DeviceStatus, Driver, WriteResult, WriteStatus
 from .expr import ExprError, Expression, compile_expr
 from .project.loader import derived_order
 from .project.models import DataType, Project, TagConfig
 from .subscription import Subscription
+from .systemtags import DEVICE_TAG_PREFIX, SYSTEM_PREFIX, device_status_tag
 from .tags import Batch, Quality, TagValue
 from .words import parse_flag
 
 log = logging.getLogger(__name__)
 
-SYSTEM_PREFIX = "_sys."
-DEVICE_TAG_PREFIX = f"{SYSTEM_PREFIX}device."
-
-# A permission hook: returns None to allow, or the reason for refusing.
-PermissionCheck = Callable[[str, TagConfig], str | None]
-AuditHook = Callable[[str, TagConfig, Any, WriteResult], None]
-
-
-def device_status_tag(device: str) -> str:
-    """The system tag that carries a device's connection state, for screens and alarms."""
-    return f"{DEVICE_TAG_PREFIX}{device}"
+__all__ = ["DEVICE_TAG_PREFIX", "SYSTEM_PREFIX", "TagEngine", "coerce", "device_status_tag"]
 
 
 @dataclass(slots=True)
@@ -66,14 +58,21 @@ def _prep(tag: TagConfig) -> _Prep:
 
 
 class TagEngine:
-    def __init__(self, project: Project, clock: Callable[[], float] = time.time):
+    """Owned by the runtime loop: call its methods on that loop only (other threads go
+    through ``hmi.core.live.LiveTags``)."""
+
+    def __init__(
+        self,
+        project: Project,
+        clock: Callable[[], float] = time.time,
+        access: Access | None = None,
+    ):
         self.project = project
         self.clock = clock
+        self.access = access or Access(clock)
         self.values: dict[str, TagValue] = {}
         self.device_states: dict[str, DeviceState] = {}
         self.drivers: dict[str, Driver] = {}
-        self.permission_check: PermissionCheck | None = None
-        self.audit: AuditHook | None = None
         self.unknown_tags = 0
         self._subs: list[Subscription] = []
         self._prep = {name: _prep(t) for name, t in project.tags.items() if not t.derived}
@@ -94,10 +93,16 @@ class TagEngine:
     # -- subscriptions -------------------------------------------------------------------
 
     def subscribe(self, name: str, **kwargs: Any) -> Subscription:
-        """A new consumer. With ``latest_only`` it first receives every current value."""
-        sub = Subscription(name, **kwargs)
+        """A new consumer (see ``Subscription`` for the options)."""
+        return self.add_subscription(Subscription(name, **kwargs))
+
+    def add_subscription(self, sub: Subscription) -> Subscription:
+        """Start offering batches to ``sub``; with ``initial`` it first gets every current
+        value it wants, so nothing published between a snapshot and now is missed."""
+        if sub.closed:
+            return sub
         self._subs.append(sub)
-        if sub.latest_only and self.values:
+        if sub.initial and self.values:
             sub.offer(dict(self.values))
         return sub
 
@@ -238,6 +243,7 @@ class TagEngine:
         tag = self.project.tags.get(name)
         if tag is None:
             return WriteResult(name, WriteStatus.REFUSED, f"unknown tag '{name}'")
+        previous = self.values.get(name)
         result = self._refusal(tag, value, user)
         if result is None:
             eng = coerce(tag, value)
@@ -261,11 +267,15 @@ class TagEngine:
                     result = WriteResult(
                         name, result.status, result.message, self._to_eng(tag, result.readback)
                     )
-        if self.audit is not None:
-            try:
-                self.audit(user, tag, value, result)
-            except Exception:
-                log.exception("audit hook failed for write of %s", name)
+        self.access.record(
+            user,
+            WRITE_TAG,
+            name,
+            old=None if previous is None else previous.value,
+            new=value,
+            status=result.status.value,
+            message=result.message,
+        )
         return result
 
     def _refusal(self, tag: TagConfig, value: Any, user: str) -> WriteResult | None:
@@ -285,10 +295,9 @@ class TagEngine:
                 return WriteResult(
                     name, WriteStatus.REFUSED, f"{eng:g} is outside the range {lo:g}..{hi:g}{units}"
                 )
-        if self.permission_check is not None:
-            reason = self.permission_check(user, tag)
-            if reason:
-                return WriteResult(name, WriteStatus.REFUSED, reason)
+        reason = self.access.refusal(user, WRITE_TAG, name)
+        if reason:
+            return WriteResult(name, WriteStatus.REFUSED, reason)
         return None
 
     @staticmethod

@@ -1,17 +1,19 @@
-"""Driver discovery through the ``hmi.drivers`` entry points, with a static fallback.
+"""Plug-ins through entry points, with a static fallback: drivers here, capabilities too.
 
-The built-in drivers load the same way as third-party ones. Where package metadata is
-missing (a frozen build), the static list below stands in. A driver that fails to import
-is reported once and skipped; the others still load.
+The built-in ones load the same way as third-party ones. Where package metadata is
+missing (a frozen build), the static list stands in. One that fails to import is
+reported once and skipped; the others still load.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
+from typing import Any
 
 from .driver import Driver
 from .project.models import Problem, Project
@@ -41,28 +43,37 @@ class DriverRegistry:
         return f"unknown protocol '{protocol}' (installed drivers: {known})"
 
 
-def _load(target: str) -> type[Driver]:
-    module_name, _, attr = target.partition(":")
-    obj = getattr(importlib.import_module(module_name), attr)
-    if not (isinstance(obj, type) and issubclass(obj, Driver)):
-        raise TypeError(f"{target} is not a Driver subclass")
-    return obj
+def load_targets(
+    group: str,
+    builtin: Mapping[str, str],
+    base: type,
+    targets: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Import ``targets`` (name -> 'module:Class'; default: the ``group`` entry points plus
+    ``builtin``), each a subclass of ``base``; returns what loaded and why the rest did not."""
+    if targets is None:
+        targets = {ep.name: ep.value for ep in entry_points(group=group)}
+        for name, target in builtin.items():
+            targets.setdefault(name, target)
+    loaded: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, target in sorted(targets.items()):
+        try:
+            module_name, _, attr = target.partition(":")
+            obj = getattr(importlib.import_module(module_name), attr)
+            if not (isinstance(obj, type) and issubclass(obj, base) and obj is not base):
+                raise TypeError(f"{target} is not a {base.__name__} subclass")
+            loaded[name] = obj
+        except Exception as exc:
+            errors[name] = f"{type(exc).__name__}: {exc}"
+            log.error("%s '%s' (%s) failed to load and is skipped: %s", group, name, target, exc)
+    return loaded, errors
 
 
 def discover(targets: dict[str, str] | None = None) -> DriverRegistry:
     """Load drivers from ``targets`` (protocol -> 'module:Class') or the installed entry points."""
-    if targets is None:
-        targets = {ep.name: ep.value for ep in entry_points(group=GROUP)}
-        for name, target in BUILTIN.items():
-            targets.setdefault(name, target)
-    registry = DriverRegistry()
-    for protocol, target in sorted(targets.items()):
-        try:
-            registry.drivers[protocol] = _load(target)
-        except Exception as exc:
-            registry.errors[protocol] = f"{type(exc).__name__}: {exc}"
-            log.error("driver '%s' (%s) failed to load and is skipped: %s", protocol, target, exc)
-    return registry
+    loaded, errors = load_targets(GROUP, BUILTIN, Driver, targets)
+    return DriverRegistry(loaded, errors)
 
 
 @cache

@@ -1,7 +1,8 @@
-"""The runtime: an asyncio loop on its own thread that owns the engine and the drivers.
+"""The runtime: an asyncio loop on its own thread that owns the engine and the drivers,
+and starts and stops the capabilities around them (``hmi.core.capability``).
 
-Other threads (the GUI, the CLI) talk to it through ``submit``/``call``, never by awaiting
-on their own thread, so a slow PLC can never freeze them.
+Other threads (the GUI, the CLI, the capabilities') talk to it through ``submit``/``call``
+and ``live``, never by awaiting on their own thread, so a slow PLC can never freeze them.
 """
 
 from __future__ import annotations
@@ -14,21 +15,27 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .alarms import AlarmManager
+from .access import Access
+from .capability import (
+    Capability,
+    CapabilityContext,
+    CapabilityRegistry,
+    default_capabilities,
+    health_value,
+)
 from .driver import DeviceState, DeviceStatus, Driver, DriverContext, WriteResult
 from .engine import TagEngine
-from .historian import Historian, HistorianHealth
+from .i18n import Translator
+from .live import LiveTags
 from .plugins import DriverRegistry, default_registry
 from .project.models import Project
 from .store import Writer
-from .tags import bad, good
+from .systemtags import STORE_HEALTH
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 STORE_FILE = "hmi.db"
-STORE_HEALTH_TAG = "_sys.store.health"
-HISTORIAN_HEALTH_TAG = "_sys.historian.health"
 
 
 class Runtime:
@@ -37,49 +44,53 @@ class Runtime:
         project: Project,
         data_dir: str | Path,
         registry: DriverRegistry | None = None,
+        capabilities: CapabilityRegistry | None = None,
     ):
         self.project = project
         self.data_dir = Path(data_dir)
         self.registry = registry or default_registry()
-        self.engine = TagEngine(project)
+        self.capability_registry = (
+            capabilities if capabilities is not None else default_capabilities()
+        )
+        self.access = Access()
+        self.engine = TagEngine(project, access=self.access)
+        self.translator = Translator(project.root)
         self.store: Writer | None = None  # the local SQLite store, opened by start()
-        self.alarms: AlarmManager | None = None  # evaluated on its own thread, from start()
-        self.historian: Historian | None = None  # records on its own thread, from start()
+        self.capabilities: list[Capability] = []  # the started ones, in start order
         self.loop = asyncio.new_event_loop()
+        self.live = LiveTags(self.engine, self.loop)  # the engine for other threads
         self._thread = threading.Thread(target=self._run_loop, name="hmi-runtime", daemon=True)
         self._started = False
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self, timeout: float = 30.0) -> None:
-        """Start the loop thread and every enabled device's driver."""
+        """Open the store, start the capabilities in order, then every enabled driver."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Writer(self.data_dir / STORE_FILE, on_health=self._store_health).start()
-        self.alarms = AlarmManager(self.project, self.store)
-        # subscribes before any driver publishes, so the first values are recorded too
-        self.historian = Historian(
-            self.project, self.engine, self.store, on_health=self._historian_health
-        ).start()
+        self._store_health(None)
+        # before the loop runs: their subscriptions are in place before any value arrives
+        for cls in self.capability_registry:
+            self._start_capability(cls)
+        self.loop.call_soon(self.live.loop_started)
         self._thread.start()
         self._started = True
-        self._store_health(None)
-        self.submit(self._attach_alarms()).result(timeout)
-        self.alarms.start()  # restores standing alarms before any value arrives
         self.submit(self._start_drivers()).result(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         if not self._started:
             return
-        if self.alarms is not None:
-            self.alarms.stop()  # first: devices stopping on purpose raise no alarms
+        for capability in reversed(self.capabilities):
+            self._guarded(capability, "before_drivers_stop", capability.before_drivers_stop)
         try:
             self.submit(self._stop_drivers()).result(timeout)
         except Exception:
             log.exception("stopping drivers")
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout)
-        if self.historian is not None:
-            self.historian.stop(timeout)  # before the store: its last held points must land
+        self.live.loop_stopped()
+        for capability in reversed(self.capabilities):
+            self._guarded(capability, "stop", capability.stop, timeout)
         if self.store is not None:
             self.store.stop(timeout)  # commits what is pending
         self._started = False
@@ -101,12 +112,53 @@ class Runtime:
 
     def _store_health(self, problem: str | None) -> None:
         """The store's health as a system tag, so screens and alarms can show a full disk."""
-        tv = bad(problem, "failing") if problem else good("ok")
-        self.call(self.engine.publish_system, {STORE_HEALTH_TAG: tv})
+        self.live.publish_system({STORE_HEALTH: health_value(problem)})
 
-    def _historian_health(self, health: HistorianHealth) -> None:
-        tv = good("ok") if health.ok else bad(health.reason, "failing")
-        self.call(self.engine.publish_system, {HISTORIAN_HEALTH_TAG: tv})
+    # -- capabilities --------------------------------------------------------------------
+
+    def _start_capability(self, cls: type[Capability]) -> None:
+        """One capability that fails to start is reported (its health tag says why); the
+        others and the drivers run on."""
+        assert self.store is not None
+        context = CapabilityContext(
+            cls,
+            self.project,
+            self.data_dir,
+            self.store,
+            self.live,
+            self.access,
+            self.translator,
+            self.submit,
+        )
+        try:
+            capability = cls(context)
+            capability.start()
+        except Exception as exc:
+            log.exception("%s failed to start; Linea runs on without it", cls.name)
+            if cls.health_tag:
+                problem = f"{cls.name} failed to start: {exc}"
+                self.live.publish_system({cls.health_tag: health_value(problem)})
+            return
+        self.capabilities.append(capability)
+
+    @staticmethod
+    def _guarded(capability: Capability, what: str, step: Callable[..., Any], *args: Any) -> None:
+        try:
+            step(*args)
+        except Exception:
+            log.exception("%s: %s failed", capability.name, what)
+
+    def service(self, name: str) -> Any:
+        """The service of the started capability ``name``, or None."""
+        for capability in self.capabilities:
+            if capability.name == name:
+                return capability.service
+        return None
+
+    @property
+    def services(self) -> dict[str, Any]:
+        """Every started capability's service, by name (what its views are given)."""
+        return {c.name: c.service for c in self.capabilities}
 
     # -- cross-thread calls --------------------------------------------------------------
 
@@ -121,11 +173,6 @@ class Runtime:
         return self.submit(self.engine.write(tag, value, user))
 
     # -- drivers -------------------------------------------------------------------------
-
-    async def _attach_alarms(self) -> None:
-        """On the loop: the engine's subscribers are the loop's to change."""
-        if self.alarms is not None:
-            self.alarms.attach(self.engine, self.loop)
 
     async def _start_drivers(self) -> None:
         await start_drivers(self.project, self.engine, self.registry, self.data_dir)

@@ -3,6 +3,8 @@
 The engine calls ``offer`` on the runtime loop; a consumer on any thread calls ``take``.
 A *queue* subscription keeps every batch (historian, journal) up to a bound and counts
 what it had to drop; a *latest* subscription keeps only the newest value per tag (the UI).
+``tags`` limits it to the tags the consumer reads, so nobody receives (say) its own
+outputs; ``initial`` (default: for latest-only ones) first hands it every current value.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from .tags import Batch
 
@@ -25,11 +27,13 @@ class Subscription:
         latest_only: bool = False,
         max_batches: int = 10_000,
         wake: Callable[[], None] | None = None,
-        tags: set[str] | None = None,
+        tags: Collection[str] | None = None,
+        initial: bool | None = None,
     ):
         self.name = name
         self.latest_only = latest_only
-        self.tags = tags
+        self.tags = None if tags is None else frozenset(tags)
+        self.initial = latest_only if initial is None else initial
         self.dropped = 0
         self._wake = wake
         self._lock = threading.Lock()
@@ -73,3 +77,7 @@ class Subscription:
 
     def close(self) -> None:
         self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        return self._closed

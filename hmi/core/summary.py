@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 from .driver import DeviceState
 from .project.models import Project, TagConfig
+from .systemtags import STORE_HEALTH
 from .tags import Quality, TagValue
 
 _MARK = {Quality.GOOD: " ", Quality.UNCERTAIN: "?", Quality.BAD: "!"}
@@ -27,9 +29,18 @@ def format_value(tag: TagConfig | None, tv: TagValue | None) -> str:
     return text
 
 
-def render(project: Project, values: dict[str, TagValue], states: dict[str, DeviceState]) -> str:
+def render(
+    project: Project,
+    values: dict[str, TagValue],
+    states: dict[str, DeviceState],
+    notes: Iterable[str] = (),
+) -> str:
+    """The summary; ``notes`` are lines the capabilities add (alarm counts, ...)."""
     lines = [f"{project.name} — {time.strftime('%H:%M:%S')}"]
-    lines += _health(values)
+    store = values.get(STORE_HEALTH)
+    if store is not None and store.quality is not Quality.GOOD:
+        lines.append(f"  store: {store.reason}")
+    lines += [f"  {note}" for note in notes]
     for device in project.devices.values():
         st = states.get(device.name)
         status = st.status.value if st else "not started"
@@ -42,24 +53,3 @@ def render(project: Project, values: dict[str, TagValue], states: dict[str, Devi
         note = f"  [{tv.quality.name.lower()}: {tv.reason}]" if tv and tv.quality else ""
         lines.append(f" {mark} {name:<{width}}  {format_value(tag, tv)}{note}")
     return "\n".join(lines)
-
-
-def _health(values: dict[str, TagValue]) -> list[str]:
-    """Alarm counts and the local store's health, from the system tags."""
-
-    def number(name: str) -> int:
-        tv = values.get(name)
-        return int(tv.value) if tv is not None and isinstance(tv.value, int | float) else 0
-
-    out = []
-    listed = number("_sys.alarms.listed_count")
-    if "_sys.alarms.listed_count" in values:
-        unacked = number("_sys.alarms.unacked_count")
-        top = number("_sys.alarms.highest_priority")
-        worst = f", highest priority {top}" if listed and top else ""
-        out.append(f"  alarms: {listed} listed, {unacked} unacknowledged{worst}")
-    for name, label in (("_sys.store.health", "store"), ("_sys.historian.health", "history")):
-        tv = values.get(name)
-        if tv is not None and tv.quality is not Quality.GOOD:
-            out.append(f"  {label}: {tv.reason}")
-    return out

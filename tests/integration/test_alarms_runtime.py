@@ -79,7 +79,7 @@ class Wired:
 
     @property
     def manager(self) -> AlarmManager:
-        return self.runtime.alarms
+        return self.runtime.service("alarms")
 
     def published(self, name):
         tv = self.runtime.engine.values.get(name)

@@ -357,3 +357,19 @@ def test_kpis_come_from_the_journal(plant):
     out = io.StringIO()
     plant.manager.write_kpi_report(out)
     assert "bad_actor,t0.hi,4" in out.getvalue()
+
+
+def test_the_manager_receives_only_the_tags_it_watches_never_its_own_outputs(tmp_path):
+    plant = Plant(tmp_path, [hi(0)])
+    try:
+        engine, manager = plant.engine, plant.manager
+        # its summary goes into the engine like any system tag, as the runtime does
+        manager._publish = engine.publish_system
+        plant.put(t0=12.0, t1=50.0)  # t1 has no alarm: not its business either
+        assert plant.state("t0.hi") is S.UNACKED
+        assert any(name.startswith("_sys.alarms.") for name in engine.values)
+        assert manager._sub.take() == []  # nothing of its own came back to it
+        plant.put(t0=13.0)
+        assert manager._sub.tags == {"t0"}
+    finally:
+        plant.close()

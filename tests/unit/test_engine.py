@@ -152,12 +152,12 @@ async def test_write_scales_to_raw_and_reads_back_in_engineering_units():
     drv = FakeDriver()
     eng.drivers["plc"] = drv
     audit = []
-    eng.audit = lambda user, tag, value, result: audit.append(
-        (user, tag.name, value, result.status)
-    )
+    eng.access.add_recorder(audit.append)
     res = await eng.write("sp", "42.5", user="maria")
     assert res.ok and drv.written == [425] and res.readback == pytest.approx(42.5)
-    assert audit == [("maria", "sp", "42.5", WriteStatus.DONE)]
+    assert [(r.user, r.action, r.target, r.detail["new"], r.detail["status"]) for r in audit] == [
+        ("maria", "tags.write", "sp", "42.5", "done")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -183,9 +183,30 @@ async def test_bad_writes_are_refused_with_a_reason_and_never_reach_the_device(t
 async def test_permission_hook_can_refuse():
     eng = TagEngine(make_project(SP))
     eng.drivers["plc"] = FakeDriver()
-    eng.permission_check = lambda user, tag: None if user == "maria" else "operators only"
+    asked = []
+
+    def policy(user, permission, target):
+        asked.append((user, permission, target))
+        return None if user == "maria" else "operators only"
+
+    eng.access.set_policy(policy)
     assert (await eng.write("sp", 10, user="guest")).message == "operators only"
     assert (await eng.write("sp", 10, user="maria")).ok
+    assert asked == [("guest", "tags.write", "sp"), ("maria", "tags.write", "sp")]
+
+
+async def test_a_failing_permission_policy_refuses_rather_than_allows():
+    eng = TagEngine(make_project(SP))
+    drv = FakeDriver()
+    eng.drivers["plc"] = drv
+
+    def broken(user, permission, target):
+        raise RuntimeError("directory lookup crashed")
+
+    eng.access.set_policy(broken)
+    res = await eng.write("sp", 10, user="maria")
+    assert res.status is WriteStatus.REFUSED and "permission check failed" in res.message
+    assert drv.written == []
 
 
 @pytest.mark.parametrize(("behaviour", "phrase"), [("raise", "boom"), ("hang", "no answer")])

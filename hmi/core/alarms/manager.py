@@ -1,18 +1,18 @@
 """The alarm manager: detection, states, operator actions, journal and publication.
 
-Threads: the engine offers batches to a queue subscription and only sets an Event, so it
-never waits for alarms. The manager's own thread (``hmi-alarms``) wakes on that Event,
-and at least every ``tick`` seconds (100 ms) to let delays and shelving expire without
-new values. It evaluates, applies transitions, hands the journal one Writer job per cycle,
-calls the ``on_event`` listeners and publishes the summary tags into the engine through
-the runtime loop (``call_soon_threadsafe``). Operator actions (acknowledge, shelve, ...)
-may come from any thread: they change state under a lock at once, and their events are
+Threads: the engine offers batches of the tags the alarms read to a queue subscription
+and only sets an Event, so it never waits for alarms. The manager's own thread
+(``hmi-alarms``) wakes on that Event, and at least every ``tick`` seconds (100 ms) to let
+delays and shelving expire without new values. It evaluates, applies transitions, hands
+the journal one Writer job per cycle, calls the ``on_event`` listeners and publishes the
+summary tags through its source's ``publish_system`` (the capability context posts them
+to the runtime loop). Operator actions (acknowledge, shelve, ...) may come from any
+thread: they change state under a lock at once, and their events are
 delivered by the manager's thread like every other.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -76,7 +76,6 @@ class AlarmManager(OperatorActions):
         self._dirty: dict[str, Record] = {}
         self._shelved: dict[Record, None] = {}  # the records whose shelving may expire
         self._listeners: list[Listener] = []
-        self._pending: list[Batch] = []
         self._recent: deque[float] = deque()  # activation times of the last 10 minutes
         self._published: dict[str, Any] = {}
         self._summary_due = 0.0  # the flood flag decays with time: refresh it every second
@@ -88,27 +87,25 @@ class AlarmManager(OperatorActions):
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def attach(self, engine: Any, loop: asyncio.AbstractEventLoop | None = None) -> None:
-        """Subscribe to ``engine``; call on the runtime loop (or before it runs).
+    def attach(self, source: Any) -> None:
+        """Subscribe to the tags the alarms read (never to the alarms' own outputs).
 
-        With ``loop``, summary tags are published through ``loop.call_soon_threadsafe``.
+        ``source`` is the capability's context (or the engine itself, in tools and tests
+        that run no loop): it delivers the current values first and takes the summary
+        tags through ``publish_system``.
         """
-        sub = engine.subscribe("alarms", max_batches=100_000, wake=self._wake.set)
+        sub = source.subscribe(
+            "alarms",
+            tags=set(self.evaluator.by_tag),
+            max_batches=100_000,
+            wake=self._wake.set,
+            initial=True,
+        )
         with self._lock:
             self._sub = sub
-            if engine.values:
-                self._pending.append(dict(engine.values))
         if self._publish is None:
-            if loop is None:
-                self._publish = engine.publish_system
-            else:
-                self._publish = lambda batch: loop.call_soon_threadsafe(
-                    engine.publish_system, batch
-                )
-        if loop is None:
-            self._unsubscribe = lambda: engine.unsubscribe(sub)
-        else:
-            self._unsubscribe = lambda: loop.call_soon_threadsafe(engine.unsubscribe, sub)
+            self._publish = source.publish_system
+        self._unsubscribe = lambda: source.unsubscribe(sub)
 
     def start(self, run_thread: bool = True) -> None:
         """Prepare the tables, resume the standing alarms, and start evaluating."""
@@ -154,9 +151,7 @@ class AlarmManager(OperatorActions):
         """Evaluate what arrived, let timers expire, and deliver the resulting events."""
         with self._lock:
             now = self.clock() if now is None else now
-            batches, self._pending = self._pending, []
-            if self._sub is not None:
-                batches += self._sub.take()
+            batches = self._sub.take() if self._sub is not None else []
             for batch in batches:
                 self._apply_changes(self.evaluator.process(batch, now), now)
             if tick:

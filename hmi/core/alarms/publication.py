@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..systemtags import SYSTEM_PREFIX
 from ..tags import Batch, TagValue
 from .definitions import PRIORITIES
 from .events import AlarmCounts, AlarmEvent
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     from .manager import AlarmManager
     from .record import Record
 
-PREFIX = "_sys.alarms."
-ALARM_PREFIX = "_sys.alarm."
+SUMMARY_PREFIX = f"{SYSTEM_PREFIX}alarms."  # counts, flood, events
+STATE_PREFIX = f"{SYSTEM_PREFIX}alarm."  # + alarm id: that alarm's state
 
 
 def counts(records: Iterable[Record]) -> AlarmCounts:
@@ -61,26 +62,30 @@ def summary(manager: AlarmManager, now: float) -> dict[str, Any]:
     """Every summary tag and its value now."""
     total = counts(manager.records)
     values: dict[str, Any] = {
-        f"{PREFIX}listed_count": total.listed,
-        f"{PREFIX}active_count": total.active,
-        f"{PREFIX}unacked_count": total.unacked,
-        f"{PREFIX}latched_count": total.latched,
-        f"{PREFIX}shelved_count": total.shelved,
-        f"{PREFIX}suppressed_count": total.suppressed,
-        f"{PREFIX}out_of_service_count": total.out_of_service,
-        f"{PREFIX}highest_priority": total.highest_priority,
+        f"{SUMMARY_PREFIX}listed_count": total.listed,
+        f"{SUMMARY_PREFIX}active_count": total.active,
+        f"{SUMMARY_PREFIX}unacked_count": total.unacked,
+        f"{SUMMARY_PREFIX}latched_count": total.latched,
+        f"{SUMMARY_PREFIX}shelved_count": total.shelved,
+        f"{SUMMARY_PREFIX}suppressed_count": total.suppressed,
+        f"{SUMMARY_PREFIX}out_of_service_count": total.out_of_service,
+        f"{SUMMARY_PREFIX}highest_priority": total.highest_priority,
     }
     for priority in PRIORITIES:
-        values[f"{PREFIX}priority{priority}.listed_count"] = total.listed_by_priority[priority]
-        values[f"{PREFIX}priority{priority}.unacked_count"] = total.unacked_by_priority[priority]
+        values[f"{SUMMARY_PREFIX}priority{priority}.listed_count"] = total.listed_by_priority[
+            priority
+        ]
+        values[f"{SUMMARY_PREFIX}priority{priority}.unacked_count"] = total.unacked_by_priority[
+            priority
+        ]
     for line, records in manager.records_by_line.items():
         on_line = counts(records)
-        values[f"{PREFIX}{line}.listed_count"] = on_line.listed
-        values[f"{PREFIX}{line}.unacked_count"] = on_line.unacked
-        values[f"{PREFIX}{line}.highest_priority"] = on_line.highest_priority
+        values[f"{SUMMARY_PREFIX}{line}.listed_count"] = on_line.listed
+        values[f"{SUMMARY_PREFIX}{line}.unacked_count"] = on_line.unacked
+        values[f"{SUMMARY_PREFIX}{line}.highest_priority"] = on_line.highest_priority
     recent = manager.recent_activations(now)
-    values[f"{PREFIX}recent_count"] = recent
-    values[f"{PREFIX}flood"] = recent > FLOOD_ABOVE
+    values[f"{SUMMARY_PREFIX}recent_count"] = recent
+    values[f"{SUMMARY_PREFIX}flood"] = recent > FLOOD_ABOVE
     return values
 
 
@@ -94,7 +99,7 @@ def changed(
 ) -> Batch:
     """What to publish this cycle: the states of ``touched`` alarms and, with ``refresh``,
     the summary; only values that differ from ``published``, which is updated."""
-    values = {f"{ALARM_PREFIX}{r.alarm.id}": r.state.value for r in touched}
+    values = {f"{STATE_PREFIX}{r.alarm.id}": r.state.value for r in touched}
     if refresh:
         values |= summary(manager, now)
     batch: Batch = {
@@ -104,7 +109,7 @@ def changed(
     }
     published.update((name, tv.value) for name, tv in batch.items())
     if events:
-        batch[f"{PREFIX}events"] = TagValue(tuple(e.as_dict() for e in events), ts=now)
+        batch[f"{SUMMARY_PREFIX}events"] = TagValue(tuple(e.as_dict() for e in events), ts=now)
     return batch
 
 

@@ -11,9 +11,10 @@ from .config import HistorianConfig, Kind, Mode, TagPolicy, historian_problems, 
 from .forward import Forwarder, ForwardRow, HistoryTarget, MemoryTarget
 from .query import Bucket, HistoryQuery, HistoryUnavailable, Point
 from .recorder import HistorianHealth, Recorder
-from .service import Historian
+from .service import HEALTH_TAG, Historian
 
 __all__ = [
+    "HEALTH_TAG",
     "Bucket",
     "ForwardRow",
     "Forwarder",

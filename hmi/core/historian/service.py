@@ -9,12 +9,16 @@ from typing import Any
 
 from ..project.models import Problem, Project
 from ..store import Writer
+from ..systemtags import SYSTEM_PREFIX
 from .config import HistorianConfig, read_config
 from .forward import Forwarder, HistoryTarget
 from .query import HistoryQuery
 from .recorder import HistorianHealth, Recorder
 
 log = logging.getLogger(__name__)
+
+#: "ok", or Bad with the reason while history is not recorded
+HEALTH_TAG = f"{SYSTEM_PREFIX}historian.health"
 
 
 class Historian:

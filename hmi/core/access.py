@@ -1,0 +1,91 @@
+"""Who may do what, and the record of what was done: the two hooks every action passes.
+
+Linea itself decides nothing here. With no policy every action is allowed and with no
+recorder nothing is kept: a capability that manages users fills in the policy, one that
+keeps an audit trail adds a recorder. Everything a person does (a write, an alarm
+acknowledgement, an order started) asks ``refusal`` first and calls ``record`` after, so
+adding users later changes no caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: a permission the core itself asks for; capabilities declare their own
+WRITE_TAG = "tags.write"
+
+#: (user, permission, target) -> None to allow, or the reason for refusing
+Policy = Callable[[str, str, str], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """One thing a person (or the system) did: who, what, on what, when, and the details."""
+
+    user: str
+    action: str
+    target: str = ""
+    ts: float = 0.0
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+Recorder = Callable[[ActionRecord], None]
+
+
+class Access:
+    """The permission and audit hooks; safe to call from any thread."""
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self.clock = clock
+        self._policy: Policy | None = None
+        self._recorders: list[Recorder] = []
+        self._lock = threading.Lock()
+
+    def set_policy(self, policy: Policy | None) -> None:
+        """Who may do what from now on (None: everyone may do everything)."""
+        self._policy = policy
+
+    def refusal(self, user: str, permission: str, target: str = "") -> str | None:
+        """None if ``user`` may use ``permission`` on ``target``, else why not.
+
+        A policy that fails refuses: a fault must never let an action through.
+        """
+        policy = self._policy
+        if policy is None:
+            return None
+        try:
+            return policy(user, permission, target)
+        except Exception as exc:
+            log.exception("permission check for %s on %s failed", permission, target)
+            return f"the permission check failed ({exc}); nothing was done"
+
+    def add_recorder(self, recorder: Recorder) -> Callable[[], None]:
+        """Keep every action from now on; returns a function that stops it."""
+        with self._lock:
+            self._recorders.append(recorder)
+
+        def remove() -> None:
+            with self._lock:
+                if recorder in self._recorders:
+                    self._recorders.remove(recorder)
+
+        return remove
+
+    def record(self, user: str, action: str, target: str = "", **detail: Any) -> ActionRecord:
+        """Hand one action to every recorder; a failing recorder is logged, never raised."""
+        entry = ActionRecord(user, action, target, self.clock(), detail)
+        with self._lock:
+            recorders = list(self._recorders)
+        for recorder in recorders:
+            try:
+                recorder(entry)
+            except Exception:
+                log.exception("recording %s on %s failed", action, target)
+        return entry

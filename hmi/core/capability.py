@@ -1,0 +1,238 @@
+"""How a capability (alarms, history, users, orders, vision, MES sync) plugs into Linea.
+
+A capability is a package ``hmi/core/<name>/`` (no Qt) that declares, on one class:
+
+- the sections of the project it reads and the checks ``hmi check`` runs on them;
+- the system tags it publishes (its names, defined once in its own package), the
+  permissions its actions ask for, the system tag that says whether it works;
+- its place in the start/stop order; and builds its service from a ``CapabilityContext``.
+
+The context gives each one what every capability needs and none should re-invent: tag
+subscriptions with a tag filter, delivered on the right thread; the local store's writer;
+publication of its own system tags; the permission and audit hooks; the project's
+translation of messages. The runtime, the command line and the operator application only
+go through this contract, so adding a capability touches its own folders and nothing else.
+
+Capabilities load like drivers: the ``hmi.capabilities`` entry points, with the built-in
+list as a fallback where package metadata is missing (a frozen build).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from collections.abc import Callable, Collection, Coroutine, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from .access import Access
+from .i18n import Translator
+from .live import LiveTags
+from .plugins import load_targets
+from .project.models import Problem, Project
+from .store import Writer
+from .subscription import Subscription
+from .systemtags import SYSTEM_PREFIX, matches
+from .tags import Batch, Quality, TagValue, bad, good
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+GROUP = "hmi.capabilities"
+BUILTIN = {
+    "historian": "hmi.core.historian.capability:HistorianCapability",
+    "alarms": "hmi.core.alarms.capability:AlarmsCapability",
+}
+
+
+class Capability:
+    """One capability; subclasses set the class attributes and override what they need."""
+
+    #: the name it is known by (the UI's views for it use the same name)
+    name: ClassVar[str]
+    #: top-level sections of project.yaml it reads
+    sections: ClassVar[tuple[str, ...]] = ()
+    #: system tags it publishes: exact names, or prefixes ending in ``*``
+    system_tags: ClassVar[tuple[str, ...]] = ()
+    #: the system tag that is "ok", or Bad with the reason while it cannot do its work
+    health_tag: ClassVar[str | None] = None
+    #: permissions its actions ask ``Access`` for: name -> what it allows, for role tables
+    permissions: ClassVar[Mapping[str, str]] = {}
+    #: lower starts earlier (and stops later); consumers of others' tags start after them
+    order: ClassVar[int] = 100
+
+    def __init__(self, context: CapabilityContext):
+        self.context = context
+
+    @classmethod
+    def check(cls, project: Project) -> list[Problem]:
+        """Every problem of its sections, each at its ``file:line`` (for ``hmi check``)."""
+        return []
+
+    @property
+    def service(self) -> Any:
+        """What the rest of the application uses (its views, the command line)."""
+        return self
+
+    def start(self) -> None:
+        """Start working; called before any driver starts, in ``order``."""
+
+    def before_drivers_stop(self) -> None:
+        """Called before the drivers stop: devices going down on purpose are no event."""
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish; called after the drivers stopped and before the store stops."""
+
+    def summary(self) -> list[str]:
+        """Lines for the headless live summary: by default, why it is not healthy."""
+        tv = self.context.values.get(self.health_tag) if self.health_tag else None
+        if tv is not None and tv.quality is not Quality.GOOD:
+            return [f"{self.name}: {tv.reason}"]
+        return []
+
+
+class CapabilityContext:
+    """What the runtime gives one capability; safe to use from any thread."""
+
+    def __init__(
+        self,
+        capability: type[Capability],
+        project: Project,
+        data_dir: Path,
+        store: Writer,
+        live: LiveTags,
+        access: Access,
+        translator: Translator,
+        submit: Callable[[Coroutine[Any, Any, Any]], concurrent.futures.Future[Any]],
+    ):
+        self.name = capability.name
+        self.project = project
+        self.data_dir = data_dir
+        self.store = store
+        self.access = access
+        self.log = logging.getLogger(f"hmi.{capability.name}")
+        self._declared = capability.system_tags
+        self._live = live
+        self._translator = translator
+        self._submit = submit
+
+    # -- tags ---------------------------------------------------------------------------
+
+    @property
+    def values(self) -> Mapping[str, TagValue]:
+        return self._live.values
+
+    def subscribe(
+        self,
+        name: str = "",
+        *,
+        tags: Collection[str] | None = None,
+        on_loop: Callable[[list[Batch]], None] | None = None,
+        **options: Any,
+    ) -> Subscription:
+        """Batches of changed values of ``tags`` (None: all), never blocking the engine.
+
+        Delivered on the capability's own thread through ``wake`` and ``take`` (see
+        ``Subscription``), or with ``on_loop`` handed to that callback on the runtime
+        loop, for light work that must not wait for a thread.
+        """
+        name = name or self.name
+        if on_loop is not None:
+            holder: list[Subscription] = []
+            options["wake"] = lambda: self._live.soon(_drain, holder, on_loop)
+            sub = self._live.subscribe(name, tags=tags, **options)
+            holder.append(sub)
+            return sub
+        return self._live.subscribe(name, tags=tags, **options)
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self._live.unsubscribe(sub)
+
+    def publish_system(self, batch: Batch) -> None:
+        """Publish this capability's system tags (only those it declared)."""
+        for tag in batch:
+            if not matches(tag, self._declared):
+                raise ValueError(
+                    f"capability '{self.name}' publishes {tag}, which it does not declare "
+                    f"in system_tags (names start with '{SYSTEM_PREFIX}')"
+                )
+        self._live.publish_system(batch)
+
+    # -- the rest ------------------------------------------------------------------------
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run a coroutine on the runtime loop (drivers' I/O, engine writes)."""
+        return self._submit(coro)
+
+    def translate(self, text: str, context: str = "") -> str:
+        """``text`` in the language the station speaks now (the project's words too)."""
+        return self._translator.translate(text, context)
+
+
+def _drain(holder: list[Subscription], callback: Callable[[list[Batch]], None]) -> None:
+    if holder and (batches := holder[0].take()):
+        try:
+            callback(batches)
+        except Exception:
+            log.exception("%s: handling a batch failed", holder[0].name)
+
+
+class CapabilityRegistry:
+    """The capabilities that loaded, in start order, and those that did not (with why)."""
+
+    def __init__(
+        self,
+        capabilities: Mapping[str, type[Capability]] | Collection[type[Capability]] = (),
+        errors: Mapping[str, str] | None = None,
+    ):
+        found = capabilities.values() if isinstance(capabilities, Mapping) else capabilities
+        self.capabilities = sorted(found, key=lambda c: (c.order, c.name))
+        self.errors = dict(errors or {})
+
+    def __iter__(self) -> Iterator[type[Capability]]:
+        return iter(self.capabilities)
+
+    def __len__(self) -> int:
+        return len(self.capabilities)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.capabilities]
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return tuple(s for c in self.capabilities for s in c.sections)
+
+    @property
+    def health_tags(self) -> tuple[str, ...]:
+        return tuple(c.health_tag for c in self.capabilities if c.health_tag)
+
+    def problems(self, project: Project) -> list[Problem]:
+        """Every capability's checks of its sections; a failing check is a problem too."""
+        problems: list[Problem] = []
+        for capability in self.capabilities:
+            try:
+                problems += capability.check(project)
+            except Exception as exc:
+                log.exception("checking the %s sections failed", capability.name)
+                problems.append(
+                    Problem(project.source, f"{capability.name} could not check its section: {exc}")
+                )
+        return problems
+
+
+def discover_capabilities(targets: Mapping[str, str] | None = None) -> CapabilityRegistry:
+    """Load capabilities from ``targets`` (name -> 'module:Class') or the entry points."""
+    loaded, errors = load_targets(GROUP, BUILTIN, Capability, targets)
+    return CapabilityRegistry(loaded, errors)
+
+
+@cache
+def default_capabilities() -> CapabilityRegistry:
+    return discover_capabilities()
+
+
+def health_value(problem: str | None) -> TagValue:
+    """A health tag's value: "ok", or Bad with ``problem``."""
+    return bad(problem, "failing") if problem else good("ok")
