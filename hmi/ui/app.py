@@ -14,7 +14,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 from hmi.core.project.models import Project
 from hmi.core.screens import screens_folder
 from hmi.ui.bridge import TagBridge
-from hmi.ui.i18n import SOURCE_LANGUAGE, current_language, set_language, system_language
+from hmi.ui.i18n import (
+    SOURCE_LANGUAGE,
+    add_language_listener,
+    current_language,
+    set_language,
+    system_language,
+)
 from hmi.ui.shell import MainWindow, make_profile
 
 log = logging.getLogger(__name__)
@@ -36,7 +42,7 @@ def application(argv: list[str] | None = None) -> QApplication:
 
 def build_window(
     project: Project,
-    engine: Any,
+    source: Any,
     writer: Any = None,
     *,
     profile: str = "desk",
@@ -44,8 +50,11 @@ def build_window(
     watch: bool = True,
     rate_hz: float = 10.0,
 ) -> MainWindow:
+    """The main window on ``source``'s tags (the runtime's ``live``, or a bare engine in
+    tools); ``writer`` takes the writes and, when it is the runtime, brings its data
+    folder and the capabilities' services."""
     app = application()
-    bridge = TagBridge(engine, rate_hz=rate_hz)
+    bridge = TagBridge(source, rate_hz=rate_hz)
     window = MainWindow(
         project,
         bridge,
@@ -53,9 +62,8 @@ def build_window(
         profile=make_profile(profile, app.primaryScreen()),
         writer=writer,
         watch=watch,
-        history_query=getattr(getattr(writer, "historian", None), "query", None),
         data_dir=getattr(writer, "data_dir", None),
-        alarms=getattr(writer, "alarms", None),  # the runtime's, when it is the writer
+        services=getattr(writer, "services", None),
     )
     bridge.setParent(window)
     bridge.start()
@@ -78,7 +86,8 @@ def run_app(
     """
     app = application()
     choose_language(language)
-    window = build_window(project, runtime.engine, runtime, profile=profile)
+    stop_telling = add_language_listener(runtime.translator.set_language)
+    window = build_window(project, runtime.live, runtime, profile=profile)
     window.start(screen)
     if window.profile.touch:
         window.showFullScreen()
@@ -86,6 +95,7 @@ def run_app(
         window.resize(1600, 900)
         window.show()
     code = app.exec()
+    stop_telling()
     window.bridge.stop()
     dispose(window)
     return int(code)

@@ -15,7 +15,8 @@ from PySide6.QtCore import QEvent, QSize, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from hmi.core.project.models import Project
-from hmi.core.screens import DEVICE_TAG_PREFIX, ScreenDef
+from hmi.core.screens import ScreenDef
+from hmi.core.systemtags import DEVICE_TAG_PREFIX
 from hmi.core.tags import TagValue
 from hmi.ui.bridge import Binding, TagBridge
 from hmi.ui.dialogs import describe, format_tag_value, quality_text
@@ -236,4 +237,5 @@ def popup_context(context: SymbolContext) -> SymbolContext:
         touch=context.touch,
         clock=context.clock,
         extra=dict(context.extra),
+        alarm_links=context.alarm_links,
     )

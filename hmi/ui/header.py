@@ -16,7 +16,8 @@ from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from hmi.core.project.models import Project
-from hmi.core.screens import DEVICE_TAG_PREFIX, ScreenDef
+from hmi.core.screens import ScreenDef
+from hmi.core.systemtags import DEVICE_TAG_PREFIX, STORE_HEALTH
 from hmi.core.tags import Quality, TagValue
 from hmi.ui.bridge import TagBridge
 from hmi.ui.i18n import (
@@ -88,20 +89,23 @@ class DeviceChip(QPushButton):
 
 
 class StorageNotice(QLabel):
-    """Shown only while the local store or the history cannot write (a full disk, ...):
-    polling goes on and writes wait in memory, but the operator must know."""
-
-    TAGS = ("_sys.store.health", "_sys.historian.health")
+    """Shown only while the local store (or a capability that keeps records in it, which
+    ``watch`` adds) cannot write (a full disk, ...): polling goes on and writes wait in
+    memory, but the operator must know."""
 
     def __init__(self, bridge: TagBridge, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("storageNotice")
         self.setWordWrap(True)
+        self.bridge = bridge
         self.problems: dict[str, str] = {}
-        self.bindings = [
-            bridge.bind(tag, lambda tv, tag=tag: self.show_health(tag, tv)) for tag in self.TAGS
-        ]
+        self.bindings: list = []
         set_severity(self, 2)
+        self.watch(STORE_HEALTH)
+
+    def watch(self, tag: str) -> None:
+        """Follow one more health tag ("ok", or Bad with the reason)."""
+        self.bindings.append(self.bridge.bind(tag, lambda tv: self.show_health(tag, tv)))
         self.refresh()
 
     def show_health(self, tag: str, tv: TagValue | None) -> None:
@@ -143,7 +147,7 @@ class Header(QWidget):
         self.project = project
         self.clock = clock
         self.compact = compact  # the touch profile: the time without the date, for room
-        top = QHBoxLayout()
+        self.top = top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         self.plant = QLabel(project.name, self)
         self.plant.setObjectName("plantName")
@@ -181,15 +185,19 @@ class Header(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.alarms)
         self.storage = StorageNotice(bridge, self)
-        self._bindings += self.storage.bindings
         layout.addWidget(self.storage)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.tick)
         self._timer.start(1000)
         self.tick()
         self.retranslate()
-        bindings = self._bindings
-        self.destroyed.connect(lambda *_: [b.unbind() for b in bindings])
+        bindings, storage = self._bindings, self.storage.bindings  # it may watch more later
+        self.destroyed.connect(lambda *_: [b.unbind() for b in bindings + storage])
+
+    def add_item(self, widget: QWidget) -> None:
+        """A capability's own item (a counter, a status), before the user's name."""
+        widget.setParent(self)
+        self.top.insertWidget(self.top.indexOf(self.user), widget)
 
     def retranslate(self) -> None:
         self.user.setText(

@@ -9,6 +9,7 @@ event and each one sets its words again. Screen files keep the engineer's own wo
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QTranslator
@@ -23,6 +24,15 @@ SOURCE_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano"}
 
 _state: dict[str, object] = {"code": SOURCE_LANGUAGE, "translator": None}
+#: told the new language after every switch (the core's translator of messages, ...)
+_listeners: list[Callable[[str], object]] = []
+
+
+def add_language_listener(listener: Callable[[str], object]) -> Callable[[], None]:
+    """Call ``listener(code)`` now and after every switch; returns how to stop it."""
+    _listeners.append(listener)
+    listener(current_language())
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
 
 
 def translate(context: str, text: str) -> str:
@@ -71,6 +81,11 @@ def set_language(code: str, folder: Path = I18N_DIR) -> bool:
         QCoreApplication.installTranslator(translator)
     _state["translator"] = translator
     _state["code"] = code
+    for listener in list(_listeners):
+        try:
+            listener(code)
+        except Exception:
+            log.exception("telling %r about the new language failed", listener)
     return True
 
 

@@ -7,6 +7,7 @@ a right click or a hover.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -120,6 +121,7 @@ class NavBar(QWidget):
         if extras:
             self.extra_buttons["window"] = self._button(panel.open_in_window, "navWindow")
             self.layout_.addWidget(self.extra_buttons["window"])
+        self.extra_words: dict[str, Callable[[], tuple[str, str]]] = {}
         self.screen_list: ScreenList | None = None
         self.compact = False
         self.path_text = ""
@@ -134,9 +136,15 @@ class NavBar(QWidget):
             button.setVisible(not compact)
         self.retranslate()
 
-    def add_extra(self, key: str, slot, name: str) -> QPushButton:
+    def add_extra(
+        self, key: str, slot, name: str, words: Callable[[], tuple[str, str]] | None = None
+    ) -> QPushButton:
+        """One more button; ``words()`` gives its symbol and (translated) word, asked
+        again on every change of language."""
         button = self._button(slot, name)
         self.extra_buttons[key] = button
+        if words is not None:
+            self.extra_words[key] = words
         self.layout_.addWidget(button)
         self.retranslate()
         return button
@@ -160,7 +168,8 @@ class NavBar(QWidget):
             "unsplit": ("✕", translate("NavBar", "Close pane")),
         }
         for key, button in self.extra_buttons.items():
-            words[button] = extras.get(key, ("", key))
+            own = self.extra_words.get(key)
+            words[button] = own() if own is not None else extras.get(key, ("", key))
         for button, (symbol, word) in words.items():
             button.setText(symbol if self.compact else f"{symbol} {word}")
             button.setToolTip(word if self.compact else "")

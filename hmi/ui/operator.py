@@ -9,6 +9,7 @@ Nothing is ever written without the operator's confirmation, and nothing waits f
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from hmi.core.project.models import Project
 from hmi.ui.bridge import TagBridge
+from hmi.ui.capability import AlarmLinks, TrendOpening, no_alarms
 from hmi.ui.dialogs import ConfirmDialog, SetpointDialog, describe, format_tag_value, value_words
 from hmi.ui.entry import TouchInput
 from hmi.ui.faceplate import Faceplate, ScreenPopup, popup_context
@@ -26,7 +28,6 @@ from hmi.ui.renderer import ScreenHost
 from hmi.ui.symbols import Symbol
 from hmi.ui.symbols.controls import Command, Nav, Setpoint
 from hmi.ui.theme import Theme
-from hmi.ui.trends.opener import TrendOpener
 from hmi.ui.writes import WriteController, WriteRefused, check_write
 
 if TYPE_CHECKING:
@@ -55,7 +56,10 @@ class Operator(QObject):
         self._style: Callable[[], str] = str
         self.dialog: QDialog | None = None  # the newest, for tests and the "one action" rule
         self.touch_input: TouchInput | None = None
-        self.trends: TrendOpener | None = None  # set by the main window when history exists
+        self.data_dir: str | Path | None = None  # where the user's own settings are kept
+        # what the capabilities' views plug in (hmi.ui.capability), before any window:
+        self.trends: TrendOpening | None = None  # how a value opens its trend
+        self.alarm_links: AlarmLinks = no_alarms  # the alarms a symbol's tag has
 
     # -- windows ---------------------------------------------------------------------------
 

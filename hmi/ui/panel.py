@@ -32,7 +32,10 @@ class ScreenPanel(QWidget):
         self.operator = operator
         self.history: list[str] = []
         context = SymbolContext(
-            operator.project, theme=operator.theme, touch=operator.profile.touch
+            operator.project,
+            theme=operator.theme,
+            touch=operator.profile.touch,
+            alarm_links=operator.alarm_links,
         )
         self.host = ScreenHost(
             operator.project, operator.bridge, operator.library, context, parent=self

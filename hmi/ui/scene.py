@@ -20,8 +20,6 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmapCache, QResizeEv
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
-from hmi.core.alarms import alarms_by_tag
-from hmi.core.alarms.publication import ALARM_PREFIX
 from hmi.core.screens import ScreenDef
 from hmi.ui.bridge import Binding, TagBridge
 from hmi.ui.symbols import Symbol, SymbolContext, create_symbol
@@ -105,7 +103,6 @@ class ScreenScene(SymbolScene):
                 symbol.setZValue(-1)
             self.symbols.append(self.add_symbol(symbol))
         self.sparklines = [s for s in self.symbols if getattr(s, "keeps_history", False)]
-        self._alarms_of = alarms_by_tag(context.project)  # symbols show their tag's alarms
         self._bindings: list[Binding] = []
         self._history_bindings: list[Binding] = []
         self.bridge: TagBridge | None = None
@@ -139,9 +136,9 @@ class ScreenScene(SymbolScene):
                 continue
             for tag in symbol.tags:
                 self._bindings.append(bridge.bind(tag, _deliver(symbol, tag)))
-            for alarm_id, priority in self._alarms_of.get(symbol.tag or "", ()):
-                follow = partial(symbol.set_alarm_state, alarm_id, priority)
-                self._bindings.append(bridge.bind(ALARM_PREFIX + alarm_id, follow))
+            for link in self.context.alarm_links(symbol.tag or ""):  # its tag's alarms
+                follow = partial(symbol.set_alarm_state, link.alarm_id, link.priority)
+                self._bindings.append(bridge.bind(link.state_tag, follow))
 
     def unbind(self) -> None:
         for binding in self._bindings + self._history_bindings:

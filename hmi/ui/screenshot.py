@@ -42,9 +42,9 @@ def render_screen_png(
     spoken = current_language()
     if language or os.environ.get(LANGUAGE_VARIABLE):
         choose_language(language)
-    engine = getattr(runtime_or_engine, "engine", runtime_or_engine)
-    writer = runtime_or_engine if hasattr(runtime_or_engine, "engine") else None
-    window = build_window(project, engine, writer, profile=profile, watch=False)
+    source = getattr(runtime_or_engine, "live", runtime_or_engine)
+    writer = runtime_or_engine if hasattr(runtime_or_engine, "live") else None
+    window = build_window(project, source, writer, profile=profile, watch=False)
     try:
         screens = window.host.screens
         target = screens.get(screen_name) if screen_name else screens.home

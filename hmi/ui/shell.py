@@ -10,6 +10,7 @@ windows; all of them share the one bridge, the screens and the writes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +18,21 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from hmi.core.alarms import AlarmManager
-from hmi.core.historian import HistoryQuery
 from hmi.core.project.models import Project
-from hmi.core.screens import DEVICE_TAG_PREFIX, ScreenDef
-from hmi.ui.alarms import install_alarm_views
-from hmi.ui.alarms.common import default_user
+from hmi.core.screens import ScreenDef
+from hmi.core.systemtags import DEVICE_TAG_PREFIX
 from hmi.ui.bridge import TagBridge
+from hmi.ui.capability import CapabilityViews, build_views
 from hmi.ui.entry import TouchInput
 from hmi.ui.header import Header
 from hmi.ui.i18n import translate
 from hmi.ui.library import ScreenLibrary
 from hmi.ui.operator import Operator
+from hmi.ui.pages import PageArea, Words
 from hmi.ui.panel import ScreenPanel
 from hmi.ui.profile import Profile, make_profile
 from hmi.ui.symbols import Symbol
 from hmi.ui.theme import DEFAULT_THEME, Theme
-from hmi.ui.trends.opener import TrendOpener
 from hmi.ui.writes import WriteController, Writer
 
 log = logging.getLogger(__name__)
@@ -116,6 +115,10 @@ class OperatorWindow(QMainWindow):
     def show_write_result(self, tag: str, status: str, message: str) -> None:
         self.panel.show_write_result(tag, status, message)
 
+    def add_header_item(self, widget: QWidget) -> None:
+        """An item in the header of this window (its views add one per extra window too)."""
+        self.header.add_item(widget)
+
     def show_device(self, device: str) -> Any:
         """A device chip was touched: its connection faceplate, with the reason."""
         return self.operator.open_faceplate(DEVICE_TAG_PREFIX + device, self.panel, self)
@@ -146,22 +149,19 @@ class MainWindow(OperatorWindow):
         writer: Writer | None = None,
         theme: Theme = DEFAULT_THEME,
         watch: bool = True,
-        history_query: HistoryQuery | None = None,
         data_dir: str | Path | None = None,
-        alarms: AlarmManager | None = None,
+        services: Mapping[str, Any] | None = None,
+        views: Sequence[type[CapabilityViews]] | None = None,
     ):
+        """``services`` are the running capabilities' (``Runtime.services``); ``views``
+        the capabilities' view classes (default: every installed one)."""
         library = ScreenLibrary(project, screens_folder, watch=watch)
         writes = WriteController(writer)
         operator = Operator(project, bridge, library, profile, theme, writes)
-        operator.trends = TrendOpener(
-            project,
-            bridge,
-            history_query,
-            profile,
-            theme=theme,
-            data_dir=data_dir,
-            prepare_dialog=operator.prepare_dialog,
-        )
+        operator.data_dir = data_dir
+        self.views = build_views(services or {}, views)
+        for view in self.views:  # what every window's screens share, before the first one
+            view.configure(operator)
         super().__init__(operator)
         self.setObjectName("mainWindow")
         self.library, self.writes = library, writes
@@ -174,6 +174,10 @@ class MainWindow(OperatorWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.panel)
         self.body.addWidget(self.splitter, 1)
+        self.pages = PageArea(self.centralWidget())
+        self.pages.closed.connect(self.close_page)
+        self.pages.hide()
+        self.body.addWidget(self.pages, 1)
         self.touch_input: TouchInput | None = None
         if profile.touch:
             self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
@@ -182,11 +186,41 @@ class MainWindow(OperatorWindow):
         else:
             self.nav.add_extra("split", self.toggle_split, "navSplit")
         self.update_title()
-        self.alarm_views = None
-        if alarms is not None:  # banner under the header, alarm list, journal, KPIs
-            self.alarm_views = install_alarm_views(
-                self, alarms, lambda: self.header.user_name or default_user()
-            )
+        for view in self.views:
+            view.install(self)
+
+    # -- what capabilities' views plug in (hmi.ui.capability) ----------------------------
+
+    def add_nav_entry(
+        self, key: str, slot: Callable[[], Any], words: Callable[[], tuple[str, str]]
+    ) -> QWidget:
+        """A button in the main navigation; ``words()`` gives its symbol and translated
+        word (asked again on every change of language)."""
+        return self.nav.add_extra(key, slot, f"nav_{key}", words)
+
+    def add_below_header(self, widget: QWidget, stretch: int = 0) -> None:
+        """A band across the window under the header (a banner, a status strip)."""
+        self.body.insertWidget(self.body.indexOf(self.header) + 1, widget, stretch)
+
+    def add_page(self, key: str, widget: QWidget, words: Words) -> QWidget:
+        """A page shown in place of the screens, opened from its navigation entry."""
+        widget.setParent(self.pages)
+        self.pages.add(key, widget, words)
+        return self.add_nav_entry(key, lambda: self.open_page(key), words)
+
+    def open_page(self, key: str) -> QWidget:
+        page = self.pages.show_page(key)
+        self.splitter.hide()
+        self.pages.show()
+        return page
+
+    def close_page(self) -> None:
+        self.pages.hide()
+        self.splitter.show()
+
+    def view(self, name: str) -> CapabilityViews | None:
+        """The views of capability ``name`` in this window, if installed."""
+        return next((view for view in self.views if view.name == name), None)
 
     # -- several screens at once (desk) ----------------------------------------------------
 
@@ -233,8 +267,8 @@ class MainWindow(OperatorWindow):
             )
             return None
         window = ScreenWindow(self.operator, screen)
-        if self.alarm_views is not None:
-            self.alarm_views.add_window(window)
+        for view in self.views:
+            view.add_window(window)
         window.closed.connect(
             lambda w=window: self.windows.remove(w) if w in self.windows else None
         )
@@ -265,8 +299,8 @@ class MainWindow(OperatorWindow):
             return
         for window in list(self.windows):
             window.close()
-        if self.alarm_views is not None:
-            self.alarm_views.close()
+        for view in self.views:
+            view.close()
         super().closeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:

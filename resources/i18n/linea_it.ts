@@ -508,7 +508,7 @@
     <name>DeviceStatus</name>
     <message>
         <source>connecting</source>
-        <extracomment>every language the application can be told to speak, with its own name for itself</extracomment>
+        <extracomment>every language the application can be told to speak, with its own name for itself told the new language after every switch (the core&apos;s translator of messages, ...)</extracomment>
         <translation>in connessione</translation>
     </message>
     <message>
@@ -759,6 +759,10 @@
     <message>
         <source>This project has no screens</source>
         <translation>Questo progetto non ha schermate</translation>
+    </message>
+    <message>
+        <source>Back to the screen</source>
+        <translation>Torna alla schermata</translation>
     </message>
 </context>
 <context>

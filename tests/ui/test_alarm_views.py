@@ -538,10 +538,12 @@ def test_install_on_the_operator_main_window(qtbot, plant, tmp_path):
         window.resize(1280, 800)
         window.event(QEvent(QEvent.Type.LayoutRequest))
         qtbot.waitUntil(lambda: views.banner.lines.rows == 2)
-        covered = [
+        below = (
             layout.itemAt(i).widget()
             for i in range(layout.indexOf(views.pages) + 1, layout.count())
-        ]
+        )
+        covered = [w for w in below if w is not None and not w.isHidden()]  # what was shown
+        assert window.splitter in covered  # the screens
         views.open_summary()
         assert all(w.isHidden() for w in covered if w is not None)
         views.go_to_screen("press")

@@ -26,6 +26,7 @@ from hmi.core.alarms import AlarmEvent, AlarmManager
 from hmi.ui.theme import DEFAULT_THEME, Theme
 
 from .banner import AlarmBanner
+from .capability import AlarmCapabilityViews
 from .common import UserProvider, alarm_stylesheet, as_profile, default_user
 from .feed import AlarmFeed
 from .journal_view import JournalView
@@ -36,6 +37,7 @@ from .summary import AlarmSummary
 
 __all__ = [
     "AlarmBanner",
+    "AlarmCapabilityViews",
     "AlarmFeed",
     "AlarmHorn",
     "AlarmPages",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hmi.core.project.models import Project
+from hmi.ui.capability import AlarmLinks, no_alarms
 from hmi.ui.theme import DEFAULT_THEME, Theme
 
 if TYPE_CHECKING:
@@ -19,7 +20,8 @@ class SymbolContext:
     """What symbols need from the outside world; the renderer provides it.
 
     ``activate(symbol, new_window)`` is called when the operator touches a symbol;
-    ``new_window`` is true for a middle click or a Ctrl+click (desk only).
+    ``new_window`` is true for a middle click or a Ctrl+click (desk only);
+    ``alarm_links(tag)`` names the alarms whose state a symbol showing ``tag`` follows.
     """
 
     project: Project
@@ -28,3 +30,4 @@ class SymbolContext:
     touch: bool = False
     clock: Callable[[], float] = time.time
     extra: dict[str, Any] = field(default_factory=dict)
+    alarm_links: AlarmLinks = no_alarms

@@ -23,11 +23,13 @@ from hmi.ui.i18n import translate
 from hmi.ui.profile import Profile
 from hmi.ui.theme import DEFAULT_THEME, Theme
 
+from .capability import HistoryCapabilityViews
 from .hold import TrendHold, install_trend_hold
 from .opener import TrendOpener, is_hold, symbol_pens
 from .view import TrendView
 
 __all__ = [
+    "HistoryCapabilityViews",
     "TrendHold",
     "TrendOpener",
     "TrendView",

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 
-from hmi.core.alarms import load_alarms
-from hmi.core.alarms.definitions import AlarmDef, AlarmKind
+from hmi.core.alarms import AlarmDef, AlarmKind, load_alarms
 from hmi.core.project.models import DataType, Project
 from hmi.core.trendviews import PenDef
 from hmi.ui.i18n import translate

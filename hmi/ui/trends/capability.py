@@ -1,0 +1,32 @@
+"""Trends as the operator windows plug them in (``hmi.ui.capability``): any value opens
+its trend, with the history when the historian runs and live only when it does not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hmi.core.historian import HEALTH_TAG
+from hmi.ui.capability import CapabilityViews
+
+from .opener import TrendOpener
+
+
+class HistoryCapabilityViews(CapabilityViews):
+    name = "historian"
+
+    def configure(self, operator: Any) -> None:
+        operator.trends = TrendOpener(
+            operator.project,
+            operator.bridge,
+            getattr(self.service, "query", None),
+            operator.profile,
+            theme=operator.theme,
+            data_dir=operator.data_dir,
+            prepare_dialog=operator.prepare_dialog,
+        )
+
+    def install(self, window: Any) -> None:
+        window.header.storage.watch(HEALTH_TAG)
+
+    def add_window(self, window: Any) -> None:
+        window.header.storage.watch(HEALTH_TAG)
