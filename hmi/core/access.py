@@ -46,17 +46,65 @@ class Access:
         self.clock = clock
         self._policy: Policy | None = None
         self._recorders: list[Recorder] = []
+        self._holds: list[str] = []
+        self._watchers: list[Callable[[], None]] = []
         self._lock = threading.Lock()
 
     def set_policy(self, policy: Policy | None) -> None:
         """Who may do what from now on (None: everyone may do everything)."""
         self._policy = policy
+        self._changed()
+
+    def hold(self, reason: str) -> Callable[[], None]:
+        """Refuse every action with ``reason`` until the returned function is called (the
+        station replays the past, say); holds stack."""
+        with self._lock:
+            self._holds.append(reason)
+        self._changed()
+
+        def release() -> None:
+            with self._lock:
+                if reason in self._holds:
+                    self._holds.remove(reason)
+            self._changed()
+
+        return release
+
+    def watch(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` whenever who-may-do-what may have changed (a new policy, a
+        hold); controls re-check themselves. Returns how to stop."""
+        with self._lock:
+            self._watchers.append(callback)
+
+        def remove() -> None:
+            with self._lock:
+                if callback in self._watchers:
+                    self._watchers.remove(callback)
+
+        return remove
+
+    def changed(self) -> None:
+        """Say that the answers may differ now (the policy's owner calls it on a change
+        of user or role)."""
+        self._changed()
+
+    def _changed(self) -> None:
+        with self._lock:
+            watchers = list(self._watchers)
+        for callback in watchers:
+            try:
+                callback()
+            except Exception:
+                log.exception("telling %r about changed permissions failed", callback)
 
     def refusal(self, user: str, permission: str, target: str = "") -> str | None:
         """None if ``user`` may use ``permission`` on ``target``, else why not.
 
         A policy that fails refuses: a fault must never let an action through.
         """
+        holds = self._holds
+        if holds:
+            return holds[-1]
         policy = self._policy
         if policy is None:
             return None

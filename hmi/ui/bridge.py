@@ -92,6 +92,17 @@ class TagBridge(QObject):
         if sub is not None:
             self.engine.unsubscribe(sub)
 
+    def switch_source(self, source: TagSource) -> TagSource:
+        """Show ``source``'s values from now on (a replay, or the live engine again);
+        every bound widget gets the new source's value at the next flush. Returns the
+        source it showed before."""
+        previous = self.engine
+        self.stop()
+        self.engine = source
+        self._values.clear()
+        self.start()
+        return previous
+
     def _wake(self) -> None:
         """Called on the runtime thread when the subscription got values: move them into
         the feed, which wakes the GUI thread; never touches widgets."""

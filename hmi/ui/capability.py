@@ -33,6 +33,7 @@ GROUP = "hmi.capability_views"
 BUILTIN = {
     "alarms": "hmi.ui.alarms:AlarmCapabilityViews",
     "historian": "hmi.ui.trends:HistoryCapabilityViews",
+    "replay": "hmi.ui.replay:ReplayViews",
 }
 
 

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
+from hmi.core.access import Access
 from hmi.core.project.models import Project
+from hmi.core.replay import AlarmStateSource, HistorySource
 from hmi.ui.bridge import TagBridge
 from hmi.ui.capability import AlarmLinks, TrendOpening, no_alarms
 from hmi.ui.dialogs import ConfirmDialog, SetpointDialog, describe, format_tag_value, value_words
@@ -60,6 +62,9 @@ class Operator(QObject):
         # what the capabilities' views plug in (hmi.ui.capability), before any window:
         self.trends: TrendOpening | None = None  # how a value opens its trend
         self.alarm_links: AlarmLinks = no_alarms  # the alarms a symbol's tag has
+        self.history: HistorySource | None = None  # the recorded past, when kept
+        self.alarm_history: AlarmStateSource | None = None  # alarms' past states
+        self.access: Access | None = None  # who may act now (the runtime's hook)
 
     # -- windows ---------------------------------------------------------------------------
 

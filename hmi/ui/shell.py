@@ -159,6 +159,7 @@ class MainWindow(OperatorWindow):
         writes = WriteController(writer)
         operator = Operator(project, bridge, library, profile, theme, writes)
         operator.data_dir = data_dir
+        operator.access = getattr(writer, "access", None)
         self.views = build_views(services or {}, views)
         for view in self.views:  # what every window's screens share, before the first one
             view.configure(operator)

@@ -373,3 +373,28 @@ def test_the_manager_receives_only_the_tags_it_watches_never_its_own_outputs(tmp
         assert manager._sub.tags == {"t0"}
     finally:
         plant.close()
+
+
+def test_alarm_actions_ask_the_permission_hook_and_a_hold_refuses_them_all(plant):
+    plant.put(t0=12.0)
+    asked = []
+
+    def policy(user, permission, target):
+        asked.append((user, permission, target))
+        return None if user == "lead" else f"{user} may not do that"
+
+    access = plant.manager.access
+    access.set_policy(policy)
+    with pytest.raises(AlarmCommandError, match="anna may not do that"):
+        plant.manager.acknowledge("t0.hi", "anna")
+    with pytest.raises(AlarmCommandError, match="anna may not do that"):
+        plant.manager.shelve("t0.hi", "1h", "sensor swap", "anna")
+    assert plant.state("t0.hi") is S.UNACKED
+    assert asked == [("anna", "alarms.acknowledge", "t0.hi"), ("anna", "alarms.shelve", "t0.hi")]
+
+    release = access.hold("replaying the past: actions are off")
+    with pytest.raises(AlarmCommandError, match="replaying the past"):
+        plant.manager.acknowledge(ALL, "lead")
+    release()
+    assert plant.manager.acknowledge("t0.hi", "lead") == ["t0.hi"]
+    assert plant.state("t0.hi") is S.ACKED

@@ -17,6 +17,7 @@ from .definitions import (
     load_alarms,
 )
 from .events import AlarmCounts, AlarmEvent, AlarmStatus
+from .history import AlarmStateHistory
 from .kpi import AlarmKpis, compute_kpis, write_kpi_csv
 from .manager import AlarmManager
 from .publication import STATE_PREFIX, SUMMARY_PREFIX
@@ -36,6 +37,7 @@ __all__ = [
     "AlarmKpis",
     "AlarmManager",
     "AlarmState",
+    "AlarmStateHistory",
     "AlarmStatus",
     "alarm_problems",
     "alarms_by_tag",

@@ -11,12 +11,16 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Literal
 
+from ..access import Access
 from ..project.durations import parse_duration
 from .record import Record
 from .states import Action, AlarmState, next_state
 
 ALL: Literal["all"] = "all"
 SYSTEM_USER = "system"
+ACKNOWLEDGE = "alarms.acknowledge"  # acknowledge and reset
+SHELVE = "alarms.shelve"  # shelve and unshelve
+OUT_OF_SERVICE = "alarms.out_of_service"  # take out of service and back
 MAX_SHELVE_S = 7 * 24 * 3600.0
 Ids = Iterable[str] | str
 
@@ -33,17 +37,18 @@ class OperatorActions:
     records: list[Record]
     by_id: dict[str, Record]
     _transition: Callable[..., bool]
+    access: Access
 
     def acknowledge(self, ids: Ids, user: str, comment: str = "") -> list[str]:
         """Acknowledge alarms (ids, or ``"all"``); returns the ids that changed."""
-        return self._command(ids, Action.ACKNOWLEDGE, user, comment)
+        return self._command(ids, Action.ACKNOWLEDGE, user, comment, ACKNOWLEDGE)
 
     def reset(self, ids: Ids, user: str, comment: str = "") -> list[str]:
         """Reset latched alarms whose condition has cleared (acknowledging them too)."""
         changed = []
         with self._lock:
             now = self.clock()
-            for record in self._select(ids, user):
+            for record in self._select(ids, user, ACKNOWLEDGE):
                 if record.state is AlarmState.LATCHED:
                     self._transition(record, Action.ACKNOWLEDGE, now, user, comment)
                     if self._transition(record, Action.RESET, now, user, comment):
@@ -72,7 +77,7 @@ class OperatorActions:
         changed = []
         with self._lock:
             now = self.clock()
-            for record in self._select(ids, user):
+            for record in self._select(ids, user, SHELVE):
                 if next_state(record.state, Action.SHELVE, active=record.active) is None:
                     continue  # already shelved, suppressed by design or out of service
                 record.shelve(now + seconds, reason.strip(), user, one_shot)
@@ -81,7 +86,7 @@ class OperatorActions:
         return changed
 
     def unshelve(self, ids: Ids, user: str, comment: str = "") -> list[str]:
-        return self._command(ids, Action.UNSHELVE, user, comment)
+        return self._command(ids, Action.UNSHELVE, user, comment, SHELVE)
 
     def set_out_of_service(self, ids: Ids, reason: str, user: str) -> list[str]:
         if not reason.strip():
@@ -89,7 +94,7 @@ class OperatorActions:
         changed = []
         with self._lock:
             now = self.clock()
-            for record in self._select(ids, user):
+            for record in self._select(ids, user, OUT_OF_SERVICE):
                 if record.state is AlarmState.OUT_OF_SERVICE:
                     continue
                 record.take_out(reason.strip(), user)
@@ -98,20 +103,26 @@ class OperatorActions:
         return changed
 
     def return_to_service(self, ids: Ids, user: str, comment: str = "") -> list[str]:
-        return self._command(ids, Action.RESTORE, user, comment)
+        return self._command(ids, Action.RESTORE, user, comment, OUT_OF_SERVICE)
 
-    def _command(self, ids: Ids, action: Action, user: str, comment: str) -> list[str]:
+    def _command(
+        self, ids: Ids, action: Action, user: str, comment: str, permission: str
+    ) -> list[str]:
         with self._lock:
             now = self.clock()
             return [
                 record.alarm.id
-                for record in self._select(ids, user)
+                for record in self._select(ids, user, permission)
                 if self._transition(record, action, now, user, comment.strip())
             ]
 
-    def _select(self, ids: Ids, user: str) -> list[Record]:
+    def _select(self, ids: Ids, user: str, permission: str) -> list[Record]:
         if not user or not user.strip():
             raise AlarmCommandError("an alarm action needs the name of the user")
+        target = ids if isinstance(ids, str) else ", ".join(ids)
+        refusal = self.access.refusal(user, permission, target)
+        if refusal:
+            raise AlarmCommandError(refusal)
         if ids == ALL:
             return list(self.records)
         wanted = [ids] if isinstance(ids, str) else list(ids)

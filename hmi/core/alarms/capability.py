@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from ..capability import Capability
 from ..project.models import Problem, Project
+from .actions import ACKNOWLEDGE, OUT_OF_SERVICE, SHELVE
 from .definitions import alarm_problems
 from .manager import AlarmManager
 from .publication import STATE_PREFIX, SUMMARY_PREFIX
@@ -17,9 +18,9 @@ class AlarmsCapability(Capability):
     sections = ("alarms",)
     system_tags = (f"{SUMMARY_PREFIX}*", f"{STATE_PREFIX}*")
     permissions: ClassVar[Mapping[str, str]] = {
-        "alarms.acknowledge": "acknowledge and reset alarms",
-        "alarms.shelve": "shelve and unshelve alarms",
-        "alarms.out_of_service": "take alarms out of service and back",
+        ACKNOWLEDGE: "acknowledge and reset alarms",
+        SHELVE: "shelve and unshelve alarms",
+        OUT_OF_SERVICE: "take alarms out of service and back",
     }
     order = 20  # after the history, which records the alarm tags too
 
@@ -35,7 +36,7 @@ class AlarmsCapability(Capability):
 
     def start(self) -> None:
         context = self.context
-        self.manager = AlarmManager(context.project, context.store)
+        self.manager = AlarmManager(context.project, context.store, access=context.access)
         self.manager.attach(context)
         self.manager.start()  # restores standing alarms before any value arrives
 

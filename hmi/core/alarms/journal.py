@@ -263,6 +263,20 @@ class Journal:
             rows = conn.execute(sql, (Action.ACTIVATE.value, start, end)).fetchall()
         return [Activation(*row) for row in rows]
 
+    def states_at(self, alarm_ids: Iterable[str], t: float) -> dict[str, AlarmState]:
+        """Each alarm's state at ``t``: the state its last transition until then led to
+        (an alarm with none was normal). One indexed look-up per alarm."""
+        sql = (
+            "SELECT to_state FROM alarm_journal WHERE alarm_id = ? AND ts <= ? "
+            "ORDER BY ts DESC, seq DESC LIMIT 1"
+        )
+        states: dict[str, AlarmState] = {}
+        with _reading(self.path) as conn:
+            for alarm_id in alarm_ids:
+                row = conn.execute(sql, (alarm_id, t)).fetchone()
+                states[alarm_id] = AlarmState(row[0]) if row else AlarmState.NORMAL
+        return states
+
     def export_csv(self, target: str | Path | TextIO, **filters: Any) -> int:
         """Write the matching rows (oldest first) as CSV; returns how many were written."""
         filters.setdefault("newest_first", False)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..access import Access
 from ..project.models import Project
 from ..store import Writer
 from ..subscription import Subscription
@@ -29,6 +30,7 @@ from . import publication
 from .actions import SYSTEM_USER, OperatorActions
 from .definitions import AlarmDef, load_alarms
 from .evaluator import Evaluator
+from .firstout import FirstOut
 from .events import AlarmCounts, AlarmEvent, AlarmStatus
 from .journal import Journal
 from .kpi import AlarmKpis, compute_kpis, write_kpi_csv
@@ -52,6 +54,7 @@ class AlarmManager(OperatorActions):
         publish: Callable[[Batch], None] | None = None,
         clock: Callable[[], float] = time.time,
         tick: float = 0.1,
+        access: Access | None = None,
     ):
         if alarms is None:
             alarms, problems = load_alarms(project)
@@ -60,6 +63,7 @@ class AlarmManager(OperatorActions):
         self.project = project
         self.clock = clock
         self.tick = tick
+        self.access = access or Access(clock)  # who may acknowledge, shelve, ...
         self.journal = Journal(writer)
         self.evaluator = Evaluator(alarms)
         self.records = [Record(alarm) for alarm in self.evaluator.alarms]
@@ -69,6 +73,7 @@ class AlarmManager(OperatorActions):
         for record in self.records:
             if record.alarm.line:
                 self.records_by_line.setdefault(record.alarm.line, []).append(record)
+        self.first_out = FirstOut()  # the alarm that tripped each line
         self._publish = publish
         self._lock = threading.RLock()
         self._wake = threading.Event()
@@ -215,6 +220,7 @@ class AlarmManager(OperatorActions):
             if action is Action.ACTIVATE:
                 self._recent.append(now)
         record.move(action, new, now)
+        self.first_out.follow(record, action, new, self.records_by_line.get(record.alarm.line, ()))
         if new is AlarmState.SHELVED:
             self._shelved[record] = None
         else:
@@ -266,7 +272,7 @@ class AlarmManager(OperatorActions):
         wanted = None if states is None else set(states)
         with self._lock:
             return [
-                record.status()
+                record.status(self.first_out.holds(record))
                 for record in self.records
                 if (wanted is None or record.state in wanted)
                 and (line is None or record.alarm.line == line)
@@ -275,7 +281,7 @@ class AlarmManager(OperatorActions):
     def get(self, alarm_id: str) -> AlarmStatus | None:
         with self._lock:
             record = self.by_id.get(alarm_id)
-            return None if record is None else record.status()
+            return None if record is None else record.status(self.first_out.holds(record))
 
     def counts(self, line: str | None = None) -> AlarmCounts:
         with self._lock:
@@ -286,6 +292,10 @@ class AlarmManager(OperatorActions):
     def query(self, **filters: Any) -> list[AlarmEvent]:
         """Journal rows; see ``Journal.query`` for the filters."""
         return self.journal.query(**filters)
+
+    def states_at(self, alarm_ids: Iterable[str], t: float) -> dict[str, AlarmState]:
+        """Each alarm's state at a past moment ``t``, from the journal (for replay)."""
+        return self.journal.states_at(alarm_ids, t)
 
     def export_csv(self, target: str | Path | TextIO, **filters: Any) -> int:
         return self.journal.export_csv(target, **filters)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -115,8 +116,12 @@ def bucket_plan(t0: int, t1: int, n_buckets: int | None, bucket_ms: int | None) 
 class HistoryQuery:
     """Read-only access to the history in the store at ``path``; safe from any thread."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, interpolated: Collection[str] | None = None):
+        """``interpolated``: the tags whose history is a line between stored points
+        (swinging door); the others (exception, interval) hold each value until the next.
+        None: every number is drawn as a line."""
         self.path = Path(path)
+        self.interpolated = None if interpolated is None else frozenset(interpolated)
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._tags: dict[str, tuple[int, int]] = {}
@@ -254,13 +259,20 @@ class HistoryQuery:
             _merge_tail(buckets, tail, width, kind == KIND_TEXT)
         return buckets
 
-    def value_at(self, tag: str, t: int) -> Point | None:
+    def interpolates(self, tag: str) -> bool:
+        """Whether ``tag``'s values between stored points lie on the line joining them."""
+        return self.interpolated is None or tag in self.interpolated
+
+    def value_at(self, tag: str, t: int, interpolate: bool | None = None) -> Point | None:
         """The value at ``t`` for a trend cursor, or None before the first point.
 
-        Numbers are interpolated between the points around ``t`` (both good, same quality);
-        other values hold until the next point. ``t`` of the answer is ``t`` when
+        Numbers are interpolated between the points around ``t`` (both good, same quality)
+        when ``interpolate`` says so (default: ``interpolates(tag)``); other values hold
+        until the next point. ``t`` of the answer is ``t`` when
         interpolated, else the time of the point whose value holds.
         """
+        if interpolate is None:
+            interpolate = self.interpolates(tag)
         with self._lock:
             info = self._tag(tag)
             if info is None:
@@ -286,7 +298,8 @@ class HistoryQuery:
         if before is None:
             return None
         if (
-            kind == KIND_NUMBER
+            interpolate
+            and kind == KIND_NUMBER
             and after is not None
             and before.t < t
             and _good(before)

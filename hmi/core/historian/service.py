@@ -10,7 +10,7 @@ from typing import Any
 from ..project.models import Problem, Project
 from ..store import Writer
 from ..systemtags import SYSTEM_PREFIX
-from .config import HistorianConfig, read_config
+from .config import HistorianConfig, Mode, read_config
 from .forward import Forwarder, HistoryTarget
 from .query import HistoryQuery
 from .recorder import HistorianHealth, Recorder
@@ -48,7 +48,8 @@ class Historian:
         self.recorder = Recorder(
             self.config, writer, clock=clock, on_health=on_health, **recorder_options
         )
-        self.query = HistoryQuery(writer.path)
+        lines = [n for n, p in self.config.policies.items() if p.mode is Mode.SWINGING_DOOR]
+        self.query = HistoryQuery(writer.path, interpolated=lines)
         self.targets = list(targets)
         self.forwarders: list[Forwarder] = []
         self._started = False

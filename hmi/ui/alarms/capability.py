@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hmi.core.alarms import STATE_PREFIX, alarms_by_tag
+from hmi.core.alarms import STATE_PREFIX, AlarmStateHistory, alarms_by_tag
 from hmi.ui.capability import AlarmLink, CapabilityViews
 
 from .common import default_user
@@ -34,6 +34,8 @@ class AlarmCapabilityViews(CapabilityViews):
             return links.get(tag, ())
 
         operator.alarm_links = alarm_links
+        if self.service is not None:
+            operator.alarm_history = AlarmStateHistory(self.service)  # for replay
 
     def install(self, window: Any) -> None:
         if self.service is None:

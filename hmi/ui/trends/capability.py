@@ -15,6 +15,7 @@ class HistoryCapabilityViews(CapabilityViews):
     name = "historian"
 
     def configure(self, operator: Any) -> None:
+        operator.history = getattr(self.service, "query", None)  # None: not recording
         operator.trends = TrendOpener(
             operator.project,
             operator.bridge,
