@@ -6,8 +6,10 @@ without knowing it. At a moment ``t`` each tag shows what the historian reconstr
 measurements interpolated where the history is a line between stored points (swinging
 door), as a trend draws them; states, counters and values recorded on change held from
 the point before. A tag the historian does not keep shows Bad "not recorded", and each
-alarm state tag shows the alarm's state from its journal. Moving to another moment
-hands the subscriptions only what changed, like the engine does.
+alarm state tag shows the alarm's state from its journal. The station's own system tags
+(device connections, store health) stay live unless the historian keeps them: the
+header tells the present, the screens the past. Moving to another moment hands the
+subscriptions only what changed, like the engine does.
 
 The history and the journal come in through two small protocols, so replay names no
 capability; the queries run on the caller's thread (they are indexed look-ups).
@@ -20,6 +22,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from .subscription import Subscription
+from .systemtags import SYSTEM_PREFIX
 from .tags import Batch, Quality, TagValue
 
 NOT_RECORDED = "not recorded in history"
@@ -124,23 +127,48 @@ class _Values(Mapping[str, TagValue]):
 
 
 class ReplayTags:
-    """A tag source at a chosen past moment (the engine's interface, for the screens)."""
+    """A tag source at a chosen past moment (the engine's interface, for the screens);
+    ``live`` (the engine's, for other threads) keeps the station's own tags current."""
 
-    def __init__(self, replay: Replay, t: float, wanted: Callable[[], Collection[str]]):
+    def __init__(
+        self,
+        replay: Replay,
+        t: float,
+        wanted: Callable[[], Collection[str]],
+        live: Any = None,
+    ):
         self.replay = replay
         self.t = t
         self.wanted = wanted  # the tags the screens show now
+        self.live = live
         self.shown: dict[str, TagValue] = {}
         self.values = _Values(self)
         self._subs: list[Subscription] = []
+        self._live_sub: Subscription | None = None
         self._lock = threading.Lock()
+
+    def is_live(self, name: str) -> bool:
+        """The station's own tags stay live unless the history keeps them."""
+        alarms = self.replay.alarms
+        return (
+            self.live is not None
+            and name.startswith(SYSTEM_PREFIX)
+            and name not in self.replay.recorded
+            and not (alarms is not None and alarms.is_state_tag(name))
+        )
 
     def subscribe(self, name: str, **options: Any) -> Subscription:
         sub = Subscription(name, **options)
         with self._lock:
             self._subs.append(sub)
+        if self.live is not None and self._live_sub is None:
+            own = {tag for tag in list(self.live.values) if self.is_live(tag)}
+            self._live_sub = self.live.subscribe(
+                "replay.live", tags=own, latest_only=True, wake=self._forward
+            )
+            self._forward()  # what it was offered before it was known here
         if sub.initial:
-            self.shown.update(self.replay.state_at(self.t, self.wanted()))
+            self.shown.update(self._state(self.t, self.wanted()))
             sub.offer(dict(self.shown))
         return sub
 
@@ -150,17 +178,49 @@ class ReplayTags:
             if sub in self._subs:
                 self._subs.remove(sub)
 
+    def close(self) -> None:
+        """Stop following the live system tags (back to live)."""
+        if self._live_sub is not None:
+            self.live.unsubscribe(self._live_sub)
+            self._live_sub = None
+
+    def _forward(self) -> None:
+        """A live system tag changed (on the runtime's thread): pass it on."""
+        sub = self._live_sub
+        if sub is None:
+            return
+        for batch in sub.take():
+            self.shown.update(batch)
+            self._offer(batch)
+
+    def _offer(self, batch: Batch) -> None:
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
+            sub.offer(batch)
+
+    def _state(self, t: float, tags: Iterable[str]) -> Batch:
+        live: list[str] = []
+        past: list[str] = []
+        for name in tags:
+            (live if self.is_live(name) else past).append(name)
+        state = self.replay.state_at(t, past)
+        for name in live:
+            tv = self.live.values.get(name)
+            state[name] = tv if tv is not None else TagValue(None, Quality.BAD, None, t, "")
+        return state
+
     def value(self, name: str) -> TagValue:
         tv = self.shown.get(name)
         if tv is None:
-            tv = self.shown[name] = self.replay.state_at(self.t, [name])[name]
+            tv = self.shown[name] = self._state(self.t, [name])[name]
         return tv
 
     def move_to(self, t: float) -> Batch:
         """Show moment ``t``: what changed is offered to the subscriptions and returned."""
         self.t = t
         tags = set(self.wanted()) | set(self.shown)
-        state = self.replay.state_at(t, tags)
+        state = self._state(t, tags)
         changed: Batch = {}
         for name, tv in state.items():
             old = self.shown.get(name)
@@ -172,8 +232,5 @@ class ReplayTags:
                 changed[name] = tv
         self.shown.update(state)
         if changed:
-            with self._lock:
-                subs = list(self._subs)
-            for sub in subs:
-                sub.offer(changed)
+            self._offer(changed)
         return changed

@@ -113,3 +113,24 @@ def test_alarm_states_come_from_the_journal(tmp_path, rig):
     seen = [replay.state_at(T0 + s, [tag])[tag].value for s in (5, 15, 25, 35)]
     assert seen == ["normal", "unacked", "acked", "normal"]
     manager.stop()
+
+
+def test_the_stations_own_tags_stay_live_while_the_screens_replay(rig):
+    record(rig, [(T0, "temp", 450.0), (T0 + 10, "temp", 470.0)])
+    live = TagEngine(rig.project)
+    live.publish_system({"_sys.device.plc": TagValue("online", ts=T0 + 100)})
+    tags = ReplayTags(Replay(rig.query), T0 + 1, lambda: {"temp", "_sys.device.plc"}, live=live)
+    sub = tags.subscribe("ui", latest_only=True)
+    first = {}
+    for batch in sub.take():
+        first.update(batch)
+    assert first["temp"].value == pytest.approx(452.0)
+    assert first["_sys.device.plc"].value == "online"  # the present, not "not recorded"
+    live.publish_system({"_sys.device.plc": TagValue("offline", ts=T0 + 101)})
+    seen = {}
+    for batch in sub.take():
+        seen.update(batch)
+    assert seen["_sys.device.plc"].value == "offline"  # followed while paused
+    tags.close()
+    live.publish_system({"_sys.device.plc": TagValue("online", ts=T0 + 102)})
+    assert sub.take() == []

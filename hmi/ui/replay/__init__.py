@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from hmi.core.project.models import DataType
 from hmi.core.replay import Replay, ReplayTags
@@ -48,18 +48,29 @@ class ReplayBar(QWidget):
         super().__init__(parent)
         self.setObjectName("replayBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # dark and wide: no one mistakes the past for the plant now (and no alarm colour)
         self.setStyleSheet(
             "#replayBar { background: #202020; }"
-            "#replayBar QLabel { color: white; font-weight: bold; }"
+            "#replayBar QLabel { color: white; font-weight: bold; font-size: 22px; }"
+            "#replayBar QLabel#replayMark { font-size: 26px; letter-spacing: 2px; }"
+            "#replayBar QSlider::groove:horizontal { height: 10px; background: #808080; }"
+            "#replayBar QSlider::handle:horizontal"
+            " { background: #F0F0F0; width: 28px; margin: -12px 0; border-radius: 3px; }"
         )
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
+        # first row: what this is and the way out; second: moving through time
         self.mark = QLabel(self)
         self.mark.setObjectName("replayMark")
         self.clock = QLabel(self)
         self.clock.setObjectName("replayTime")
-        row.addWidget(self.mark)
-        row.addWidget(self.clock)
+        self.live_button = QPushButton(self)
+        self.live_button.setObjectName("replayLive")
+        self.live_button.clicked.connect(lambda _=False: self.live.emit())
+        top = QHBoxLayout()
+        top.addWidget(self.mark)
+        top.addSpacing(16)
+        top.addWidget(self.clock)
+        top.addStretch(1)
+        top.addWidget(self.live_button)
         self.steps = {}
         for seconds in STEPS:
             button = QPushButton(self)
@@ -69,11 +80,13 @@ class ReplayBar(QWidget):
         self.play_button.setObjectName("replayPlay")
         self.play_button.setCheckable(True)
         self.play_button.toggled.connect(self._toggled)
+        bottom = QHBoxLayout()
         for seconds in STEPS[:2]:
-            row.addWidget(self.steps[seconds])
-        row.addWidget(self.play_button)
+            bottom.addWidget(self.steps[seconds])
+        bottom.addWidget(self.play_button)
         for seconds in STEPS[2:]:
-            row.addWidget(self.steps[seconds])
+            bottom.addWidget(self.steps[seconds])
+        bottom.addSpacing(16)
         self.speeds: dict[int, QPushButton] = {}
         for factor in SPEEDS:
             button = QPushButton(f"{factor}×", self)
@@ -81,16 +94,18 @@ class ReplayBar(QWidget):
             button.setChecked(factor == 1)
             button.clicked.connect(lambda _=False, f=factor: self._speed(f))
             self.speeds[factor] = button
-            row.addWidget(button)
+            bottom.addWidget(button)
+        bottom.addSpacing(16)
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("replaySlider")
         self.slider.setRange(0, int(WINDOW_S))
         self.slider.sliderReleased.connect(self._slid)
-        row.addWidget(self.slider, 1)
-        self.live_button = QPushButton(self)
-        self.live_button.setObjectName("replayLive")
-        self.live_button.clicked.connect(lambda _=False: self.live.emit())
-        row.addWidget(self.live_button)
+        bottom.addWidget(self.slider, 1)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(8, 4, 8, 6)
+        rows.setSpacing(4)
+        rows.addLayout(top)
+        rows.addLayout(bottom)
         self.origin = time.time() - WINDOW_S
         self.retranslate()
 
@@ -184,7 +199,9 @@ class ReplayController(QObject):
         t = self._clamp(t)
         bridge = self.window.bridge
         if self.tags is None:
-            self.tags = ReplayTags(self.replay, t, lambda: bridge.bound_tags)
+            self.tags = ReplayTags(
+                self.replay, t, lambda: bridge.bound_tags, live=bridge.engine
+            )
             if self.access is not None:
                 self._release = self.access.hold(
                     translate("Replay", "the station is replaying the past: go back to live")
@@ -228,6 +245,7 @@ class ReplayController(QObject):
         self._timer.stop()
         if self.tags is None:
             return
+        self.tags.close()
         self.tags = None
         self.window.bridge.switch_source(self._live_source)
         self.window.bridge.flush()
@@ -268,7 +286,7 @@ class ReplayViews(CapabilityViews):
         window.add_nav_entry(
             "replay",
             lambda: self.controller and self.controller.start(time.time() - START_BACK_S),
-            lambda: ("⏪", translate("Replay", "Replay")),
+            lambda: ("↺", translate("Replay", "Replay")),
         )
 
     def close(self) -> None:
