@@ -1,10 +1,13 @@
 """Entering a value or a text on a touchscreen, and the touch rules for every other widget.
 
-``EntryDialog`` shows what is being entered, its allowed range and units, the field, an
-error line and, on a touchscreen, our own keypad or keyboard. A ``check`` refuses a bad
-entry before it can be confirmed. ``TouchInput`` watches the whole application in the
-touch profile: any text field that is touched opens an ``EntryDialog`` for it, and any
-scrolling list scrolls by dragging (kinetic, like a phone) instead of tiny scroll bars.
+``EntryDialog`` shows what is being entered, the field, a place for its hint (the allowed
+range and units) and, on a touchscreen, our own keypad or keyboard. A ``check`` refuses a
+bad entry when the operator presses Next/OK, with the reason in the hint's place, never
+after each key. Nothing in the dialog changes size while the operator types: the hint's
+place holds two lines whatever it says, the field keeps its size, so no key ever moves
+under a finger. ``TouchInput`` watches the whole application in the touch profile: any
+text field that is touched opens an ``EntryDialog`` for it, and any scrolling list
+scrolls by dragging (kinetic, like a phone) instead of tiny scroll bars.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QDoubleValidator, QIntValidator
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QDoubleValidator, QIntValidator, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
@@ -25,20 +28,85 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScroller,
+    QSizePolicy,
+    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
 
 from hmi.ui.i18n import translate
 from hmi.ui.keypad import KeyPad, NumericKeypad, TextKeyboard
+from hmi.ui.notice import set_flag
 from hmi.ui.profile import Profile
 
 #: a check turns the typed text into the value to use, or raises ValueError with the reason
 Check = Callable[[str], Any]
+HINT_LINES = 2  # the hint's place holds this many lines, whatever it says
+MAX_NUMBER_LENGTH = 16  # characters a number may have: the field shows them all
+VALUE_SCALE = 1.5  # the field's text against the profile's text size (touch: >= 22 px)
+
+
+class FixedLines(QLabel):
+    """A label whose size never follows its text: ``lines`` lines high, no width of its
+    own. Its text wraps; what does not fit ends in "…" (``full_text`` keeps all of it),
+    and the layout around it never moves when the text changes."""
+
+    def __init__(self, lines: int, parent: QWidget | None = None):
+        super().__init__("", parent)
+        self.lines = lines
+        self.full_text = ""
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def setText(self, text: str) -> None:
+        self.full_text = text
+        super().setText(self.fitting(text))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        super().setText(self.fitting(self.full_text))
+
+    def fitting(self, text: str) -> str:
+        """``text``, or its longest beginning that fits with "…" after it."""
+        room = self.contentsRect()
+        if not text or room.width() <= 0:
+            return text
+        metrics = self.fontMetrics()
+        flags = Qt.TextFlag.TextWordWrap.value
+
+        def fits(candidate: str) -> bool:
+            return metrics.boundingRect(room, flags, candidate).height() <= room.height()
+
+        if fits(text):
+            return text
+        lo, hi = 0, len(text)
+        while lo < hi:  # the longest beginning that fits
+            mid = (lo + hi + 1) // 2
+            if fits(text[:mid].rstrip() + "…"):
+                lo = mid
+            else:
+                hi = mid - 1
+        return text[:lo].rstrip() + "…"
+
+    def sizeHint(self) -> QSize:
+        margins = self.contentsMargins()
+        height = self.lines * self.fontMetrics().lineSpacing() + margins.top() + margins.bottom()
+        return QSize(0, height)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def heightForWidth(self, width: int) -> int:
+        return self.sizeHint().height()
 
 
 class EntryDialog(QDialog):
-    """Asks for one value or text; refuses what ``check`` refuses, with its reason."""
+    """Asks for one value or text; on Next/OK refuses what ``check`` refuses, with its
+    reason in the place of ``hint``."""
 
     def __init__(
         self,
@@ -47,6 +115,7 @@ class EntryDialog(QDialog):
         profile: Profile,
         text: str = "",
         details: Iterable[str] = (),
+        hint: str = "",
         numeric: bool = False,
         check: Check | None = None,
         accept_text: str | None = None,
@@ -60,6 +129,7 @@ class EntryDialog(QDialog):
         self.check = check
         self.value: Any = None
         self._accept_text = accept_text
+        self._frozen = False
         layout = QVBoxLayout(self)
         layout.setSpacing(round(profile.gap_px))
         self.title = QLabel(title, self)
@@ -69,19 +139,33 @@ class EntryDialog(QDialog):
         self.details = [QLabel(line, self) for line in details if line]
         for label in self.details:
             label.setObjectName("entryDetail")
+            label.setWordWrap(True)
             layout.addWidget(label)
         self.entry = QLineEdit(text, self)
         self.entry.setObjectName("setpointEntry" if numeric else "textEntry")
         self.entry.setProperty("onScreenEntry", True)  # never opens another keyboard
         self.entry.setMinimumHeight(round(profile.target_px))
+        # the value is what the operator checks before going on: read at a glance
+        self.entry.setStyleSheet(f"font-size: {round(profile.font_px * VALUE_SCALE)}px;")
+        if numeric:
+            self.entry.setMaxLength(MAX_NUMBER_LENGTH)
+            self.entry.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.entry.selectAll()
-        self.entry.textChanged.connect(self._check_live)
+        self.entry.textChanged.connect(self._typed)
         self.entry.returnPressed.connect(self.try_accept)
         layout.addWidget(self.entry)
-        self.error = QLabel("", self)
+        # one place, two lines high, for the hint or (after Next) why the entry was refused
+        self.place = QWidget(self)
+        self.place.setObjectName("entryPlace")
+        self._place = QStackedLayout(self.place)
+        self.hint = FixedLines(HINT_LINES, self.place)
+        self.hint.setObjectName("entryDetail")
+        self.hint.setText(hint)
+        self.error = FixedLines(HINT_LINES, self.place)
         self.error.setObjectName("dialogError")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
+        self._place.addWidget(self.hint)
+        self._place.addWidget(self.error)
+        layout.addWidget(self.place)
         self.keypad: KeyPad | None = None
         if profile.touch if keys is None else keys:
             kind = NumericKeypad if numeric else TextKeyboard
@@ -110,25 +194,29 @@ class EntryDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
 
-    def _check_live(self, text: str) -> None:
-        """Say at once why what is typed would be refused (nothing while it is empty)."""
-        problem = ""
-        if self.check is not None and text.strip():
-            try:
-                self.check(text.strip())
-            except ValueError as exc:
-                problem = str(exc)
-        self.show_problem(problem)
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown once laid out in its final look: from now on its size and the field's are
+        fixed, so a border that thickens on a refusal or a longer word moves no key."""
+        super().showEvent(event)
+        if not self._frozen:
+            self._frozen = True
+            self.layout().activate()
+            self.entry.setFixedHeight(self.entry.height())
+            self.setFixedSize(self.size())
+
+    def set_hint(self, hint: str) -> None:
+        self.hint.setText(hint)
+
+    def _typed(self, _text: str) -> None:
+        """A key was pressed: a reason given for the previous entry no longer applies."""
+        if self.error.text():
+            self.show_problem("")
 
     def show_problem(self, problem: str) -> None:
+        """Why the entry is refused, in the hint's place (the hint again when empty)."""
         self.error.setText(problem)
-        wanted = self.sizeHint().height()
-        if problem and self.isVisible() and wanted > self.height():
-            self.resize(self.width(), wanted)  # the reason takes room: nothing gets cut
-        if self.entry.property("invalid") != bool(problem):
-            self.entry.setProperty("invalid", bool(problem))
-            self.entry.style().unpolish(self.entry)
-            self.entry.style().polish(self.entry)
+        self._place.setCurrentWidget(self.error if problem else self.hint)
+        set_flag(self.entry, "invalid", bool(problem))
 
     def try_accept(self) -> None:
         """Confirm the entry if the check takes it; otherwise stay open and say why."""

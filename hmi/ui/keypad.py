@@ -2,15 +2,19 @@
 
 Both edit a ``QLineEdit`` at its cursor. Keys never take the focus (the field keeps it), are
 at least the profile's key size and are spaced at least its gap apart, and act on release
-of a plain left press: no hover, no long press, no right click.
+of a plain left press: no hover, no long press, no right click. Every key of a pad has
+the same size, worked out once from the widest word on any of its keys (both cases), and
+every row and column takes an equal share: no key moves or changes size while the
+operator types (a shifted letter changes no size).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from hmi.ui.i18n import translate
+from hmi.ui.notice import set_flag
 from hmi.ui.profile import Profile
 
 BACKSPACE = "back"
@@ -18,6 +22,24 @@ CLEAR = "clear"
 SIGN = "sign"
 SHIFT = "shift"
 SPACE = " "
+
+
+class Key(QPushButton):
+    """A key whose size is its pad's, never its own text's."""
+
+    def __init__(self, text: str, pad: KeyPad, span: int):
+        super().__init__(text, pad)
+        self.pad = pad
+        self.span = span
+
+    def natural_size(self) -> QSize:
+        return QPushButton.sizeHint(self)
+
+    def sizeHint(self) -> QSize:
+        return self.pad.key_size(self.span)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.pad.key_size(self.span)
 
 
 class KeyPad(QWidget):
@@ -30,22 +52,51 @@ class KeyPad(QWidget):
         self.target = target
         self.profile = profile
         self.keys: dict[str, QPushButton] = {}
+        self._unit: QSize | None = None  # one key's size, from the widest word of the pad
         self.grid = QGridLayout(self)
         self.grid.setSpacing(round(profile.gap_px))
         self.grid.setContentsMargins(0, 0, 0, 0)
 
     def add_key(self, key: str, row: int, column: int, span: int = 1) -> QPushButton:
-        button = QPushButton(self.key_text(key), self)
+        button = Key(self.key_text(key), self, span)
         button.setObjectName("keypadKey")
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.setAutoRepeat(key == BACKSPACE)
-        size = round(self.profile.key_px)
-        button.setMinimumSize(size * span + round(self.profile.gap_px) * (span - 1), size)
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         button.clicked.connect(lambda _=False, k=key: self.press(k))
         self.grid.addWidget(button, row, column, 1, span)
+        for c in range(column, column + span):
+            self.grid.setColumnStretch(c, 1)
+        self.grid.setRowStretch(row, 1)
         self.keys[key] = button
+        self._unit = None
         return button
+
+    def key_size(self, span: int = 1) -> QSize:
+        """The size of a key ``span`` columns wide: at least the profile's key, and wide
+        enough for the widest word on any one-column key of the pad, in either case."""
+        if self._unit is None:
+            side = round(self.profile.key_px)
+            unit = QSize(side, side)
+            singles = [b for b in self.keys.values() if isinstance(b, Key) and b.span == 1]
+            if singles:
+                probe = singles[0]
+                probe.ensurePolished()
+                metrics = probe.fontMetrics()
+                natural = probe.natural_size()
+                padding = natural.width() - metrics.horizontalAdvance(probe.text())
+                words = [t for b in singles for t in (b.text().lower(), b.text().upper())]
+                widest = max(metrics.horizontalAdvance(word) for word in words) + padding
+                unit = unit.expandedTo(QSize(widest, natural.height()))
+            self._unit = unit
+        gap = round(self.profile.gap_px)
+        return QSize(self._unit.width() * span + gap * (span - 1), self._unit.height())
+
+    def forget_size(self) -> None:
+        """The words or the look of the keys changed: measure them again."""
+        self._unit = None
+        for button in self.keys.values():
+            button.updateGeometry()
 
     def key_text(self, key: str) -> str:
         return {
@@ -90,6 +141,9 @@ class KeyPad(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             for key, button in self.keys.items():
                 button.setText(self.key_text(key))
+            self.forget_size()
+        elif event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.forget_size()
 
 
 class NumericKeypad(KeyPad):
@@ -153,6 +207,4 @@ class TextKeyboard(KeyPad):
         for key, button in self.keys.items():
             if len(key) == 1 and key.isalpha():
                 button.setText(key.upper() if upper else key)
-        self.keys[SHIFT].setProperty("active", upper)
-        self.keys[SHIFT].style().unpolish(self.keys[SHIFT])
-        self.keys[SHIFT].style().polish(self.keys[SHIFT])
+        set_flag(self.keys[SHIFT], "active", upper)
