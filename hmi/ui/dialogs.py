@@ -2,11 +2,13 @@
 
 All open with ``open()`` (window-modal, never a nested event loop), so the screen keeps
 updating behind them and nothing blocks the GUI thread. In the touch profile the setpoint
-entry brings our own keypad; on the desk the keyboard is used.
+entry brings our own keypad; on the desk the keyboard is used. A confirmation says the
+change in the operator's words: "Billet temperature setpoint: 480 °C → 485 °C?".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent
@@ -18,11 +20,66 @@ from hmi.ui.entry import EntryDialog
 from hmi.ui.i18n import translate
 from hmi.ui.profile import Profile
 from hmi.ui.symbols.painting import THIN_SPACE, format_number
-from hmi.ui.writes import check_write
+from hmi.ui.writes import WriteRefused, check_write
+
+MIN_WIDTH_TARGETS = 11  # a setpoint dialog is at least this many targets wide
+# where a description stops naming the thing and starts explaining it
+PHRASE_ENDS = ("; ", ": ", " (", " — ", " – ")
 
 
 def describe(tag: TagConfig | None, name: str) -> str:
     return tag.description if tag is not None and tag.description else name
+
+
+def short_name(tag: TagConfig | None, name: str) -> str:
+    """What the operator calls a tag: the first phrase of its description ("Billet heater
+    setpoint; colder billets need ..." -> "Billet heater setpoint"), else its name made
+    readable ("line1.billet_temp_sp" -> "Billet temp sp")."""
+    if tag is not None and tag.description:
+        text = tag.description.strip()
+        cut = min((i for i in (text.find(end) for end in PHRASE_ENDS) if i > 0), default=-1)
+        return text[:cut] if cut > 0 else text
+    words = name.rsplit(".", 1)[-1].replace("_", " ").strip() or name
+    return words[:1].upper() + words[1:]
+
+
+def value_text(tag: TagConfig | None, value: Any) -> str:
+    """A value as the operator reads it: the tag's decimals and units; On/Off for a flag."""
+    if isinstance(value, bool):
+        return translate("Dialogs", "On") if value else translate("Dialogs", "Off")
+    if isinstance(value, str):
+        return f"“{value}”"
+    text = format_number(value, tag.decimals if tag else None)
+    units = tag.units if tag is not None else ""
+    return f"{text} {units}".strip()
+
+
+def change_question(tag: TagConfig | None, name: str, now: TagValue | None, new: Any) -> str:
+    """ "Billet heater setpoint: 480 °C → 485 °C?"; "Heater: Off → On?"."""
+    if now is None or now.value is None:
+        old = "?"
+    else:
+        old = value_text(tag, bool(now.value) if isinstance(new, bool) else now.value)
+    return translate("Dialogs", "{name}: {old} → {new}?").format(
+        name=short_name(tag, name), old=old, new=value_text(tag, new)
+    )
+
+
+def command_question(confirm: str | None, tag: TagConfig | None, name: str, label: str) -> str:
+    """A command asks in the screen's words (its ``confirm:``), else in the tag's."""
+    if confirm:
+        return confirm
+    if tag is not None and tag.description:
+        return f"{short_name(tag, name)}?"
+    return f"{label or short_name(tag, name)}?"
+
+
+def where_text(project: Project, name: str) -> str:
+    """Which line and which tag: the small print under a question."""
+    tag = project.tags.get(name)
+    device = project.devices.get(tag.device or "") if tag is not None else None
+    line = project.lines.get(device.line, device.line) if device is not None else ""
+    return f"{line} · {name}" if line else name
 
 
 def format_tag_value(tag: TagConfig | None, tv: TagValue | None) -> str:
@@ -59,8 +116,9 @@ def range_text(tag: TagConfig | None) -> str:
 
 
 class SetpointDialog(EntryDialog):
-    """Asks for a new value, shows the allowed range and units, refuses what cannot be
-    written (before the operator can go on to confirm it)."""
+    """Asks for a new value; the allowed range and units stay in one place, and on Next
+    what cannot be written is refused there with the reason (``refusal``: what forbids
+    any write to the tag now, asked again at that moment)."""
 
     def __init__(
         self,
@@ -69,6 +127,7 @@ class SetpointDialog(EntryDialog):
         current: TagValue | None,
         *,
         profile: Profile,
+        refusal: Callable[[str], str | None] | None = None,
         parent: QWidget | None = None,
     ):
         tag = project.tags.get(tag_name)
@@ -78,23 +137,34 @@ class SetpointDialog(EntryDialog):
             text = text.replace(THIN_SPACE, "")
         now = translate("Dialogs", "Now: {value}").format(value=format_tag_value(tag, current))
         numeric = tag is None or tag.data_type.numeric or tag.data_type.value == "bool"
+        self.project = project
+        self.tag_name = tag_name
+        self.refusal = refusal
         super().__init__(
-            describe(tag, tag_name),
+            short_name(tag, tag_name),
             profile=profile,
             text=text,
-            details=(now, range_text(tag)),
+            details=(now,),
+            hint=range_text(tag),
             numeric=numeric,
-            check=lambda typed: check_write(project, tag_name, typed),
+            check=self.check_value,
             accept_text=translate("Dialogs", "Next"),
             parent=parent,
         )
         self.setObjectName("setpointDialog")
+        self.setMinimumWidth(round(profile.target_px * MIN_WIDTH_TARGETS))
         self.setWindowTitle(translate("Dialogs", "Change setpoint"))
-        self.project = project
-        self.tag_name = tag_name
+
+    def check_value(self, typed: str) -> Any:
+        value = check_write(self.project, self.tag_name, typed)
+        reason = self.refusal(self.tag_name) if self.refusal is not None else None
+        if reason:
+            raise WriteRefused(reason)
+        return value
 
     def retranslate(self) -> None:
         self._accept_text = translate("Dialogs", "Next")
+        self.set_hint(range_text(self.project.tags.get(self.tag_name)))
         super().retranslate()
 
 
@@ -112,14 +182,15 @@ class ConfirmDialog(QDialog):
         self.setObjectName("confirmDialog")
         self._action = action
         layout = QVBoxLayout(self)
-        title = QLabel(question, self)
-        title.setObjectName("dialogTitle")
-        title.setWordWrap(True)
-        layout.addWidget(title)
-        if detail:
-            text = QLabel(detail, self)
-            text.setWordWrap(True)
-            layout.addWidget(text)
+        self.title = QLabel(question, self)
+        self.title.setObjectName("dialogTitle")
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        self.detail = QLabel(detail, self)
+        self.detail.setObjectName("confirmDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setVisible(bool(detail))
+        layout.addWidget(self.detail)
         buttons = QHBoxLayout()
         buttons.setSpacing(24)
         self.cancel_button = QPushButton(self)
@@ -142,12 +213,3 @@ class ConfirmDialog(QDialog):
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
-
-
-def value_words(value: Any) -> str:
-    """A value to write, as the operator reads it."""
-    if isinstance(value, bool):
-        return translate("Symbol", "on") if value else translate("Symbol", "off")
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)

@@ -4,23 +4,35 @@ A navigation button goes to its screen; a setpoint asks for a value, checks it a
 confirm; a command asks to confirm; a symbol with a ``faceplate:`` screen opens it as a
 popup over the current screen; any other symbol with a tag opens its live faceplate.
 Nothing is ever written without the operator's confirmation, and nothing waits for a PLC.
+A write the gate refuses (device down, user not allowed) is not offered: the touch says
+why; and the gate is asked again when the operator confirms, so a user who changed while
+the question was open cannot write with the previous one's rights.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 from hmi.core.access import Access
 from hmi.core.project.models import Project
 from hmi.core.replay import AlarmStateSource, HistorySource
 from hmi.ui.bridge import TagBridge
 from hmi.ui.capability import AlarmLinks, TrendOpening, no_alarms
-from hmi.ui.dialogs import ConfirmDialog, SetpointDialog, describe, format_tag_value, value_words
+from hmi.ui.dialogs import (
+    ConfirmDialog,
+    SetpointDialog,
+    change_question,
+    command_question,
+    short_name,
+    value_text,
+    where_text,
+)
 from hmi.ui.entry import TouchInput
 from hmi.ui.faceplate import Faceplate, ScreenPopup, popup_context
 from hmi.ui.i18n import translate
@@ -30,10 +42,47 @@ from hmi.ui.renderer import ScreenHost
 from hmi.ui.symbols import Symbol
 from hmi.ui.symbols.controls import Command, Nav, Setpoint
 from hmi.ui.theme import Theme
-from hmi.ui.writes import WriteController, WriteRefused, check_write
+from hmi.ui.writes import WriteController, WriteGate, WriteRefused, check_write
 
 if TYPE_CHECKING:
+    from hmi.ui.header import Header
     from hmi.ui.panel import ScreenPanel
+
+
+class GatedButtons(QObject):
+    """Buttons that write ``tag`` (a faceplate's): disabled while the gate refuses, and a
+    touch on one then says why instead of doing nothing."""
+
+    def __init__(
+        self,
+        gate: WriteGate,
+        tag: str,
+        buttons: Iterable[QPushButton],
+        explain: Callable[[], object],
+        parent: QObject,
+    ):
+        super().__init__(parent)
+        self.gate, self.tag, self.explain = gate, tag, explain
+        self.buttons = list(buttons)
+        for button in self.buttons:
+            button.installEventFilter(self)
+        gate.changed.connect(self.update)
+        self.update()
+
+    def update(self) -> None:
+        allowed = self.gate.refusal(self.tag) is None
+        for button in self.buttons:
+            button.setEnabled(allowed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(watched, QPushButton)
+            and not watched.isEnabled()
+        ):
+            self.explain()
+            return True
+        return False
 
 
 class Operator(QObject):
@@ -54,6 +103,9 @@ class Operator(QObject):
         self.profile = profile
         self.theme = theme
         self.writes = writes
+        # may the operator write a tag now (device up, user allowed), and if not why
+        self.gate = WriteGate(project, bridge, writes, parent=self)
+        self._headers: weakref.WeakSet[Header] = weakref.WeakSet()
         self._open_window: Callable[[str], Any] | None = None
         self._style: Callable[[], str] = str
         self.dialog: QDialog | None = None  # the newest, for tests and the "one action" rule
@@ -85,7 +137,43 @@ class Operator(QObject):
         return self._open_window(screen)
 
     def describe(self, tag: str) -> str:
-        return describe(self.project.tags.get(tag), tag)
+        """A tag as the operator calls it, in messages."""
+        return short_name(self.project.tags.get(tag), tag)
+
+    # -- who operates ------------------------------------------------------------------------
+
+    @property
+    def user(self) -> str:
+        return self.gate.user
+
+    def set_user(self, name: str) -> None:
+        """Someone else operates the station: every header shows it, every write control
+        and every write from now on is checked for them."""
+        self.gate.set_user(name)
+
+    def follow_header(self, header: Header) -> None:
+        """A window's header: a user set there applies to the whole station, and it shows
+        the user set anywhere else."""
+        if header in self._headers:
+            return
+        self._headers.add(header)
+        if header.user_name and header.user_name != self.gate.user:
+            self.gate.set_user(header.user_name)
+        else:
+            header.set_user(self.gate.user)
+        header.user_changed.connect(self.gate.set_user)
+        self.gate.user_changed.connect(header.set_user)
+
+    def refuse_now(self, tag: str, panel: ScreenPanel) -> bool:
+        """True (and the operator told why) if ``tag`` cannot be written now."""
+        reason = self.gate.refusal(tag)
+        if reason:
+            panel.show_message(
+                translate("Operator", "{name} cannot be changed now: {reason}").format(
+                    name=self.describe(tag), reason=reason
+                )
+            )
+        return bool(reason)
 
     def prepare_dialog(self, dialog: QDialog) -> None:
         """The profile's look and touch input for a dialog, without opening it."""
@@ -143,6 +231,12 @@ class Operator(QObject):
         self, tag: str, panel: ScreenPanel, parent: QWidget, *, symbol: Symbol | None = None
     ) -> Faceplate:
         faceplate = Faceplate(self.project, self.bridge, tag, symbol=symbol, parent=parent)
+        if faceplate.commands:  # greyed while the gate refuses; a touch says why
+
+            def explain() -> bool:
+                return self.refuse_now(tag, panel)
+
+            GatedButtons(self.gate, tag, faceplate.commands.values(), explain, faceplate)
 
         def change(name: str) -> None:
             faceplate.close()
@@ -181,45 +275,59 @@ class Operator(QObject):
         self.show_dialog(popup, parent)
         return popup
 
-    def ask_setpoint(self, tag: str, panel: ScreenPanel, parent: QWidget) -> SetpointDialog:
+    def ask_setpoint(self, tag: str, panel: ScreenPanel, parent: QWidget) -> SetpointDialog | None:
+        if self.refuse_now(tag, panel):
+            return None
         dialog = SetpointDialog(
-            self.project, tag, self.bridge.value(tag), profile=self.profile, parent=parent
+            self.project,
+            tag,
+            self.bridge.value(tag),
+            profile=self.profile,
+            refusal=self.gate.refusal,
+            parent=parent,
         )
         dialog.accepted.connect(lambda: self.confirm_write(tag, dialog.value, panel, parent))
         return self.show_dialog(dialog, parent)
 
     def ask_command(self, symbol: Command, panel: ScreenPanel, parent: QWidget) -> QDialog | None:
         tag = symbol.tag or ""
+        if self.refuse_now(tag, panel):
+            return None
         try:
             value = check_write(self.project, tag, symbol.props.get("value", True))
         except WriteRefused as exc:
             panel.show_write_result(tag, "refused", str(exc))
             return None
-        question = symbol.props.get("confirm") or f"{symbol.text()}?"
-        detail = translate("Operator", "Sends {value} to {tag}.").format(
-            value=value_words(value), tag=tag
-        )
-        dialog = ConfirmDialog(question, detail, symbol.text(), parent=parent)
+        config = self.project.tags.get(tag)
+        question = command_question(symbol.props.get("confirm"), config, tag, symbol.label())
+        dialog = ConfirmDialog(question, where_text(self.project, tag), symbol.text(), parent)
         dialog.accepted.connect(lambda: self.write(tag, value, panel))
         return self.show_dialog(dialog, parent)
 
     def confirm_write(
         self, tag: str, value: Any, panel: ScreenPanel, parent: QWidget
-    ) -> ConfirmDialog:
+    ) -> ConfirmDialog | None:
+        """ "Billet heater setpoint: 480 °C → 485 °C?" and, once confirmed, the write."""
+        if self.refuse_now(tag, panel):
+            return None
         config = self.project.tags.get(tag)
-        units = config.units if config is not None and not isinstance(value, bool) else ""
-        question = (
-            translate("Operator", "Set {name} to {value} {units}?")
-            .format(name=describe(config, tag), value=value_words(value), units=units)
-            .replace(" ?", "?")
-        )
-        detail = translate("Operator", "Now: {now}. Tag: {tag}.").format(
-            now=format_tag_value(config, self.bridge.value(tag)), tag=tag
-        )
-        dialog = ConfirmDialog(question, detail, parent=parent)
+        question = change_question(config, tag, self.bridge.value(tag), value)
+        dialog = ConfirmDialog(question, where_text(self.project, tag), parent=parent)
         dialog.accepted.connect(lambda: self.write(tag, value, panel))
         return self.show_dialog(dialog, parent)
 
     def write(self, tag: str, value: Any, panel: ScreenPanel) -> None:
-        """Post the write; the panel that asked hears how it went, later."""
+        """Ask the gate again (the user or the device may have changed while the operator
+        read the question), then post the write; the panel that asked hears how it went."""
+        reason = self.gate.refusal(tag)
+        if reason:
+            panel.show_write_result(tag, "refused", reason)
+            return
+        if self.writes.available:
+            config = self.project.tags.get(tag)
+            panel.show_message(
+                translate("Operator", "{name} → {value}: sending …").format(
+                    name=self.describe(tag), value=value_text(config, value)
+                )
+            )
         self.writes.send(tag, value, reply=panel.show_write_result)

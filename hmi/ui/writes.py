@@ -1,10 +1,12 @@
 """Operator writes: checked before asking, sent without blocking, reported when done.
 
 ``check_write`` refuses what the engine would refuse (read-only, wrong type, outside the
-range) before the operator is even asked to confirm. ``WriteController.send`` posts the
-write to the runtime and returns at once; when the Future completes (on the runtime
-thread) a queued signal brings the result back to the GUI thread, where it is reported to
-whoever asked. The GUI thread never waits for a PLC.
+range) before the operator is even asked to confirm. ``WriteGate`` says whether a tag can
+be written *now* and why not (its device is down, the user may not): write controls are
+disabled with that reason, and every write asks it again just before it is sent.
+``WriteController.send`` posts the write to the runtime and returns at once; when the
+Future completes (on the runtime thread) a queued signal brings the result back to the GUI
+thread, where it is reported to whoever asked. The GUI thread never waits for a PLC.
 """
 
 from __future__ import annotations
@@ -12,15 +14,21 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import math
+import weakref
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from hmi.core.driver import WriteResult, WriteStatus
+from hmi.core.access import WRITE_TAG
+from hmi.core.driver import DeviceStatus, WriteResult, WriteStatus
 from hmi.core.engine import coerce
-from hmi.core.project.models import Project
-from hmi.ui.i18n import translate
+from hmi.core.project.models import Project, TagConfig
+from hmi.core.systemtags import device_status_tag
+from hmi.core.tags import TagValue
+from hmi.ui.bridge import Binding, TagBridge
+from hmi.ui.i18n import device_status_text, translate
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +40,15 @@ class Writer(Protocol):
     def write(
         self, tag: str, value: Any, user: str = ""
     ) -> concurrent.futures.Future[WriteResult]: ...
+
+
+#: where symbols find the ``WriteGate`` in their context's ``extra``
+GATE_KEY = "write_gate"
+
+#: device states in which a write cannot reach the PLC (degraded still answers)
+WRITE_BLOCKING = frozenset(
+    s.value for s in (DeviceStatus.OFFLINE, DeviceStatus.DEMOTED, DeviceStatus.STOPPED)
+)
 
 
 class WriteRefused(ValueError):
@@ -132,3 +149,106 @@ class WriteController(QObject):
             except RuntimeError:  # the window that asked was closed meanwhile
                 log.info("write of %s finished after its window closed: %s", tag, status)
         self.finished.emit(tag, status, message)
+
+
+class Refreshable(Protocol):
+    def refresh(self) -> None: ...
+
+
+class WriteGate(QObject):
+    """Whether the operator may write a tag now, and if not why, in the operator's words.
+
+    Asked by the write controls (to grey themselves and say why on a touch) and by every
+    write just before it is sent. It follows the state of each device that has writable
+    tags and the station's user; the permission comes from the runtime's access hook
+    (``writer.access``, the engine's own), so a policy installed later applies at once
+    (``recheck`` after changing it). Controls that ``watch`` it are refreshed on a change.
+    """
+
+    changed = Signal()
+    user_changed = Signal(str)
+
+    def __init__(
+        self,
+        project: Project,
+        bridge: TagBridge,
+        writes: WriteController,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.project = project
+        self.writes = writes
+        self.devices: dict[str, TagValue] = {}
+        self._permissions: dict[str, str | None] = {}  # tag -> refusal, for the current user
+        self._watchers: weakref.WeakSet[Any] = weakref.WeakSet()
+        devices = {t.device for t in project.tags.values() if t.writable and t.device}
+        self._bindings: list[Binding] = [
+            bridge.bind(device_status_tag(name), partial(self._device_state, name))
+            for name in sorted(devices)
+        ]
+        self.destroyed.connect(lambda *_, b=self._bindings: [x.unbind() for x in b])
+
+    @property
+    def user(self) -> str:
+        return self.writes.user
+
+    def set_user(self, name: str) -> None:
+        """Someone else operates the station from now on: every control checks again."""
+        if name == self.writes.user:
+            return
+        self.writes.user = name
+        self.user_changed.emit(name)
+        self.recheck()
+
+    def recheck(self) -> None:
+        """Ask the permission hook again (after its policy changed) and refresh controls."""
+        self._permissions.clear()
+        self._changed()
+
+    def watch(self, control: Refreshable) -> None:
+        """Refresh ``control`` whenever the answer may have changed (kept weakly)."""
+        self._watchers.add(control)
+
+    def refusal(self, tag: str) -> str | None:
+        """None if ``tag`` can be written now, else why not."""
+        config = self.project.tags.get(tag)
+        if config is None:
+            return translate("Writes", "unknown tag '{tag}'").format(tag=tag)
+        if not config.writable or config.derived:
+            return translate("Writes", "{tag} is read-only").format(tag=tag)
+        return self.device_refusal(config) or self.permission_refusal(tag)
+
+    def device_refusal(self, config: TagConfig) -> str | None:
+        tv = self.devices.get(config.device or "")
+        if tv is None or str(tv.value) not in WRITE_BLOCKING:
+            return None
+        device = self.project.devices.get(config.device or "")
+        name = (device.description if device is not None else "") or str(config.device)
+        text = translate("Writes", "{device} is {state}").format(
+            device=name, state=device_status_text(str(tv.value))
+        )
+        return f"{text}: {tv.reason}" if tv.reason else text
+
+    def permission_refusal(self, tag: str) -> str | None:
+        access = getattr(self.writes.writer, "access", None)
+        if access is None:
+            return None
+        if tag not in self._permissions:
+            self._permissions[tag] = access.refusal(self.writes.user, WRITE_TAG, tag) or None
+        return self._permissions[tag]
+
+    def _device_state(self, device: str, tv: TagValue) -> None:
+        old = self.devices.get(device)
+        self.devices[device] = tv
+        was = old is not None and str(old.value) in WRITE_BLOCKING
+        down = str(tv.value) in WRITE_BLOCKING
+        if was != down or (down and old is not None and old.reason != tv.reason):
+            self._changed()
+
+    def _changed(self) -> None:
+        for control in list(self._watchers):
+            try:
+                control.refresh()
+            except RuntimeError:  # its screen was closed: the item is gone
+                self._watchers.discard(control)
+        self.changed.emit()

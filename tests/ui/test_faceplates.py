@@ -1,7 +1,5 @@
 """Details open over the current screen: the operator never loses their place."""
 
-from PySide6.QtWidgets import QLabel
-
 from hmi.core.tags import good
 from hmi.ui.dialogs import ConfirmDialog, SetpointDialog
 from hmi.ui.faceplate import Faceplate, ScreenPopup
@@ -66,7 +64,7 @@ def test_a_plain_tag_symbol_opens_its_faceplate_with_details_and_commands(
     faceplate.commands["on"].click()
     confirm = window.dialog
     assert isinstance(confirm, ConfirmDialog) and not faceplate.isVisible()
-    assert any("to on?" in label.text() for label in confirm.findChildren(QLabel))
+    assert confirm.title.text() == "Cmd start: Off → On?"
     confirm.confirm_button.click()
     memory = runtime.engine.drivers["plc"].memory
     qtbot.waitUntil(lambda: memory.get("line1.cmd_start") is True, timeout=5000)

@@ -1,26 +1,75 @@
 """Things the operator touches (setpoint, command, navigation) and static layout aids.
 
 Touching one only *asks* for an action: the renderer's activate handler opens the entry or
-confirmation dialog; nothing is written from here.
+confirmation dialog; nothing is written from here. A setpoint or command that cannot write
+now (its device is down, the user may not) is greyed with a padlock; touching it says why.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPolygonF
 
+from hmi.core.screens import SymbolDef
 from hmi.core.tags import Quality
 from hmi.ui.i18n import translate
+from hmi.ui.writes import GATE_KEY
 
 from .base import Symbol
+from .context import SymbolContext
 from .indicators import Labelled
 from .painting import CENTER, HCENTER, LEFT, RIGHT, VCENTER, draw_text
 
 
-class Setpoint(Labelled):
-    """The current setpoint in a white entry field: white means "you can change this"."""
+def paint_padlock(painter: QPainter, theme: Any, rect: QRectF) -> None:
+    """A padlock in ``rect``: "you cannot change this now", a shape, not a colour."""
+    size = min(rect.width(), rect.height())
+    x, y = rect.center().x() - size * 0.35, rect.center().y() - size * 0.05
+    body = QRectF(x, y, size * 0.7, size * 0.5)
+    painter.setPen(theme.pen("text_dim", max(2.0, size * 0.1)))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawArc(QRectF(x + size * 0.12, y - size * 0.42, size * 0.46, size * 0.7), 0, 180 * 16)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(theme.color("text_dim"))
+    painter.drawRect(body)
+
+
+class WriteControl(Symbol):
+    """A symbol that writes its tag: it follows the write gate of its context, is greyed
+    while the gate refuses and keeps the reason (``refused``) for a touch to tell."""
 
     interactive = True
+
+    def __init__(self, definition: SymbolDef, context: SymbolContext):
+        super().__init__(definition, context)
+        self.refused: str | None = None
+        self._tip_refused: str | None = None
+        gate = context.extra.get(GATE_KEY)
+        self._gate = gate if self.tag else None
+        if self._gate is not None:
+            self._gate.watch(self)  # refreshed when a device or the user changes
+
+    def look(self) -> tuple:
+        self.refused = self._gate.refusal(self.tag) if self._gate is not None else None
+        return (*super().look(), self.refused)
+
+    def refresh(self) -> None:
+        super().refresh()
+        if not self.context.touch and self.refused != self._tip_refused:
+            self._tip_refused = self.refused
+            self.setToolTip(self.tooltip())
+
+    def tooltip(self) -> str:
+        text = super().tooltip()
+        return f"{text}\n🔒 {self.refused}" if self.refused else text
+
+
+class Setpoint(WriteControl, Labelled):
+    """The current setpoint in a white entry field: white means "you can change this";
+    grey with a padlock while it cannot be changed."""
+
     framed = False
 
     def paint_static(self, painter: QPainter) -> None:
@@ -42,13 +91,20 @@ class Setpoint(Labelled):
 
     def paint_body(self, painter: QPainter) -> None:
         box = self.box()
+        good = self.shown_quality is Quality.GOOD and not self.refused
+        if self.refused:  # over the white field: no longer "you can change this"
+            theme = self.theme
+            painter.setPen(theme.pen("normal_band", 2.5))
+            painter.setBrush(theme.color("background"))
+            painter.drawRect(box)
+            paint_padlock(painter, theme, QRectF(box.left() + 8, box.top(), 34, box.height()))
         draw_text(
             painter,
             self.theme,
             box.adjusted(48, 0, -10, 0),
             self.value_text,
             box.height() * 0.5,
-            color=self.theme.color("text" if self.shown_quality is Quality.GOOD else "text_dim"),
+            color=self.theme.color("text" if good else "text_dim"),
             bold=True,
             align=RIGHT | VCENTER,
         )
@@ -60,24 +116,34 @@ class Button(Symbol):
     def text(self) -> str:
         return self.label()
 
+    #: greyed, with a padlock: it cannot act now (see ``WriteControl``)
+    refused: str | None = None
+
     def paint_body(self, painter: QPainter) -> None:
         theme = self.theme
         rect = self.body()
-        painter.setPen(theme.pen("button_border", 2.5))
-        painter.setBrush(theme.color("button"))
+        off = bool(self.refused)
+        painter.setPen(theme.pen("normal_band" if off else "button_border", 2.5))
+        painter.setBrush(theme.color("background" if off else "button"))
         painter.drawRoundedRect(rect, 6, 6)
+        text_rect = rect.adjusted(12, 0, -12, 0)
+        if off:
+            lock = min(34.0, rect.height() * 0.5)
+            paint_padlock(painter, theme, QRectF(rect.left() + 8, rect.top(), lock, rect.height()))
+            text_rect.adjust(lock, 0, 0, 0)
         draw_text(
             painter,
             theme,
-            rect.adjusted(12, 0, -12, 0),
+            text_rect,
             self.text(),
             min(26.0, rect.height() * 0.4),
+            color=theme.color("text_dim") if off else None,
             bold=True,
             align=CENTER,
         )
 
 
-class Command(Button):
+class Command(WriteControl, Button):
     """Writes its ``value`` to its tag after the operator confirms."""
 
     def text(self) -> str:
