@@ -48,7 +48,8 @@ class AlarmEvent:
 
 @dataclass(frozen=True, slots=True)
 class AlarmStatus:
-    """One alarm as it stands now. ``activated_at`` is when it was last announced."""
+    """One alarm as it stands now. ``activated_at`` is when it was last announced;
+    ``first_out`` marks the alarm that tripped its line (see ``firstout``)."""
 
     id: str
     tag: str
@@ -71,7 +72,21 @@ class AlarmStatus:
     one_shot: bool = False
     oos_reason: str = ""
     oos_by: str = ""
+    first_out: bool = False
     definition: AlarmDef | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def cause(self) -> str:
+        return self.definition.cause if self.definition is not None else ""
+
+    @property
+    def consequence(self) -> str:
+        return self.definition.consequence if self.definition is not None else ""
+
+    @property
+    def action(self) -> str:
+        """The corrective action: what the operator should do."""
+        return self.definition.action if self.definition is not None else ""
 
     @property
     def needs_ack(self) -> bool:

@@ -30,8 +30,8 @@ from . import publication
 from .actions import SYSTEM_USER, OperatorActions
 from .definitions import AlarmDef, load_alarms
 from .evaluator import Evaluator
-from .firstout import FirstOut
 from .events import AlarmCounts, AlarmEvent, AlarmStatus
+from .firstout import FirstOut
 from .journal import Journal
 from .kpi import AlarmKpis, compute_kpis, write_kpi_csv
 from .messages import format_message

@@ -6,7 +6,8 @@ Published (only what changed since the last cycle):
   ``shelved_count``, ``suppressed_count``, ``out_of_service_count``, ``highest_priority``
   (0 = none);
 - ``_sys.alarms.priority<N>.listed_count`` / ``.unacked_count`` for N = 1..4;
-- ``_sys.alarms.<line>.listed_count`` / ``.unacked_count`` / ``.highest_priority``;
+- ``_sys.alarms.<line>.listed_count`` / ``.unacked_count`` / ``.highest_priority``, and
+  ``.first_out``: the id of the alarm that tripped the line ("" for none, see ``firstout``);
 - ``_sys.alarms.recent_count`` (activations in the last 10 minutes) and
   ``_sys.alarms.flood`` (more than 10 of them);
 - ``_sys.alarm.<alarm id>``: that alarm's state (``normal``, ``unacked``, ...);
@@ -83,6 +84,7 @@ def summary(manager: AlarmManager, now: float) -> dict[str, Any]:
         values[f"{SUMMARY_PREFIX}{line}.listed_count"] = on_line.listed
         values[f"{SUMMARY_PREFIX}{line}.unacked_count"] = on_line.unacked
         values[f"{SUMMARY_PREFIX}{line}.highest_priority"] = on_line.highest_priority
+        values[f"{SUMMARY_PREFIX}{line}.first_out"] = manager.first_out.by_line.get(line, "")
     recent = manager.recent_activations(now)
     values[f"{SUMMARY_PREFIX}recent_count"] = recent
     values[f"{SUMMARY_PREFIX}flood"] = recent > FLOOD_ABOVE

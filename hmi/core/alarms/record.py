@@ -97,7 +97,7 @@ class Record:
             comment,
         )
 
-    def status(self) -> AlarmStatus:
+    def status(self, first_out: bool = False) -> AlarmStatus:
         alarm = self.alarm
         return AlarmStatus(
             id=alarm.id,
@@ -121,6 +121,7 @@ class Record:
             one_shot=self.one_shot,
             oos_reason=self.oos_reason,
             oos_by=self.oos_by,
+            first_out=first_out,
             definition=alarm,
         )
 
