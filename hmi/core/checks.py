@@ -1,11 +1,12 @@
 """Everything ``hmi check`` asks of a project: the loader's checks, then each driver's,
-the screens' and each capability's (which know their own sections)."""
+the enumerations', the screens' and each capability's (which know their own sections)."""
 
 from __future__ import annotations
 
 import os
 
 from .capability import CapabilityRegistry, default_capabilities
+from .enums import enum_problems
 from .plugins import DriverRegistry, driver_problems
 from .project.loader import check_project
 from .project.models import Problem, Project
@@ -20,6 +21,7 @@ def project_problems(
     """Beyond the loader's own checks: the drivers', the screen files' and the capabilities'."""
     capabilities = capabilities if capabilities is not None else default_capabilities()
     problems = driver_problems(project, drivers) + capabilities.problems(project)
+    problems += enum_problems(project)
     folder = screens_folder(project)
     if folder.is_dir():
         problems += load_screens(folder, project)[1]
