@@ -1,17 +1,21 @@
 """Details over the current screen, never instead of it: the operator keeps their place.
 
 ``Faceplate`` is everything about one tag, live: value, quality and why, when it was read,
-range, normal band and alarm limits, and the commands the operator may give it.
+range, normal band, its alarms (limit, priority, whether active now, and their help: cause,
+consequence, corrective action) and the commands the operator may give it.
 ``ScreenPopup`` shows a detail screen (a symbol's ``faceplate:``) as a popup over the
 current screen, bound to the same bridge.
 """
 
 from __future__ import annotations
 
+import html
 import time
+from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSize, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from hmi.core.project.models import Project
@@ -19,9 +23,13 @@ from hmi.core.screens import ScreenDef
 from hmi.core.systemtags import DEVICE_TAG_PREFIX
 from hmi.core.tags import TagValue
 from hmi.ui.bridge import Binding, TagBridge
+from hmi.ui.capability import AlarmLink
 from hmi.ui.dialogs import describe, format_tag_value, quality_text
 from hmi.ui.i18n import device_status_text, translate
 from hmi.ui.symbols import Symbol, SymbolContext
+from hmi.ui.symbols.base import ACTIVE_ALARM_STATES
+from hmi.ui.symbols.states import device_name
+from hmi.ui.symbols.words import project_text
 
 if TYPE_CHECKING:
     from hmi.ui.renderer import ScreenHost
@@ -42,16 +50,75 @@ def band_text(symbol: Symbol | None) -> str:
             .format(lo=f"{band[0]:g}", hi=f"{band[1]:g}", units=units)
             .rstrip()
         )
-    limits = symbol.props.get("limits") or {}
-    if limits:
-        listed = ", ".join(
-            translate("Faceplate", "{name} {value} (priority {priority})").format(
-                name=key, value=f"{limit.value:g}", priority=limit.priority
-            )
-            for key, limit in limits.items()
-        )
-        parts.append(translate("Faceplate", "Alarm limits: {limits}").format(limits=listed))
     return "\n".join(parts)
+
+
+def limit_words(link: AlarmLink, units: str) -> str:
+    """An alarm's kind and limit as the operator says it: "high 290 bar"."""
+    kinds = {
+        "hihi": translate("Faceplate", "very high"),
+        "hi": translate("Faceplate", "high"),
+        "lo": translate("Faceplate", "low"),
+        "lolo": translate("Faceplate", "very low"),
+        "dev_hi": translate("Faceplate", "above setpoint"),
+        "dev_lo": translate("Faceplate", "below setpoint"),
+        "rate_hi": translate("Faceplate", "rising too fast"),
+        "rate_lo": translate("Faceplate", "falling too fast"),
+        "bad_quality": translate("Faceplate", "signal lost"),
+        "comm": translate("Faceplate", "communication lost"),
+        "state": translate("Faceplate", "abnormal state"),
+    }
+    words = kinds.get(link.kind, link.kind)
+    if link.limit is None or link.kind in ("bad_quality", "comm", "state"):
+        return words
+    limit = f"{link.limit:g}"
+    sign = "+" if link.kind == "dev_hi" else ""
+    return f"{words} {sign}{limit} {units}".rstrip()
+
+
+class AlarmHelp(QLabel):
+    """The alarms of a tag, each with its help, the active ones first and marked: what the
+    operator needs to act on an alarm, at the place they look at its value."""
+
+    def __init__(self, project: Project, links: Sequence[AlarmLink], units: str, parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("faceplateAlarms")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.project = project
+        self.links = list(links)
+        self.units = units
+        self.states: dict[str, object] = {}
+        self.setVisible(bool(self.links))
+
+    def show_state(self, alarm_id: str, tv: TagValue | None) -> None:
+        self.states[alarm_id] = tv.value if tv is not None else None
+        self.refresh()
+
+    def active(self, link: AlarmLink) -> bool:
+        return self.states.get(link.alarm_id) in ACTIVE_ALARM_STATES
+
+    def refresh(self) -> None:
+        blocks = []
+        said: set[str] = set()  # a text the alarms share is read once
+        for link in sorted(self.links, key=lambda li: (not self.active(li), li.priority)):
+            head = translate("Faceplate", "{limit} · priority {priority}").format(
+                limit=limit_words(link, self.units), priority=link.priority
+            )
+            if self.active(link):
+                head = "▶ " + translate("Faceplate", "ACTIVE") + " · " + head
+            lines = [f"<b>{html.escape(head)}</b>"]
+            for words, text in (
+                (translate("Faceplate", "Cause"), link.cause),
+                (translate("Faceplate", "Consequence"), link.consequence),
+                (translate("Faceplate", "Corrective action"), link.action),
+            ):
+                if text and text not in said:
+                    said.add(text)
+                    shown = html.escape(project_text(self.project, text, "Alarms"))
+                    lines.append(f"{html.escape(words)}: {shown}")
+            blocks.append("<br>".join(lines))
+        self.setText("<p>" + "</p><p>".join(blocks) + "</p>")
 
 
 class Faceplate(QDialog):
@@ -67,8 +134,10 @@ class Faceplate(QDialog):
         tag_name: str,
         *,
         symbol: Symbol | None = None,
+        links: Sequence[AlarmLink] | None = None,
         parent: QWidget | None = None,
     ):
+        """``links`` are the tag's alarms (default: those the symbol shows)."""
         super().__init__(parent)
         self.setObjectName("faceplate")
         self.project = project
@@ -101,6 +170,15 @@ class Faceplate(QDialog):
         layout.addWidget(self.band_label)
         self.range_label.setVisible(self.tag is not None and self.tag.eng_range is not None)
         self.band_label.setVisible(bool(band_text(symbol)))
+        if links is None:
+            links = symbol.alarm_links if symbol is not None else ()
+        units = self.tag.units if self.tag is not None else ""
+        self.alarm_help = AlarmHelp(project, links, units, self)
+        layout.addWidget(self.alarm_help)
+        self._alarm_bindings = [
+            bridge.bind(link.state_tag, partial(self.alarm_help.show_state, link.alarm_id))
+            for link in self.alarm_help.links
+        ]
         buttons = QHBoxLayout()
         buttons.setSpacing(24)
         self.commands: dict[str, QPushButton] = {}
@@ -123,14 +201,21 @@ class Faceplate(QDialog):
         self.retranslate()
         self._binding: Binding = bridge.bind(tag_name, self.show_value, initial=False)
         self.show_value(bridge.value(tag_name))
-        self.finished.connect(lambda _result: self._binding.unbind())
+        self.finished.connect(lambda _result: self._unbind())
+
+    def _unbind(self) -> None:
+        self._binding.unbind()
+        for binding in self._alarm_bindings:
+            binding.unbind()
 
     def _command(self, value: object) -> None:
         self.command_requested.emit(self.tag_name, value)
 
     def retranslate(self) -> None:
         if self.device:
-            title = translate("Faceplate", "Connection of {device}").format(device=self.device)
+            title = translate("Faceplate", "Connection of {device}").format(
+                device=device_name(self.project, self.device)
+            )
         else:
             title = describe(self.tag, self.tag_name)
         self.title.setText(title)
@@ -143,6 +228,7 @@ class Faceplate(QDialog):
                 .rstrip()
             )
         self.band_label.setText(band_text(self.symbol))
+        self.alarm_help.refresh()
         texts = {
             "on": translate("Faceplate", "Switch on"),
             "off": translate("Faceplate", "Switch off"),
@@ -238,4 +324,5 @@ def popup_context(context: SymbolContext) -> SymbolContext:
         clock=context.clock,
         extra=dict(context.extra),
         alarm_links=context.alarm_links,
+        history=context.history,
     )

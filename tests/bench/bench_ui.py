@@ -72,7 +72,7 @@ def write_screens(folder: Path) -> None:
         for i in range(SYMBOLS):
             col, row = i % COLUMNS, i // COLUMNS
             kind = kinds[(i + (screen == "b")) % len(kinds)]
-            extra = ", normal: [30, 70], limits: {hi: 90}" if kind != "value" else ""
+            extra = ", normal: [30, 70]" if kind != "value" else ""
             extra += ", orientation: horizontal" if kind == "bar" else ""
             lines.append(
                 f"  - {{type: {kind}, at: [{col * CELL[0]}, {row * CELL[1]}], "

@@ -4,6 +4,7 @@ store: banner, horn, alarm list actions, filters, a flood, the journal and the K
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import sqlite3
 import threading
@@ -560,3 +561,39 @@ def test_install_on_the_operator_main_window(qtbot, plant, tmp_path):
         other.close()
     finally:
         views.close()
+
+
+def test_the_selected_alarm_shows_its_help_and_the_first_out_is_marked(qtbot, tmp_path):
+    helped = dataclasses.replace(
+        alarm(1, 1, screen="press"),
+        cause="Billet too cold for the ram speed",
+        consequence="The press trips at 320 bar",
+        action="Slow the ram; raise the billet temperature",
+    )
+    made = Plant(qtbot, tmp_path, [alarm(0, 2), helped])
+    try:
+        made.put(t1=150)
+        made.wait_for(lambda: made.views.banner.counts_now.listed == 1)
+        made.put(t0=150)  # the cascade after the trip
+        made.wait_for(lambda: made.views.banner.counts_now.listed == 2)
+        summary = made.views.open_summary()
+        assert "Select one alarm" in summary.details.text()
+        rows = {a.id: i for i, a in enumerate(summary.model.rows)}
+        message = summary.model.index(rows["t1.hi"], summary.model.column("message"))
+        assert message.data().startswith("▶ FIRST OUT · Zone 1 too hot")
+        other = summary.model.index(rows["t0.hi"], summary.model.column("message"))
+        assert "FIRST OUT" not in other.data()
+        height = summary.details.height()
+        summary.table.selectRow(rows["t1.hi"])
+        text = summary.details.text()
+        assert "Billet too cold for the ram speed" in text and "The press trips" in text
+        assert "Slow the ram" in text and summary.details.height() == height  # nothing moves
+        summary.table.clearSelection()
+        summary.table.selectRow(rows["t0.hi"])
+        assert "No help is written" in summary.details.text()
+        banner = made.views.banner
+        assert banner.lines.alarms[0].first_out  # the banner marks it too
+        made.manager.acknowledge("t1.hi", "anna")
+        made.wait_for(lambda: not any(a.first_out for a in made.manager.active()))
+    finally:
+        made.close()

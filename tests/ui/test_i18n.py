@@ -47,7 +47,7 @@ def test_the_language_button_switches_everything_at_once(qtbot, english, project
     qtbot.waitUntil(lambda: motor.main is not None, timeout=2000)
     chip = window.header.chips["plc"]
     qtbot.waitUntil(lambda: chip.status == "online", timeout=2000)
-    assert window.nav.home.text().endswith("Home") and chip.text() == "plc online"
+    assert window.nav.home.text().endswith("Home") and chip.text() == "PLC online"
     assert window.header.language.text() == "EN ▸ IT"
 
     window.header.language.click()
@@ -55,7 +55,7 @@ def test_the_language_button_switches_everything_at_once(qtbot, english, project
     assert current_language() == "it"
     assert window.nav.home.text().endswith("Inizio") and window.nav.back.text().endswith("Indietro")
     assert window.header.alarms.text() == "Nessun allarme attivo"
-    assert chip.text() == "plc in linea"
+    assert chip.text() == "PLC in linea"
     assert motor.value_text == "acceso"  # symbols draw their words again
     assert symbol(window.host, "value").label() == "Billet"  # the engineer's words stay
     click(window.host, symbol(window.host, "value"))
@@ -67,7 +67,7 @@ def test_the_language_button_switches_everything_at_once(qtbot, english, project
     settle(qtbot)
     assert current_language() == "en"
     assert window.nav.home.text().endswith("Home") and faceplate.close_button.text() == "Close"
-    assert motor.value_text == "on" and chip.text() == "plc online"
+    assert motor.value_text == "on" and chip.text() == "PLC online"
 
 
 def test_open_dialogs_and_messages_speak_the_new_language(

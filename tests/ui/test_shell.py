@@ -2,10 +2,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel
 
 from hmi.core.driver import DeviceState, DeviceStatus
-from hmi.core.tags import good
+from hmi.core.tags import TagValue, good
 from hmi.ui.bridge import TagBridge
 from hmi.ui.dialogs import ConfirmDialog, SetpointDialog
 from hmi.ui.faceplate import Faceplate
@@ -16,7 +15,7 @@ SCREENS = {
 screen: {name: top, title: Plant, level: 1}
 symbols:
   - {type: nav, at: [10, 10], target: line}
-  - {type: value, at: [10, 200], tag: line1.temp, limits: {hi: 500}}
+  - {type: value, at: [10, 200], tag: line1.temp}
   - {type: motor, at: [400, 200], tag: line1.running, faceplate: unit}
 """,
     "line.yaml": """\
@@ -132,7 +131,7 @@ def test_touching_a_value_opens_its_live_faceplate(qtbot, project, engine, folde
     assert isinstance(faceplate, Faceplate)
     assert faceplate.value_label.text() == "455.0 °C"
     assert "Quality: good" in faceplate.quality_label.text()
-    assert any("hi 500 (priority 3)" in label.text() for label in faceplate.findChildren(QLabel))
+    assert faceplate.alarm_help.isHidden()  # the tag has no alarms in this project
     engine.publish({"line1.temp": good(460.0)})
     qtbot.waitUntil(lambda: faceplate.value_label.text() == "460.0 °C", timeout=2000)
 
@@ -145,8 +144,10 @@ def test_header_shows_device_states(qtbot, project, engine, folder):
     assert chip.property("severity") == 0
     engine.device_state(DeviceState("plc", DeviceStatus.OFFLINE, "connection refused"))
     qtbot.waitUntil(lambda: chip.status == "offline", timeout=2000)
-    assert chip.property("severity") == 4 and "offline" in chip.text()
+    assert chip.property("severity") == 0 and "offline" in chip.text()  # the words say it
     assert chip.toolTip() == "connection refused"
+    engine.publish_system({"_sys.alarm.plc.comm": TagValue("unacked")})  # the alarm's colour
+    qtbot.waitUntil(lambda: chip.property("severity") == 2, timeout=2000)
 
 
 def test_touch_profile_targets_are_at_least_9_mm_on_this_monitor(qtbot, project, engine, folder):

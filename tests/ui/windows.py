@@ -15,7 +15,7 @@ SCREENS = {
 screen: {name: top, title: Plant, level: 1}
 symbols:
   - {type: nav, at: [10, 10], target: line}
-  - {type: value, at: [10, 200], tag: line1.temp, label: Billet, limits: {hi: 500}}
+  - {type: value, at: [10, 200], tag: line1.temp, label: Billet}
   - {type: motor, at: [400, 200], tag: line1.running, label: Press, faceplate: unit}
 """,
     "line.yaml": """\

@@ -61,6 +61,17 @@ def action_words(action: Action) -> str:
     return words.get(action, str(action))
 
 
+def first_out_words() -> str:
+    """The mark of the alarm that tripped its line."""
+    return translate("Alarms", "FIRST OUT")
+
+
+def message_with_mark(alarm: Any) -> str:
+    """An alarm's message as lists and the banner show it: the first-out says so first."""
+    message = alarm.message or alarm.id
+    return f"▶ {first_out_words()} · {message}" if getattr(alarm, "first_out", False) else message
+
+
 def priority_words(priority: int) -> str:
     names = {
         1: translate("Alarms", "critical"),
@@ -205,6 +216,7 @@ QFrame#alarmBannerPanel { background: @header; border-bottom: 3px solid @outline
 QLabel#alarmMore { color: @text; font-weight: bold; font-size: @px(20); }
 QPushButton#alarmSilence[sounding="true"] { background: @running; color: @text_on_running; }
 QLabel#alarmMessage { background: @panel; padding: @px(6) @px(10); font-weight: bold; }
+QLabel#alarmDetails { padding: @px(4) @px(10); }
 QLabel#alarmMessage[problem="true"] { background: @running; color: @text_on_running; }
 QWidget#alarmPages, QWidget#alarmKpiContent { background: @background; }
 QWidget#alarmPageBar { background: @header; border-bottom: 2px solid @outline; }

@@ -20,6 +20,7 @@ from .common import (
     action_words,
     clock_text,
     full_time,
+    message_with_mark,
     priority_icon,
     short_line_name,
     state_words,
@@ -126,7 +127,7 @@ class AlarmTableModel(_Table):
             return self._text(alarm, name)
         if role == D.DecorationRole and name == "priority":
             return priority_icon(self.theme, alarm.priority, self.icon_px)
-        if role == D.FontRole and alarm.needs_ack:
+        if role == D.FontRole and (alarm.needs_ack or alarm.first_out):
             return self.bold
         if role == D.TextAlignmentRole:
             return RIGHT if name == "value" else LEFT
@@ -144,7 +145,7 @@ class AlarmTableModel(_Table):
         if name == "line":
             return self.line_name(alarm.line)
         if name == "message":
-            return alarm.message or alarm.id
+            return message_with_mark(alarm)
         if name == "value":
             units = alarm.definition.units if alarm.definition is not None else ""
             return value_text(alarm.value, units)

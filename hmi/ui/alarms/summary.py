@@ -2,7 +2,9 @@
 and jump to the screen an alarm belongs to.
 
 "Acknowledge all" means every alarm the list shows under its filter: what the operator
-has in front of them. Every action names the user, may carry a comment (a reason where
+has in front of them. Under the list, the selected alarm's help (cause, consequence,
+corrective action, from the alarm's definition); the alarm that tripped its line first is
+marked FIRST OUT. Every action names the user, may carry a comment (a reason where
 ISA-18.2 asks for one) and is refused with a plain message, never a traceback. In the
 touch profile rows are finger-sized, a tap toggles a row's selection and the list
 scrolls by dragging.
@@ -10,6 +12,7 @@ scrolls by dragging.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import (
@@ -39,10 +42,11 @@ from hmi.core.alarms import AlarmEvent, AlarmManager, AlarmState, AlarmStatus
 from hmi.ui.entry import EntryDialog, make_kinetic
 from hmi.ui.i18n import translate
 from hmi.ui.profile import Profile
+from hmi.ui.symbols.words import project_text
 from hmi.ui.theme import Theme
 
 from .banner import row_height
-from .common import MessageLine, UserProvider, priority_icon, run_command
+from .common import MessageLine, UserProvider, message_with_mark, priority_icon, run_command
 from .models import AlarmTableModel
 from .prompts import ShelveDialog, comment_dialog, prepare, reason_dialog
 
@@ -194,9 +198,21 @@ class AlarmSummary(QWidget):
             actions.addWidget(self.buttons[key], index // 2, index % 2)
         actions.setRowStretch(5, 1)
         self.message = MessageLine(self)
+        self.details = QLabel("", self)
+        self.details.setObjectName("alarmDetails")
+        self.details.setProperty("tile", True)
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        lines = 6 if profile.touch else 5  # never moves the list: room for the help is kept
+        self.details.setFixedHeight(round(profile.font_px * 1.45 * lines + 2 * gap))
+        listing = QVBoxLayout()
+        listing.setSpacing(gap)
+        listing.addWidget(self.table, 1)
+        listing.addWidget(self.details)
         body = QHBoxLayout()
         body.setSpacing(gap * 2)
-        body.addWidget(self.table, 1)
+        body.addLayout(listing, 1)
         body.addLayout(actions)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(gap, gap, gap, gap)
@@ -233,6 +249,7 @@ class AlarmSummary(QWidget):
         for index, (words, _states) in enumerate(STATE_FILTERS):
             self.state_filter.setItemText(index, translate("Alarms", words))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.COLUMNS) - 1)
+        self.show_details(self.selected())
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -315,6 +332,32 @@ class AlarmSummary(QWidget):
                 n=len(self.model.rows), k=len(chosen)
             )
         )
+        self.show_details(chosen)
+
+    def show_details(self, chosen: list[AlarmStatus]) -> None:
+        """The help of the one selected alarm: why it comes, what follows, what to do."""
+        if len(chosen) != 1:
+            hint = (
+                translate("Alarms", "Select one alarm to see its cause and what to do.")
+                if not chosen
+                else translate("Alarms", "{k} alarms selected.").format(k=len(chosen))
+            )
+            self.details.setText(f"<i>{html.escape(hint)}</i>")
+            return
+        alarm = chosen[0]
+        project = self.manager.project
+        lines = [f"<b>{html.escape(message_with_mark(alarm))}</b>"]
+        for words, text in (
+            (translate("Alarms", "Cause"), alarm.cause),
+            (translate("Alarms", "Consequence"), alarm.consequence),
+            (translate("Alarms", "Corrective action"), alarm.action),
+        ):
+            if text:
+                shown = html.escape(project_text(project, text, "Alarms"))
+                lines.append(f"<b>{html.escape(words)}:</b> {shown}")
+        if len(lines) == 1:
+            lines.append(html.escape(translate("Alarms", "No help is written for this alarm.")))
+        self.details.setText("<br>".join(lines))
 
     # -- acting --------------------------------------------------------------------------
 

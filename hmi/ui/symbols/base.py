@@ -6,6 +6,13 @@ Its look follows three rules: bad or missing data stays visible but is marked (d
 outline, hatch, "?" badge); an alarm shows as the priority's colour *and* a numbered
 shape; everything else is grey.
 
+Alarm colour, limit ticks and their priorities come from the alarm definitions, through
+the context's ``alarm_links``: a symbol is coloured only while an alarm of its tag (or of
+its ``alarm_tag``) is active, as the alarm manager publishes it, so a screen never shows
+yellow while the alarm list is empty. Numbers are shown as people read them: in the units
+the screen asks for, identifiers without separators, codes as the words of an enum, "—"
+for a ratio of an idle machine, and a ▲/▼ mark when the value is beyond its tag's range.
+
 Painting is split for speed. What never changes with the value (labels, scales, bands,
 limit ticks, the frames of value boxes) is drawn by ``paint_static`` into the scene's
 background, which the view keeps as one pixmap per scale (see ``hmi.ui.scene``). The item
@@ -18,6 +25,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -29,16 +38,26 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
 )
 
+from hmi.core.enums import EnumTable, project_enums
+from hmi.core.expr import ExprError, Expression, ExprRuntimeError, compile_expr
 from hmi.core.project.models import TagConfig
 from hmi.core.screens import SymbolDef
+from hmi.core.screens.catalogue import unit_factor
 from hmi.core.tags import Quality, TagValue
+from hmi.ui.capability import AlarmLink
 from hmi.ui.i18n import translate
 
 from .context import SymbolContext
-from .painting import format_number, paint_doubt, paint_priority_shape
+from .painting import NO_NUMBER, format_number, paint_doubt, paint_priority_shape
+from .words import project_text
 
-# alarm states a symbol shows in its priority colour (shelved and suppressed ones are not)
-STANDING_ALARM_STATES = frozenset({"unacked", "acked", "rtn_unacked", "latched"})
+# alarm states a symbol shows in its priority colour: active ones only (returned to normal,
+# latched, shelved, suppressed and out of service are in the alarm list, not on the screen)
+ACTIVE_ALARM_STATES = frozenset({"unacked", "acked"})
+LIMIT_KINDS = frozenset({"lolo", "lo", "hi", "hihi"})
+DEVIATION_KINDS = frozenset({"dev_lo", "dev_hi"})
+OVER_RANGE, UNDER_RANGE = "▲", "▼"
+Follow = Callable[[TagValue], None]
 
 BADGE = 30.0  # design units: size of the quality and alarm badges
 LABEL_SIZE = 26.0  # design units: labels stay readable at 1280 x 800 from 1.5 m
@@ -68,26 +87,35 @@ class Symbol(QGraphicsRectItem):
         self.shown_quality: Quality | None = None
         self.shown_severity = 0
         self.shown_reason = ""
+        self.shown_range = ""  # ▲ / ▼ beyond the tag's range
         self._changed_at = -math.inf
         self._streak = 0  # changes in a row, each soon after the one before
         self._sized = False  # the rectangle is set at the first refresh, when subclasses are ready
         self._marked = True  # a quality or alarm badge is shown (no value yet: "?")
         self._look: tuple | None = None
         self._tooltip_reason: str | None = None
-        self._tags = definition.tags
         self._tag = definition.tag
-        self._alarms: dict[str, int] = {}  # alarm id -> priority, while the alarm stands
         self._alarm_tag = alarm_tag = self.props.get("alarm_tag")
-        self._alarm_priority = int(self.props.get("alarm_priority", 2))
-        self._shown = [n for n in self._tags if n != alarm_tag]
+        self._idle = _compiled(self.props.get("idle_when"))
+        idle_inputs = sorted(self._idle.names) if self._idle is not None else []
+        self._tags = list(dict.fromkeys([*definition.tags, *idle_inputs]))
+        self._shown = [n for n in definition.tags if n != alarm_tag]
         self._config = context.project.tags.get(self.tag or "")
+        # the alarms shown: those of the tag and of the alarm tag, with their states
+        self._links: list[tuple[str, AlarmLink]] = [
+            (watched, link)
+            for watched in dict.fromkeys(t for t in (self.tag, alarm_tag) if t)
+            for link in context.alarm_links(watched)
+        ]
+        self._alarm_states: dict[str, Any] = {}  # alarm id -> its state, as published
+        self._setpoints: dict[str, TagValue] = {}  # of deviation alarms: their limits move
         self._range: tuple[float, float] | None = None
         self._decimals = self.decimals()
         self._units = self.units()
-        self._limits = tuple(
-            (key.startswith("hi"), limit.value, limit.priority)
-            for key, limit in (self.props.get("limits") or {}).items()
-        )
+        self._factor = self.factor()
+        self._identifier = self.props.get("format") == "id"
+        enum = self.props.get("enum")
+        self._enum: EnumTable | None = project_enums(context.project).get(enum) if enum else None
         buttons = Qt.MouseButton.NoButton
         if self.activatable:
             buttons = Qt.MouseButton.LeftButton
@@ -112,12 +140,34 @@ class Symbol(QGraphicsRectItem):
             return self._config
         return self.context.project.tags.get(name)
 
-    def set_alarm_state(self, alarm_id: str, priority: int, tv: TagValue) -> None:
-        """Follow one alarm of the symbol's tag (``_sys.alarm.<id>``) from the alarm manager."""
-        if tv.value in STANDING_ALARM_STATES:
-            self._alarms[alarm_id] = priority
+    @property
+    def alarm_links(self) -> list[AlarmLink]:
+        """The alarms this symbol shows: of its tag, then of its ``alarm_tag``."""
+        return [link for _, link in self._links]
+
+    def followed(self) -> list[tuple[str, Follow]]:
+        """What the symbol follows besides its tags: the state tag of each of its alarms
+        and the setpoints its deviation limits move with; the scene binds them."""
+        found: list[tuple[str, Follow]] = [
+            (link.state_tag, partial(self.set_alarm_state, link.alarm_id, link.priority))
+            for _, link in self._links
+        ]
+        for setpoint in dict.fromkeys(
+            link.setpoint for watched, link in self._links if watched == self.tag and link.setpoint
+        ):
+            found.append((setpoint, partial(self.set_setpoint, setpoint)))
+        return found
+
+    def set_alarm_state(self, alarm_id: str, priority: int, tv: TagValue | None) -> None:
+        """Follow one alarm (``_sys.alarm.<id>``) as the alarm manager publishes it."""
+        self._alarm_states[alarm_id] = tv.value if tv is not None else None
+        self.refresh()
+
+    def set_setpoint(self, name: str, tv: TagValue | None) -> None:
+        if tv is None:
+            self._setpoints.pop(name, None)
         else:
-            self._alarms.pop(alarm_id, None)
+            self._setpoints[name] = tv
         self.refresh()
 
     def set_value(self, name: str, tv: TagValue) -> None:
@@ -180,7 +230,8 @@ class Symbol(QGraphicsRectItem):
         self.shown_quality = quality = self.quality
         self.shown_severity = severity = self.severity
         self.shown_reason = reason = "" if quality is Quality.GOOD else self.reason
-        return (self.value_text, quality, reason, severity)
+        self.shown_range = mark = self.range_mark()
+        return (self.value_text, quality, reason, severity, mark)
 
     def on_value(self, name: str, tv: TagValue) -> None:
         """Hook for symbols that keep history or derived state."""
@@ -212,35 +263,73 @@ class Symbol(QGraphicsRectItem):
 
     @property
     def severity(self) -> int:
-        """The alarm priority shown (1 most urgent .. 4), or 0 for none."""
-        found = [
-            p
-            for p in (
-                self.own_severity(),
-                self.alarm_tag_priority() if self._alarm_tag else 0,
-                min(self._alarms.values(), default=0),
-            )
-            if p
-        ]
-        return min(found, default=0)
-
-    def own_severity(self) -> int:
-        """A subclass's own alarm from its value (limits, states)."""
-        return 0
-
-    def alarm_tag_priority(self) -> int:
-        tv = self.values.get(self._alarm_tag) if self._alarm_tag else None
-        return self._alarm_priority if tv is not None and bool(tv.value) else 0
-
-    def limit_priority(self, value: Any) -> int:
-        """Alarm priority of ``value`` against the ``limits`` property, 0 inside them."""
-        if not self._limits or not isinstance(value, int | float) or isinstance(value, bool):
-            return 0
+        """The priority of the most urgent active alarm shown (1 .. 4), or 0 for none."""
         found = 0
-        for high, limit, priority in self._limits:
-            if (value >= limit if high else value <= limit) and (not found or priority < found):
-                found = priority
+        states = self._alarm_states
+        for watched, link in self._links:
+            if (
+                states.get(link.alarm_id) in ACTIVE_ALARM_STATES
+                and (not found or link.priority < found)
+                and self.alarm_shows(watched, link)
+            ):
+                found = link.priority
         return found
+
+    def alarm_shows(self, watched: str, link: AlarmLink) -> bool:
+        """Whether an active alarm colours the symbol now: a state alarm only while its tag
+        has a value in alarm, so a cleared state ("None") is never coloured."""
+        if not link.match:
+            return True
+        tv = self.values.get(watched)
+        if tv is None:
+            return False
+        on_off = all(isinstance(match, bool) for match in link.match)
+        return (bool(tv.value) if on_off else tv.value) in link.match
+
+    def alarm_marks(self) -> list[tuple[float, int]]:
+        """(limit, priority) of the tag's limit alarms: fixed ticks on a scale."""
+        return [
+            (link.limit, link.priority)
+            for watched, link in self._links
+            if watched == self.tag and link.kind in LIMIT_KINDS and link.limit is not None
+        ]
+
+    def moving_marks(self) -> list[tuple[float, int]]:
+        """(limit, priority) of the tag's deviation alarms at their setpoint's value now."""
+        found = []
+        for watched, link in self._links:
+            if watched != self.tag or link.kind not in DEVIATION_KINDS or link.limit is None:
+                continue
+            sp = self._setpoints.get(link.setpoint)
+            if sp is not None and sp.quality is not Quality.BAD and _number(sp.value):
+                found.append((float(sp.value) + link.limit, link.priority))
+        return found
+
+    def range_mark(self) -> str:
+        """▲ above its tag's engineering range, ▼ below it, else nothing: a shape, not a
+        colour (the value may be wrong, not alarming)."""
+        tv = self.main
+        config = self._config
+        if tv is None or config is None or not config.eng_range or not _number(tv.value):
+            return ""
+        lo, hi = config.eng_range
+        return OVER_RANGE if tv.value > hi else UNDER_RANGE if tv.value < lo else ""
+
+    def idle(self) -> bool:
+        """True while ``idle_when`` holds: a ratio of an idle machine means nothing."""
+        expr = self._idle
+        if expr is None:
+            return False
+        values: dict[str, Any] = {}
+        for name in expr.names:
+            tv = self.values.get(name)
+            if tv is None or tv.quality is Quality.BAD:
+                return False
+            values[name] = tv.value
+        try:
+            return bool(expr.evaluate(values))
+        except ExprRuntimeError:
+            return False
 
     def is_on(self, name: str | None = None) -> bool:
         """Running / open: truthy, or one of ``on_values`` when given."""
@@ -267,10 +356,40 @@ class Symbol(QGraphicsRectItem):
         tag = self.tag_config()
         return tag.units if tag is not None else ""
 
+    def factor(self) -> float:
+        """What the tag's value is multiplied by: ``scale``, else the conversion from the
+        tag's units to the symbol's (mm to km, s to h), else 1."""
+        scale = self.props.get("scale")
+        if scale is not None:
+            return float(scale)
+        config = self.tag_config()
+        units = self.props.get("units")
+        if units is None or config is None or not config.units:
+            return 1.0
+        return unit_factor(config.units, units) or 1.0
+
     def format(self, tv: TagValue | None, with_units: bool = True) -> str:
-        text = format_number(tv.value if tv else None, self._decimals)
+        value = tv.value if tv else None
+        if value is not None:
+            if self._enum is not None:
+                return self.enum_text(value)
+            if self.idle() or (_number(value) and not math.isfinite(value)):
+                return NO_NUMBER
+            if self._identifier:
+                return identifier_text(value)
+            if self._factor != 1.0 and _number(value):
+                value *= self._factor
+        text = format_number(value, self._decimals)
         units = self._units
         return f"{text} {units}" if with_units and units else text
+
+    def enum_text(self, value: Any) -> str:
+        """A code as its words, in the operator's language; an unknown code says its number."""
+        assert self._enum is not None
+        text = self._enum.text(value)
+        if text is None:
+            return translate("Symbol", "code {value}").format(value=identifier_text(value))
+        return project_text(self.context.project, text, "Enums")
 
     def label(self) -> str:
         return self.props.get("label", "")
@@ -405,3 +524,24 @@ class Symbol(QGraphicsRectItem):
 
     def paint_alarm_badge(self, painter: QPainter, priority: int) -> None:
         paint_priority_shape(painter, self.theme, self.alarm_anchor(), BADGE * 1.1, priority)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def identifier_text(value: Any) -> str:
+    """A die, alloy or order number as written: digits never grouped, no decimals."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _compiled(text: str | None) -> Expression | None:
+    """An expression of the screen file (checked when it was loaded)."""
+    if not text:
+        return None
+    try:
+        return compile_expr(text)
+    except ExprError:
+        return None

@@ -21,7 +21,10 @@ class SymbolContext:
 
     ``activate(symbol, new_window)`` is called when the operator touches a symbol;
     ``new_window`` is true for a middle click or a Ctrl+click (desk only);
-    ``alarm_links(tag)`` names the alarms whose state a symbol showing ``tag`` follows.
+    ``alarm_links(tag)`` names the alarms whose state a symbol showing ``tag`` follows;
+    ``history``, when the past is kept, is what fills mini-trends when a screen opens (a
+    ``HistorySource``: ``raw(tag, t0_ms, t1_ms, limit=...)`` of points with ``t``, ``value``
+    and ``quality``; see ``hmi.ui.symbols.history``).
     """
 
     project: Project
@@ -31,3 +34,4 @@ class SymbolContext:
     clock: Callable[[], float] = time.time
     extra: dict[str, Any] = field(default_factory=dict)
     alarm_links: AlarmLinks = no_alarms
+    history: Any = None

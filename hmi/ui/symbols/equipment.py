@@ -1,7 +1,7 @@
 """Process equipment: filled grey when running/open, hollow when stopped/closed.
 
 No red/green for states: shape and fill carry running/stopped; colour appears only as an
-alarm badge when ``alarm_tag`` is set and true.
+alarm badge while an alarm of its tag or its ``alarm_tag`` is active.
 """
 
 from __future__ import annotations
@@ -170,10 +170,6 @@ class Tank(Symbol):
     def value_rect(self) -> QRectF:
         return QRectF(0, self.vessel().bottom() + 8, self.width, 48)
 
-    def own_severity(self) -> int:
-        tv = self.main
-        return self.limit_priority(tv.value) if tv is not None and tv.good else 0
-
     def paint_static(self, painter: QPainter) -> None:
         self.paint_band_marks(painter, self.vessel())
         box_frame(painter, self.theme, self.value_rect())
@@ -214,22 +210,35 @@ class Tank(Symbol):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(path)
         value_box(painter, self)
+        moving = self.moving_marks()
+        if moving:
+            painter.setPen(theme.pen("outline", 2))
+            for value, _ in moving:
+                self.limit_tick(painter, vessel, value)
+
+    def look(self) -> tuple:
+        return (*super().look(), tuple(self.moving_marks()))
+
+    def y_of(self, vessel: QRectF, value: float) -> float:
+        f = self.fraction(value) or 0.0
+        return vessel.bottom() - vessel.height() * min(1.0, max(0.0, f))
+
+    def limit_tick(self, painter: QPainter, vessel: QRectF, value: float) -> None:
+        y = self.y_of(vessel, value)
+        painter.drawLine(QPointF(vessel.left() - 10, y), QPointF(vessel.left() - 2, y))
 
     def paint_band_marks(self, painter: QPainter, vessel: QRectF) -> None:
-        """Normal band as a bracket on the right; alarm limits as short ticks on the left."""
-
-        def y_of(value: float) -> float:
-            f = self.fraction(value) or 0.0
-            return vessel.bottom() - vessel.height() * min(1.0, max(0.0, f))
-
+        """Normal band as a bracket on the right; the tag's alarm limits as short ticks on
+        the left."""
         painter.setPen(self.theme.pen("outline", 2))
         band = self.props.get("normal")
         if band:
             x = vessel.right() + 6
-            painter.drawLine(QPointF(x, y_of(band[0])), QPointF(x, y_of(band[1])))
-        for limit in (self.props.get("limits") or {}).values():
-            y = y_of(limit.value)
-            painter.drawLine(QPointF(vessel.left() - 10, y), QPointF(vessel.left() - 2, y))
+            painter.drawLine(
+                QPointF(x, self.y_of(vessel, band[0])), QPointF(x, self.y_of(vessel, band[1]))
+            )
+        for value, _ in self.alarm_marks():
+            self.limit_tick(painter, vessel, value)
 
 
 class Pipe(Symbol):

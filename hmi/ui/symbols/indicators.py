@@ -11,6 +11,7 @@ from .base import BADGE, LABEL_H, LABEL_SIZE, Symbol
 from .painting import CENTER, LEFT, VCENTER, box_frame, draw_text, value_box
 
 POINTER = 14.0  # design units: the pointer triangle of an analog indicator
+SCALE_TEXT = 18.0  # design units: the numbers of a scale
 
 
 class Labelled(Symbol):
@@ -43,16 +44,30 @@ class Labelled(Symbol):
 
 
 class Scaled(Symbol):
-    """Shared by analog and bar: alarm from limits, only on data that is not Bad."""
-
-    def own_severity(self) -> int:
-        tv = self.main
-        if tv is None or tv.quality is Quality.BAD:
-            return 0
-        return self.limit_priority(tv.value)
+    """Shared by analog and bar: a scale with the normal band and a tick at each alarm
+    limit of the tag (fixed limits drawn once; deviation limits move with the setpoint)."""
 
     def marks(self) -> list[float]:
-        return [limit.value for limit in (self.props.get("limits") or {}).values()]
+        return [value for value, _ in self.alarm_marks()]
+
+    def look(self) -> tuple:
+        return (*super().look(), tuple(self.moving_marks()))
+
+    def tick(self, painter: QPainter, track: QRectF, value: float, reach: float) -> None:
+        """One limit tick across the track, ``reach`` beyond it on both sides."""
+        p = self.at(track, value)
+        if self.horizontal:
+            painter.drawLine(QPointF(p, track.top() - reach), QPointF(p, track.bottom() + reach))
+        else:
+            painter.drawLine(QPointF(track.left() - reach, p), QPointF(track.right() + reach, p))
+
+    def paint_moving_marks(self, painter: QPainter) -> None:
+        moving = self.moving_marks()
+        if moving:
+            track = self.layout()[2]
+            painter.setPen(self.theme.pen("outline", 3))
+            for value, _ in moving:
+                self.tick(painter, track, value, 4)
 
     @property
     def horizontal(self) -> bool:
@@ -135,11 +150,7 @@ class Analog(Scaled):
             painter.fillRect(rect, theme.color("normal_band"))
         painter.setPen(theme.pen("outline", 3))
         for value in self.marks():
-            p = self.at(track, value)
-            if self.horizontal:
-                painter.drawLine(QPointF(p, track.top() - 4), QPointF(p, track.bottom() + 4))
-            else:
-                painter.drawLine(QPointF(track.left() - 4, p), QPointF(track.right() + 4, p))
+            self.tick(painter, track, value, 4)
 
     def pointer(self) -> tuple[QPolygonF, QLineF, float]:
         """The pointer's triangle and line at the scale's low end, and the track length:
@@ -166,6 +177,7 @@ class Analog(Scaled):
 
     def paint_body(self, painter: QPainter) -> None:
         value_box(painter, self)
+        self.paint_moving_marks(painter)
         tv = self.main
         fraction = self.fraction(tv.value) if tv is not None else None
         if fraction is None:
@@ -235,8 +247,27 @@ class Bar(Scaled):
                 painter.drawLine(QPointF(p, track.top() - 6), QPointF(p, track.top()))
             else:
                 painter.drawLine(QPointF(track.left() - 8, p), QPointF(track.left(), p))
+        self.paint_scale_numbers(painter, track)
+
+    def paint_scale_numbers(self, painter: QPainter, track: QRectF) -> None:
+        """The scale's ends and each alarm limit as numbers beside the bar: a bar is read
+        against numbers, not guessed."""
+        theme = self.theme
+        lo, hi = self.scale_range()
+        size = SCALE_TEXT
+        color = theme.color("text_dim")
+        for value in sorted({lo, hi, *self.marks()}):
+            text = f"{value:g}"
+            p = self.at(track, value)
+            if self.horizontal:
+                box = QRectF(p - 50, track.bottom() + 2, 100, size * 1.2)
+                draw_text(painter, theme, box, text, size, color=color, align=CENTER)
+            else:
+                box = QRectF(track.right() + 6, p - size * 0.6, 60, size * 1.2)
+                draw_text(painter, theme, box, text, size, color=color, align=LEFT | VCENTER)
 
     def paint_body(self, painter: QPainter) -> None:
+        self.paint_moving_marks(painter)
         tv = self.main
         fraction = self.fraction(tv.value) if tv is not None else None
         if fraction is not None:
@@ -251,13 +282,7 @@ class Bar(Scaled):
 
 
 class Value(Labelled):
-    """A number with its units and sensible decimals; label above."""
-
-    def own_severity(self) -> int:
-        tv = self.main
-        if tv is None or tv.quality is Quality.BAD:
-            return 0
-        return self.limit_priority(tv.value)
+    """A number with its units and sensible decimals (or a code's words); label above."""
 
     def paint_body(self, painter: QPainter) -> None:
         value_box(painter, self)

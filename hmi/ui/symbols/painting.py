@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .base import Symbol
 
 NO_VALUE = "----"
+NO_NUMBER = "—"  # a ratio of an idle machine, a value that is not a number
 THIN_SPACE = "\u2009"  # groups digits without the comma/point confusion
 # Alignments as plain ints (Qt's values): enum arithmetic costs more than the drawing.
 LEFT = Qt.AlignmentFlag.AlignLeft.value
@@ -42,7 +43,7 @@ def format_number(value: Any, decimals: int | None) -> str:
         )
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
-            return str(value)
+            return NO_NUMBER
         places = decimals if decimals is not None else (0 if abs(value) >= 1000 else 1)
         if abs(value) >= 10_000:
             return f"{value:,.{places}f}".replace(",", THIN_SPACE)
@@ -96,7 +97,8 @@ def box_frame(painter: QPainter, theme: Theme, rect: QRectF, fill: str = "panel"
 
 def value_box(painter: QPainter, symbol: Symbol, *, bold: bool = True) -> None:
     """The symbol's value in its box (whose grey frame is static): the box takes the alarm
-    colour when in alarm; the text is dimmed when the value is not Good."""
+    colour when in alarm; the text is dimmed when the value is not Good; a value beyond its
+    tag's range has a ▲ or ▼ before it."""
     theme = symbol.theme
     rect, inside, beside_badge, size = symbol.value_layout()
     severity = symbol.shown_severity
@@ -108,6 +110,11 @@ def value_box(painter: QPainter, symbol: Symbol, *, bold: bool = True) -> None:
         inside = beside_badge  # the priority badge sits at the left of the box
     else:
         color = theme.color("text" if symbol.shown_quality is Quality.GOOD else "text_dim")
+    mark = symbol.shown_range
+    if mark:
+        box = QRectF(inside.left(), inside.top(), size * 0.9, inside.height())
+        draw_text(painter, theme, box, mark, size * 0.8, color=color, bold=True, align=CENTER)
+        inside = inside.adjusted(size, 0, 0, 0)
     text = symbol.value_text
     draw_text(painter, theme, inside, text, size, color=color, bold=bold, align=RIGHT | VCENTER)
 

@@ -1,15 +1,20 @@
-"""A small trend beside the value an operator watches move."""
+"""A small trend beside the value an operator watches move.
+
+It opens with the last ``seconds`` from the history when the past is kept (see
+``history``), so navigating back to a screen never shows an empty trend.
+"""
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPainterPath
 
 from hmi.core.tags import TagValue
 
-from .base import LABEL_H, LABEL_SIZE, Symbol, SymbolContext
+from .base import BADGE, LABEL_H, LABEL_SIZE, Symbol, SymbolContext
 from .painting import box_frame, draw_text, value_box
 
 
@@ -21,9 +26,19 @@ class Sparkline(Symbol):
     def __init__(self, definition, context: SymbolContext):
         super().__init__(definition, context)
         self.samples: deque[tuple[float, float]] = deque(maxlen=4096)
+        self.window = float(self.props.get("seconds", 60.0))
 
     def look(self) -> tuple:
         return (len(self.samples), *super().look())  # every sample moves the trend
+
+    def fill(self, history: Sequence[tuple[float, float]]) -> None:
+        """Put the recorded past before the live samples (which win where both are)."""
+        first = self.samples[0][0] if self.samples else float("inf")
+        older = [sample for sample in history if sample[0] < first]
+        if older:
+            room = max(0, (self.samples.maxlen or 0) - len(self.samples))
+            self.samples.extendleft(reversed(older[-room:] if room else []))
+            self.refresh()
 
     def on_value(self, name: str, tv: TagValue) -> None:
         if (
@@ -47,6 +62,13 @@ class Sparkline(Symbol):
 
     def quality_rect(self) -> QRectF:
         return self.plot_rect()
+
+    def alarm_anchor(self) -> QPointF:
+        """The alarm badge sits in the value box when there is one (its colour is there)."""
+        box = self.value_rect()
+        if box is None:
+            return super().alarm_anchor()
+        return QPointF(box.left() + BADGE * 0.75, box.center().y())
 
     def y_of(self, plot: QRectF, value: float) -> float:
         lo, hi = self.scale_range()
@@ -76,12 +98,19 @@ class Sparkline(Symbol):
             top_left = QPointF(plot.left() + 1, self.y_of(plot, band[1]))
             bottom_right = QPointF(plot.right() - 1, self.y_of(plot, band[0]))
             painter.fillRect(QRectF(top_left, bottom_right), theme.color("normal_band"))
+        painter.setPen(theme.pen("outline", 3))
+        lo, hi = self.scale_range()
+        for value, _ in self.alarm_marks():  # the alarm limits as ticks on both edges
+            if lo < value < hi:
+                y = self.y_of(plot, value)
+                painter.drawLine(QPointF(plot.left() - 6, y), QPointF(plot.left() + 8, y))
+                painter.drawLine(QPointF(plot.right() - 8, y), QPointF(plot.right() + 2, y))
 
     def paint_body(self, painter: QPainter) -> None:
         theme = self.theme
         plot = self.plot_rect()
         now = self.context.clock()
-        window = float(self.props.get("seconds", 60.0))
+        window = self.window
         while len(self.samples) > 2 and self.samples[1][0] < now - window:
             self.samples.popleft()
         if self.samples:
@@ -101,7 +130,3 @@ class Sparkline(Symbol):
         value_rect = self.value_rect()
         if value_rect is not None:
             value_box(painter, self, bold=False)
-
-    def own_severity(self) -> int:
-        tv = self.main
-        return self.limit_priority(tv.value) if tv is not None and tv.good else 0

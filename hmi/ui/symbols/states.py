@@ -1,22 +1,46 @@
-"""Multi-state indicators: a machine state in words, a device's connection state."""
+"""Multi-state indicators: a machine state in words, a device's connection state.
+
+Neither has a colour of its own: a "Fault" tile takes the colour of the alarm that is
+active on its tag (or its ``alarm_tag``), and a device that is down the colour of its
+communication alarm; "None", "online" and a cleared state are never coloured.
+"""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtGui import QPainter
 
+from hmi.core.project.models import Project
 from hmi.core.screens import StateStyle
 from hmi.core.tags import Quality, TagValue
+from hmi.ui.capability import AlarmLink
 from hmi.ui.i18n import device_status_text, translate
 
+from .base import identifier_text
 from .indicators import Labelled
 from .painting import CENTER, NO_VALUE, draw_text
 
 DEVICE_DOWN = frozenset({"offline", "demoted", "stopped", "degraded"})
+_VOWELS = frozenset("aeiouy")
+
+
+def device_name(project: Project, device: str) -> str:
+    """What the operator calls a device: its description, else its name made readable
+    ("press_plc" -> "Press PLC")."""
+    config = project.devices.get(device)
+    if config is not None and config.description:
+        return config.description
+    words = [w for w in re.split(r"[_\-.\s]+", device) if w]
+    words = [w.upper() if len(w) <= 3 and not _VOWELS & set(w.lower()) else w for w in words]
+    if not words:
+        return device
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
 class State(Labelled):
-    """Multi-state text: the state's words; filled for a running-type state, alarm colour
-    and shape for an abnormal one."""
+    """Multi-state text: the state's words (from ``states:``, else from its ``enum:``);
+    filled for a running-type state, alarm colour and shape while an alarm is active."""
 
     framed = False
 
@@ -24,11 +48,17 @@ class State(Labelled):
         tv = self.main
         if tv is None or tv.value is None:
             return None
-        states: dict = self.props["states"]
+        states: dict = self.props.get("states") or {}
         style = states.get(tv.value)
         if style is None and isinstance(tv.value, str):
             style = states.get(tv.value.strip())
-        return style or StateStyle(translate("Symbol", "state {value}").format(value=tv.value))
+        if style is not None and style.text:
+            return style
+        filled = style is not None and style.filled
+        if self._enum is not None:
+            return StateStyle(self.enum_text(tv.value), filled=filled)
+        text = translate("Symbol", "state {value}").format(value=identifier_text(tv.value))
+        return StateStyle(text if style is None else identifier_text(tv.value), filled=filled)
 
     def display_text(self) -> str:
         style = self.style()
@@ -37,10 +67,6 @@ class State(Labelled):
     def look(self) -> tuple:
         style = self.style()
         return (*super().look(), style.filled if style is not None else False)
-
-    def own_severity(self) -> int:
-        style = self.style()
-        return style.priority if style is not None else 0
 
     def paint_body(self, painter: QPainter) -> None:
         theme = self.theme
@@ -81,14 +107,17 @@ class Device(State):
         return self.values.get(self.tags[-1])
 
     def label(self) -> str:
-        return self.props.get("label") or self.props["device"]
+        return self.props.get("label") or device_name(self.context.project, self.props["device"])
 
     def style(self) -> StateStyle | None:
         tv = self.main
         if tv is None or tv.value is None:
             return None
-        status = str(tv.value)
-        return StateStyle(device_status_text(status), priority=4 if status in DEVICE_DOWN else 0)
+        return StateStyle(device_status_text(str(tv.value)))
+
+    def alarm_shows(self, watched: str, link: AlarmLink) -> bool:
+        tv = self.main
+        return tv is None or str(tv.value) != "online"
 
     @property
     def quality(self) -> Quality | None:
