@@ -1,0 +1,485 @@
+"""A line PC carrying a whole line: 5 Modbus TCP PLCs x 1,000 tags at 100 ms and one OPC UA
+server with 2,000 items at 500 ms, all on 127.0.0.1, through the production runtime.
+
+The PLCs run in two other processes (Modbus, OPC UA), so their CPU is not counted. This
+process runs what a line PC runs: the project loaded from its files (CSV tag lists,
+alarms, history), ``Runtime`` with its engine, drivers and capabilities (alarms, historian
+writing to the local store), and a latest-only subscriber drained at 10 Hz like the
+operator screens. Every Modbus analog value and counter changes every 100 ms and every
+OPC UA item every 500 ms, so the engine sees real traffic, not a steady state.
+
+Measured over ``MEASURE_S`` seconds after a warm-up: cycle time p50/p99 per Modbus device
+(the scan scheduler's own figures; target p99 <= 40 ms), the time to hand one OPC UA
+publish response to the engine, values per second into the engine and out of it
+(changed), the CPU share of this process (CPU time / wall time, every thread; target
+<= 50 % of one core) and its RSS. Then, in the same run, the naive way on one of the
+PLCs: one request per tag. Prints one JSON line.
+
+    python -m tests.bench.bench_line_pc          # LINE_PC_SECONDS=60 for a longer window
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import multiprocessing as mp
+import os
+import resource
+import struct
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.bench.common import median, percentile, report
+
+MODBUS_DEVICES = 5
+ANALOG, WORDS, COUNTERS, BITS = 600, 200, 100, 100  # 1,000 tags per Modbus PLC
+GROUP, SPARE = 20, 4  # tags are laid out in groups of 20 with 4 spare registers between
+OPCUA_ITEMS = 2000
+MODBUS_PERIOD, OPCUA_PERIOD = 0.1, 0.5
+WARMUP_S = 5.0
+MEASURE_S = float(os.environ.get("LINE_PC_SECONDS", "30"))
+NAIVE_CYCLES = 3
+START_TIMEOUT = 90.0
+
+
+# -- the register map -------------------------------------------------------------------------
+
+
+def modbus_points() -> list[tuple[str, str, int, str]]:
+    """(tag suffix, area, address, type) of one PLC's 1,000 tags."""
+    points: list[tuple[str, str, int, str]] = []
+    address = 0
+    for kind, count, width, data_type in (
+        ("ai", ANALOG, 2, "float32"),
+        ("wd", WORDS, 1, "int16"),
+        ("ct", COUNTERS, 2, "uint32"),
+    ):
+        for i in range(count):
+            if i and i % GROUP == 0:
+                address += SPARE
+            points.append((f"{kind}_{i:03d}", "hr", address, data_type))
+            address += width
+        address += SPARE
+    points += [(f"bt_{i:03d}", "co", i, "bool") for i in range(BITS)]
+    return points
+
+
+def register_image(tick: int, points: list[tuple[str, str, int, str]], size: int) -> list[int]:
+    """Every holding register at ``tick``: analog values move, counters count, words step."""
+    image = [0] * size
+    for suffix, area, address, data_type in points:
+        if area != "hr":
+            continue
+        index = int(suffix[3:])
+        if data_type == "float32":
+            value = 100.0 + index + 5.0 * math.sin(tick / 10.0 + index)
+            hi, lo = struct.unpack(">2H", struct.pack(">f", value))
+            image[address], image[address + 1] = hi, lo
+        elif data_type == "uint32":
+            count = tick + index * 1000
+            image[address], image[address + 1] = count >> 16, count & 0xFFFF
+        else:
+            image[address] = (index + tick // 50) & 0x7FFF
+    return image
+
+
+# -- the PLC processes ------------------------------------------------------------------------
+
+
+def serve_modbus(ports: list[int], ready: Any, stop: Any, cpu: Any) -> None:
+    """Entry point of a Modbus process (spawned: imports nothing from the parent)."""
+    logging.basicConfig(level=logging.CRITICAL)
+    asyncio.run(_serve_modbus(ports, ready, stop, cpu))
+
+
+async def _serve_modbus(ports: list[int], ready: Any, stop: Any, cpu: Any) -> None:
+    from pymodbus.server import ModbusTcpServer
+    from pymodbus.simulator import DataType, SimData, SimDevice
+
+    points = modbus_points()
+    size = max(address + 2 for _, area, address, _ in points if area == "hr")
+    servers = []
+    for port in ports:
+        device = SimDevice(
+            id=1,
+            simdata=(
+                [SimData(0, count=BITS, values=False, datatype=DataType.BITS)],
+                [SimData(0, count=16, values=False, datatype=DataType.BITS)],
+                [SimData(0, values=register_image(0, points, size), datatype=DataType.REGISTERS)],
+                [SimData(0, count=16, datatype=DataType.REGISTERS)],
+            ),
+        )
+        server = ModbusTcpServer(device, address=("127.0.0.1", port))
+        await server.serve_forever(background=True)
+        servers.append(server)
+    ready.set()
+    loop = asyncio.get_running_loop()
+    deadline, tick = loop.time(), 0
+    while not stop.is_set():
+        tick += 1
+        image = register_image(tick, points, size)
+        bits = [(i + tick // 50) % 7 == 0 for i in range(BITS)]
+        for server in servers:
+            await server.async_setValues(1, 16, 0, image)
+            if tick % 50 == 0:
+                await server.async_setValues(1, 5, 0, bits)
+        cpu.value = time.process_time()
+        deadline = max(deadline + MODBUS_PERIOD, loop.time())
+        await asyncio.sleep(deadline - loop.time())
+    for server in servers:
+        await server.shutdown()
+
+
+def serve_opcua(port: int, ready: Any, stop: Any, cpu: Any) -> None:
+    """Entry point of the OPC UA process."""
+    logging.basicConfig(level=logging.CRITICAL)
+    asyncio.run(_serve_opcua(port, ready, stop, cpu))
+
+
+async def _serve_opcua(port: int, ready: Any, stop: Any, cpu: Any) -> None:
+    import datetime as dt
+
+    from asyncua import Server, ua
+
+    server = Server()
+    await server.init()
+    server.set_endpoint(f"opc.tcp://127.0.0.1:{port}/line")
+    server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+    ns = await server.register_namespace("urn:linea:line")
+    folder = await server.nodes.objects.add_object(ns, "Line")
+    ids = [
+        (await folder.add_variable(f"ns={ns};s=Line.V{i:04d}", f"V{i:04d}", 0.0)).nodeid
+        for i in range(OPCUA_ITEMS)
+    ]
+    await server.start()
+    ready.set()
+    write, double = server.write_attribute_value, ua.VariantType.Double
+    loop = asyncio.get_running_loop()
+    deadline, tick = loop.time(), 0
+    while not stop.is_set():
+        tick += 1
+        stamp = dt.datetime.now(dt.UTC)
+        for i, node_id in enumerate(ids):
+            value = ua.Variant(tick + i * 1e-4, double)
+            await write(node_id, ua.DataValue(value, SourceTimestamp=stamp))
+        cpu.value = time.process_time()
+        deadline = max(deadline + OPCUA_PERIOD, loop.time())
+        await asyncio.sleep(deadline - loop.time())
+    await server.stop()
+
+
+# -- the project ------------------------------------------------------------------------------
+
+
+def write_project(folder: Path, modbus_ports: list[int], opcua_port: int) -> None:
+    """A project as a plant engineer writes it: devices in project.yaml, tag lists in CSV,
+    alarms on a tenth of the analog values, history of a sixth of them."""
+    tags = folder / "tags"
+    tags.mkdir(parents=True)
+    devices, includes, alarms = [], [], []
+    header = "name,device,address,type,units,deadband,scan,description\n"
+    for n, port in enumerate(modbus_ports, 1):
+        plc = f"plc{n}"
+        devices.append(
+            f"  {plc}:\n    protocol: modbus\n    line: line1\n"
+            f"    host: 127.0.0.1\n    port: {port}\n    unit: 1\n"
+        )
+        rows = []
+        for suffix, area, address, data_type in modbus_points():
+            deadband = "0.5" if suffix.startswith("ai") and int(suffix[3:]) % 2 else ""
+            units = "°C" if suffix.startswith("ai") else ""
+            rows.append(
+                f"{plc}.{suffix},{plc},{area}:{address},{data_type},{units},{deadband},fast,"
+                f"{suffix} of {plc}\n"
+            )
+        (tags / f"{plc}.csv").write_text(header + "".join(rows), encoding="utf-8")
+        includes.append(f"  - tags/{plc}.csv\n")
+        for i in range(0, ANALOG, 10):  # one in ten of these is reached every few seconds
+            margin = 4.5 if i % 100 == 0 else 6.0
+            alarms.append(
+                f"  - tag: {plc}.ai_{i:03d}\n    hi: {100 + i + margin}\n"
+                f"    lo: {100 + i - margin}\n    deadband: 0.5\n    on_delay: 1s\n"
+            )
+        alarms.append(f"  - device: {plc}\n    priority: 1\n")
+    devices.append(
+        f"  ua:\n    protocol: opcua\n    line: line1\n"
+        f"    endpoint: opc.tcp://127.0.0.1:{opcua_port}/line\n    security: None\n"
+    )
+    rows = [
+        f"ua.v{i:04d},ua,ns=2;s=Line.V{i:04d},float64,,,normal,item {i}\n"
+        for i in range(OPCUA_ITEMS)
+    ]
+    (tags / "ua.csv").write_text(header + "".join(rows), encoding="utf-8")
+    includes.append("  - tags/ua.csv\n")
+    alarms.append("  - device: ua\n    priority: 1\n")
+    history = (
+        "historian:\n  default: {mode: off, max_interval: 10m, retention: 90d}\n  tags:\n"
+        "    'plc*.ai_?[0-9][05]': {mode: swinging_door, deviation: 0.2}\n"
+        "    'plc*.ct_0[0-4]?': {mode: interval, interval: 1m}\n"
+        "    'ua.v0[0-2]??': {mode: swinging_door, deviation: 0.05}\n"
+    )
+    (folder / "project.yaml").write_text(
+        "project:\n  name: Line PC bench\n  lines:\n    line1: Line 1\n\n"
+        "scan_classes:\n  fast: 100ms\n  normal: 500ms\n  slow: 10s\n\n"
+        "devices:\n" + "".join(devices) + "\ninclude:\n" + "".join(includes) + "\n"
+        "alarms:\n" + "".join(alarms) + "\n" + history,
+        encoding="utf-8",
+    )
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+class EngineTraffic:
+    """Values into the engine (every batch a driver publishes) and out of it (changed)."""
+
+    def __init__(self, engine: Any) -> None:
+        from hmi.core.subscription import Subscription
+
+        self.into = 0
+        self.out = 0
+        publish = engine.publish
+
+        def counting_publish(batch: Any) -> None:
+            self.into += len(batch)
+            publish(batch)
+
+        engine.publish = counting_publish  # drivers get the engine as their sink
+
+        traffic = self
+
+        class Counting(Subscription):
+            def offer(self, batch: Any) -> None:
+                traffic.out += len(batch)
+
+        engine.add_subscription(Counting("bench counter"))
+
+
+class PublishTimer:
+    """Time each OPC UA publish response takes from arrival to the engine (instrumented
+    here, in the benchmark only: the subscription's callback is wrapped)."""
+
+    def __init__(self) -> None:
+        from drivers.opcua import monitor
+
+        self.durations: list[float] = []
+        self.values = 0
+        original = monitor.ScanSubscription._on_publish
+        timer = self
+
+        def timed(sub: Any, result: Any) -> None:
+            started = time.perf_counter()
+            original(sub, result)
+            timer.durations.append(time.perf_counter() - started)
+
+        monitor.ScanSubscription._on_publish = timed
+
+
+class ScreenDrain(threading.Thread):
+    """The operator screens: a latest-only subscriber taken at 10 Hz on its own thread."""
+
+    def __init__(self, engine: Any) -> None:
+        super().__init__(name="screens", daemon=True)
+        from hmi.core.subscription import Subscription
+
+        self.sub = engine.add_subscription(Subscription("screens", latest_only=True))
+        self.halt = threading.Event()
+        self.taken = 0
+
+    def run(self) -> None:
+        while not self.halt.wait(0.1):
+            for batch in self.sub.take():
+                self.taken += len(batch)
+
+
+def rss_mb() -> tuple[float, float]:
+    """Current and peak resident memory of this process, in MB."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:  # not Linux: the peak alone
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return peak, peak
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def quantiles_ms(samples: list[float]) -> dict[str, float]:
+    return {
+        "p50": round(median(samples) * 1e3, 2),
+        "p99": round(percentile(samples, 99) * 1e3, 2),
+    }
+
+
+def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[str, Any]:
+    from hmi.core.project.loader import load_project
+    from hmi.core.runtime import Runtime
+
+    loaded = time.perf_counter()
+    project = load_project(folder)
+    load_s = time.perf_counter() - loaded
+    runtime = Runtime(project, data_dir)
+    traffic = EngineTraffic(runtime.engine)
+    publishes = PublishTimer()
+    screens = ScreenDrain(runtime.engine)
+    device_tags = [t.name for t in project.tags.values() if not t.derived]
+    runtime.start()
+    screens.start()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        values = runtime.engine.values
+        while sum(1 for n in device_tags if (v := values.get(n)) is not None and v.good) < len(
+            device_tags
+        ):
+            if time.monotonic() > deadline:
+                missing = [n for n in device_tags if not (values.get(n) and values[n].good)]
+                raise SystemExit(f"{len(missing)} tags never turned Good, e.g. {missing[:3]}")
+            time.sleep(0.1)
+        time.sleep(WARMUP_S)
+
+        drivers = {n: d for n, d in runtime.engine.drivers.items() if n.startswith("plc")}
+        scans = {n: d.stats.scans["fast"] for n, d in drivers.items()}
+        cycles0 = {n: s.cycles for n, s in scans.items()}
+        overruns0 = {n: s.overruns for n, s in scans.items()}
+        requests0 = sum(d.stats.requests for d in drivers.values())
+        publishes0 = len(publishes.durations)
+        into0, out0, taken0 = traffic.into, traffic.out, screens.taken
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        servers0 = [each.value for each in server_cpu]
+        time.sleep(MEASURE_S)
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        servers = [each.value - at0 for each, at0 in zip(server_cpu, servers0, strict=True)]
+        rss, rss_peak = rss_mb()
+        cycles = {n: s.cycles - cycles0[n] for n, s in scans.items()}
+        per_device: dict[str, Any] = {}
+        all_durations: list[float] = []
+        for name, stats in scans.items():
+            durations = list(stats.duration)[-cycles[name] :]
+            lateness = list(stats.lateness)[-cycles[name] :]
+            all_durations += durations
+            per_device[name] = {
+                "cycle_ms": quantiles_ms(durations),
+                "late_ms_p99": round(percentile(lateness, 99) * 1e3, 2),
+                "cycles_per_s": round(cycles[name] / wall, 2),
+                "overruns": stats.overruns - overruns0[name],
+            }
+        requests = sum(d.stats.requests for d in drivers.values()) - requests0
+        ua_publishes = publishes.durations[publishes0:]
+        bad = [n for n in device_tags if not runtime.engine.values[n].good]
+    finally:
+        screens.halt.set()
+        runtime.stop()
+    total_cycles = sum(cycles.values())
+    return {
+        "project_load_s": round(load_s, 2),
+        "modbus_cycle_ms_p50_worst": max(d["cycle_ms"]["p50"] for d in per_device.values()),
+        "modbus_cycle_ms_p99_worst": max(d["cycle_ms"]["p99"] for d in per_device.values()),
+        "modbus_cycle_ms_all": quantiles_ms(all_durations),
+        "modbus_requests_per_cycle": round(requests / max(total_cycles, 1), 1),
+        "per_device": per_device,
+        "opcua_publish_ms": quantiles_ms(ua_publishes),
+        "opcua_publishes_per_s": round(len(ua_publishes) / wall, 2),
+        "values_into_engine_per_s": round((traffic.into - into0) / wall),
+        "values_changed_per_s": round((traffic.out - out0) / wall),
+        "values_to_screens_per_s": round((screens.taken - taken0) / wall),
+        "cpu_share": round(cpu / wall, 3),
+        "cpu_us_per_value": round(cpu / max(traffic.into - into0, 1) * 1e6, 2),
+        "plc_processes_cpu_share": [round(each / wall, 3) for each in servers],
+        "load_average_1min": round(os.getloadavg()[0], 2),  # other work on this machine
+        "cpus": os.cpu_count(),
+        "rss_mb": round(rss, 1),
+        "rss_peak_mb": round(rss_peak, 1),
+        "tags_not_good_at_end": len(bad),
+    }
+
+
+async def naive_run(port: int) -> dict[str, float]:
+    """One PLC read the naive way: one request per tag, tag after tag."""
+    from pymodbus.client import AsyncModbusTcpClient
+
+    client = AsyncModbusTcpClient("127.0.0.1", port=port, retries=0, reconnect_delay=0)
+    await client.connect()
+    points = modbus_points()
+    durations: list[float] = []
+    formats = {"float32": ">f", "uint32": ">I", "int16": ">h"}
+    values: dict[str, object] = {}
+    cpu0 = time.process_time()
+    try:
+        for _ in range(NAIVE_CYCLES):
+            started = time.perf_counter()
+            for suffix, area, address, data_type in points:
+                if area == "co":
+                    response = await client.read_coils(address, count=1, device_id=1)
+                    values[suffix] = bool(response.bits[0])
+                    continue
+                count = 2 if data_type in ("float32", "uint32") else 1
+                response = await client.read_holding_registers(address, count=count, device_id=1)
+                raw = struct.pack(f">{count}H", *response.registers)
+                values[suffix] = struct.unpack(formats[data_type], raw)[0]
+            durations.append(time.perf_counter() - started)
+    finally:
+        client.close()
+    cpu = time.process_time() - cpu0
+    assert len(values) == len(points)
+    return {
+        "cycle_ms": median(durations) * 1e3,
+        "requests_per_cycle": float(len(points)),
+        "cpu_us_per_value": cpu / (NAIVE_CYCLES * len(points)) * 1e6,
+    }
+
+
+def main() -> None:
+    from tests.helpers import free_port
+
+    logging.basicConfig(level=logging.ERROR)
+    modbus_ports = [free_port() for _ in range(MODBUS_DEVICES)]
+    opcua_port = free_port()
+    spawn = mp.get_context("spawn")
+    stop = spawn.Event()
+    modbus_ready, opcua_ready = spawn.Event(), spawn.Event()
+    modbus_cpu, opcua_cpu = spawn.Value("d", 0.0), spawn.Value("d", 0.0)
+    servers = [
+        spawn.Process(
+            target=serve_modbus, args=(modbus_ports, modbus_ready, stop, modbus_cpu), daemon=True
+        ),
+        spawn.Process(
+            target=serve_opcua, args=(opcua_port, opcua_ready, stop, opcua_cpu), daemon=True
+        ),
+    ]
+    for server in servers:
+        server.start()
+    try:
+        if not (modbus_ready.wait(30) and opcua_ready.wait(60)):
+            raise SystemExit("the PLC processes did not start")
+        with tempfile.TemporaryDirectory(prefix="line-pc-") as tmp:
+            folder = Path(tmp) / "project"
+            write_project(folder, modbus_ports, opcua_port)
+            line = run_line(folder, Path(tmp) / "data", (modbus_cpu, opcua_cpu))
+        naive = asyncio.run(naive_run(modbus_ports[0]))
+    finally:
+        stop.set()
+        for server in servers:
+            server.join(10)
+            if server.is_alive():
+                server.terminate()
+    report(
+        "line_pc",
+        modbus_devices=MODBUS_DEVICES,
+        modbus_tags=MODBUS_DEVICES * (ANALOG + WORDS + COUNTERS + BITS),
+        opcua_items=OPCUA_ITEMS,
+        measure_s=MEASURE_S,
+        **line,
+        naive_cycle_ms=naive["cycle_ms"],
+        naive_requests_per_cycle=naive["requests_per_cycle"],
+        naive_cpu_us_per_value=naive["cpu_us_per_value"],
+        cycle_ratio=naive["cycle_ms"] / max(line["modbus_cycle_ms_all"]["p50"], 1e-6),
+        requests_ratio=naive["requests_per_cycle"] / max(line["modbus_requests_per_cycle"], 1e-6),
+        targets_met=line["modbus_cycle_ms_p99_worst"] <= 40 and line["cpu_share"] <= 0.5,
+    )
+
+
+if __name__ == "__main__":
+    main()
