@@ -81,13 +81,18 @@ def _code(field: Field) -> str:
     return _FIXED[field.data_type][0]
 
 
-def _text(raw: bytes) -> str:
-    return raw.split(b"\x00", 1)[0].decode("ascii", errors="replace")
+def _text(length: int) -> Callable[[bytes], str]:
+    """Up to ``length`` characters, up to the first NUL (an odd length leaves a pad byte)."""
+
+    def convert(raw: bytes) -> str:
+        return raw[:length].split(b"\x00", 1)[0].decode("ascii", errors="replace")
+
+    return convert
 
 
 def _converter(field: Field) -> Callable[[Any], Any] | None:
     if field.data_type is DataType.STRING:
-        return _text
+        return _text(field.length)
     if field.data_type is DataType.BOOL:
         mask = 1 << (field.bit or 0)
         return lambda word: bool(word & mask)

@@ -92,6 +92,12 @@ def test_strings_stop_at_the_first_nul_and_bytes_outside_ascii_do_not_crash():
     assert decode(field(T.STRING, length=2), [0x41FF]) == "A\ufffd"
 
 
+def test_an_odd_length_string_ignores_the_pad_byte():
+    # 3 characters take 2 registers; the 4th byte is padding, whatever the PLC keeps there
+    assert decode(field(T.STRING, length=3), [0x4142, 0x4344]) == "ABC"
+    assert decode(field(T.STRING, length=3, byte_order="little"), [0x4241, 0x4443]) == "ABC"
+
+
 def test_a_bit_of_a_register_uses_the_register_value():
     assert decode(field(T.BOOL, bit=0), [0x0001]) is True
     assert decode(field(T.BOOL, bit=15), [0x8000]) is True
