@@ -161,12 +161,14 @@ class WriteGate(QObject):
     Asked by the write controls (to grey themselves and say why on a touch) and by every
     write just before it is sent. It follows the state of each device that has writable
     tags and the station's user; the permission comes from the runtime's access hook
-    (``writer.access``, the engine's own), so a policy installed later applies at once
-    (``recheck`` after changing it). Controls that ``watch`` it are refreshed on a change.
+    (``writer.access``, the engine's own), whose changes (a new policy, a hold while the
+    station replays) it hears from any thread. Controls that ``watch`` it are refreshed on
+    a change.
     """
 
     changed = Signal()
     user_changed = Signal(str)
+    _access_changed = Signal()  # from whichever thread changed the access hook
 
     def __init__(
         self,
@@ -187,6 +189,12 @@ class WriteGate(QObject):
             for name in sorted(devices)
         ]
         self.destroyed.connect(lambda *_, b=self._bindings: [x.unbind() for x in b])
+        self._access_changed.connect(self.recheck, Qt.ConnectionType.QueuedConnection)
+        access = getattr(writes.writer, "access", None)
+        watch = getattr(access, "watch", None)
+        if watch is not None:
+            stop = watch(self._access_changed.emit)
+            self.destroyed.connect(lambda *_: stop())
 
     @property
     def user(self) -> str:
@@ -201,7 +209,7 @@ class WriteGate(QObject):
         self.recheck()
 
     def recheck(self) -> None:
-        """Ask the permission hook again (after its policy changed) and refresh controls."""
+        """Ask the permission hook again (its policy changed) and refresh the controls."""
         self._permissions.clear()
         self._changed()
 

@@ -369,18 +369,24 @@ def test_a_device_down_disables_setpoints_and_commands_with_the_reason(qtbot, wi
 
 def test_a_policy_refusing_disables_with_its_reason(qtbot, window, runtime):
     setpoint, command = controls(window)
-    runtime.access.set_policy(
+    window.header.set_user("anna")
+    assert window.operator.user == "anna" and window.writes.user == "anna"
+    runtime.access.set_policy(  # heard at once: no one has to tell the controls
         lambda user, permission, target: (
             "only a shift leader may change line 1"
             if permission == WRITE_TAG and user != "lead"
             else None
         )
     )
-    window.header.set_user("anna")
-    assert window.operator.user == "anna" and window.writes.user == "anna"
+    qtbot.waitUntil(lambda: setpoint.refused is not None, timeout=2000)
     assert setpoint.refused == "only a shift leader may change line 1" == command.refused
     window.header.set_user("lead")
     assert setpoint.refused is None and command.refused is None
+    release = runtime.access.hold("the station is replaying the past")  # from another hook
+    qtbot.waitUntil(lambda: command.refused is not None, timeout=2000)
+    assert setpoint.refused == "the station is replaying the past" == command.refused
+    release()
+    qtbot.waitUntil(lambda: command.refused is None, timeout=2000)
 
 
 def test_a_write_while_disabled_never_reaches_the_engine(qtbot, window, runtime):
