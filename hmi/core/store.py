@@ -4,6 +4,11 @@ Every component that records something (history, alarm journal, audit, productio
 events) hands the writer small jobs; the writer runs whatever is pending in one
 transaction. A full disk or an I/O error keeps the jobs in memory and retries them, so
 nothing recorded is lost while the problem lasts, and nothing upstream ever waits.
+
+Two durability tiers share the file: a batch commits with ``synchronous=NORMAL`` (a
+killed process loses nothing, a power cut may lose the last moment: history), unless it
+holds a job submitted ``durable`` (users, audit, production records), which makes that
+batch commit with ``synchronous=FULL``. A job may ask to be told once it is committed.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 Job = Callable[[sqlite3.Connection], None]
+#: a job, whether its batch must survive a power cut, and what to call once committed
+_Entry = tuple[Job, bool, Callable[[], None] | None]
 
 # Errors where the data is fine but the disk or file is not: keep the jobs and retry.
 _TRANSIENT = ("disk is full", "disk i/o error", "database is locked", "unable to open")
@@ -62,6 +69,15 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> N
             raise
 
 
+def _restore_normal(conn: sqlite3.Connection) -> None:
+    """Back to the everyday tier after a durable batch; a failure here must not hide the
+    error that ended the batch (the next durable batch sets FULL again anyway)."""
+    try:
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.Error:
+        log.debug("could not set synchronous=NORMAL again", exc_info=True)
+
+
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
@@ -90,7 +106,7 @@ class Writer:
         self.problem: str | None = None
         self.committed_jobs = 0
         self.dropped_jobs = 0
-        self._pending: deque[Job] = deque()
+        self._pending: deque[_Entry] = deque()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = False
@@ -103,10 +119,14 @@ class Writer:
         self._thread.start()
         return self
 
-    def submit(self, job: Job) -> None:
-        """Queue a job; never blocks. It runs in the next batch's transaction."""
+    def submit(
+        self, job: Job, *, durable: bool = False, on_commit: Callable[[], None] | None = None
+    ) -> None:
+        """Queue a job; never blocks. It runs in the next batch's transaction; with
+        ``durable`` that transaction is on disk when it commits (fsync), and ``on_commit``
+        is called on the writer's thread once it has committed (never if it is dropped)."""
         with self._lock:
-            self._pending.append(job)
+            self._pending.append((job, durable, on_commit))
             self._idle.clear()
 
     @property
@@ -131,10 +151,13 @@ class Writer:
         while True:
             self._wake.wait(self.flush_interval)
             self._wake.clear()
+            # read before the batch is taken: a job submitted just before stop() while this
+            # pass took an empty batch is committed by one more pass, not left behind
+            stopping = self._stopping
             ok = self._commit_pending()
-            if self._stopping and (ok or not self._pending):
+            if stopping and (ok or not self._pending):
                 return
-            if self._stopping:
+            if stopping:
                 return  # the disk is still failing at shutdown: nothing more can be done
             if not ok:
                 time.sleep(self.retry_interval)
@@ -163,19 +186,33 @@ class Writer:
                 self._idle.set()
         return reason is None
 
-    def _commit(self, jobs: list[Job]) -> None:
+    def _commit(self, jobs: list[_Entry]) -> None:
         conn = self.conn
-        conn.execute("BEGIN")
+        durable = any(entry[1] for entry in jobs)
+        if durable:
+            conn.execute("PRAGMA synchronous=FULL")
+        # IMMEDIATE: the write lock first, so a job that reads before it writes (the audit
+        # chain's last record) sees what another process committed just before
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            for job in jobs:
+            for job, _, _ in jobs:
                 job(conn)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O)
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            if durable:
+                _restore_normal(conn)
+        for _, _, on_commit in jobs:
+            if on_commit is not None:
+                try:
+                    on_commit()
+                except Exception:
+                    log.exception("a callback after a commit to the local database failed")
 
-    def _commit_one_by_one(self, jobs: list[Job]) -> tuple[int, str | None]:
+    def _commit_one_by_one(self, jobs: list[_Entry]) -> tuple[int, str | None]:
         """A job that fails for a reason of its own is dropped and logged; the rest commit.
 
         Returns how many leading jobs were handled, and the transient error that stopped it.
