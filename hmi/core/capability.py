@@ -43,6 +43,8 @@ GROUP = "hmi.capabilities"
 BUILTIN = {
     "historian": "hmi.core.historian.capability:HistorianCapability",
     "alarms": "hmi.core.alarms.capability:AlarmsCapability",
+    "audit": "hmi.core.audit.capability:AuditCapability",
+    "users": "hmi.core.users.capability:UsersCapability",
 }
 
 

@@ -2,7 +2,8 @@
 
 Every action names its user and may carry a comment; it may come from any thread. It
 changes state at once under the manager's lock, and its events reach the journal and the
-listeners through the manager's own thread like every other transition.
+listeners through the manager's own thread like every other transition. Each one asks the
+permission hook first and tells the audit hook what it changed (or that it was refused).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class OperatorActions:
 
     def acknowledge(self, ids: Ids, user: str, comment: str = "") -> list[str]:
         """Acknowledge alarms (ids, or ``"all"``); returns the ids that changed."""
-        return self._command(ids, Action.ACKNOWLEDGE, user, comment, ACKNOWLEDGE)
+        changed = self._command(ids, Action.ACKNOWLEDGE, user, comment, ACKNOWLEDGE)
+        return self._recorded(ACKNOWLEDGE, ids, user, changed, comment=comment)
 
     def reset(self, ids: Ids, user: str, comment: str = "") -> list[str]:
         """Reset latched alarms whose condition has cleared (acknowledging them too)."""
@@ -53,7 +55,7 @@ class OperatorActions:
                     self._transition(record, Action.ACKNOWLEDGE, now, user, comment)
                     if self._transition(record, Action.RESET, now, user, comment):
                         changed.append(record.alarm.id)
-        return changed
+        return self._recorded("alarms.reset", ids, user, changed, comment=comment)
 
     def shelve(
         self,
@@ -83,10 +85,13 @@ class OperatorActions:
                 record.shelve(now + seconds, reason.strip(), user, one_shot)
                 self._transition(record, Action.SHELVE, now, user, reason.strip())
                 changed.append(record.alarm.id)
-        return changed
+        return self._recorded(
+            SHELVE, ids, user, changed, reason=reason.strip(), seconds=seconds, one_shot=one_shot
+        )
 
     def unshelve(self, ids: Ids, user: str, comment: str = "") -> list[str]:
-        return self._command(ids, Action.UNSHELVE, user, comment, SHELVE)
+        changed = self._command(ids, Action.UNSHELVE, user, comment, SHELVE)
+        return self._recorded("alarms.unshelve", ids, user, changed, comment=comment)
 
     def set_out_of_service(self, ids: Ids, reason: str, user: str) -> list[str]:
         if not reason.strip():
@@ -100,10 +105,19 @@ class OperatorActions:
                 record.take_out(reason.strip(), user)
                 self._transition(record, Action.REMOVE, now, user, reason.strip())
                 changed.append(record.alarm.id)
-        return changed
+        return self._recorded(OUT_OF_SERVICE, ids, user, changed, reason=reason.strip())
 
     def return_to_service(self, ids: Ids, user: str, comment: str = "") -> list[str]:
-        return self._command(ids, Action.RESTORE, user, comment, OUT_OF_SERVICE)
+        changed = self._command(ids, Action.RESTORE, user, comment, OUT_OF_SERVICE)
+        return self._recorded("alarms.return_to_service", ids, user, changed, comment=comment)
+
+    def _recorded(
+        self, action: str, ids: Ids, user: str, changed: list[str], **detail: object
+    ) -> list[str]:
+        """Tell the audit hook about an action that changed something; returns ``changed``."""
+        if changed:
+            self.access.record(user, action, _target(ids), changed=changed, **detail)
+        return changed
 
     def _command(
         self, ids: Ids, action: Action, user: str, comment: str, permission: str
@@ -119,9 +133,10 @@ class OperatorActions:
     def _select(self, ids: Ids, user: str, permission: str) -> list[Record]:
         if not user or not user.strip():
             raise AlarmCommandError("an alarm action needs the name of the user")
-        target = ids if isinstance(ids, str) else ", ".join(ids)
+        target = _target(ids)
         refusal = self.access.refusal(user, permission, target)
         if refusal:
+            self.access.record(user, permission, target, status="refused", message=refusal)
             raise AlarmCommandError(refusal)
         if ids == ALL:
             return list(self.records)
@@ -130,3 +145,7 @@ class OperatorActions:
         if unknown:
             raise AlarmCommandError(f"no alarm with the id {', '.join(map(repr, unknown))}")
         return [self.by_id[alarm_id] for alarm_id in dict.fromkeys(wanted)]
+
+
+def _target(ids: Ids) -> str:
+    return ids if isinstance(ids, str) else ", ".join(ids)
