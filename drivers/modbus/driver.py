@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from hmi.core.driver import (
@@ -27,6 +29,7 @@ from hmi.core.driver import (
     WriteStatus,
 )
 from hmi.core.project.models import DataType, DeviceConfig, Problem, TagConfig
+from hmi.core.runtime import STORE_FILE
 from hmi.core.scan import ScanStats, run_periodic
 from hmi.core.tags import Batch, bad, good
 from hmi.core.tasks import cancel_and_wait
@@ -38,20 +41,29 @@ from .codec import BlockDecoder, EncodeError
 from .link import DeviceAnswer, Link, LinkCounters, LinkError, seconds_text
 from .options import ModbusOptions, OptionsError, parse_options
 from .planner import Block, Span, plan_blocks, split_requests
+from .refused import Probe, RangeSet, TooLong, load_refused, locate, recheck, save_refused
 
 log = logging.getLogger(__name__)
 
 _FAILING = (DeviceStatus.OFFLINE, DeviceStatus.DEMOTED)
+REFUSED = str(DeviceAnswer(2))  # the reason of a tag on an address the device refuses
+_AREAS = {area.value: area for area in Area}
+
+
+class _WhenDebugging(logging.Filter):
+    """Lets a record through only while the application logs at DEBUG (``hmi -v``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
 
 
 def _quiet_pymodbus() -> None:
-    """pymodbus warns on every failed connect; the driver says it once per transition.
-
-    A level the user gave the ``pymodbus`` logger is left alone.
-    """
-    library_log = logging.getLogger("pymodbus")
-    if library_log.level == logging.NOTSET:
-        library_log.setLevel(logging.ERROR)
+    """pymodbus logs each skipped frame and failed connect as an ERROR with hex dumps; the
+    driver says what each fault is, once per change. pymodbus's own lines are kept for
+    ``hmi -v``. A level the user gave the ``pymodbus`` logger is left alone."""
+    library_log = logging.getLogger("pymodbus.logging")  # the one pymodbus logs to
+    if logging.getLogger("pymodbus").level == library_log.level == logging.NOTSET:
+        library_log.addFilter(_WhenDebugging())
 
 
 _quiet_pymodbus()
@@ -70,7 +82,18 @@ class _PlannedBlock:
     area: Area
     block: Block
     decode: Callable[[list[Any]], dict[str, Any]]
-    points: Mapping[str, TagPoint]  # to re-plan parts of the block
+    points: Mapping[str, TagPoint]  # every point planned with it, to plan again
+    refused: str = ""  # not read: its tags are on refused addresses, Bad with this reason
+
+
+def _nothing(data: list[Any]) -> dict[str, Any]:
+    return {}
+
+
+def _range_text(area: Area, start: int, end: int) -> str:
+    """``hr:3243..3266``, or ``hr:17`` for one address."""
+    last = f"..{end - 1}" if end - start > 1 else ""
+    return f"{area.value}:{start}{last}"
 
 
 @dataclass
@@ -96,7 +119,11 @@ class ModbusDriver(Driver):
             self._config_error = f"configuration: {exc}"
             self.options = ModbusOptions(host="-")
         self._link = Link(self.options, self.stats)
-        self._refused: dict[Area, set[int]] = {area: set() for area in Area}
+        # what the device refuses (exception 2), kept in the project's store
+        self._refused: dict[Area, RangeSet] = {area: RangeSet() for area in Area}
+        self._refused_loaded = self._refused_changed = False
+        self._checked_at, self._checked_connects = 0.0, -1  # the last recheck of them
+        self._learned_limit: dict[Area, int] = {}  # shorter reads than the options say
         self._replan = False
         self._tag_errors: dict[str, str] = {}
         groups: dict[str, _ScanGroup] = {}
@@ -270,21 +297,37 @@ class ModbusDriver(Driver):
     # -- planning and reading --
 
     def _plan(self, points: Sequence[TagPoint]) -> list[_PlannedBlock]:
+        """The cheapest blocks for ``points``; a tag on a refused address is not read."""
         lookup = {p.name: p for p in points}
         by_area: dict[Area, list[TagPoint]] = {}
         for point in points:
             by_area.setdefault(point.area, []).append(point)
         planned: list[_PlannedBlock] = []
         for area, members in by_area.items():
-            spans = [Span(p.name, p.address.offset, p.size) for p in members]
-            gap = self.options.max_gap * (16 if area.is_bits else 1)
-            avoid = self._refused[area]
-            blocks = plan_blocks(spans, limit=self._limit(area), max_gap=gap, avoid=avoid)
+            refused = self._refused[area]
+            spans: list[Span] = []
+            for point in members:
+                span = Span(point.name, point.address.offset, point.size)
+                if refused.touches(span.start, span.end):
+                    block = Block(span.start, span.size, (span,), ())
+                    planned.append(_PlannedBlock(area, block, _nothing, lookup, REFUSED))
+                else:
+                    spans.append(span)
+            scale = 16 if area.is_bits else 1  # costs and gaps are given in registers
+            gap = self.options.max_gap
+            blocks = plan_blocks(
+                spans,
+                limit=self._limit(area),
+                request_cost=self.options.read_cost * scale,
+                max_gap=None if gap is None else gap * scale,
+                walls=refused.ranges,
+            )
             planned.extend(self._compile(area, block, lookup) for block in blocks)
         return planned
 
     def _limit(self, area: Area) -> int:
-        return self.options.max_bits if area.is_bits else self.options.max_registers
+        limit = self.options.max_bits if area.is_bits else self.options.max_registers
+        return min(limit, self._learned_limit.get(area, limit))
 
     @staticmethod
     def _compile(area: Area, block: Block, points: Mapping[str, TagPoint]) -> _PlannedBlock:
@@ -296,52 +339,192 @@ class ModbusDriver(Driver):
 
     async def _read(self, plans: Sequence[_PlannedBlock]) -> tuple[dict[str, Any], dict[str, str]]:
         """Values and per-tag errors of some blocks; a LinkError fails them all."""
+        plans = await self._check_refused(plans)
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for planned in plans:
+            if planned.refused:
+                errors.update((s.key, planned.refused) for s in planned.block.spans)
+                continue
             try:
                 data = await self._read_range(planned.area, planned.block.requests)
             except DeviceAnswer as answer:
-                if answer.code == 2 and len(planned.block.spans) > 1:
-                    await self._isolate_refused(planned, values, errors)
-                else:
-                    errors.update(dict.fromkeys((s.key for s in planned.block.spans), str(answer)))
+                try:
+                    if answer.code != 2:
+                        raise
+                    await self._locate(planned, values, errors)
+                except DeviceAnswer as other:  # busy, failing...: this block only
+                    keys = (s.key for s in planned.block.spans)
+                    errors.update((k, str(other)) for k in keys if k not in values)
                 continue
             values.update(planned.decode(data))
+        if self._refused_changed:
+            await self._save_refused()
         return values, errors
 
-    async def _isolate_refused(
+    async def _locate(
         self, planned: _PlannedBlock, values: dict[str, Any], errors: dict[str, str]
     ) -> None:
-        """Halve a refused block down to single tags; remember what the device refuses."""
-        area = planned.area
-        read_ok: list[Block] = []
-
-        async def attempt(spans: Sequence[Span]) -> None:
-            start, end = spans[0].start, max(s.end for s in spans)
-            requests = split_requests(start, end - start, self._limit(area))
-            part = self._compile(
-                area, Block(start, end - start, tuple(spans), requests), planned.points
-            )
+        """Find what a refused block refuses, read all the rest, remember the refused part."""
+        area, block = planned.area, planned.block
+        needed = RangeSet((s.start, s.end) for s in block.spans)
+        probe = self._probe(area)
+        data: dict[int, Any] = {}
+        found = RangeSet()
+        try:
+            for address, count in block.requests:
+                answer = await probe(address, count)
+                if answer is not None:
+                    data.update(zip(range(address, address + count), answer, strict=False))
+                    continue
+                part = await locate(probe, address, address + count, needed)
+                data.update(part.data)
+                for a, b in part.refused:
+                    found.add(a, b)
+        except TooLong as exc:
+            self._learn_limit(area, exc.limit)
+            requests = split_requests(block.start, block.size, exc.limit)
+            shorter = Block(block.start, block.size, block.spans, requests)
+            again = self._compile(area, shorter, planned.points)
             try:
-                data = await self._read_range(area, requests)
+                values.update(again.decode(await self._read_range(area, requests)))
             except DeviceAnswer as answer:
-                if answer.code == 2 and len(spans) > 1:
-                    half = len(spans) // 2
-                    await attempt(spans[:half])
-                    await attempt(spans[half:])
-                else:
-                    errors.update(dict.fromkeys((s.key for s in spans), str(answer)))
-                return
-            read_ok.append(part.block)
-            values.update(part.decode(data))
+                if answer.code != 2:
+                    raise
+                await self._locate(again, values, errors)
+            return
+        self._remember_refused(area, found, [s.key for s in block.spans])
+        for span in block.spans:
+            addresses = range(span.start, span.end)
+            if all(a in data for a in addresses):
+                values[span.key] = self._decode_one(planned.points[span.key], data)
+            else:
+                errors[span.key] = REFUSED
 
-        await attempt(sorted(planned.block.spans, key=lambda s: (s.start, s.end)))
-        suspects = set(range(planned.block.start, planned.block.end))
-        for block in read_ok:
-            suspects.difference_update(range(block.start, block.end))
-        self._refused[area] |= suspects
+    @staticmethod
+    def _decode_one(point: TagPoint, data: Mapping[int, Any]) -> Any:
+        start = point.address.offset
+        if point.area.is_bits:
+            return bool(data[start])
+        registers = [data[a] for a in range(start, start + point.size)]
+        return codec.decode(replace(point.field, offset=0), registers)
+
+    def _probe(self, area: Area) -> Probe:
+        async def probe(address: int, count: int) -> Sequence[Any] | None:
+            try:
+                return await self._request(area, address, count)
+            except DeviceAnswer as answer:
+                if answer.code == 2:
+                    return None
+                raise
+
+        return probe
+
+    def _learn_limit(self, area: Area, limit: int) -> None:
+        self._learned_limit[area] = limit
         self._replan = True
+        option = "max_bits" if area.is_bits else "max_registers"
+        log.warning(
+            "%s: refuses reads of more than %d %s (Modbus exception 2); reading less at "
+            "once from now on (set %s: %d to say so)",
+            self.device.name,
+            limit,
+            "bits" if area.is_bits else "registers",
+            option,
+            limit,
+        )
+
+    def _remember_refused(self, area: Area, found: RangeSet, keys: Sequence[str]) -> None:
+        known = self._refused[area]
+        new = [(a, b) for a, b in found if not all(known.touches(x, x + 1) for x in range(a, b))]
+        for a, b in found:
+            known.add(a, b)
+        if new:
+            self._refused_changed = self._replan = True
+            shown = ", ".join(_range_text(area, a, b) for a, b in new)
+            log.info("%s: refuses %s (Modbus exception 2)", self.device.name, shown)
+
+    async def _check_refused(self, plans: Sequence[_PlannedBlock]) -> Sequence[_PlannedBlock]:
+        """Load the remembered refused ranges once; check them again after each (re)connect
+        and every ``refused_recheck``. The plans again if anything changed."""
+        changed = False
+        if not self._refused_loaded:
+            self._refused_loaded = True
+            changed = await self._load_refused()
+        now = time.monotonic()
+        connects = self.stats.connects
+        if (
+            connects != self._checked_connects
+            or now >= self._checked_at + self.options.refused_recheck
+        ):
+            self._checked_connects, self._checked_at = connects, now
+            changed = await self._recheck() or changed
+        if not changed:
+            return plans
+        self._replan = True
+        return self._plan(list(plans[0].points.values())) if plans else plans
+
+    async def _recheck(self) -> bool:
+        """Ask about each remembered range again; True if any changed."""
+        changed = False
+        for area, known in self._refused.items():
+            needed = RangeSet(
+                (p.address.offset, p.address.offset + p.size)
+                for group in self._groups
+                for p in group.points
+                if p.area is area
+            )
+            for start, end in known:
+                try:
+                    found = await recheck(self._probe(area), start, end, needed, self._limit(area))
+                except TooLong as exc:
+                    self._learn_limit(area, exc.limit)
+                    continue
+                except DeviceAnswer as answer:
+                    log.debug("%s: recheck of %s: %s", self.device.name, start, answer)
+                    continue
+                if found is None:
+                    continue
+                changed = self._refused_changed = True
+                known.discard(start, end)
+                for a, b in found.refused:
+                    known.add(a, b)
+                if not found.refused:
+                    log.info("%s: %s reads again", self.device.name, _range_text(area, start, end))
+        return changed
+
+    @property
+    def _store(self) -> tuple[Path, str]:
+        """The store file and this device's key in it (a device moved elsewhere starts over)."""
+        key = f"{self.device.name} {self.options.endpoint} unit {self.options.unit}"
+        return Path(self.ctx.data_dir) / STORE_FILE, key
+
+    async def _load_refused(self) -> bool:
+        path, key = self._store
+        try:
+            stored = await asyncio.to_thread(load_refused, path, key)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning(
+                "%s: cannot read refused addresses from %s: %s", self.device.name, path, exc
+            )
+            return False
+        for code, pairs in stored.items():
+            area = _AREAS.get(code)
+            if area is not None:
+                for a, b in pairs:
+                    self._refused[area].add(a, b)
+        return bool(stored)
+
+    async def _save_refused(self) -> None:
+        self._refused_changed = False
+        path, key = self._store
+        ranges = {area.value: list(known) for area, known in self._refused.items() if known}
+        try:
+            await asyncio.to_thread(save_refused, path, key, ranges)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning(
+                "%s: cannot remember refused addresses in %s: %s", self.device.name, path, exc
+            )
 
     async def _read_range(self, area: Area, requests: Sequence[tuple[int, int]]) -> list[Any]:
         data: list[Any] = []

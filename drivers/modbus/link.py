@@ -25,6 +25,7 @@ from pymodbus.framer import FramerType
 from pymodbus.pdu import DecodePDU, ModbusPDU
 
 from .address import Area
+from .frames import unanswered
 from .options import ModbusOptions
 
 log = logging.getLogger(__name__)
@@ -83,9 +84,11 @@ class LinkCounters:
 class Link:
     """A pymodbus client plus what it does not report: why a connect failed, a lost link.
 
-    Two pymodbus 3.16 internals are used (the version is pinned): ``ctx.call_create`` is
-    wrapped to keep the connect error, and ``ctx.framer.decoder`` is replaced so that an
-    undecodable frame becomes a response instead of an exception in the transport.
+    Three pymodbus 3.16 internals are used (the version is pinned): ``ctx.call_create`` is
+    wrapped to keep the connect error, ``ctx.framer.decoder`` is replaced so that an
+    undecodable frame becomes a response instead of an exception in the transport, and
+    ``ctx.framer.handleFrame`` is wrapped to keep the bytes that came after a request, so
+    a request left unanswered can say what came instead (``frames.unanswered``).
     """
 
     def __init__(self, options: ModbusOptions, counters: LinkCounters):
@@ -94,7 +97,9 @@ class Link:
         self.lock = asyncio.Lock()
         self._client: ModbusBaseClient | None = None
         self._lost: asyncio.Future[None] | None = None
-        self._received = b""
+        self._sent = b""  # the newest request's frame
+        self._received = b""  # every byte that came after it
+        self._unused = b""  # of those, what the framer has not consumed yet
         self._backoff = options.reconnect_min
         self._next_attempt = 0.0
 
@@ -146,6 +151,16 @@ class Link:
 
         client.ctx.call_create = create_and_remember
         client.ctx.framer.decoder = _TolerantDecoder(False)
+        handle_frame = client.ctx.framer.handleFrame
+
+        def handle_and_keep(data: bytes, exp_devid: int, exp_tid: int) -> tuple[int, Any]:
+            # ``data`` is what was left over last time plus what just arrived
+            self._received += data[len(self._unused) :]
+            used, pdu = handle_frame(data, exp_devid, exp_tid)
+            self._unused = data[used:]
+            return used, pdu
+
+        client.ctx.framer.handleFrame = handle_and_keep  # type: ignore[method-assign]
         try:
             connected = await asyncio.wait_for(client.connect(), timeout)
         except TimeoutError:
@@ -164,8 +179,8 @@ class Link:
                 lost.set_result(None)
 
         def on_packet(sending: bool, data: bytes) -> bytes:
-            if not sending:
-                self._received = data
+            if sending:
+                self._sent = data
             return data
 
         common: dict[str, Any] = {
@@ -240,7 +255,7 @@ class Link:
         for _ in range(attempts):
             if not self.up or self._client is None or self._lost is None:
                 raise LinkError(f"connection to {self.options.endpoint} lost")
-            self._received = b""
+            self._received = self._unused = b""
             self.counters.requests += 1
             try:
                 request = asyncio.ensure_future(send(self._client))
@@ -257,12 +272,9 @@ class Link:
                 return self._result(request)
             if self._lost.done():
                 raise LinkError(f"connection to {self.options.endpoint} closed by the device")
-        if self._received:
-            raise LinkError(
-                f"malformed response: {len(self._received)} bytes without a valid frame "
-                f"within {seconds_text(timeout)} ({self._received[:16].hex(' ')})"
-            )
-        raise LinkError(f"timeout after {seconds_text(timeout)}")
+        rtu = self.options.transport == "rtu"
+        waited = seconds_text(timeout)
+        raise LinkError(unanswered(self._received, self._sent, rtu=rtu, waited=waited))
 
     def _result(self, request: asyncio.Future[ModbusPDU]) -> ModbusPDU:
         try:

@@ -15,6 +15,8 @@ from hmi.core.words import did_you_mean
 
 from .codec import ORDERS
 
+REQUEST_COST_TCP = 1000
+REQUEST_COST_RTU = 20
 _PARITY = {"n": "N", "none": "N", "e": "E", "even": "E", "o": "O", "odd": "O"}
 
 
@@ -46,7 +48,10 @@ class ModbusOptions:
     bytesize: int = 8
     timeout: float = 1.0  # seconds per request attempt
     retries: int = 1  # extra attempts of a read after a timeout
-    max_gap: int = 16  # registers a block may skip to merge two tags (x16 bits for coils)
+    # what one request costs, in registers it could carry instead; None: by transport
+    request_cost: int | None = None
+    max_gap: int | None = None  # at most this many unused registers in a read (x16 bits)
+    refused_recheck: float = 600.0  # s between checks that refused addresses still are
     max_registers: int = 125
     max_bits: int = 2000
     byte_order: str = "big"
@@ -56,6 +61,15 @@ class ModbusOptions:
     demote_after: int = 3  # consecutive failed cycles before a device is demoted
     demote_for: float = 10.0  # seconds between attempts while demoted
     demoted_connect_timeout: float = 0.5
+
+    @property
+    def read_cost(self) -> int:
+        """``request_cost``, or the transport's: a TCP round trip takes as long as ~1000
+        registers on the wire; at 19200 baud a request's framing, silences and the
+        device's turnaround take as long as ~20 registers."""
+        if self.request_cost is not None:
+            return self.request_cost
+        return REQUEST_COST_RTU if self.transport == "rtu" else REQUEST_COST_TCP
 
     @property
     def endpoint(self) -> str:
@@ -84,6 +98,16 @@ def _integer(lo: int, hi: int) -> Callable[[Any], int]:
         if not lo <= number <= hi:
             raise ValueError(f"{number} is outside {lo}..{hi}")
         return number
+
+    return convert
+
+
+def _seconds(lo: float, hi: float) -> Callable[[Any], float]:
+    def convert(value: Any) -> float:
+        seconds = parse_duration(value)
+        if not lo <= seconds <= hi:
+            raise ValueError(f"{value!r} is outside {lo:g}..{hi:g} s")
+        return seconds
 
     return convert
 
@@ -124,7 +148,9 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "bytesize": _integer(5, 8),
     "timeout": _duration,
     "retries": _integer(0, 10),
+    "request_cost": _integer(0, 100_000),
     "max_gap": _integer(0, 125),
+    "refused_recheck": _seconds(0.1, 86400.0),
     "max_registers": _integer(1, 125),
     "max_bits": _integer(1, 2000),
     "byte_order": _choice(*ORDERS),

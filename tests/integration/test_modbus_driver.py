@@ -10,6 +10,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import tty
 from collections.abc import Awaitable, Callable
@@ -80,7 +81,12 @@ def make_driver(port, tags, name="plc", **options) -> tuple[ModbusDriver, Record
     }
     sink = RecordingSink()
     device = DeviceConfig(name, "modbus", settings)
-    return ModbusDriver(DriverContext(device, tags, SCANS, sink)), sink
+    return ModbusDriver(DriverContext(device, tags, SCANS, sink, data_dir())), sink
+
+
+def data_dir() -> str:
+    """A folder of its own for each driver's store (inside the tests' throw-away home)."""
+    return tempfile.mkdtemp(prefix="modbus-", dir=os.environ["LINEA_HMI_HOME"])
 
 
 @pytest.fixture
@@ -218,10 +224,13 @@ async def test_one_refused_address_makes_only_its_tag_bad(plc, port, running):
     assert first["refused"].reason == "Modbus exception 2: illegal data address"
     assert [first[n].value for n in names if n != "refused"] == [7, 8, 9, 10]
     assert all(first[n].good for n in names if n != "refused")
-    # what the device refused is remembered: the next read needs 3 requests, not a search
+    # what the device refused is remembered: the next read is one request on each side
+    # of it, and the refused tag is not asked for again
     before = driver.stats.requests
-    await driver.read(tags)
-    assert driver.stats.requests - before == 3
+    again = await driver.read(tags)
+    assert driver.stats.requests - before == 2
+    assert again["refused"].reason == "Modbus exception 2: illegal data address"
+    assert all(again[n].good for n in names if n != "refused")
 
     await running(driver)
     await wait_for(lambda: statuses(sink)[-1:] == [DeviceStatus.DEGRADED])
@@ -380,9 +389,23 @@ MALFORMED = {
         lambda tid: mbap(tid, b"\x03\x10\x00\x01"),
         "malformed response: undecodable frame 03 10 00 01",
     ),
-    "no frame at all": (
+    "no Modbus at all": (
         lambda tid: b"\xde\xad\xbe\xef\x00",
-        "malformed response: 5 bytes without a valid frame within 0.3 s (de ad be ef 00)",
+        "not a Modbus TCP answer: protocol id 48879 (de ad be ef 00)",
+    ),
+    "another request's transaction id": (
+        lambda tid: mbap((int.from_bytes(tid, "big") + 7).to_bytes(2, "big"), b"\x03\x04\0\1\0\2"),
+        "answer with another request's transaction id "
+        "(a late answer to an earlier request, or another client's)",
+    ),
+    "another unit": (
+        lambda tid: mbap(tid, b"\x03\x04\0\1\0\2", unit=9),
+        "answer from unit 9 to a request for unit 1",
+    ),
+    "truncated frame": (
+        lambda tid: mbap(tid, b"\x03\x04\0\1\0\2")[:10],
+        "short frame: 10 of the 13 bytes its header announces within 0.3 s "
+        "(00 01 00 00 00 07 01 03 04 00)",
     ),
 }
 
@@ -630,6 +653,30 @@ async def test_a_dead_device_is_logged_once_not_at_every_attempt(port, running, 
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.name for r in warnings] == ["drivers.modbus.driver"]  # no pymodbus chatter
     assert f"no connection to 127.0.0.1:{port}" in warnings[0].getMessage()
+
+
+async def test_library_lines_with_hex_dumps_only_when_debugging(port, caplog):
+    async def late_answers(reader, writer):
+        while request := await reader.readexactly(12):
+            tid = (int.from_bytes(request[:2], "big") + 1).to_bytes(2, "big")
+            writer.write(mbap(tid, b"\x03\x02\x00\x05"))
+            await writer.drain()
+
+    server = await _serve_raw(port, late_answers)
+    target = [tag("a", "hr:0")]
+    driver, _ = make_driver(port, target, timeout=0.2)
+    try:
+        caplog.set_level(logging.INFO)  # what `hmi run` logs without -v
+        quiet = await driver.read(target)
+        assert "another request's transaction id" in quiet["a"].reason
+        assert not [r for r in caplog.records if r.name.startswith("pymodbus")]
+        caplog.set_level(logging.DEBUG)  # hmi -v
+        await driver.read(target)
+        library = [r.getMessage() for r in caplog.records if r.name.startswith("pymodbus")]
+        assert any("transaction_id" in line for line in library)
+    finally:
+        await driver.stop()
+        server.close()
 
 
 def test_a_level_the_user_gave_the_pymodbus_log_is_kept():
