@@ -210,9 +210,9 @@ def cmd_read(args: argparse.Namespace) -> int:
         return EXIT_BAD_PROJECT
     data_dir = data_dir_for(project.name)
     results = asyncio.run(read_tags(project, args.tags, data_dir, timeout=args.timeout))
-    for name, tv in results.items():
+    for name, tv in results:
         print(json.dumps(tv.as_dict(name), default=str, ensure_ascii=False))
-    return EXIT_OK if all(tv.good for tv in results.values()) else EXIT_FAILED
+    return EXIT_OK if all(tv.good for _, tv in results) else EXIT_FAILED
 
 
 def cmd_write(args: argparse.Namespace) -> int:

@@ -7,18 +7,22 @@ a timeout), and stop them again.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .driver import DeviceStatus, WriteResult, WriteStatus
+from .driver import DeviceStatus, DriverContext, WriteResult, WriteStatus
 from .engine import TagEngine
 from .expr import compile_expr
 from .plugins import default_registry
-from .project.models import Project
+from .project.models import Project, TagConfig
 from .runtime import start_drivers, stop_drivers
-from .tags import TagValue, bad
+from .tags import Batch, TagValue, bad
+from .words import did_you_mean
+
+log = logging.getLogger(__name__)
 
 
 def _inputs_of(project: Project, names: list[str]) -> set[str]:
@@ -56,22 +60,76 @@ async def _settle(engine: TagEngine, done: Callable[[], bool], timeout: float) -
 
 async def read_tags(
     project: Project, names: list[str], data_dir: Path, timeout: float = 5.0
-) -> dict[str, TagValue]:
-    known = [n for n in names if n in project.tags]
+) -> list[tuple[str, TagValue]]:
+    """Each asked name with its value, in the order asked (a name asked twice is answered
+    twice). Only the device tags the asked ones need are read, once, with each device's
+    one-shot read: nothing else is polled, so nothing else can fail or warn."""
     engine = TagEngine(project)
-    inputs = _inputs_of(project, known)
-    await start_drivers(_subset(project, inputs), engine, default_registry(), data_dir)
-    try:
-        await _settle(engine, lambda: all(n in engine.values for n in known), timeout)
-    finally:
-        await stop_drivers(engine)
-    out: dict[str, TagValue] = {}
+    inputs = _inputs_of(project, [n for n in names if n in project.tags])
+    by_device: dict[str, list[TagConfig]] = {}
+    for tag in project.tags.values():  # in project order, so reads plan the same each time
+        if tag.name in inputs:
+            by_device.setdefault(tag.device or "", []).append(tag)
+    batches = await asyncio.gather(
+        *(
+            _read_device(project, device, tags, engine, data_dir, timeout)
+            for device, tags in by_device.items()
+        )
+    )
+    for batch in batches:
+        engine.publish(batch)
+    out: list[tuple[str, TagValue]] = []
     for name in names:
         if name not in project.tags:
-            out[name] = bad(f"unknown tag '{name}'")
+            hint = did_you_mean(name, project.tags, "tags", listed=0)
+            out.append((name, bad(f"unknown tag '{name}'; {hint}")))
         else:
-            out[name] = engine.values.get(name) or bad(f"no answer within {timeout:g} s")
+            out.append((name, engine.values.get(name) or bad(f"no answer within {timeout:g} s")))
     return out
+
+
+async def _read_device(
+    project: Project,
+    name: str,
+    tags: list[TagConfig],
+    engine: TagEngine,
+    data_dir: Path,
+    timeout: float,
+) -> Batch:
+    """The tags of one device read once by its driver; every failure is a Bad reason."""
+
+    def failed(reason: str) -> Batch:
+        return {t.name: bad(reason) for t in tags}
+
+    device = project.devices.get(name)
+    if device is None:
+        return failed(f"unknown device '{name}'")
+    if not device.enabled:
+        return failed(f"device '{name}' is disabled")
+    registry = default_registry()
+    cls = registry.get(device.protocol)
+    if cls is None:
+        return failed(registry.describe_missing(device.protocol))
+    ctx = DriverContext(device, tags, project.scan_classes, engine, str(data_dir))
+    try:
+        driver = cls(ctx)
+    except Exception as exc:
+        log.exception("device %s: driver failed to start", name)
+        return failed(f"driver failed to start: {exc}")
+    try:
+        return await asyncio.wait_for(driver.read(tags), timeout)
+    except TimeoutError:
+        return failed(f"no answer within {timeout:g} s")
+    except NotImplementedError as exc:
+        return failed(str(exc))
+    except Exception as exc:
+        log.exception("device %s: read failed", name)
+        return failed(f"read failed: {exc}")
+    finally:
+        try:
+            await asyncio.wait_for(driver.stop(), 5.0)
+        except Exception:
+            log.exception("device %s: driver failed to stop cleanly", name)
 
 
 async def write_tag(

@@ -1,6 +1,7 @@
 """``hmi read``, ``hmi write`` and ``hmi run --headless`` against ``hmi sim`` on loopback."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,15 @@ def wait_port(port: int, timeout: float = 20.0) -> None:
                 return
         time.sleep(0.1)
     raise AssertionError(f"port {port} never opened")
+
+
+def plant_ports(project: Path) -> tuple[int, int]:
+    """The Modbus and OPC UA ports a copy of the demo project points at."""
+    text = (project / "project.yaml").read_text(encoding="utf-8")
+    modbus = re.search(r"port: (\d+)", text)
+    opcua = re.search(r"opc\.tcp://127\.0\.0\.1:(\d+)", text)
+    assert modbus and opcua
+    return int(modbus[1]), int(opcua[1])
 
 
 def demo_copy(dest: Path, modbus_port: int, opcua_port: int) -> Path:
@@ -69,11 +79,46 @@ def test_read_prints_one_json_line_per_tag_with_quality(plant):
 
 
 def test_read_of_an_unknown_tag_says_so_and_exits_1(plant):
-    proc = hmi("read", str(plant), "line1.billet_temp", "line1.nope")
+    proc = hmi("read", str(plant), "line1.billet_temp", "line1.billet_tmp")
     assert proc.returncode == 1
     rows = json_lines(proc.stdout)
-    assert rows["line1.nope"]["quality"] == "bad" and "unknown tag" in rows["line1.nope"]["reason"]
+    assert rows["line1.billet_tmp"]["quality"] == "bad"
+    assert rows["line1.billet_tmp"]["reason"] == (
+        "unknown tag 'line1.billet_tmp'; did you mean 'line1.billet_temp'?"
+    )
     assert rows["line1.billet_temp"]["quality"] == "good"
+    assert "Traceback" not in proc.stderr
+
+
+def test_read_answers_every_name_in_the_order_asked(plant):
+    names = ["line1.state", "line2.tank_level", "line1.state", "line1.speed_ratio"]
+    proc = hmi("read", str(plant), *names)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [row["name"] for row in rows] == names
+    assert rows[0]["value"] == rows[2]["value"] and rows[0]["quality"] == "good"
+
+
+def test_read_reads_only_what_was_asked(plant, tmp_path):
+    # a tag on an address the simulated PLC refuses, beside the ones asked for
+    project = demo_copy(tmp_path / "demo", *plant_ports(plant))
+    tags = project / "tags" / "press.yaml"
+    tags.write_text(
+        tags.read_text(encoding="utf-8")
+        + "  - name: line1.unmapped\n"
+        + "    device: press_plc\n"
+        + "    address: hr:5000\n"
+        + "    type: float32\n",
+        encoding="utf-8",
+    )
+    proc = hmi("read", str(project), "line1.billet_temp", "line1.ram_speed")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr == ""  # no warning about the tag nobody asked for
+    assert set(json_lines(proc.stdout)) == {"line1.billet_temp", "line1.ram_speed"}
+    proc = hmi("read", str(project), "line1.unmapped")
+    assert proc.returncode == 1
+    row = json_lines(proc.stdout)["line1.unmapped"]
+    assert row["reason"] == "Modbus exception 2: illegal data address"
 
 
 @pytest.mark.parametrize(
