@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .paths import install_root
-from .project.yamlsrc import YamlSyntaxError, read_yaml_file
+from .project.models import Problem
+from .project.problems import read_yaml_source
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,15 @@ def read_ts(path: Path) -> Catalogue:
 
 
 def read_project_catalogue(path: Path) -> Catalogue:
-    """``text: translation`` pairs, or ``Context: {text: translation}`` groups."""
+    """``text: translation`` pairs, or ``Context: {text: translation}`` groups. A file that
+    cannot be read, and a text translated twice, are logged with their line; the words
+    that could be read are used."""
+
+    def report(problem: Problem) -> None:
+        log.warning("translations: %s", problem)
+
     catalogue: Catalogue = {}
-    data = read_yaml_file(path)
+    _, data = read_yaml_source(path, str(path), report)
     if not isinstance(data, Mapping):
         return catalogue
     for key, value in data.items():
@@ -106,6 +113,6 @@ def _guarded(read: Callable[[Path], Catalogue], path: Path) -> Catalogue:
     """A broken catalogue is logged once and left out; the words stay in English."""
     try:
         return read(path)
-    except (OSError, ElementTree.ParseError, YamlSyntaxError) as exc:
+    except (OSError, ElementTree.ParseError) as exc:
         log.warning("translations in %s left out: %s", path, exc)
         return {}

@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from .project.fields import Fields
+from .project.limits import TREND_SPAN
 from .project.models import DataType, Problem, Project, Section, Source
+from .project.problems import internal_fault
 from .project.yamlsrc import line_of
 from .words import describe_value, did_you_mean
 
 MAX_PENS = 8
 DEFAULT_SPAN = 600.0
-SHORTEST_SPAN = 10.0
-LONGEST_SPAN = 10 * 365 * 86400.0
 VIEW_FIELDS = ("name", "pens", "span", "line")
 PEN_FIELDS = ("tag", "normal", "range")
 USER_FILE = "trends.json"
@@ -89,7 +89,7 @@ def read_trendviews(project: Project) -> tuple[list[TrendViewDef], list[Problem]
     try:
         views = reader.read_list(section.data)
     except Exception as error:  # never a traceback for a project file
-        reader.report(section.data, None, f"unexpected {type(error).__name__}: {error}")
+        reader.report(section.data, None, internal_fault("the trends section", error))
         views = []
     return views, sorted(reader.problems, key=lambda p: p.source.line)
 
@@ -168,15 +168,7 @@ class _ViewReader:
         return TrendViewDef(name, tuple(pens), span, line, view.source(), user)
 
     def span(self, view: Fields) -> float:
-        span = view.duration("span")
-        if span is None:
-            return DEFAULT_SPAN
-        if not SHORTEST_SPAN <= span <= LONGEST_SPAN:
-            view.problem(
-                "span", f"span {view.get('span')} is out of range; use 10s to 10y, e.g. 1h"
-            )
-            return DEFAULT_SPAN
-        return span
+        return view.duration("span", DEFAULT_SPAN, within=TREND_SPAN)
 
     def line_id(self, view: Fields) -> str:
         line = view.get("line")
@@ -244,7 +236,8 @@ class _ViewReader:
         config = self.project.tags.get(tag)
         if config is None:
             hint = did_you_mean(tag, self.project.tags, "tags", listed=0)
-            pen.problem("tag", f"unknown tag '{tag}'; {hint}")
+            message = f"unknown tag '{tag}'; {hint}"
+            pen.unknown("tag", message, self.project.missing_tag_explained(tag))
             return False
         if config.data_type is DataType.STRING:
             pen.problem("tag", f"'{tag}' is a text tag; a trend draws numbers only")

@@ -14,6 +14,14 @@ from typing import Any
 TRUE_WORDS = frozenset({"1", "true", "on", "yes", "y", "x"})
 FALSE_WORDS = frozenset({"0", "false", "off", "no", "n"})
 SHOWN_LENGTH = 40  # a longer list or mapping is named by what it is, not printed
+SHOWN_TEXT = 60  # characters of a long text or number shown in a message
+
+
+def shorten(text: Any, limit: int = SHOWN_TEXT) -> str:
+    """A name or text as a message quotes it: cut to ``limit`` characters (a pasted page in
+    a key must not become a page of message)."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def parse_flag(value: Any) -> bool | None:
@@ -65,11 +73,24 @@ def describe_value(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, Mapping | list | tuple):
-        shown = repr(_plain(value))
+        if len(value) > SHOWN_LENGTH:
+            return "a mapping" if isinstance(value, Mapping) else "a list"
+        shown = _short_repr(_plain(value))
         if len(shown) <= SHOWN_LENGTH:
             return shown
         return "a mapping" if isinstance(value, Mapping) else "a list"
-    return repr(value)
+    return _short_repr(value)
+
+
+def _short_repr(value: Any) -> str:
+    """``repr`` cut to a readable length (a pasted page of text, a 4,000-digit number)."""
+    if isinstance(value, str) and len(value) > SHOWN_TEXT:
+        return repr(value[:SHOWN_TEXT]) + "..."
+    try:
+        shown = repr(value)
+    except ValueError:  # an integer too long to print
+        return "a number too long to show"
+    return shown if len(shown) <= SHOWN_TEXT * 2 else shown[: SHOWN_TEXT * 2] + "..."
 
 
 def _plain(value: Any) -> Any:

@@ -146,3 +146,52 @@ def test_did_you_mean_the_closest_else_the_list_else_a_sentence() -> None:
 )
 def test_describe_value(value: object, shown: str) -> None:
     assert describe_value(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds", "message"),
+    [
+        ("100ms", 0.1, None),
+        ("1e-9s", None, "entry: span: 1e-9s is too short; use 10ms to 1 day, e.g. 100ms"),
+        ("1e308s", None, "entry: span: 1e308s is too long; use 10ms to 1 day, e.g. 100ms"),
+        ("-2s", None, "entry: span: duration '-2s' is negative; use 10ms to 1 day, e.g. 100ms"),
+        ("1d", 86400.0, None),
+    ],
+)
+def test_a_duration_is_checked_against_its_shared_range(
+    written: str, seconds: float | None, message: str | None
+) -> None:
+    from hmi.core.project.limits import SCAN_PERIOD
+
+    fields, problems = read(f"entry:\n  span: {written}\n")
+    assert fields.duration("span", within=SCAN_PERIOD) == seconds
+    assert lines(problems) == ([] if message is None else [(2, message)])
+
+
+def test_a_count_is_checked_against_its_shared_range() -> None:
+    from hmi.core.project.limits import PORT
+
+    fields, problems = read("entry:\n  a: 502\n  b: 70000\n  c: 0\n")
+    assert [fields.count(key, PORT) for key in "abc"] == [502, None, None]
+    assert lines(problems) == [
+        (3, "entry: b: expected a whole number from 1 to 65535, got 70000"),
+        (4, "entry: c: expected a whole number from 1 to 65535, got 0"),
+    ]
+
+
+def test_a_reference_already_explained_fails_without_a_second_message() -> None:
+    fields, problems = read("entry:\n  tag: gone\n  other: {x: 1}\n")
+    nested = fields.child("other", "{x: 1}")
+    assert nested is not None
+    nested.unknown("x", "unknown tag 'gone'", explained=True)
+    assert problems == [] and nested.failed and fields.failed
+    fields.unknown("tag", "unknown tag 'gone'")
+    assert lines(problems) == [(2, "entry: unknown tag 'gone'")]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("x" * 100, repr("x" * 60) + "..."), (list(range(100)), "a list")],
+)
+def test_a_long_value_is_shown_short(value: object, shown: str) -> None:
+    assert describe_value(value) == shown

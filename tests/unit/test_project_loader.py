@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -696,7 +697,21 @@ PROJECT_MISTAKES = {
         scan_classes:
           fast: 0s  # <-
         """,
-        "scan class 'fast': the period must be above 0",
+        "scan class 'fast': 0s is too short; use 10ms to 1 day",
+    ),
+    "scan period too short": (
+        """\
+        scan_classes:
+          fast: 1e-9s  # <-
+        """,
+        "scan class 'fast': 1e-9s is too short; use 10ms to 1 day, e.g. 100ms",
+    ),
+    "scan period too long": (
+        """\
+        scan_classes:
+          slow: 1e308s  # <-
+        """,
+        "scan class 'slow': 1e308s is too long",
     ),
     "duplicate device": (
         """\
@@ -816,10 +831,11 @@ PROJECT_MISTAKES = {
     "yaml syntax": (
         """\
         devices:
-          press_plc: {protocol: modbus
-        tags: []  # <-
+          press_plc: {protocol: modbus  # <-
+        tags: []
         """,
-        "YAML syntax error",
+        "YAML syntax error: the '{' opened here is not closed: a ',' or '}' is missing "
+        "(YAML read on to line 3)",
     ),
     "tab indentation": (
         "devices:\n\tpress_plc: {protocol: modbus}  # <-\n",
@@ -847,7 +863,7 @@ def test_a_yaml_syntax_error_in_the_project_file_gives_no_project(tmp_path: Path
     project, problems = check_project(write(tmp_path, {"project.yaml": "devices: [a\n"}))
     assert project is None
     assert problems[0].source.file == "project.yaml"
-    assert problems[0].source.line == 2
+    assert problems[0].source.line == 1  # where the '[' was opened, not where YAML gave up
     with pytest.raises(ProjectError) as caught:
         load_project(tmp_path)
     assert caught.value.problems == problems
@@ -957,7 +973,8 @@ def test_an_unexpected_failure_becomes_a_problem_not_a_traceback(
     assert "line1.ram_speed" in project.tags  # the rest was still read
     assert len(problems) == 1
     assert problems[0].source == Source("project.yaml", 11)
-    assert "unexpected RuntimeError: compiler exploded" in problems[0].message
+    assert "a fault in Linea HMI (compiler exploded)" in problems[0].message
+    assert "RuntimeError" not in problems[0].message  # no Python words for the engineer
 
 
 def test_validators_see_the_checked_project_and_add_their_problems(tmp_path: Path) -> None:
@@ -981,7 +998,8 @@ def test_a_failing_validator_is_reported(tmp_path: Path) -> None:
 
     _, problems = check_project(write(tmp_path, {"project.yaml": BASE}), validate)
     assert len(problems) == 1
-    assert "could not read the protocol checks: unexpected KeyError" in problems[0].message
+    message = problems[0].message
+    assert "could not read the protocol checks: a fault in Linea HMI ('modbus')" in message
 
 
 # -- durations -----------------------------------------------------------------------------
@@ -1021,3 +1039,221 @@ def test_durations(text: object, seconds: float) -> None:
 def test_bad_durations(value: object, phrase: str) -> None:
     with pytest.raises(ValueError, match=phrase):
         parse_duration(value)
+
+
+# -- what one unreadable file must not cause, and how it is said ------------------------
+
+
+def demo_copy(tmp_path: Path) -> Path:
+    from tests.fuzz.mutations import copy_demo
+
+    return copy_demo(tmp_path / "demo")
+
+
+def new_problems(root: Path, baseline: list[Problem]) -> list[str]:
+    """Every problem of the project at ``root`` that the unbroken demo does not have."""
+    from hmi.core.checks import check_all
+
+    before = {str(problem) for problem in baseline}
+    return [str(problem) for problem in check_all(root)[1] if str(problem) not in before]
+
+
+@pytest.fixture
+def demo_baseline(tmp_path: Path) -> list[Problem]:
+    from hmi.core.checks import check_all
+
+    return check_all(demo_copy(tmp_path / "clean"))[1]
+
+
+@pytest.mark.parametrize(
+    ("break_it", "expected"),
+    [
+        (
+            lambda path: path.write_text("tags:\n  - name: 'open\n", encoding="utf-8"),
+            "tags/press.yaml:2: YAML syntax error: the quote opened here is never closed",
+        ),
+        (
+            lambda path: path.write_bytes(b"tags:\n  - name: \xff\n"),
+            "tags/press.yaml:2: not UTF-8 text (byte 0xff); save the file as UTF-8",
+        ),
+        (
+            lambda path: (path.unlink(), path.mkdir()),
+            "project.yaml:INCLUDE: include 'tags/press.yaml' is a folder; name the tag files",
+        ),
+        (
+            lambda path: path.unlink(),
+            "project.yaml:INCLUDE: include file 'tags/press.yaml' not found",
+        ),
+        (
+            lambda path: path.write_text("tgas:\n  - name: a\n", encoding="utf-8"),
+            "tags/press.yaml:1: unknown section 'tgas' in a tag file; did you mean 'tags'?",
+        ),
+    ],
+    ids=["syntax", "not utf-8", "a folder", "missing", "misspelt section"],
+)
+def test_an_unreadable_tag_file_is_one_problem_not_one_per_tag_it_held(
+    tmp_path: Path, demo_baseline: list[Problem], break_it, expected: str
+) -> None:
+    root = demo_copy(tmp_path)
+    break_it(root / "tags" / "press.yaml")
+    include = line_in((root / "project.yaml").read_text(encoding="utf-8"), "  - tags/press.yaml")
+    # derived tags, alarms, history, trends and screens all name the press's tags: none of
+    # them says "unknown tag", which would only point away from the real problem
+    found = new_problems(root, demo_baseline)
+    assert len(found) == 1 and found[0].startswith(expected.replace("INCLUDE", str(include)))
+
+
+def test_a_tag_file_that_cannot_be_read_for_permissions_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_baseline: list[Problem]
+) -> None:
+    root = demo_copy(tmp_path)
+    locked = root / "tags" / "press.yaml"
+    read_bytes = Path.read_bytes
+
+    def refuse(path: Path) -> bytes:
+        if path == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    assert new_problems(root, demo_baseline) == [
+        "tags/press.yaml:1: cannot read the file: permission denied; "
+        "let the user who runs Linea HMI read it"
+    ]
+
+
+def test_a_refused_tag_is_reported_once_not_again_where_it_is_used(
+    tmp_path: Path, demo_baseline: list[Problem]
+) -> None:
+    root = demo_copy(tmp_path)
+    press = root / "tags" / "press.yaml"
+    text = press.read_text(encoding="utf-8")
+    broken = text.replace("type: float32", "type: flaot32", 1)
+    assert broken != text
+    press.write_text(broken, encoding="utf-8")
+    found = new_problems(root, demo_baseline)
+    assert len(found) == 1 and "type 'flaot32' unknown; did you mean 'float32'?" in found[0]
+
+
+def test_a_refused_scan_class_is_reported_once_not_for_each_tag(tmp_path: Path) -> None:
+    text = BASE.replace("tags:\n", "scan_classes:\n  quick: 1e-9s  # <-\ntags:\n")
+    text += "".join(
+        f"  - {{name: t{i}, device: press_plc, address: 'hr:{i}', scan: quick}}\n"
+        for i in range(20)
+    )
+    project, problems = check_project(write(tmp_path, {"project.yaml": text}))
+    assert [str(p) for p in problems] == [
+        f"project.yaml:{marked_line(text)}: scan class 'quick': 1e-9s is too short; "
+        "use 10ms to 1 day, e.g. 100ms"
+    ]
+    assert project is not None and "t0" not in project.tags
+
+
+def test_a_project_folder_that_cannot_be_read_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"project.yaml": BASE})
+    is_file = Path.is_file
+
+    def refuse(path: Path) -> bool:
+        if path.parent == tmp_path:
+            raise PermissionError(13, "Permission denied", str(tmp_path))
+        return is_file(path)
+
+    monkeypatch.setattr(Path, "is_file", refuse)
+    project, problems = check_project(tmp_path)
+    assert project is None
+    assert [str(p) for p in problems] == [
+        f"{tmp_path}: cannot read the folder {tmp_path}: permission denied; "
+        "let the user who runs Linea HMI read it"
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads all")
+def test_files_and_folders_without_read_permission_say_so(tmp_path: Path) -> None:
+    write(tmp_path, {"project.yaml": BASE + "include: [tags/a.yaml]\n", "tags/a.yaml": "tags: []"})
+    (tmp_path / "tags" / "a.yaml").chmod(0)
+    try:
+        _, problems = check_project(tmp_path)
+    finally:
+        (tmp_path / "tags" / "a.yaml").chmod(0o644)
+    assert [str(p) for p in problems] == [
+        "tags/a.yaml:1: cannot read the file: permission denied; "
+        "let the user who runs Linea HMI read it"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"project.yaml": ""}, []),  # an empty project is a project
+        ({"project.yaml": "include: [t.csv]\n", "t.csv": ""}, ["t.csv:1: the CSV file is empty"]),
+        ({"project.yaml": "tags: 5\n"}, ["project.yaml:1: tags: expected a list of tags"]),
+    ],
+)
+def test_an_empty_or_useless_file_gets_line_1(
+    tmp_path: Path, files: dict[str, str], expected: list[str]
+) -> None:
+    _, problems = check_project(write(tmp_path, files))
+    assert len(problems) == len(expected)
+    for problem, start in zip(problems, expected, strict=True):
+        assert str(problem).startswith(start)
+
+
+def test_an_internal_fault_names_no_python_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*args: object) -> None:
+        raise KeyError("devices")
+
+    monkeypatch.setattr(loader.ProjectReader, "read_scan_classes", explode)
+    text = BASE.replace("tags:\n", "scan_classes: {fast: 100ms}\ntags:\n")
+    _, problems = check_project(write(tmp_path, {"project.yaml": text}))
+    assert [p.source.line for p in problems] == [line_in(text, "scan_classes")]
+    assert "KeyError" not in problems[0].message
+    assert "a fault in Linea HMI ('devices')" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "phrase"),
+    [
+        ([1], "expected a duration (e.g. 100ms, 1s, 2.5 s, 1m), got [1]"),
+        ({"a": 1}, "got {'a': 1}"),
+        ("9" * 500 + "s", "..."),
+    ],
+)
+def test_a_wrong_duration_is_named_as_written_and_short(value: object, phrase: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_duration(value)
+    assert phrase in str(caught.value) and len(str(caught.value)) < 300
+    assert "list" not in str(caught.value) and "dict" not in str(caught.value)
+
+
+def test_durations_of_every_section_are_checked_against_their_range(tmp_path: Path) -> None:
+    from hmi.core.checks import check_all
+
+    text = BASE + (
+        "alarms:\n"
+        "  - tag: line1.ram_speed\n"
+        "    hi: 20\n"
+        "    on_delay: 1e308s  # <- on_delay\n"
+        "    rate: {hi: 2, per: 1e-9s}  # <- per\n"
+        "historian:\n"
+        "  tags:\n"
+        "    line1.ram_speed: {mode: interval, interval: 1e308s}  # <- interval\n"
+        "trends:\n"
+        "  - name: Speed\n"
+        "    span: 1e308s  # <- span\n"
+        "    pens: [line1.ram_speed]\n"
+    )
+    _, problems = check_all(write(tmp_path, {"project.yaml": text}))
+    marked = {
+        n: line.split(MARK)[1].strip()
+        for n, line in enumerate(text.splitlines(), 1)
+        if MARK in line
+    }
+    assert {p.source.line: p.message for p in problems}.keys() == marked.keys(), problems
+    for problem in problems:
+        key = marked[problem.source.line]
+        assert f"{key}: 1e" in problem.message or f"{key} 1e" in problem.message, problem
+        assert "too long" in problem.message or "too short" in problem.message, problem

@@ -250,7 +250,7 @@ symbols:
 @pytest.mark.parametrize(
     ("head", "expected"),
     [
-        ("{level: 7}", "level must be 1 to 4"),
+        ("{level: 7}", "level: expected 1 to 4"),
         ("{size: [0, 100]}", "size: width and height must be above 0"),
         ("{background: missing.svg}", "background 'missing.svg' not found"),
         ("{line: line9}", "unknown line 'line9'"),
@@ -273,3 +273,80 @@ def test_symbols_outside_the_design_area_are_reported(tmp_path):
 def test_missing_folder_is_a_problem_not_an_exception(tmp_path):
     screens, problems = load_screens(tmp_path / "nope", make_project())
     assert len(screens) == 0 and "not found" in problems[0].message
+
+
+def test_a_key_written_twice_in_a_screen_file_is_reported(tmp_path):
+    write(
+        tmp_path,
+        "twice.yaml",
+        "screen: {name: twice}\n"
+        "symbols:\n"
+        "  - type: analog\n"
+        "    at: [0, 0]\n"
+        "    tag: line1.billet_temp\n"
+        "    at: [10, 10]\n",
+    )
+    _, problems = load_screens(tmp_path, make_project())
+    assert messages(problems) == [
+        "twice.yaml:6: 'at' is written twice in symbols[0] (first at line 4); "
+        "only the last would count, remove one"
+    ]
+
+
+def test_an_empty_or_unreadable_screen_file_gets_line_1(tmp_path):
+    write(tmp_path, "empty.yaml", "")
+    (tmp_path / "folder.yaml").mkdir()
+    _, problems = load_screens(tmp_path, make_project())
+    assert messages(problems) == [
+        "empty.yaml:1: the file is empty; a screen file has 'screen:' and 'symbols:'",
+        "folder.yaml:1: cannot read the file: it is a folder, not a file",
+    ]
+
+
+def test_a_screen_folder_that_cannot_be_read_says_so(tmp_path, monkeypatch):
+    import os
+
+    def refuse(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "listdir", refuse)
+    screens, problems = load_screens(tmp_path, make_project())
+    assert len(screens) == 0 and len(problems) == 1
+    assert problems[0].message.startswith(f"cannot read the folder '{tmp_path}': permission denied")
+
+
+@pytest.mark.parametrize(
+    ("symbol", "expected"),
+    [
+        ("{type: value, at: [0, 0], tag: line1.billet_temp, decimals: 1000000}", "decimals"),
+        ("{type: text, at: [0, 0], text: hi, font_size: 1e308}", "font_size: 1e+308 is out"),
+        ("{type: sparkline, at: [0, 0], tag: line1.billet_temp, seconds: 0}", "seconds: 0 is"),
+        ("{type: pipe, points: [[0, 0], [9, 9]], width: -3}", "width: -3 is out of range"),
+    ],
+)
+def test_numbers_out_of_their_sane_range_are_refused(tmp_path, symbol, expected):
+    write(tmp_path, "s.yaml", f"symbols:\n  - {symbol}\n")
+    screens, problems = load_screens(tmp_path, make_project())
+    assert len(problems) == 1 and expected in problems[0].message, messages(problems)
+    assert problems[0].source.line == 2 and screens.get("s").symbols == ()
+
+
+def test_a_screen_size_out_of_range_is_refused(tmp_path):
+    write(tmp_path, "s.yaml", "screen: {size: [1e308, 900]}\nsymbols: []\n")
+    _, problems = load_screens(tmp_path, make_project())
+    assert messages(problems) == [
+        "s.yaml:1: size: width and height must be 10 to 100000, got ['1e308', 900]"
+    ]
+
+
+def test_templates_that_multiply_are_stopped_at_the_symbol_budget(tmp_path):
+    # each level uses the one below ten times: 10^6 symbols if nothing stopped it
+    text = "templates:\n  t0: {symbols: [{type: frame, at: [0, 0], size: [1, 1]}]}\n"
+    for level in range(1, 6):
+        uses = ", ".join([f"{{use: t{level - 1}}}"] * 10)
+        text += f"  t{level}: {{symbols: [{uses}]}}\n"
+    text += "symbols:\n  - {use: t5}\n"
+    write(tmp_path, "many.yaml", text)
+    screens, problems = load_screens(tmp_path, make_project())
+    assert len(problems) == 1 and "more than 10,000 symbols" in problems[0].message
+    assert len(screens.get("many").symbols) <= 10_000

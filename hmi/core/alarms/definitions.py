@@ -48,6 +48,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..project.models import Problem, Project, Source
+from ..project.problems import internal_fault
 
 PRIORITIES = {1: "critical", 2: "high", 3: "medium", 4: "low"}
 
@@ -122,13 +123,7 @@ def alarm_problems(project: Project) -> list[Problem]:
     except Exception as error:  # never a traceback for a plant engineer
         section = project.extra.get("alarms")
         source = getattr(section, "source", project.source)
-        return [
-            Problem(
-                source,
-                f"could not check the alarms: unexpected {type(error).__name__}: {error} "
-                "(a fault in Linea HMI; the rest was checked)",
-            )
-        ]
+        return [Problem(source, internal_fault("the alarms", error))]
 
 
 def alarms_by_tag(project: Project) -> dict[str, tuple[tuple[str, int], ...]]:

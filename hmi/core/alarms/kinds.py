@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..project.fields import as_number
-from ..project.models import DataType, Source, TagConfig
+from ..project.limits import RATE_PERIOD
+from ..project.models import DataType, Project, Source, TagConfig
 from ..words import describe_value, did_you_mean
 from .definitions import AlarmKind
 from .fields import Entry
@@ -114,7 +115,7 @@ def state_value(entry: Entry, tag: TagConfig, value: Any) -> Any:
     return None
 
 
-def deviation(entry: Entry, tag: TagConfig, tags: Mapping[str, TagConfig]) -> list[Found]:
+def deviation(entry: Entry, tag: TagConfig, project: Project) -> list[Found]:
     if "deviation" not in entry.data:
         return []
     sub = entry.child("deviation", "{setpoint: line1.speed_sp, hi: 2, lo: -2}")
@@ -124,12 +125,14 @@ def deviation(entry: Entry, tag: TagConfig, tags: Mapping[str, TagConfig]) -> li
     if not tag.data_type.numeric:
         entry.problem("deviation", f"deviation: needs a numeric tag, not {tag.data_type}")
     setpoint = sub.text("setpoint")
+    tags = project.tags
     sp_tag = tags.get(setpoint or "")
     if setpoint is None:
         sub.problem(None, "needs 'setpoint: <tag name>'")
     elif sp_tag is None:
         hint = did_you_mean(setpoint, tags, "tags")
-        sub.problem("setpoint", f"unknown setpoint tag '{setpoint}'; {hint}")
+        message = f"unknown setpoint tag '{setpoint}'; {hint}"
+        sub.unknown("setpoint", message, project.missing_tag_explained(setpoint))
     elif not sp_tag.data_type.numeric:
         sub.problem("setpoint", f"setpoint tag '{setpoint}' is {sp_tag.data_type}, not a number")
     found = signed_pair(sub, "above", "below")
@@ -152,6 +155,8 @@ def rate(entry: Entry, tag: TagConfig) -> list[Found]:
     per = sub.duration("per", 1.0)
     if "per" in sub.data and per <= 0 and not sub.failed:
         sub.problem("per", "per: must be longer than 0, e.g. 1s or 1m")
+    elif (reason := RATE_PERIOD.problem(per, sub.get("per"))) is not None:
+        sub.problem("per", f"per: {reason}")
     found = signed_pair(sub, "rise", "fall")
     if sub.failed:
         entry.failed = True

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..engine import device_status_tag
 from ..expr import ExprError, compile_expr
+from ..project.limits import DELAY
 from ..project.models import DeviceConfig, Problem, Project, Source, TagConfig
 from ..project.yamlsrc import line_of
 from ..words import describe_value, did_you_mean
@@ -116,7 +117,8 @@ class AlarmReader:
         device = self.project.devices.get(name)
         if device is None:
             hint = did_you_mean(name, self.project.devices, "devices")
-            entry.problem("device", f"unknown device '{name}'; {hint}")
+            message = f"unknown device '{name}'; {hint}"
+            entry.unknown("device", message, self.project.missing_device_explained(name))
             return
         self.configured_devices.add(name)
         common = self.common(entry, f"{name}.comm", device.line)
@@ -130,14 +132,15 @@ class AlarmReader:
         tag = self.project.tags.get(name)
         if tag is None:
             hint = did_you_mean(name, self.project.tags, "tags")
-            entry.problem("tag", f"unknown tag '{name}'; {hint}")
+            message = f"unknown tag '{name}'; {hint}"
+            entry.unknown("tag", message, self.project.missing_tag_explained(name))
             return
         common = self.common(entry, name, self.line_of_tag(tag))
         deadband = entry.not_negative("deadband") or 0.0
         found = [
             *kinds.limits(entry, tag, deadband),
             *kinds.state(entry, tag),
-            *kinds.deviation(entry, tag, self.project.tags),
+            *kinds.deviation(entry, tag, self.project),
             *kinds.rate(entry, tag),
             *kinds.bad_quality(entry),
         ]
@@ -156,8 +159,8 @@ class AlarmReader:
             base=entry.text("id") or base,
             priority=entry.priority(),
             message=message,
-            on_delay=entry.duration("on_delay") or 0.0,
-            off_delay=entry.duration("off_delay") or 0.0,
+            on_delay=entry.duration("on_delay", 0.0, within=DELAY),
+            off_delay=entry.duration("off_delay", 0.0, within=DELAY),
             condition=self.condition(entry),
             latch=entry.flag("latch"),
             line=self.line(entry, default_line),
@@ -179,7 +182,8 @@ class AlarmReader:
         known = set(self.project.tags) | {device_status_tag(d) for d in self.project.devices}
         for name in sorted(names - known):
             hint = did_you_mean(name, self.project.tags, "tags")
-            entry.problem("condition", f"condition reads unknown tag '{name}'; {hint}")
+            message = f"condition reads unknown tag '{name}'; {hint}"
+            entry.unknown("condition", message, self.project.missing_tag_explained(name))
         return text
 
     def line(self, entry: Entry, default: str) -> str:

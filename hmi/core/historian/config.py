@@ -27,7 +27,9 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from ..project.fields import Fields
+from ..project.limits import HISTORY_INTERVAL, HISTORY_MAX_INTERVAL, RETENTION
 from ..project.models import DataType, Problem, Project, Section, TagConfig
+from ..project.problems import internal_fault
 from ..words import describe_value, did_you_mean
 
 
@@ -78,12 +80,7 @@ class HistorianConfig:
 
 POLICY_FIELDS = ("mode", "deviation", "max_interval", "interval", "retention")
 SECTION_FIELDS = ("default", "tags")
-# the shortest value of each time field, as written in messages, and a typical one
-_SHORTEST = {
-    "interval": (0.1, "100ms", "10s"),
-    "max_interval": (1.0, "1s", "10m"),
-    "retention": (3600.0, "1h", "90d"),
-}
+SPANS = {"interval": HISTORY_INTERVAL, "max_interval": HISTORY_MAX_INTERVAL, "retention": RETENTION}
 FOREVER = ("forever", "never", "none")
 PATTERN_CHARS = "*?["
 
@@ -108,10 +105,7 @@ def read_config(project: Project) -> tuple[HistorianConfig, list[Problem]]:
     try:
         config = reader.read()
     except Exception as error:  # never a traceback for a project file
-        reader.top.problem(
-            None,
-            f"could not read the historian section: unexpected {type(error).__name__}: {error}",
-        )
+        reader.top.problem(None, internal_fault("the historian section", error))
         config = HistorianConfig()
     return config, sorted(reader.problems, key=lambda p: p.source.line)
 
@@ -190,7 +184,10 @@ class _ConfigReader:
             return False
         if name in tags:
             return True
-        listed.problem(key, f"unknown tag '{name}'; {did_you_mean(name, tags, 'tags', listed=0)}")
+        hint = did_you_mean(name, tags, "tags", listed=0)
+        listed.unknown(
+            key, f"unknown tag '{name}'; {hint}", self.project.missing_tag_explained(name)
+        )
         return False
 
     def check_against_tags(
@@ -254,7 +251,7 @@ class _ConfigReader:
         deviation = policy.not_negative("deviation", "a number in the tag's engineering units")
         if deviation is not None:
             values["deviation"] = deviation
-        for span in _SHORTEST:
+        for span in SPANS:
             if span in value:
                 values.update(self.span(policy, span))
         return values
@@ -278,9 +275,8 @@ class _ConfigReader:
         seconds = policy.duration(key)
         if seconds is None:
             return {}
-        lowest, shown, example = _SHORTEST[key]
-        if seconds < lowest:
-            policy.problem(key, f"{key} {value} is too short; use {shown} or more, e.g. {example}")
+        if (reason := SPANS[key].problem(seconds, value)) is not None:
+            policy.problem(key, f"{key} {reason}")
             return {}
         return {key: seconds}
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..words import did_you_mean
+from ..words import did_you_mean, shorten
 from .models import Problem, Source
 from .tagfields import CSV_COLUMNS, CSV_PAIRS
 
@@ -107,7 +107,7 @@ class _CsvReader:
                 rows.append(CsvTag(fields, Source(self.file, line)))
         if not have_header:
             self.problem(
-                0, f"the CSV file is empty; the first row must name the columns: {_cols()}"
+                1, f"the CSV file is empty; the first row must name the columns: {_cols()}"
             )
         return rows, self.problems
 
@@ -120,7 +120,8 @@ class _CsvReader:
                 continue
             if column not in CSV_COLUMNS:
                 hint = did_you_mean(column, CSV_COLUMNS, "columns", listed=len(CSV_COLUMNS))
-                self.problem(line, f"unknown column '{cell}' (column {position}); {hint}")
+                shown = shorten(cell)
+                self.problem(line, f"unknown column '{shown}' (column {position}); {hint}")
                 self.columns.append(None)
                 continue
             if column in seen:
@@ -139,10 +140,11 @@ class _CsvReader:
     def read_row(self, cells: list[str], line: int) -> dict[str, Any] | None:
         extra = [cell for cell in cells[len(self.columns) :] if cell]
         if extra:
+            shown = shorten(", ".join(map(repr, extra)))
             self.problem(
                 line,
                 f"this row has {len(cells)} cells but the header names {len(self.columns)} "
-                f"columns; remove the extra cells ({', '.join(map(repr, extra))}) or name them",
+                f"columns; remove the extra cells ({shown}) or name them",
             )
             return None
         values: dict[str, str] = {}

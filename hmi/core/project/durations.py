@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 
+from ..words import describe_value
+
 _UNIT_SECONDS = {
     "us": 1e-6,
     "ms": 1e-3,
@@ -31,6 +33,15 @@ EXAMPLES = "e.g. 100ms, 1s, 2.5 s, 1m"
 
 def parse_duration(value: object) -> float:
     """Seconds from a number or a text with a unit; ``ValueError`` says what is accepted."""
+    seconds = parse_signed_duration(value)
+    if seconds < 0:
+        raise ValueError(f"duration {describe_value(value)} is negative; use 0 or more")
+    return seconds
+
+
+def parse_signed_duration(value: object) -> float:
+    """``parse_duration`` that lets a negative duration through, for a caller that says
+    itself what range is right."""
     if isinstance(value, bool):
         raise ValueError(f"expected a duration ({EXAMPLES}), got {str(value).lower()}")
     if isinstance(value, int | float):
@@ -38,16 +49,15 @@ def parse_duration(value: object) -> float:
     elif isinstance(value, str):
         match = _DURATION.match(value)
         if match is None:
-            raise ValueError(f"expected a duration ({EXAMPLES}), got {value!r}")
+            raise ValueError(f"expected a duration ({EXAMPLES}), got {describe_value(value)}")
         unit = match["unit"].lower()
         if unit and unit not in _UNIT_SECONDS:
             units = ", ".join(_UNIT_SECONDS)
-            raise ValueError(f"unknown unit {match['unit']!r} in {value!r}; use one of {units}")
+            shown = describe_value(value)
+            raise ValueError(f"unknown unit {match['unit']!r} in {shown}; use one of {units}")
         seconds = float(match["number"]) * _UNIT_SECONDS.get(unit, 1.0)
     else:
-        raise ValueError(f"expected a duration ({EXAMPLES}), got {type(value).__name__}")
+        raise ValueError(f"expected a duration ({EXAMPLES}), got {describe_value(value)}")
     if not math.isfinite(seconds):
-        raise ValueError(f"duration {value!r} is not a finite number")
-    if seconds < 0:
-        raise ValueError(f"duration {value!r} is negative; use 0 or more")
+        raise ValueError(f"duration {describe_value(value)} is not a finite number")
     return seconds

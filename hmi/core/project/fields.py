@@ -12,8 +12,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, Self, TypeVar, overload
 
-from ..words import describe_value, did_you_mean, parse_flag
+from ..words import describe_value, did_you_mean, parse_flag, shorten
 from .durations import parse_duration
+from .limits import DurationRange, WholeRange
 from .models import Problem, Source
 from .yamlsrc import line_of
 
@@ -72,12 +73,26 @@ class Fields:
 
     def problem(self, key: Any, message: str) -> None:
         """Report ``message`` at the line of ``key`` (of the mapping itself for None)."""
+        self.fail()
+        text = f"{self.label}: {message}" if self.label else message
+        self.report(Problem(self.source(key), text))
+
+    def fail(self) -> None:
+        """Mark this mapping (and those it is in) as wrong without saying more, when a
+        problem reported elsewhere already says why."""
         fields: Fields | None = self
         while fields is not None:
             fields.failed = True
             fields = fields.parent
-        text = f"{self.label}: {message}" if self.label else message
-        self.report(Problem(self.source(key), text))
+
+    def unknown(self, key: Any, message: str, explained: bool = False) -> None:
+        """A reference to a name that does not exist: ``message`` at ``key``, unless a
+        problem already reported explains it (``explained``: the name was written but
+        refused, or a file that may hold it could not be read); wrong either way."""
+        if explained:
+            self.fail()
+        else:
+            self.problem(key, message)
 
     def wrong(self, key: str, expected: str) -> None:
         """Report the value of ``key`` as wrong: what was expected and what was written."""
@@ -100,7 +115,7 @@ class Fields:
         for key in self.data:
             if key not in known and key not in hidden:
                 hint = did_you_mean(str(key), known, noun)
-                self.problem(key, f"unknown {kind} '{key}'; {hint}")
+                self.problem(key, f"unknown {kind} '{shorten(key)}'; {hint}")
 
     def child(self, key: str, example: str) -> Self | None:
         """The mapping under ``key``, read the same way (labelled ``<label>: <key>``), or
@@ -163,6 +178,10 @@ class Fields:
 
         return self.converted(key, whole_in_range, meaning)
 
+    def count(self, key: str, within: WholeRange) -> int | None:
+        """A whole number in one of the shared ranges (``limits``)."""
+        return self.whole(key, within.lowest, within.highest, within.text)
+
     def flag(self, key: str, default: bool = False) -> bool:
         flag = self.converted(key, parse_flag, "true or false")
         return default if flag is None else flag
@@ -181,17 +200,22 @@ class Fields:
         return None
 
     @overload
-    def duration(self, key: str) -> float | None: ...
+    def duration(self, key: str, *, within: DurationRange | None = None) -> float | None: ...
     @overload
-    def duration(self, key: str, default: float) -> float: ...
+    def duration(
+        self, key: str, default: float, *, within: DurationRange | None = None
+    ) -> float: ...
 
-    def duration(self, key: str, default: float | None = None) -> float | None:
-        """Seconds from ``100ms``, ``1s``, ``2.5 s``, ``10m`` or a plain number."""
+    def duration(
+        self, key: str, default: float | None = None, *, within: DurationRange | None = None
+    ) -> float | None:
+        """Seconds from ``100ms``, ``1s``, ``2.5 s``, ``10m`` or a plain number; with
+        ``within`` (one of the shared ranges in ``limits``), a value out of it is refused."""
         value = self.get(key)
         if value is None:
             return default
         try:
-            return parse_duration(value)
+            return within.parse(value) if within is not None else parse_duration(value)
         except ValueError as error:
             self.problem(key, f"{key}: {error}")
             return default

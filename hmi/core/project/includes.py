@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..words import closest, describe_value, did_you_mean
+from ..words import closest, describe_value, did_you_mean, shorten
 from .csvtags import read_csv_tags
 from .models import Source
-from .problems import ProblemLog
+from .problems import ProblemLog, cannot_read
 from .tags import TagReader
 from .yamlsrc import YList, line_of
 
@@ -37,77 +37,97 @@ class IncludeReader:
         if not isinstance(value, list):
             expected = "a list of tag files (- tags/press.yaml)"
             self.log.wrong(Source(file, line), "include", expected, value)
+            self.tags.incomplete.append(Source(file, line))
             return
         for index, item in enumerate(value):
             source = Source(file, line_of(value, index, line))
             if not isinstance(item, str) or not item.strip():
                 self.log.wrong(source, "include", "a file name", item)
+                self.tags.incomplete.append(source)
                 continue
-            for path in self.paths(item.strip(), source):
-                self.log.guarded(source, f"include '{item}'", self.read_file, path, source)
+            paths = self.paths(item.strip(), source)
+            if not paths:
+                self.tags.incomplete.append(source)
+            for path in paths:
+                done = self.log.guarded(source, f"include '{item}'", self.read_file, path, source)
+                if not done:
+                    self.tags.incomplete.append(source)
 
     def paths(self, pattern: str, source: Source) -> list[Path]:
         root = self.log.root
-        if any(char in pattern for char in PATTERN_CHARS):
-            paths = sorted(path for path in root.glob(pattern) if path.is_file())
-            if not paths:
-                self.log.report(source, f"include '{pattern}' matches no file")
-            return paths
-        path = root / pattern
-        if path.is_file():
-            return [path]
-        folder = path.parent
-        nearby = (
-            [entry.name for entry in folder.iterdir() if entry.is_file()] if folder.is_dir() else []
-        )
+        try:
+            if any(char in pattern for char in PATTERN_CHARS):
+                paths = sorted(path for path in root.glob(pattern) if path.is_file())
+                if not paths:
+                    self.log.report(source, f"include '{pattern}' matches no file")
+                return paths
+            path = root / pattern
+            if path.is_file():
+                return [path]
+            if path.is_dir():
+                self.log.report(source, f"include '{pattern}' is a folder; name the tag files")
+                return []
+            folder = path.parent
+            nearby = [e.name for e in folder.iterdir() if e.is_file()] if folder.is_dir() else []
+        except PermissionError as error:
+            folder_name = self.log.relative_name(Path(error.filename or root))
+            self.log.report(source, cannot_read(f"the folder '{folder_name}'", error))
+            return []
+        except (OSError, ValueError):  # a name the system refuses (too long, a NUL)
+            self.log.report(source, f"include '{pattern}': not a file name this system accepts")
+            return []
         close = closest(path.name, nearby)
         hint = f"; did you mean '{self.log.relative_name(folder / close)}'?" if close else ""
         self.log.report(source, f"include file '{pattern}' not found{hint}")
         return []
 
-    def read_file(self, path: Path, source: Source) -> None:
+    def read_file(self, path: Path, source: Source) -> bool:
+        """Read one included file; False if its tags could not all be read."""
         resolved = path.resolve()
         main_file = self.log.main_file
         if resolved == (self.log.root / main_file).resolve():
             self.log.report(source, f"a project cannot include its own {main_file}")
-            return
+            return True
         if resolved in self.included:
             first = self.included[resolved]
             self.log.report(
                 source, f"'{self.log.relative_name(path)}' is already included at {first}"
             )
-            return
+            return True
         self.included[resolved] = source
         file = self.log.relative(path)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            self.read_csv_file(path, file)
-        elif suffix in TAG_FILE_SUFFIXES:
-            self.read_tag_file(path, file)
-        else:
-            self.log.report(source, f"include '{file}': use a .yaml, .yml or .csv tag file")
+            return self.read_csv_file(path, file)
+        if suffix in TAG_FILE_SUFFIXES:
+            return self.read_tag_file(path, file)
+        self.log.report(source, f"include '{file}': use a .yaml, .yml or .csv tag file")
+        return False
 
-    def read_csv_file(self, path: Path, file: str) -> None:
+    def read_csv_file(self, path: Path, file: str) -> bool:
         try:
             rows, problems = read_csv_tags(path, file)
         except OSError as error:
-            self.log.report(Source(file), f"cannot read the file: {error.strerror or error}")
-            return
+            self.log.report(Source(file, 1), cannot_read("the file", error))
+            return False
         self.log.problems.extend(problems)
         for row in rows:
             self.log.guarded(row.source, "this row", self.tags.read, row.fields, row.source)
+        return not problems  # a row the CSV reader refused may have held a tag
 
-    def read_tag_file(self, path: Path, file: str) -> None:
+    def read_tag_file(self, path: Path, file: str) -> bool:
         ok, data = self.log.read_yaml(path, file)
-        if not ok or data is None:
-            return
+        if not ok:
+            return False
+        if data is None:
+            return True
         if not isinstance(data, Mapping):
             self.log.report(
                 Source(file, line_of(data, None, 1)),
                 f"a tag file must start with 'tags:' followed by the list of tags, "
                 f"got {describe_value(data)}",
             )
-            return
+            return False
         for key, value in data.items():
             line = line_of(data, key, 1)
             if key == "tags":
@@ -115,5 +135,7 @@ class IncludeReader:
             else:
                 hint = did_you_mean(str(key), ("tags",), "sections")
                 self.log.report(
-                    Source(file, line), f"unknown section '{key}' in a tag file; {hint}"
+                    Source(file, line), f"unknown section '{shorten(key)}' in a tag file; {hint}"
                 )
+                self.tags.incomplete.append(Source(file, line))
+        return True

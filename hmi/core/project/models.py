@@ -18,12 +18,23 @@ class Source:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
+MAX_MESSAGE = 500  # characters; what a wrong file quotes back is cut before this anyway
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with a project, phrased for the plant engineer who must fix it."""
+    """One thing wrong with a project, phrased for the plant engineer who must fix it: one
+    line, of a readable length, whatever the file it quotes holds."""
 
     source: Source
     message: str
+
+    def __post_init__(self) -> None:
+        message = " ".join(self.message.splitlines())
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 3] + "..."
+        if message != self.message:
+            object.__setattr__(self, "message", message)
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}"
@@ -177,6 +188,19 @@ class Project:
     lines: dict[str, str] = field(default_factory=dict)  # line id -> display name
     extra: dict[str, Any] = field(default_factory=dict)
     source: Source = Source("")
+    # Names written but left out for a problem of their own, and the places whose tags
+    # could not all be read (a tag file that is not readable, a tag without a name): a
+    # reference to a tag missing for one of these reasons is not another problem.
+    refused_tags: frozenset[str] = frozenset()
+    refused_devices: frozenset[str] = frozenset()
+    incomplete: tuple[Source, ...] = ()
+
+    def missing_tag_explained(self, name: str) -> bool:
+        """Whether a problem already reported explains why tag ``name`` is not in ``tags``."""
+        return name in self.refused_tags or bool(self.incomplete)
+
+    def missing_device_explained(self, name: str) -> bool:
+        return name in self.refused_devices
 
     def device_tags(self, device: str) -> list[TagConfig]:
         return [t for t in self.tags.values() if t.device == device]

@@ -7,6 +7,7 @@ works through them. A failure nobody foresaw becomes a problem too, never a trac
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,65 @@ from typing import Any
 from ..words import describe_value
 from .models import Problem, Source
 from .yamlsrc import YamlSyntaxError, find_duplicates, read_yaml_file
+
+log = logging.getLogger(__name__)
+Report = Callable[[Problem], None]
+
+
+def cannot_read(what: str, error: OSError) -> str:
+    """Why ``what`` (a file or a folder) cannot be read, in the engineer's words."""
+    if isinstance(error, PermissionError):
+        return f"cannot read {what}: permission denied; let the user who runs Linea HMI read it"
+    if isinstance(error, IsADirectoryError):
+        return f"cannot read {what}: it is a folder, not a file"
+    if isinstance(error, FileNotFoundError):
+        return f"cannot read {what}: it does not exist"
+    reason = (error.strerror or str(error) or "the system refused").lower()
+    return f"cannot read {what}: {reason}"
+
+
+def internal_fault(what: str, error: BaseException) -> str:
+    """A failure nobody foresaw, said without Python's words; the traceback goes to the
+    debug log (``hmi -v``), never to the engineer's screen."""
+    log.debug("fault while reading %s", what, exc_info=error)
+    detail = f" ({error})" if str(error) else ""
+    return (
+        f"could not read {what}: a fault in Linea HMI{detail}; the rest was checked "
+        "(the log has the details; please report it)"
+    )
+
+
+def duplicate_message(path: tuple, key: Any, first_line: int) -> str:
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
+    inside = f" in {where.lstrip('.')}" if where else ""
+    return (
+        f"'{key}' is written twice{inside} (first at line {first_line}); "
+        "only the last would count, remove one"
+    )
+
+
+def read_yaml_source(
+    path: Path,
+    file: str,
+    report: Report,
+    twice: Callable[[tuple, Any, int], str] = duplicate_message,
+) -> tuple[bool, Any]:
+    """(True, the document) or (False, None) with the reason reported: a file that cannot
+    be read or is not YAML, and every key written twice (PyYAML would keep the last one
+    silently), said by ``twice(path, key, first_line)``. Every YAML file of a project is
+    read through here."""
+    try:
+        data = read_yaml_file(path)
+    except YamlSyntaxError as error:
+        report(Problem(Source(file, error.line or 1), error.message))
+        return False, None
+    except OSError as error:
+        report(Problem(Source(file, 1), cannot_read("the file", error)))
+        return False, None
+    for duplicate in find_duplicates(data):
+        message = twice(duplicate.path, duplicate.key, duplicate.first_line)
+        report(Problem(Source(file, duplicate.line), message))
+    return True, data
 
 
 class ProblemLog:
@@ -37,11 +97,7 @@ class ProblemLog:
         self.report(source, f"{what}: expected {expected}, got {describe_value(value)}")
 
     def unexpected(self, source: Source, what: str, error: Exception) -> None:
-        self.report(
-            source,
-            f"could not read {what}: unexpected {type(error).__name__}: {error} "
-            "(a fault in Linea HMI; the rest was checked)",
-        )
+        self.report(source, internal_fault(what, error))
 
     def guarded(self, source: Source, what: str, read: Callable[..., Any], *args: Any) -> Any:
         """``read(*args)``; an unexpected failure is reported at ``source`` and gives None."""
@@ -74,31 +130,11 @@ class ProblemLog:
 
     def read_yaml(self, path: Path, file: str) -> tuple[bool, Any]:
         """(True, the document) or (False, None) with the reason reported; a key written
-        twice is reported too, as PyYAML would silently keep the last one."""
-        try:
-            data = read_yaml_file(path)
-        except YamlSyntaxError as error:
-            self.report(Source(file, error.line), error.message)
-            return False, None
-        except OSError as error:
-            self.report(Source(file), f"cannot read the file: {error.strerror or error}")
-            return False, None
-        for duplicate in find_duplicates(data):
-            self.report_duplicate(
-                file, duplicate.path, duplicate.key, duplicate.line, duplicate.first_line
-            )
-        return True, data
+        twice is reported too, a device written twice in project.yaml as such."""
 
-    def report_duplicate(
-        self, file: str, path: tuple, key: Any, line: int, first_line: int
-    ) -> None:
-        if path == ("devices",) and file == self.main_file:
-            message = f"duplicate device '{key}'; the first one is at line {first_line}"
-        else:
-            where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
-            inside = f" in {where.lstrip('.')}" if where else ""
-            message = (
-                f"'{key}' is written twice{inside} (first at line {first_line}); "
-                "only the last would count, remove one"
-            )
-        self.report(Source(file, line), message)
+        def twice(path: tuple, key: Any, first_line: int) -> str:
+            if path == ("devices",) and file == self.main_file:
+                return f"duplicate device '{key}'; the first one is at line {first_line}"
+            return duplicate_message(path, key, first_line)
+
+        return read_yaml_source(path, file, self.add, twice)

@@ -7,14 +7,15 @@ their lines, for the part of the application that understands them to check late
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..words import closest, describe_value, did_you_mean
-from .durations import parse_duration
+from ..words import closest, describe_value, did_you_mean, shorten
 from .fields import Fields
 from .includes import IncludeReader
+from .limits import SCAN_PERIOD
 from .models import (
     DEFAULT_SCAN_CLASSES,
     DeviceConfig,
@@ -23,7 +24,7 @@ from .models import (
     Section,
     Source,
 )
-from .problems import ProblemLog
+from .problems import ProblemLog, cannot_read
 from .references import check_references
 from .tags import TagReader
 from .yamlsrc import YMap, line_of, to_plain
@@ -55,7 +56,10 @@ class ProjectReader:
         self.includes = IncludeReader(self.log, self.tags)
         self.devices: dict[str, DeviceConfig] = {}
         self.device_names: dict[str, Source] = {}  # every device name seen, valid or not
+        self.devices_unread = False  # the section is not a mapping
         self.scan_classes: dict[str, ScanClass] = dict(DEFAULT_SCAN_CLASSES)
+        self.scan_names: set[str] = set(DEFAULT_SCAN_CLASSES)  # valid or not
+        self.scan_classes_unread = False  # the section is not a mapping
         self.lines: dict[str, str] = {}
         self.name = ""
         self.extra: dict[str, Section] = {}
@@ -63,14 +67,21 @@ class ProjectReader:
     # -- the project file --------------------------------------------------------------
 
     def locate(self, path: Path) -> Path | None:
-        if path.is_dir():
-            for name in (PROJECT_FILE, "project.yml"):
-                if (path / name).is_file():
-                    return path / name
-            self.log.report(Source(str(path)), f"no {PROJECT_FILE} in this folder; create one")
+        try:
+            if path.is_dir():
+                for name in (PROJECT_FILE, "project.yml"):
+                    if (path / name).is_file():
+                        return path / name
+                os.listdir(path)  # a folder that cannot be read says so, not "no project"
+                self.log.report(Source(str(path)), f"no {PROJECT_FILE} in this folder; create one")
+                return None
+            if path.is_file():
+                return path
+        except PermissionError as error:
+            self.log.report(Source(str(path)), cannot_read(f"the folder {error.filename}", error))
             return None
-        if path.is_file():
-            return path
+        except (OSError, ValueError):  # a name the system refuses
+            pass
         self.log.report(
             Source(str(path)), f"{path} does not exist; give a project folder or its {PROJECT_FILE}"
         )
@@ -106,6 +117,9 @@ class ProjectReader:
             lines=self.lines,
             extra=dict(self.extra),
             source=Source(file),
+            refused_tags=frozenset(self.tags.declared) - frozenset(self.tags.tags),
+            refused_devices=frozenset(self.device_names) - frozenset(self.devices),
+            incomplete=tuple(self.tags.incomplete),
         )
 
     def read_sections(self, data: Mapping, file: str) -> None:
@@ -126,7 +140,9 @@ class ProjectReader:
                 self.extra[key] = Section(key, value, Source(file, line))
             else:
                 hint = did_you_mean(str(key), SECTIONS + self.later, "sections")
-                self.log.report(Source(file, line), f"unknown section '{key}'; {hint}")
+                self.log.report(Source(file, line), f"unknown section '{shorten(key)}'; {hint}")
+                if closest(str(key), ("tags", "include")):  # tags may be in it
+                    self.tags.incomplete.append(Source(file, line))
 
     # -- sections ----------------------------------------------------------------------
 
@@ -156,19 +172,19 @@ class ProjectReader:
             self.lines[str(line_id)] = str(line_id) if display is None else str(display)
 
     def read_scan_classes(self, value: Any, file: str, line: int) -> None:
-        if value is None or not self.expect_mapping(value, file, line, "scan_classes"):
+        if value is None:
+            return
+        if not self.expect_mapping(value, file, line, "scan_classes"):
+            self.scan_classes_unread = True
             return
         for name, period in value.items():
             source = Source(file, line_of(value, name, line))
+            self.scan_names.add(str(name))
             try:
-                seconds = parse_duration(period)
+                seconds = SCAN_PERIOD.parse(period)
             except ValueError as error:
+                self.scan_classes.pop(str(name), None)  # a refused default is not kept either
                 self.log.report(source, f"scan class '{name}': {error}")
-                continue
-            if seconds <= 0:
-                self.log.report(
-                    source, f"scan class '{name}': the period must be above 0, e.g. 100ms"
-                )
                 continue
             self.scan_classes[str(name)] = ScanClass(str(name), seconds)
 
@@ -178,6 +194,7 @@ class ProjectReader:
         if not isinstance(value, Mapping):
             expected = "a mapping of device name -> settings"
             self.log.wrong(Source(file, line), "devices", expected, value)
+            self.devices_unread = True
             return
         for name, settings in value.items():
             source = Source(file, line_of(value, name, line))

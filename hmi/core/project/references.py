@@ -69,7 +69,7 @@ def tag_references_ok(reader: ProjectReader, refs: References) -> bool:
     report = reader.log.report
     device = _plain_text(refs.data.get("device"))
     if device and "expr" not in refs.data:
-        if device not in reader.device_names:
+        if device not in reader.device_names and not reader.devices_unread:
             known = ", ".join(reader.device_names) or "none are defined"
             report(
                 refs.source_of("device"), f"{label}: unknown device '{device}' (devices: {known})"
@@ -78,11 +78,14 @@ def tag_references_ok(reader: ProjectReader, refs: References) -> bool:
     scan = _plain_text(refs.data.get("scan"))
     if scan and scan not in reader.scan_classes:
         ok = False
-        hint = did_you_mean(scan, reader.scan_classes, "scan classes")
-        report(refs.source_of("scan"), f"{label}: unknown scan class '{scan}'; {hint}")
+        if scan not in reader.scan_names and not reader.scan_classes_unread:
+            hint = did_you_mean(scan, reader.scan_classes, "scan classes")
+            report(refs.source_of("scan"), f"{label}: unknown scan class '{scan}'; {hint}")
     for name in refs.reads:
         if name not in reader.tags.declared:
             ok = False
+            if reader.tags.incomplete:
+                continue  # it may be among the tags that could not be read
             hint = did_you_mean(name, reader.tags.declared, "tags", listed=0)
             report(refs.source_of("expr"), f"{label}: expr reads unknown tag '{name}'; {hint}")
     return ok

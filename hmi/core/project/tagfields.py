@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .limits import DECIMALS
+
 TAG_FIELDS = (
     "name",
     "device",
@@ -30,7 +32,7 @@ TAG_FIELDS = (
 SCALE_FIELDS = ("raw", "eng")
 ORDER_OPTIONS = ("byte_order", "word_order")
 ORDERS = ("big", "little")
-MAX_DECIMALS = 15
+MAX_DECIMALS = DECIMALS.highest
 
 
 @dataclass(frozen=True, slots=True)

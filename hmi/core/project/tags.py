@@ -8,12 +8,14 @@ device and tag is known.
 
 from __future__ import annotations
 
+import contextlib
 import keyword
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from ..expr import FUNCTIONS, ExprError, compile_expr
-from ..words import closest, describe_value
+from ..words import closest, describe_value, shorten
 from .fields import Fields
 from .models import DataType, Scaling, Source, TagConfig
 from .problems import ProblemLog
@@ -31,6 +33,8 @@ class TagReader:
         self.declared: dict[str, Source] = {}  # every tag name seen, valid or not
         self.dependencies: dict[str, tuple[str, ...]] = {}
         self.references: list[References] = []
+        # where tags may have been that could not be read; see Project.incomplete
+        self.incomplete: list[Source] = []
 
     def read_list(self, value: Any, file: str, line: int) -> None:
         """A ``tags:`` list, in project.yaml or in an included tag file."""
@@ -38,6 +42,7 @@ class TagReader:
             return
         if not isinstance(value, list):
             self.log.wrong(Source(file, line), "tags", "a list of tags (- name: ...)", value)
+            self.incomplete.append(Source(file, line))
             return
         for index, item in enumerate(value):
             source = Source(file, line_of(value, index, line))
@@ -50,14 +55,16 @@ class TagReader:
                 source,
                 f"a tag must be a mapping such as 'name: line1.speed', got {describe_value(data)}",
             )
+            self.incomplete.append(source)
             return
         fields = Fields(self.log.add, data, source.file, source.line, "tag")
         name = fields.text("name")
         if not name:
             if not fields.failed:
                 fields.problem(None, "a tag needs a name, e.g. 'name: line1.speed'")
+            self.incomplete.append(source)
             return
-        fields.label = f"tag '{name}'"
+        fields.label = f"tag '{shorten(name)}'"
         if name in self.declared:
             fields.problem("name", f"duplicate tag name; the first one is at {self.declared[name]}")
             return
@@ -89,6 +96,7 @@ def expression_names(fields: Fields) -> tuple[str, ...]:
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a tag name (it must be usable in expressions), or None."""
     parts = name.split(".")
+    name = shorten(name)
     if not all(part.isidentifier() for part in parts):
         return (
             f"tag name '{name}' is not valid; use letters, digits and '_' in dot-separated "
@@ -206,6 +214,9 @@ class TagBuilder:
                 "range", f"range [{pair[0]:g}, {pair[1]:g}]: lo must be below hi, e.g. [0, 600]"
             )
             return None
+        if pair is not None and not math.isfinite(pair[1] - pair[0]):
+            self.fields.problem("range", f"range [{pair[0]:g}, {pair[1]:g}] is too wide to compute")
+            return None
         return pair
 
     def scaling(
@@ -237,7 +248,12 @@ class TagBuilder:
                 )
         if scale.failed or raw is None or eng is None:
             return None
-        return Scaling(raw[0], raw[1], eng[0], eng[1])
+        scaling = Scaling(raw[0], raw[1], eng[0], eng[1])
+        with contextlib.suppress(ArithmeticError):
+            if math.isfinite(scaling.gain) and scaling.gain != 0:
+                return scaling
+        scale.problem(None, "scale: raw and eng spans are too far apart to convert between them")
+        return None
 
     def deadband(self, data_type: DataType | None) -> float:
         if not self.numeric_only("deadband", data_type):

@@ -1,9 +1,16 @@
-"""YAML that remembers where each key and list item was written.
+"""YAML that remembers where each key and list item was written, and that cannot be
+made to hang the reader.
 
 Mappings load as ``YMap`` and lists as ``YList``: ordinary ``dict``/``list`` objects that
 also know the line of every key and item, so a problem found much later can still say
 ``file:line``. PyYAML silently keeps the last of two equal keys; here every repeated key is
 recorded so the loader can report it.
+
+Aliases (``*name``) repeat what an anchor (``&name``) marks without copying it, so 400
+bytes can stand for a billion values that every later walk over the data would visit.
+Before anything is built, the document is measured as if every alias were written out:
+more than ``MAX_ALIAS_VALUES`` repeated values, or nesting deeper than ``MAX_DEPTH``, is
+refused at the line where it happens.
 """
 
 from __future__ import annotations
@@ -14,11 +21,20 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 try:  # the C loader where libyaml is installed: several times faster on big tag files
     from yaml import CSafeLoader as _BaseLoader
+
+    _COUNTS_BYTES = True  # libyaml's positions are bytes of UTF-8
 except ImportError:
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    _COUNTS_BYTES = False
+
+MAX_ALIAS_VALUES = 100_000  # values that aliases may add to one file
+MAX_DEPTH = 64  # levels of nesting; a real project file has fewer than ten
+SHOWN_TEXT = 40  # characters of a refused value quoted in a message
 
 
 class YMap(dict):
@@ -64,7 +80,102 @@ class Duplicate:
 
 
 class _Loader(_BaseLoader):
-    pass
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _measure(node)
+        return self.construct_document(node)
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        """A value PyYAML cannot build (``!!int abc``, a 5,000-digit number, month 13)
+        becomes a YAML error at its own line instead of an exception from deep inside."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {_shown(node)}: {error}", node.start_mark
+            ) from None
+
+
+def _shown(node: Node) -> str:
+    if isinstance(node.value, str):
+        text = node.value
+        return repr(text if len(text) <= SHOWN_TEXT else text[:SHOWN_TEXT] + "...")
+    return "this value"
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _measure(root: Node) -> None:
+    """Refuse a document that aliases would blow up, or that nests too deeply.
+
+    One pass in post-order over the node graph, where an aliased node is one node with
+    several parents. Each node's size is what it would be with every alias written out;
+    its ``extra`` is what the aliases inside it add: the first reference to a node takes
+    that node's own extra, every further one its whole size.
+    """
+    size: dict[int, int] = {}
+    extra: dict[int, int] = {}
+    height: dict[int, int] = {}
+    claimed: set[int] = set()
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if not finished:
+            if key in size:
+                continue
+            on_path.add(key)
+            stack.append((node, True))
+            for child in reversed(children):
+                if id(child) in on_path:
+                    raise YamlSyntaxError(
+                        "an alias refers to the list or mapping it is written in; "
+                        "that would repeat it forever",
+                        _line(child),
+                    )
+                if id(child) not in size:
+                    stack.append((child, False))
+            continue
+        on_path.discard(key)
+        total, added, deepest = 1, 0, 0
+        for child in children:
+            ref = id(child)
+            total += size[ref]
+            deepest = max(deepest, height[ref])
+            if ref in claimed:
+                added += size[ref]
+            else:
+                claimed.add(ref)
+                added += extra[ref]
+        size[key], extra[key], height[key] = total, added, deepest + 1
+        if added > MAX_ALIAS_VALUES:
+            raise YamlSyntaxError(
+                f"the aliases (*name) here repeat more than {MAX_ALIAS_VALUES:,} values; "
+                "write the values out, or repeat less",
+                _line(node),
+            )
+    if height[id(root)] > MAX_DEPTH:
+        node = root
+        for _ in range(MAX_DEPTH):
+            node = max(_children(node), key=lambda child: height[id(child)])
+        raise YamlSyntaxError(
+            f"nested more than {MAX_DEPTH} levels deep; a project file needs far fewer",
+            _line(node),
+        )
+
+
+def _line(node: Node) -> int:
+    return int(node.start_mark.line) + 1
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> YMap:
@@ -104,26 +215,65 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
+# Parser contexts that start where something was opened; the parser notices the mistake
+# only where it gives up (often the end of the file), so the opening line is the one to fix.
+_OPENED = {
+    "while scanning a quoted scalar": "the quote opened here is never closed",
+    "while parsing a flow sequence": "the '[' opened here is not closed: a ',' or ']' is missing",
+    "while parsing a flow mapping": "the '{' opened here is not closed: a ',' or '}' is missing",
+    "while scanning a simple key": "the ':' after the key here is missing",
+}
+
+
 def _syntax_message(error: yaml.YAMLError, text: str) -> tuple[str, int]:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    line = mark.line + 1 if mark is not None else 0
+    """What is wrong and the line where the problem starts, not where PyYAML gave up."""
+    if isinstance(error, yaml.reader.ReaderError):
+        return _character_message(error, text)
+    problem_mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error)
-    context = getattr(error, "context", None)
+    context = getattr(error, "context", None) or ""
+    mark = problem_mark or context_mark
+    line = mark.line + 1 if mark is not None else 1
     lines = text.splitlines()
     if mark is not None and 0 < line <= len(lines) and "\t" in lines[line - 1][: mark.column + 1]:
         return "YAML does not allow tabs for indentation; indent with spaces", line
-    return f"YAML syntax error: {f'{context}, ' if context else ''}{problem}", line
+    if "maximum nesting depth" in problem:
+        return f"nested too deeply; a project file needs far fewer than {MAX_DEPTH} levels", line
+    if context in _OPENED and context_mark is not None:
+        opened = context_mark.line + 1
+        message = f"YAML syntax error: {_OPENED[context]}"
+        if line == opened:
+            return message, opened
+        noticed = "the end of the file" if "end of stream" in problem else f"line {line}"
+        return f"{message} (YAML read on to {noticed})", opened
+    said = " ".join(f"{f'{context}, ' if context else ''}{problem}".split())  # one line
+    return f"YAML syntax error: {said}", line
+
+
+def _character_message(error: yaml.reader.ReaderError, text: str) -> tuple[str, int]:
+    """A character YAML refuses (a control character, a stray byte): where, and which."""
+    if _COUNTS_BYTES:
+        before = text.encode("utf-8", "surrogatepass")[: error.position].decode("utf-8", "replace")
+    else:
+        before = text[: error.position]
+    code = error.character if isinstance(error.character, int) else ord(error.character or " ")
+    message = f"the character U+{code:04X} is not allowed in YAML (a control character); remove it"
+    return message, before.count("\n") + 1
 
 
 def parse_yaml(text: str) -> Any:
-    """The document in ``text`` as YMap/YList/plain values; ``YamlSyntaxError`` if invalid."""
+    """The document in ``text`` as YMap/YList/plain values; ``YamlSyntaxError`` if invalid,
+    too deeply nested or blown up by aliases (see ``MAX_DEPTH``, ``MAX_ALIAS_VALUES``)."""
     try:
         return yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as error:
         message, line = _syntax_message(error, text)
         raise YamlSyntaxError(message, line) from None
     except RecursionError:
-        raise YamlSyntaxError("YAML is nested too deeply") from None
+        raise YamlSyntaxError(f"nested more than {MAX_DEPTH} levels deep", 1) from None
+    except (ValueError, TypeError) as error:  # a value built outside construct_object
+        raise YamlSyntaxError(f"cannot read this YAML: {error}", 1) from None
 
 
 def read_text(path: Path) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..project.limits import DECIMALS, FONT_SIZE
+
 PRIORITIES = {1: "critical", 2: "high", 3: "medium", 4: "low"}
 LIMIT_KEYS = ("lolo", "lo", "hi", "hihi")
 DEFAULT_LIMIT_PRIORITY = {"lolo": 2, "lo": 3, "hi": 3, "hihi": 2}
@@ -23,6 +25,7 @@ class Prop:
     default: Any = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    within: tuple[float, float] | None = None  # the sane range of a number
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ def _type(
 
 
 _TAG = Prop("tag", required=True)
+_DECIMALS = Prop("int", within=(DECIMALS.lowest, DECIMALS.highest))
 SYMBOL_TYPES: dict[str, SymbolType] = {
     t.name: t
     for t in (
@@ -76,7 +80,7 @@ SYMBOL_TYPES: dict[str, SymbolType] = {
                 "points": Prop("points", required=True),
                 "tag": Prop("tag"),
                 "flow_above": Prop("number", default=0.0),
-                "width": Prop("number", default=8.0),
+                "width": Prop("number", default=8.0, within=(0.1, 1000.0)),
             },
             help="a line between points; thick and filled while the tag shows flow",
         ),
@@ -85,20 +89,20 @@ SYMBOL_TYPES: dict[str, SymbolType] = {
         _type("motor", (80, 80), {"tag": _TAG, **_ON}),
         _type("conveyor", (240, 50), {"tag": _TAG, **_ON}),
         _type("press", (200, 140), {"tag": _TAG, **_ON}),
-        _type("analog", (300, 110), {"tag": _TAG, **_SCALE, **_ORIENT, "decimals": Prop("int")}),
-        _type("bar", (60, 220), {"tag": _TAG, **_SCALE, **_ORIENT, "decimals": Prop("int")}),
+        _type("analog", (300, 110), {"tag": _TAG, **_SCALE, **_ORIENT, "decimals": _DECIMALS}),
+        _type("bar", (60, 220), {"tag": _TAG, **_SCALE, **_ORIENT, "decimals": _DECIMALS}),
         _type(
             "value",
             (220, 70),
             {
                 "tag": _TAG,
-                "decimals": Prop("int"),
+                "decimals": _DECIMALS,
                 "units": Prop("text"),
                 "limits": _SCALE["limits"],
             },
         ),
         _type("state", (220, 70), {"tag": _TAG, "states": Prop("states", required=True)}),
-        _type("setpoint", (220, 70), {"tag": _TAG, "decimals": Prop("int")}, interactive=True),
+        _type("setpoint", (220, 70), {"tag": _TAG, "decimals": _DECIMALS}, interactive=True),
         _type(
             "command",
             (180, 70),
@@ -111,7 +115,7 @@ SYMBOL_TYPES: dict[str, SymbolType] = {
             (300, 90),
             {
                 "tag": _TAG,
-                "seconds": Prop("number", default=60.0),
+                "seconds": Prop("number", default=60.0, within=(1.0, 86400.0)),
                 "range": _SCALE["range"],
                 "normal": _SCALE["normal"],
             },
@@ -121,7 +125,7 @@ SYMBOL_TYPES: dict[str, SymbolType] = {
             (300, 40),
             {
                 "text": Prop("text", required=True),
-                "font_size": Prop("number", default=22.0),
+                "font_size": Prop("number", default=22.0, within=FONT_SIZE),
                 "align": Prop("choice", default="left", choices=("left", "center", "right")),
             },
         ),

@@ -8,11 +8,14 @@ loads, so one typo never blanks a whole screen.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..paths import demo_project_dir, install_root
+from ..project.limits import SCREEN_SIDE
 from ..project.models import Problem, Project, Source
-from ..project.yamlsrc import YamlSyntaxError, YList, YMap, line_of, read_yaml_file
+from ..project.problems import cannot_read, read_yaml_source
+from ..project.yamlsrc import YList, YMap, line_of
 from ..words import did_you_mean
 from .catalogue import SYMBOL_TYPES, Prop
 from .models import DESIGN_SIZE, LEVELS, ScreenDef, Screens, SymbolDef
@@ -20,6 +23,8 @@ from .properties import SymbolFields, bounds_problem, check_meaning
 from .templates import Templates, scalar_text
 
 MAX_TEMPLATE_DEPTH = 6
+MAX_SYMBOLS = 10_000  # on one screen, templates expanded; far more than a person can read
+MAX_INSTANCES = 100  # screens made from one screen file
 FILE_SECTIONS = ("screen", "symbols", "templates")
 HEAD_FIELDS = ("name", "title", "level", "parent", "line", "size", "background", "instances")
 
@@ -28,9 +33,16 @@ def load_screens(folder: str | Path, project: Project) -> tuple[Screens, list[Pr
     """Every ``*.yaml`` screen in ``folder``, checked against ``project``."""
     loader = _Loader(project)
     root = Path(folder)
-    if not root.is_dir():
-        return Screens(), [Problem(Source(str(root)), "screen folder not found")]
-    files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
+    try:
+        if not root.is_dir():
+            return Screens(), [Problem(Source(str(root)), "screen folder not found")]
+        names = os.listdir(root)
+    except OSError as error:
+        shown = loader.shown(root)
+        return Screens(), [Problem(Source(shown), cannot_read(f"the folder '{shown}'", error))]
+    files = sorted(
+        root / name for name in names if name.endswith((".yaml", ".yml")) and name[0] != "."
+    )
     docs = [(path, loader.read(path)) for path in files]
     for path, doc in docs:
         if doc is not None:
@@ -39,7 +51,8 @@ def load_screens(folder: str | Path, project: Project) -> tuple[Screens, list[Pr
         if doc is not None:
             loader.build_screens(path, doc)
     loader.check_links()
-    return Screens(loader.screens), loader.problems
+    # a template's own mistake is found at each use, and said once
+    return Screens(loader.screens), list(dict.fromkeys(loader.problems))
 
 
 def screens_folder(project: Project) -> Path:
@@ -68,6 +81,7 @@ class _Loader:
         self.templates = Templates(self.problems.append)
         self.screens: dict[str, ScreenDef] = {}
         self.links: list[tuple[str, str, Source]] = []  # (kind, screen name, where)
+        self.placed = 0  # symbols and template uses met on the screen being built
 
     def problem(self, file: str, line: int, message: str) -> None:
         self.problems.append(Problem(Source(file, line), message))
@@ -86,16 +100,11 @@ class _Loader:
 
     def read(self, path: Path) -> YMap | None:
         file = self.shown(path)
-        try:
-            doc = read_yaml_file(path)
-        except YamlSyntaxError as exc:
-            self.problem(file, exc.line, exc.message)
-            return None
-        except OSError as exc:
-            self.problem(file, 0, f"cannot read the file: {exc.strerror or exc}")
+        ok, doc = read_yaml_source(path, file, self.problems.append)
+        if not ok:
             return None
         if doc is None:
-            self.problem(file, 0, "the file is empty")
+            self.problem(file, 1, "the file is empty; a screen file has 'screen:' and 'symbols:'")
             return None
         if not isinstance(doc, YMap):
             self.problem(
@@ -134,12 +143,20 @@ class _Loader:
                 "'instances' is a list of macro values, e.g. [{line: line1}, {line: line2}]",
             )
             return
+        if len(instances) > MAX_INSTANCES:
+            self.problem(
+                file,
+                line_of(head, "instances"),
+                f"{len(instances)} instances; one screen file makes at most {MAX_INSTANCES}",
+            )
+            return
         for instance in instances:
             macros = {str(k): scalar_text(v) for k, v in instance.items()}
             self.build_screen(path, head, symbols, macros)
 
     def build_screen(self, path: Path, head: YMap, symbols: YList, macros: dict[str, str]) -> None:
         file = self.shown(path)
+        self.placed = 0
         self.fields(head, file).unknown_keys(HEAD_FIELDS, "properties", "screen property")
         head = self.templates.expand(file, head, macros, head.line)
         name = str(head.get("name") or path.stem)
@@ -149,12 +166,9 @@ class _Loader:
             self.problem(file, line, f"screen '{name}' is defined twice (first at {first})")
             return
         fields = self.fields(head, file)
-        level = head.get("level", 2)
-        if level not in LEVELS:
-            levels = ", ".join(f"{k} {v}" for k, v in LEVELS.items())
-            fields.problem("level", f"level must be 1 to 4 ({levels})")
-            level = 2
-        size = fields.check("size", Prop("size")) or DESIGN_SIZE
+        levels = ", ".join(f"{k} {v}" for k, v in LEVELS.items())
+        level = fields.whole("level", min(LEVELS), max(LEVELS), f"1 to 4 ({levels})") or 2
+        size = fields.check("size", Prop("size", within=SCREEN_SIDE)) or DESIGN_SIZE
         background = None
         if head.get("background"):
             background = path.parent / str(head["background"])
@@ -199,6 +213,16 @@ class _Loader:
     ) -> None:
         for index, raw in enumerate(symbols):
             line = line_of(symbols, index)
+            self.placed += 1
+            if self.placed > MAX_SYMBOLS:
+                if self.placed == MAX_SYMBOLS + 1:
+                    self.problem(
+                        file,
+                        line,
+                        f"more than {MAX_SYMBOLS:,} symbols and template uses on one screen "
+                        "(templates counted each time they are used); split the screen",
+                    )
+                return
             if not isinstance(raw, YMap):
                 self.problem(
                     file, line, "a symbol is a mapping like {type: tank, at: [x, y], tag: ...}"

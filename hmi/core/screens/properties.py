@@ -59,19 +59,29 @@ class SymbolFields(Fields):
         name = self.text(key)
         if name is None or self.project is None:
             return name
-        tags = self.project.tags
+        project = self.project
+        tags = project.tags
         device = name.removeprefix(DEVICE_TAG_PREFIX)
-        if name in tags or (device != name and device in self.project.devices):
-            return name
-        self.problem(key, f"{key}: unknown tag '{name}'; {did_you_mean(name, tags, 'tags')}")
+        if device != name:
+            if device in project.devices:
+                return name
+            explained = project.missing_device_explained(device)
+        else:
+            if name in tags:
+                return name
+            explained = project.missing_tag_explained(name)
+        hint = did_you_mean(name, tags, "tags")
+        self.unknown(key, f"{key}: unknown tag '{name}'; {hint}", explained)
         return None
 
     def device(self, key: str, prop: Prop) -> str | None:
         name = self.text(key)
-        if name is None or self.project is None or name in self.project.devices:
+        project = self.project
+        if name is None or project is None or name in project.devices:
             return name
-        hint = did_you_mean(name, self.project.devices, "devices")
-        self.problem(key, f"{key}: unknown device '{name}'; {hint}")
+        hint = did_you_mean(name, project.devices, "devices")
+        message = f"{key}: unknown device '{name}'; {hint}"
+        self.unknown(key, message, project.missing_device_explained(name))
         return None
 
     # -- geometry -------------------------------------------------------------------------
@@ -82,6 +92,14 @@ class SymbolFields(Fields):
             written = describe_value(self.get(key))
             self.problem(key, f"{key}: width and height must be above 0, got {written}")
             return None
+        if size is not None and prop.within is not None:
+            lowest, highest = prop.within
+            if not all(lowest <= side <= highest for side in size):
+                written = describe_value(self.get(key))
+                self.problem(
+                    key, f"{key}: width and height must be {lowest:g} to {highest:g}, got {written}"
+                )
+                return None
         return size
 
     def range(self, key: str, prop: Prop) -> tuple[float, float] | None:
@@ -163,7 +181,20 @@ class SymbolFields(Fields):
     # -- plain values -------------------------------------------------------------------------
 
     def whole_number(self, key: str, prop: Prop) -> int | None:
-        return self.whole(key, 0, sys.maxsize, "a whole number of 0 or more")
+        if prop.within is None:
+            return self.whole(key, 0, sys.maxsize, "a whole number of 0 or more")
+        lowest, highest = (int(bound) for bound in prop.within)
+        return self.whole(key, lowest, highest, f"a whole number from {lowest} to {highest}")
+
+    def bounded_number(self, key: str, prop: Prop) -> float | None:
+        number = self.number(key)
+        if number is None or prop.within is None:
+            return number
+        lowest, highest = prop.within
+        if not lowest <= number <= highest:
+            self.problem(key, f"{key}: {number:g} is out of range; use {lowest:g} to {highest:g}")
+            return None
+        return number
 
     def values(self, key: str, prop: Prop) -> tuple[Any, ...] | None:
         value = self.get(key)
@@ -189,7 +220,7 @@ KINDS: dict[str, Callable[[SymbolFields, str, Prop], Any]] = {
     "size": SymbolFields.size,
     "range": SymbolFields.range,
     "points": SymbolFields.points,
-    "number": lambda fields, key, prop: fields.number(key),
+    "number": SymbolFields.bounded_number,
     "int": SymbolFields.whole_number,
     "priority": lambda fields, key, prop: fields.priority(key),
     "limits": SymbolFields.limits,
