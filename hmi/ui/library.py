@@ -78,7 +78,8 @@ class ScreenLibrary(QObject):
         merged = Screens()
         for screen in fresh:
             old = self.screens.get(screen.name)
-            keep_old = screen.source.file in bad_files and old is not None
+            files = {screen.source.file, *(v.source.file for v in screen.variants.values())}
+            keep_old = bool(files & bad_files) and old is not None
             merged.by_name[screen.name] = old if keep_old else screen
         for old in self.screens:  # a file that no longer parses at all keeps its screens
             if old.name not in merged and old.source.file in bad_files:

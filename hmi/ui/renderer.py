@@ -4,7 +4,8 @@ Every window, split pane and popup has a host; they share one ``ScreenLibrary`` 
 hot reload) and one bridge. When the library reloads, a host whose screen changed shows
 the new version; if the file has problems, the last good version stays on screen and the
 problems are shown above it. A host that is hidden (another page, a minimised window) lets
-its screen go quiet until shown again.
+its screen go quiet until shown again. A host in the touch profile shows a screen's touch
+variant where it has one (``NAME.touch.yaml``), on the desk its desk variant.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class ScreenHost(QWidget):
         self.library = screens
         self.context = context or SymbolContext(project)
         self.context.activate = self._activate
+        self.station = "touch" if self.context.touch else "desk"
         self.shown = False
         self.current: ScreenScene | None = None
         self.switch_seconds = 0.0
@@ -110,6 +112,7 @@ class ScreenHost(QWidget):
 
     def _render(self, screen: ScreenDef) -> None:
         started = time.perf_counter()
+        screen = screen.for_station(self.station)
         old = self.current
         if old is not None:
             old.unbind()
@@ -136,7 +139,7 @@ class ScreenHost(QWidget):
         current = self.current_screen
         if current is not None:
             replacement = self.screens.get(current.name)
-            if replacement is not None and replacement != current:
+            if replacement is not None and replacement.for_station(self.station) != current:
                 self._render(replacement)
             elif replacement is None and self.screens.home is not None:
                 self._render(self.screens.home)

@@ -27,8 +27,27 @@ logical units), so the renderer can scale it to any window without distorting it
 A screen with ``instances: [{line: line1}, {line: line2}]`` is itself a template: one screen
 is made per entry, with ``{line}`` replaced everywhere. Everything here is data; no Qt.
 
+A screen can be laid out again for a station: ``line1_press.touch.yaml`` beside
+``line1_press.yaml`` replaces its screens in the touch profile (``NAME.desk.yaml`` on the
+desk), designed for that panel rather than shrunk. It is a screen file of its own (its own
+``size``, ``background`` and symbols; ``instances`` and templates work as anywhere) whose
+screens keep the names of those they replace and take their title, level, parent and line
+from them::
+
+    # line1_press.touch.yaml: the press for a 1280 x 800 touch panel
+    screen:
+      size: [1280, 680]
+    symbols:
+      - {type: setpoint, at: [20, 300], size: [300, 90], tag: line1.billet_temp_sp}
+
+``ScreenDef.for_station("touch")`` gives the screen as the touch panel shows it; ``hmi check``
+reports a variant without its screen file, a screen name the file does not define, a
+station name that is not one (``x.tuch.yaml``) and the fields a variant takes from its
+screen, each as ``file:line``.
+
 ``catalogue`` lists the symbols, ``models`` holds what a loaded screen is, ``properties``
-checks a symbol's values, ``templates`` fills in template uses and ``loader`` reads a folder.
+checks a symbol's values, ``templates`` fills in template uses, ``variants`` lays screens
+out per station and ``loader`` reads a folder.
 """
 
 from .catalogue import (
@@ -51,6 +70,7 @@ from .models import (
     StateStyle,
     SymbolDef,
 )
+from .variants import STATIONS
 
 __all__ = [
     "DEFAULT_LIMIT_PRIORITY",
@@ -61,6 +81,7 @@ __all__ = [
     "MAX_TEMPLATE_DEPTH",
     "NO_SOURCE",
     "PRIORITIES",
+    "STATIONS",
     "SYMBOL_TYPES",
     "Limit",
     "Prop",

@@ -21,6 +21,7 @@ from .catalogue import SYMBOL_TYPES, Prop
 from .models import DESIGN_SIZE, LEVELS, ScreenDef, Screens, SymbolDef
 from .properties import SymbolFields, bounds_problem, check_meaning
 from .templates import Templates, scalar_text
+from .variants import attach_variants, screen_stem, split_variants
 
 MAX_TEMPLATE_DEPTH = 6
 MAX_SYMBOLS = 10_000  # on one screen, templates expanded; far more than a person can read
@@ -47,9 +48,10 @@ def load_screens(folder: str | Path, project: Project) -> tuple[Screens, list[Pr
     for path, doc in docs:
         if doc is not None:
             loader.templates.collect(loader.shown(path), doc)
-    for path, doc in docs:
-        if doc is not None:
-            loader.build_screens(path, doc)
+    screen_docs, variant_docs = split_variants(docs, loader.shown, loader.problem)
+    for path, doc in screen_docs:
+        loader.build_screens(path, doc)
+    attach_variants(loader, variant_docs)
     loader.check_links()
     # a template's own mistake is found at each use, and said once
     return Screens(loader.screens), list(dict.fromkeys(loader.problems))
@@ -159,7 +161,7 @@ class _Loader:
         self.placed = 0
         self.fields(head, file).unknown_keys(HEAD_FIELDS, "properties", "screen property")
         head = self.templates.expand(file, head, macros, head.line)
-        name = str(head.get("name") or path.stem)
+        name = str(head.get("name") or screen_stem(path))
         line = head.line or 1
         if name in self.screens:
             first = self.screens[name].source

@@ -74,10 +74,16 @@ class ScreenDef:
     size: tuple[float, float] = DESIGN_SIZE
     background: Path | None = None
     source: Source = NO_SOURCE
+    #: the same screen laid out for a station (``touch``, ``desk``): ``NAME.touch.yaml``
+    variants: dict[str, ScreenDef] = field(default_factory=dict)
 
     @property
     def tags(self) -> set[str]:
         return {name for s in self.symbols for name in s.tags}
+
+    def for_station(self, station: str) -> ScreenDef:
+        """This screen as laid out for ``station``: its variant, else itself."""
+        return self.variants.get(station, self)
 
 
 @dataclass
