@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
+from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from hmi.core.project.models import Project
@@ -49,17 +50,19 @@ def build_window(
     folder: str | Path | None = None,
     watch: bool = True,
     rate_hz: float = 10.0,
+    dpi: float | None = None,
 ) -> MainWindow:
     """The main window on ``source``'s tags (the runtime's ``live``, or a bare engine in
     tools); ``writer`` takes the writes and, when it is the runtime, brings its data
-    folder and the capabilities' services."""
+    folder and the capabilities' services; ``dpi`` is the monitor's when it says nonsense
+    (a touch panel's targets are sized in mm from it)."""
     app = application()
     bridge = TagBridge(source, rate_hz=rate_hz)
     window = MainWindow(
         project,
         bridge,
         folder if folder is not None else screens_folder(project),
-        profile=make_profile(profile, app.primaryScreen()),
+        profile=make_profile(profile, app.primaryScreen(), dpi=dpi),
         writer=writer,
         watch=watch,
         data_dir=getattr(writer, "data_dir", None),
@@ -89,16 +92,25 @@ def run_app(
     stop_telling = add_language_listener(runtime.translator.set_language)
     window = build_window(project, runtime.live, runtime, profile=profile)
     window.start(screen)
-    if window.profile.touch:
-        window.showFullScreen()
-    else:
-        window.resize(1600, 900)
-        window.show()
+    show_window(window, app.primaryScreen())
     code = app.exec()
     stop_telling()
     window.bridge.stop()
     dispose(window)
     return int(code)
+
+
+def show_window(window: MainWindow, screen: QScreen | None) -> None:
+    """Touch: the kiosk covers the whole screen. Without a window manager a full-screen
+    request alone may leave the window at its own size, so it is also given the screen's
+    geometry. Desk: a large normal window."""
+    if window.profile.touch:
+        if screen is not None:  # first: once full screen, a new geometry would end it
+            window.setGeometry(screen.geometry())
+        window.showFullScreen()
+    else:
+        window.resize(1600, 900)
+        window.show()
 
 
 def choose_language(language: str | None = None) -> str:

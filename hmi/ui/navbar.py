@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.screens import ScreenDef
+from hmi.ui.header import invalidate_all
 from hmi.ui.i18n import translate
 
 if TYPE_CHECKING:
@@ -94,15 +96,28 @@ class ScreenList(QDialog):
 
 
 class NavBar(QWidget):
-    """Home, back, up, the path, the screens below this one, and the desk's extras."""
+    """Home, back, up, the path, the screens below this one, and the extras (new window,
+    side by side, what capabilities add).
 
-    def __init__(self, panel: ScreenPanel, *, extras: bool):
+    Buttons say their word beside their symbol while the bar has the room; narrower, they
+    keep the symbol alone (a desk tooltip names them). In the touch profile the bar sits in
+    the header's row (``in_header``): no path there, the header title says where."""
+
+    contents_changed = Signal()  # buttons came or went: whoever lays it out looks again
+
+    def __init__(self, panel: ScreenPanel, *, extras: bool, in_header: bool = False):
         super().__init__(panel)
         self.setObjectName("navBar")
         self.panel = panel
+        self.in_header = in_header
+        self.touch = panel.operator.profile.touch
         self.layout_ = QHBoxLayout(self)
-        self.layout_.setContentsMargins(8, 4, 8, 4)
+        margins = (0, 0, 0, 0) if in_header else (8, 4, 8, 4)
+        self.layout_.setContentsMargins(*margins)
         self.layout_.setSpacing(round(panel.operator.profile.gap_px))
+        if not in_header:  # the panel decides the width; the words give way, never the window
+            self.layout_.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+            self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.home = self._button(panel.go_home, "navHome")
         self.back = self._button(panel.go_back, "navBack")
         self.up = self._button(panel.go_up, "navUp")
@@ -112,7 +127,8 @@ class NavBar(QWidget):
         self.path = QLabel("", self)
         self.path.setObjectName("navPath")
         self.path.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.layout_.addWidget(self.path, 1)
+        self.path.setVisible(not in_header)
+        self.layout_.addWidget(self.path, 0 if in_header else 1)
         self.children_box = QHBoxLayout()
         self.children_box.setSpacing(round(panel.operator.profile.gap_px))
         self.layout_.addLayout(self.children_box)
@@ -124,17 +140,47 @@ class NavBar(QWidget):
         self.extra_words: dict[str, Callable[[], tuple[str, str]]] = {}
         self.screen_list: ScreenList | None = None
         self.compact = False
+        self.words = True  # the words beside the symbols of home, back, up, screens
+        self.extras_words = True  # ... and beside the other buttons' symbols
+        self.children_shown = True
         self.path_text = ""
         self.retranslate()
 
     def set_compact(self, compact: bool) -> None:
-        """Half a window wide (side by side): symbols for words, no path, no child buttons
-        (the screen list reaches them); on the desk a tooltip still names each button."""
+        """Half a window wide (side by side): no path and no child buttons (the screen list
+        reaches them); the buttons keep their words while they fit."""
         self.compact = compact
         self.path.setText("" if compact else self.path_text)
+        self.show_children(not compact)
+        self.fit_words()
+
+    def show_children(self, shown: bool) -> None:
+        self.children_shown = shown
         for button in self.child_buttons:
-            button.setVisible(not compact)
-        self.retranslate()
+            button.setVisible(shown)
+
+    def set_words(self, words: bool, extras: bool | None = None) -> None:
+        """Words beside the symbols of home, back, up and screens (``words``) and of the
+        other buttons (``extras``, default the same): their symbols are less known."""
+        extras = words if extras is None else extras
+        if (words, extras) != (self.words, self.extras_words):
+            self.words, self.extras_words = words, extras
+            self.retranslate()
+
+    def fit_words(self) -> None:
+        """Words beside the symbols if the bar is wide enough for them; else the well-known
+        symbols of home, back, up and screens go without theirs first."""
+        if self.in_header or self.width() <= 0:
+            return
+        for words, extras in ((True, True), (False, True), (False, False)):
+            self.set_words(words, extras)
+            invalidate_all(self.layout_)
+            if self.layout_.sizeHint().width() <= self.width():
+                return
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_words()
 
     def add_extra(
         self, key: str, slot, name: str, words: Callable[[], tuple[str, str]] | None = None
@@ -147,6 +193,8 @@ class NavBar(QWidget):
             self.extra_words[key] = words
         self.layout_.addWidget(button)
         self.retranslate()
+        self.fit_words()
+        self.contents_changed.emit()
         return button
 
     def _button(self, slot, name: str) -> QPushButton:
@@ -170,10 +218,13 @@ class NavBar(QWidget):
         for key, button in self.extra_buttons.items():
             own = self.extra_words.get(key)
             words[button] = own() if own is not None else extras.get(key, ("", key))
+        basic = (self.home, self.back, self.up, self.all)
         for button, (symbol, word) in words.items():
-            button.setText(symbol if self.compact else f"{symbol} {word}")
-            button.setToolTip(word if self.compact else "")
-        if "window" in self.extra_buttons and not self.compact:
+            worded = self.words if button in basic else self.extras_words
+            button.setText(f"{symbol} {word}" if worded else symbol)
+            button.setToolTip("" if worded or self.touch else word)
+            button.setAccessibleName(word)
+        if "window" in self.extra_buttons and self.extras_words:
             self.extra_buttons["window"].setToolTip(
                 translate("NavBar", "Also: middle-click or Ctrl+click a screen button")
             )
@@ -182,6 +233,7 @@ class NavBar(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+            self.fit_words()
 
     def show_screen(self, screen: ScreenDef, has_history: bool) -> None:
         screens = self.panel.host.screens
@@ -198,9 +250,11 @@ class NavBar(QWidget):
         for child in screens.children(screen.name):
             button = NavButton(child.title, child.name, self)
             button.go.connect(self.panel.navigate)
-            button.setVisible(not self.compact)
+            button.setVisible(self.children_shown)
             self.children_box.addWidget(button)
             self.child_buttons.append(button)
+        self.fit_words()
+        self.contents_changed.emit()
 
     def choose_screen(self) -> ScreenList:
         """The list of every screen, to jump anywhere in two touches."""

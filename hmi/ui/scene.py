@@ -1,7 +1,8 @@
 """One screen as a scene of symbols, and the view that scales it to its window.
 
 The scene is laid out in the screen's design units and the view scales it uniformly to
-fit (text and touch targets keep their proportions). Its background holds the SVG drawing
+fit (text and touch targets keep their proportions); views side by side share one scale
+(``ScaleGroup``). Its background holds the SVG drawing
 and every symbol's static part, and the view caches it as one pixmap per scale: a value
 change redraws only the changed symbol's own small pixmap over it. A scene whose view is
 hidden lets go of its tags, so screens nobody looks at cost nothing; only trends stay
@@ -16,17 +17,19 @@ from collections import deque
 from functools import partial
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmapCache, QResizeEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmapCache, QResizeEvent, QTransform
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
 from hmi.core.screens import ScreenDef
 from hmi.ui.bridge import Binding, TagBridge
 from hmi.ui.symbols import Symbol, SymbolContext, create_symbol
+from hmi.ui.symbols.history import HistoryFill
 
 BYTES_PER_PIXEL = 4
 MIN_PIXMAP_CACHE_KB = 64 * 1024
 STATIC_OVERHANG = (-60.0, -60.0, 60.0, 60.0)  # labels may reach this far beyond a symbol
+CONTENT_MARGIN = 16.0  # design units kept below the lowest symbol when the screen is fitted
 _cache_needs: weakref.WeakKeyDictionary[QGraphicsView, int] = weakref.WeakKeyDictionary()
 
 
@@ -105,6 +108,7 @@ class ScreenScene(SymbolScene):
         self.sparklines = [s for s in self.symbols if getattr(s, "keeps_history", False)]
         self._bindings: list[Binding] = []
         self._history_bindings: list[Binding] = []
+        self.history_fill: HistoryFill | None = None  # the trends' past, once per screen
         self.bridge: TagBridge | None = None
         self.live = False
 
@@ -118,6 +122,9 @@ class ScreenScene(SymbolScene):
         for symbol in self.sparklines:
             for tag in symbol.tags:
                 self._history_bindings.append(bridge.bind(tag, _deliver(symbol, tag)))
+        history = self.context.history
+        if self.sparklines and history is not None and self.history_fill is None:
+            self.history_fill = HistoryFill(self.sparklines, history, self.context.clock(), self)
         self.set_live(live)
 
     def set_live(self, live: bool) -> None:
@@ -132,13 +139,11 @@ class ScreenScene(SymbolScene):
             return
         bridge = self.bridge
         for symbol in self.symbols:
-            if symbol in self.sparklines:
-                continue
-            for tag in symbol.tags:
-                self._bindings.append(bridge.bind(tag, _deliver(symbol, tag)))
-            for link in self.context.alarm_links(symbol.tag or ""):  # its tag's alarms
-                follow = partial(symbol.set_alarm_state, link.alarm_id, link.priority)
-                self._bindings.append(bridge.bind(link.state_tag, follow))
+            if symbol not in self.sparklines:
+                for tag in symbol.tags:
+                    self._bindings.append(bridge.bind(tag, _deliver(symbol, tag)))
+            for tag, follow in symbol.followed():  # its alarms' states, their setpoints
+                self._bindings.append(bridge.bind(tag, follow))
 
     def unbind(self) -> None:
         for binding in self._bindings + self._history_bindings:
@@ -159,7 +164,11 @@ def _deliver(symbol: Symbol, tag: str) -> partial:
 
 
 class ScreenView(QGraphicsView):
-    """Scales its scene to fit, keeping the aspect ratio; no scroll bars, no dragging."""
+    """Scales its scene to fit, keeping the aspect ratio; no scroll bars, no dragging.
+
+    A screen fills the view's width when its symbols fit in the height at that scale
+    (empty design space under them may be cut); otherwise it fits the height, centred
+    across. It is shown from the top, where the header and navigation are."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -171,10 +180,11 @@ class ScreenView(QGraphicsView):
         # symbols repaint only themselves; the region of what changed is all that is redrawn
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.min_target_px = 0.0
+        self.group: ScaleGroup | None = None  # views side by side share one scale
         self.paint_times: deque[float] = deque(maxlen=2000)  # seconds per frame, newest last
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -186,11 +196,37 @@ class ScreenView(QGraphicsView):
     def scale_factor(self) -> float:
         return self.transform().m11()
 
+    def fit_scale(self) -> float:
+        """The largest scale at which the screen is whole in the view: it fills the width
+        whenever the drawn part (the symbols, not empty design space below them) fits in
+        the height at that width."""
+        scene = self.scene()
+        viewport = self.viewport().size()
+        if scene is None or viewport.width() <= 0 or viewport.height() <= 0:
+            return 1.0
+        rect = scene.sceneRect()
+        used = content_height(scene)
+        return max(1e-3, min(viewport.width() / rect.width(), viewport.height() / max(used, 1.0)))
+
     def fit(self) -> None:
+        """Scale the screen to fit (with the other views of its group, at their common
+        scale)."""
+        if self.group is not None:
+            self.group.refit()
+        else:
+            self.apply_scale(self.fit_scale())
+
+    def apply_scale(self, scale: float) -> None:
         scene = self.scene()
         if scene is None:
             return
-        self.fitInView(scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        rect = scene.sceneRect()
+        shown_h = max(content_height(scene), self.viewport().height() / scale)
+        # the part shown: the whole width, and from the top as much height as there is room
+        self.setSceneRect(
+            QRectF(rect.left(), rect.top(), rect.width(), min(rect.height(), shown_h))
+        )
+        self.setTransform(QTransform.fromScale(scale, scale))
         if isinstance(scene, ScreenScene):
             if self.min_target_px:
                 size = self.min_target_px / max(self.scale_factor, 1e-6)
@@ -212,3 +248,51 @@ class ScreenView(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit()
+
+
+def content_height(scene: QGraphicsScene) -> float:
+    """How far down the screen's symbols reach (its design height when it has none, or
+    a background drawing that fills it)."""
+    rect = scene.sceneRect()
+    if not isinstance(scene, ScreenScene) or scene.svg is not None or not scene.symbols:
+        return rect.height()
+    bottom = max(s.pos().y() + s.body().bottom() for s in scene.symbols)
+    return min(rect.height(), bottom + CONTENT_MARGIN - rect.top())
+
+
+class ScaleGroup:
+    """Views shown side by side: each fits its own screen, all take the smallest scale, so
+    equal design sizes look equal in every pane."""
+
+    def __init__(self) -> None:
+        self.views: list[ScreenView] = []
+        self._fitting = False
+
+    def join(self, view: ScreenView) -> None:
+        if view not in self.views:
+            self.views.append(view)
+            view.group = self
+        self.refit()
+
+    def leave(self, view: ScreenView) -> None:
+        if view in self.views:
+            self.views.remove(view)
+        view.group = None
+        view.fit()
+        self.refit()
+
+    @property
+    def scale(self) -> float:
+        scales = [v.fit_scale() for v in self.views if v.scene() is not None]
+        return min(scales, default=1.0)
+
+    def refit(self) -> None:
+        if self._fitting:  # applying a scale may resize a view, which asks again
+            return
+        self._fitting = True
+        try:
+            scale = self.scale
+            for view in self.views:
+                view.apply_scale(scale)
+        finally:
+            self._fitting = False

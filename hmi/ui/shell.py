@@ -2,9 +2,14 @@
 
 Every window has the same header (plant, devices, user, clock, alarm banner, language) and
 panels made of navigation, messages and a screen. *touch*: one frameless full-screen kiosk
-window; every entry field gets our on-screen keypad or keyboard; lists scroll by dragging.
-*desk*: a normal window that can show two screens side by side and open screens in extra
-windows; all of them share the one bridge, the screens and the writes.
+window whose header and navigation share one finger-high row; every entry field gets our
+on-screen keypad or keyboard; lists scroll by dragging. *desk*: a normal window that can
+show two screens side by side (at one scale) and open screens in extra windows; all of
+them share the one bridge, the screens and the writes.
+
+Windows opened over a screen (a trend, a popup) go in ``content_area()``, under the header
+and the bands below it, so they never cover the alarm banner; ``content_changed`` says when
+that area moved (the banner grew with standing alarms).
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QMoveEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from hmi.core.project.models import Project
@@ -31,6 +36,7 @@ from hmi.ui.operator import Operator
 from hmi.ui.pages import PageArea, Words
 from hmi.ui.panel import ScreenPanel
 from hmi.ui.profile import Profile, make_profile
+from hmi.ui.scene import ScaleGroup
 from hmi.ui.symbols import Symbol
 from hmi.ui.theme import DEFAULT_THEME, Theme
 from hmi.ui.writes import WriteController, Writer
@@ -40,10 +46,24 @@ log = logging.getLogger(__name__)
 __all__ = ["MainWindow", "Profile", "ScreenWindow", "make_profile"]
 
 
+BUTTON_BORDER_PX = 2  # QPushButton's border in the theme's stylesheet
+BUTTON_PADDING = (4, 14)  # its padding (vertical, horizontal), before the profile's scale
+CHIP_PADDING, CHIP_BORDER_PX = 3, 2  # a device chip's vertical padding and its border
+
+#: (key, what it does given the screen panel, its symbol and translated word)
+ScreenAction = tuple[str, Callable[[ScreenPanel], Any], Callable[[], tuple[str, str]]]
+
+
 def profile_style(theme: Theme, profile: Profile) -> str:
     target, font, key = round(profile.target_px), round(profile.font_px), round(profile.key_px)
+    # min-height counts the content only: a button is a target high, padding and border in
+    pad_v, pad_h = (round(p * profile.chrome_scale) for p in BUTTON_PADDING)
+    inner_h = max(1, target - 2 * (pad_v + BUTTON_BORDER_PX))
+    inner_w = max(1, target - 2 * (pad_h + BUTTON_BORDER_PX))
+    chip_h = max(1, target - 2 * (round(CHIP_PADDING * profile.chrome_scale) + CHIP_BORDER_PX))
     return theme.stylesheet(profile.chrome_scale) + (
-        f"QPushButton {{ min-height: {target}px; min-width: {target}px; }}\n"
+        f"QPushButton {{ min-height: {inner_h}px; min-width: {inner_w}px; }}\n"
+        f"QPushButton#deviceChip {{ min-height: {chip_h}px; }}\n"
         f"QPushButton#keypadKey {{ min-height: {key}px; min-width: {key}px; }}\n"
         f"QWidget {{ font-size: {font}px; }}\n"
         f"QListWidget::item {{ min-height: {target}px; }}\n"
@@ -52,6 +72,8 @@ def profile_style(theme: Theme, profile: Profile) -> str:
 
 class OperatorWindow(QMainWindow):
     """What the main window and the extra windows share: header and a body of panels."""
+
+    content_changed = Signal()  # the area under the header and its bands moved or resized
 
     def __init__(self, operator: Operator, parent: QWidget | None = None):
         super().__init__(parent)
@@ -70,6 +92,8 @@ class OperatorWindow(QMainWindow):
         self.setCentralWidget(central)
         self.panel = ScreenPanel(operator, extras=True, parent=central)
         self.panel.host.screen_changed.connect(self._screen_shown)
+        if self.profile.touch:  # one row for header and navigation
+            self.header.add_navigation(self.panel.nav)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.setStyleSheet(profile_style(self.theme, self.profile))
 
@@ -118,6 +142,36 @@ class OperatorWindow(QMainWindow):
     def add_header_item(self, widget: QWidget) -> None:
         """An item in the header of this window (its views add one per extra window too)."""
         self.header.add_item(widget)
+
+    def add_screen_actions(self, panel: ScreenPanel, actions: Sequence[ScreenAction]) -> None:
+        for key, action, words in actions:
+            panel.nav.add_extra(key, lambda _=False, a=action: a(panel), f"nav_{key}", words)
+
+    def content_area(self) -> QRect:
+        """Where windows over the screen go, in global coordinates: under the header and
+        the bands below it (the alarm banner), so they never cover them."""
+        central = self.centralWidget()
+        top = 0
+        for index in range(self.body.count()):  # the first that takes the room left
+            widget = self.body.itemAt(index).widget()
+            if widget is not None and not widget.isHidden() and self.body.stretch(index) > 0:
+                top = widget.geometry().top()
+                break
+        area = central.rect().adjusted(0, top, 0, 0)
+        return QRect(central.mapToGlobal(area.topLeft()), area.size())
+
+    def watch_content(self, widget: QWidget) -> None:
+        """``widget`` fills the area under the bands: its moves are the area's."""
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show):
+            self.content_changed.emit()
+        return super().eventFilter(watched, event)
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        self.content_changed.emit()
 
     def show_device(self, device: str) -> Any:
         """A device chip was touched: its connection faceplate, with the reason."""
@@ -179,6 +233,10 @@ class MainWindow(OperatorWindow):
         self.pages.closed.connect(self.close_page)
         self.pages.hide()
         self.body.addWidget(self.pages, 1)
+        self.watch_content(self.splitter)
+        self.watch_content(self.pages)
+        self.scales = ScaleGroup()  # the panes side by side
+        self.screen_actions: list[ScreenAction] = []
         self.touch_input: TouchInput | None = None
         if profile.touch:
             self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
@@ -198,6 +256,17 @@ class MainWindow(OperatorWindow):
         """A button in the main navigation; ``words()`` gives its symbol and translated
         word (asked again on every change of language)."""
         return self.nav.add_extra(key, slot, f"nav_{key}", words)
+
+    def add_screen_action(
+        self, key: str, action: Callable[[ScreenPanel], Any], words: Callable[[], tuple[str, str]]
+    ) -> None:
+        """A button in the navigation of every screen: this window's, the pane beside it and
+        every extra window; ``action(panel)`` gets the panel whose button was pressed."""
+        entry = (key, action, words)
+        self.screen_actions.append(entry)
+        for panel in [self.panel, self.split, *(w.panel for w in self.windows)]:
+            if panel is not None:
+                self.add_screen_actions(panel, [entry])
 
     def add_below_header(self, widget: QWidget, stretch: int = 0) -> None:
         """A band across the window under the header (a banner, a status strip)."""
@@ -228,6 +297,8 @@ class MainWindow(OperatorWindow):
     def toggle_split(self) -> ScreenPanel | None:
         """Two screens side by side; from the overview, the lines next to each other."""
         if self.split is not None:
+            self.scales.leave(self.split.host.view)
+            self.scales.leave(self.host.view)
             self.split.host.close_screen()
             self.split.hide()
             self.split.deleteLater()
@@ -236,11 +307,14 @@ class MainWindow(OperatorWindow):
             return None
         left, right = self.side_by_side_screens()
         self.split = ScreenPanel(self.operator, parent=self.splitter)
+        self.add_screen_actions(self.split, self.screen_actions)
         self.split.nav.add_extra("unsplit", self.toggle_split, "navUnsplit")
         self.split.nav.set_compact(True)
         self.nav.set_compact(True)
         self.splitter.addWidget(self.split)
         self.splitter.setSizes([1, 1])
+        self.scales.join(self.host.view)
+        self.scales.join(self.split.host.view)
         if left is not None:
             self.go_to(left)
         if right is not None:
@@ -268,6 +342,7 @@ class MainWindow(OperatorWindow):
             )
             return None
         window = ScreenWindow(self.operator, screen)
+        self.add_screen_actions(window.panel, self.screen_actions)
         for view in self.views:
             view.add_window(window)
         window.closed.connect(
@@ -320,6 +395,7 @@ class ScreenWindow(OperatorWindow):
         self.setObjectName("screenWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.body.addWidget(self.panel, 1)
+        self.watch_content(self.panel)
         self.panel.go_to(screen)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -4,8 +4,11 @@ Left, the count of listed alarms per priority, each in its numbered shape (colou
 while there is one); middle, the most urgent alarms (highest priority, newest first), one
 per row, large enough to read from 1.5 m; right, "+N more", acknowledge (the alarms shown,
 which the operator has just read), silence the horn, and the alarm list. With nothing
-listed it is a calm grey "No active alarms". A touch on a row opens the alarm list at that
-alarm; a touch anywhere else on the banner opens the list.
+listed it is one calm grey row, a target high: "No active alarms" and the alarm list
+button (no counts, nothing to acknowledge or silence then); it grows to two rows as soon
+as an alarm stands (three on a large screen once three stand), and shrinks back when none
+is listed. A touch on a row opens the alarm
+list at that alarm; a touch anywhere else on the banner opens the list.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from hmi.ui.theme import Theme
 from .common import (
     UserProvider,
     clock_text,
+    message_with_mark,
     run_command,
     set_flag,
     short_line_name,
@@ -45,6 +49,11 @@ Say = Callable[[str, bool], None]
 def row_height(profile: Profile) -> int:
     """Rows a gloved finger can hit and text an operator reads from 1.5 m."""
     return round(max(profile.target_px * 1.2, 48.0))
+
+
+def calm_height(profile: Profile) -> int:
+    """The banner's one row while no alarm is listed: one target high."""
+    return round(profile.target_px)
 
 
 class PriorityCount(QWidget):
@@ -132,7 +141,8 @@ class AlarmLines(QWidget):
             return
         h = float(self.row_px)
         font = theme.font(h * 0.5, True)
-        longest = max(theme.metrics(font).horizontalAdvance(a.message or a.id) for a in self.alarms)
+        metrics = theme.metrics(font)
+        longest = max(metrics.horizontalAdvance(message_with_mark(a)) for a in self.alarms)
         has_line = any(self.line_names.get(a.line, a.line) for a in self.alarms)
         widths = self._columns(self.width() - h * 1.25 - 10, h, has_line, longest)
         for index, alarm in enumerate(self.alarms):
@@ -173,7 +183,7 @@ class AlarmLines(QWidget):
         if widths["state"] and widths["state"] < h * 3:
             state = state_short(alarm.state, alarm.acked)
         message_w = inner.right() - 10 - widths["state"] - x
-        message = alarm.message or alarm.id
+        message = message_with_mark(alarm)  # the first-out says so first
         message_px = text_px
         font = theme.font(message_px, unacked)
         fits = message_w / max(1.0, theme.metrics(font).horizontalAdvance(message))
@@ -242,10 +252,12 @@ class AlarmBanner(QFrame):
         self.say = say or (lambda text, problem: None)
         self.refreshes = 0
         self.counts_now = AlarmCounts()
-        row_px = row_height(profile)
+        self.row_px = row_px = row_height(profile)
+        self.calm_px = calm_height(profile)
+        self.shown_rows: int | None = None  # rows high now: 1 when calm (None: not yet laid out)
         self.lines = AlarmLines(theme, line_names, row_px, self)
         self.lines.clicked.connect(self.open_list.emit)
-        counts = QWidget(self)
+        self.counts_box = counts = QWidget(self)
         grid = QGridLayout(counts)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
@@ -260,14 +272,13 @@ class AlarmBanner(QFrame):
         self.more.setMinimumWidth(round(row_px * 2.6))
         self.ack_button = self._button("alarmAck", self.acknowledge_shown, row_px)
         self.silence_button = self._button("alarmSilence", self.horn.silence, row_px)
-        self.list_button = self._button("alarmList", lambda: self.open_list.emit(""), row_px)
+        self.list_button = self._button("alarmList", lambda: self.open_list.emit(""), self.calm_px)
         buttons = QGridLayout()
         buttons.setSpacing(round(profile.gap_px))
         buttons.addWidget(self.ack_button, 0, 0)
         buttons.addWidget(self.silence_button, 0, 1)
         buttons.addWidget(self.list_button, 1, 0, 1, 2)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 6)
+        self.layout_ = layout = QHBoxLayout(self)
         layout.setSpacing(round(profile.gap_px) + 4)
         layout.addWidget(counts)
         layout.addWidget(self.lines, 1)
@@ -302,11 +313,36 @@ class AlarmBanner(QFrame):
             self.lines.update()
 
     def set_rows(self, rows: int) -> None:
-        """2 rows on a small screen, 3 on a large one; the banner never changes height."""
+        """The most rows of alarms shown: 2 on a small screen, 3 on a large one."""
         self.lines.rows = rows
-        self.lines.setFixedHeight(self.lines.row_px * rows)
-        self.lines.updateGeometry()
+        self.shown_rows = None  # lay out again
         self.refresh()
+
+    @property
+    def calm(self) -> bool:
+        return self.shown_rows == 1
+
+    def fit_rows(self, listed: int) -> None:
+        """One row with nothing listed; with alarms the counts, the buttons and two rows
+        of alarms (a third on a large screen once three stand): the screen under the
+        banner moves when the first alarm comes, when the third does, and when all are
+        gone, not with every alarm."""
+        rows = 1 if not listed else min(self.lines.rows, max(2, listed))
+        if rows == self.shown_rows:
+            return
+        self.shown_rows = rows
+        calm = rows == 1
+        if calm:
+            self.layout_.setContentsMargins(8, 2, 8, 2)
+            self.lines.setFixedHeight(self.calm_px)
+        else:
+            self.layout_.setContentsMargins(8, 4, 8, 6)
+            self.lines.setFixedHeight(self.lines.row_px * rows)
+        self.counts_box.setVisible(not calm)  # nothing of any priority: the words say it
+        self.ack_button.setVisible(not calm)
+        self.silence_button.setVisible(not calm)
+        self.list_button.setMinimumHeight(self.calm_px if calm else self.row_px)
+        self.lines.updateGeometry()
 
     def refresh(self, events: list[AlarmEvent] | None = None) -> None:
         """Read the alarm list (once, however many events came) and redraw."""
@@ -315,6 +351,7 @@ class AlarmBanner(QFrame):
         self.refreshes += 1
         counts = self.manager.counts()
         self.counts_now = counts
+        self.fit_rows(counts.listed)
         shown = self.manager.active()[: self.lines.rows] if counts.listed else []
         self.lines.show_alarms(shown)
         for priority, widget in self.counts.items():

@@ -1,7 +1,9 @@
 """Trends: live and historical, several pens with their own units and axes.
 
 ``open_trend`` opens a trend window over the operator's window (from a value on a screen,
-the navigation or a saved view); ``TrendOpener`` does it with the application's history,
+the navigation or a saved view), in the window's ``content_area`` under the header and the
+alarm banner, which it never covers (on touch it follows that area when the banner grows);
+``TrendOpener`` does it with the application's history,
 bridge and look; ``install_trend_hold`` lets a touch and hold (or a Shift+click on the
 desk) on any value of a screen open its trend; ``TrendView`` is the widget itself.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -51,6 +53,7 @@ class TrendWindow(QDialog):
         self.setObjectName("trendWindow")
         self.setWindowTitle(title)
         self.view = view
+        self.host: QWidget | None = None
         theme = view.theme
         self.own_style = f"QDialog#trendWindow {{ background: {theme.background}; }}"
         self.setStyleSheet(self.own_style)
@@ -83,6 +86,37 @@ class TrendWindow(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.view.close_view()
         super().closeEvent(event)
+
+    def place(self, host: QWidget | None, touch: bool) -> None:
+        """Over ``host``'s screen area, under its header and alarm banner: filling it on
+        touch (and following it), three quarters of the window on the desk."""
+        if host is None:
+            self.resize(1280, 800)
+            return
+        self.host = host
+        area = content_area(host)
+        if touch:
+            self.setGeometry(area)
+            changed = getattr(host, "content_changed", None)
+            if changed is not None:
+                changed.connect(self.follow)
+            return
+        width = min(area.width(), max(900, host.width() * 3 // 4))
+        height = min(area.height(), max(600, host.height() * 3 // 4))
+        self.resize(width, height)
+        self.move(area.left() + (area.width() - width) // 2, area.top())
+
+    def follow(self) -> None:
+        """The screen area moved (the alarm banner grew or shrank): stay in it."""
+        if self.host is not None:
+            self.setGeometry(content_area(self.host))
+
+
+def content_area(host: QWidget) -> QRect:
+    """Where windows over ``host`` may go (global coordinates): its ``content_area`` if it
+    is an operator window, else all of it."""
+    area = getattr(host, "content_area", None)
+    return area() if callable(area) else host.geometry()
 
 
 def open_trend(
@@ -126,12 +160,6 @@ def open_trend(
     if prepare_dialog is not None:
         prepare_dialog(window)  # the shell's look (and keyboard), with the trend's own on top
         window.setStyleSheet(window.styleSheet() + window.own_style)
-    host = parent.window() if parent is not None else None
-    if profile.touch and host is not None:
-        window.setGeometry(host.geometry())
-    elif host is not None:
-        window.resize(max(900, host.width() * 3 // 4), max(600, host.height() * 3 // 4))
-    else:
-        window.resize(1280, 800)
+    window.place(parent.window() if parent is not None else None, profile.touch)
     window.show()
     return window

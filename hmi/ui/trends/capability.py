@@ -1,5 +1,6 @@
 """Trends as the operator windows plug them in (``hmi.ui.capability``): any value opens
-its trend, with the history when the historian runs and live only when it does not."""
+its trend, with the history when the historian runs and live only when it does not, and
+every screen's navigation has a Trends button for the screen's main values."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from hmi.core.historian import HEALTH_TAG
 from hmi.ui.capability import CapabilityViews
+from hmi.ui.i18n import translate
 
 from .opener import TrendOpener
 
@@ -28,6 +30,16 @@ class HistoryCapabilityViews(CapabilityViews):
 
     def install(self, window: Any) -> None:
         window.header.storage.watch(HEALTH_TAG)
+        opener = window.operator.trends
+        window.add_screen_action(
+            "trends",
+            lambda panel: opener.open_for_screen(panel.host.current_screen, panel),
+            trends_words,
+        )
 
     def add_window(self, window: Any) -> None:
         window.header.storage.watch(HEALTH_TAG)
+
+
+def trends_words() -> tuple[str, str]:
+    return "∿", translate("Trend", "Trends")

@@ -1,6 +1,10 @@
 """Opening trends from the rest of the application: a value on a screen, the navigation,
 a saved view. One ``TrendOpener`` per operator window set knows the history, the bridge
-and the look; callers only say what to trend and over which window."""
+and the look; callers only say what to trend and over which window.
+
+The Trends button of a screen's navigation trends the screen's main values: its own
+trends (sparklines) first, then its analog indicators, bars and tanks; a screen with none
+opens the tag browser."""
 
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ from hmi.ui.profile import Profile
 from hmi.ui.theme import DEFAULT_THEME, Theme
 
 HOLD_SECONDS = 0.6  # touch and hold this long on a value to open its trend
+SCREEN_PENS = 4  # the main values of a screen trended together
+#: symbol types whose tag is a screen's main value, the most telling first
+MAIN_VALUE_TYPES = (("sparkline",), ("analog", "bar", "tank"))
 HOLD_SLOP_PX = 12.0  # a finger may wander this far while holding
 
 
@@ -34,6 +41,24 @@ def symbol_pens(project: Project, symbol: Any) -> list[PenDef]:
             continue
         pens.append(PenDef(name, band if name == symbol.tag else None))
     return pens
+
+
+def screen_pens(project: Project, screen: Any, most: int = SCREEN_PENS) -> list[PenDef]:
+    """The main values of ``screen`` (a ``ScreenDef``) as pens, with their normal bands:
+    what its sparklines trend, then what its analog indicators, bars and tanks show."""
+    pens: dict[str, PenDef] = {}
+    for types in MAIN_VALUE_TYPES:
+        for symbol in screen.symbols:
+            tag = symbol.props.get("tag")
+            config = project.tags.get(tag or "")
+            if symbol.type not in types or config is None or tag in pens:
+                continue
+            if config.data_type in (DataType.STRING, DataType.BOOL):
+                continue
+            normal = symbol.props.get("normal")
+            band = (float(normal[0]), float(normal[1])) if normal and len(normal) == 2 else None
+            pens[tag] = PenDef(tag, band)
+    return list(pens.values())[:most]
 
 
 def is_hold(pressed_at: float, released_at: float, moved_px: float) -> bool:
@@ -99,6 +124,18 @@ class TrendOpener:
         if not pens:
             return None
         return self.open(parent, pens)
+
+    def open_for_screen(self, screen: Any, parent: QWidget | None) -> QDialog:
+        """The trend of a screen's main values; with none, an empty trend and the tag
+        browser to choose them."""
+        from . import actions
+
+        pens = screen_pens(self.project, screen) if screen is not None else []
+        title = screen.title if screen is not None else ""
+        window = self.open(parent, pens, title=title)
+        if not pens:
+            actions.choose_pens(window.view)  # type: ignore[attr-defined]
+        return window
 
     def install_hold(
         self, view: Any, parent: QWidget, allowed: Callable[[], bool] | None = None
