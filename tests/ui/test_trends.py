@@ -39,6 +39,7 @@ from hmi.ui.theme import DEFAULT_THEME
 from hmi.ui.trends import TrendOpener, TrendView, actions, is_hold, open_trend, symbol_pens
 from hmi.ui.trends.chooser import TagBrowser
 from hmi.ui.trends.hold import install_trend_hold
+from hmi.ui.trends.opener import screen_pens
 from hmi.ui.trends.series import BUCKETS, RAW, LiveRing, minmax_decimate
 from tests.ui.conftest import dev_tag, make_project
 from tests.ui.pictures import coloured_pixels, screen_from_yaml
@@ -606,3 +607,60 @@ def test_holding_a_value_opens_its_trend_instead_of_its_faceplate(qtbot, plant, 
         view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, on_symbol
     )
     assert len(trended) == (1 if touch else 2)  # Shift+click is for the desk
+
+
+def test_a_pen_fitted_to_its_data_follows_the_values_shown_then_its_range_again(
+    qtbot, plant, history, tmp_path
+):
+    view = make_view(qtbot, plant, history, tmp_path)
+    view.set_pens(["line1.pressure", "line1.die_temp"])
+    t0, t1 = T0 + 3 * HOUR, T0 + 3 * HOUR + 600
+    shown(qtbot, view, t0, t1)
+    pressure = view.plot.views[0]
+    assert pressure.viewRange()[1] == pytest.approx((-7.0, 357.0))  # its engineering range
+    values = [200.0 + 50 * math.sin(s / 600) for s in range(3 * 3600, 3 * 3600 + 601, 5)]
+    fit = view.legend.fits["line1.pressure"]
+    assert "line1.running" not in view.legend.fits  # nothing to fit for on/off
+    fit.click()
+    assert view.pens[0].fit_data and len(view.plot.groups) == 2
+    lo, hi = view.plot.views[0].viewRange()[1]
+    assert lo <= min(values) and hi >= max(values)
+    assert hi - lo < 1.3 * (max(values) - min(values))  # the data, not 0..350 nor the limits
+    view.add_pen("line1.temp")  # other pens come and go: it stays fitted
+    assert view.pens[0].fit_data and view.legend.fits["line1.pressure"].isChecked()
+    view.legend.fits["line1.pressure"].click()
+    assert not view.pens[0].fit_data
+    assert view.plot.views[0].viewRange()[1] == pytest.approx((-7.0, 357.0))
+
+
+def test_the_trends_button_trends_a_screens_main_values_its_own_trends_first(
+    qtbot, plant, history, tmp_path
+):
+    screen = screen_from_yaml(
+        tmp_path / "screens",
+        plant,
+        "screen: {name: s, title: Press}\n"
+        "symbols:\n"
+        "  - {type: value, at: [0, 0], tag: line1.die_temp}\n"
+        "  - {type: analog, at: [0, 100], tag: line1.pressure, normal: [150, 250]}\n"
+        "  - {type: state, at: [0, 200], tag: line1.running, states: {false: Off}}\n"
+        "  - {type: sparkline, at: [0, 300], size: [400, 100], tag: line1.temp}\n"
+        "  - {type: analog, at: [0, 500], tag: line1.temp}\n",
+    )
+    assert screen_pens(plant, screen) == [
+        PenDef("line1.temp", None),
+        PenDef("line1.pressure", (150.0, 250.0)),
+    ]
+    opener = TrendOpener(plant, None, history, DESK, data_dir=tmp_path / "data")
+    window = opener.open_for_screen(screen, None)
+    qtbot.addWidget(window)
+    assert [p.tag for p in window.view.pens] == ["line1.temp", "line1.pressure"]
+    assert window.windowTitle() == "Press"
+    empty = screen_from_yaml(
+        tmp_path / "empty", plant, "screen: {name: e}\nsymbols: []\n", name="e"
+    )
+    bare = opener.open_for_screen(empty, None)  # nothing to trend: the tag browser asks
+    qtbot.addWidget(bare)
+    assert bare.view.pens == [] and isinstance(bare.view.dialog, TagBrowser)
+    bare.view.dialog.reject()
+    opener.close_all()

@@ -2,7 +2,8 @@
 
 Pens are told apart by calm dark colours and dash styles, never an alarm colour (red,
 orange, yellow and magenta mean an alarm priority and nothing else). Pens with the same
-units share one Y axis.
+units share one Y axis on their engineering range; a pen the operator fits to its data
+(``fit_data``) gets a Y axis of its own that follows the values shown.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtCore import Qt
 from hmi.core.alarms import AlarmDef, AlarmKind, load_alarms
 from hmi.core.project.models import DataType, Project
 from hmi.core.trendviews import PenDef
+from hmi.ui.dialogs import short_name
 from hmi.ui.i18n import translate
 
 SOLID, DASH, DOT = Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
@@ -63,6 +65,7 @@ class Pen:
     step: bool = False  # held values (on/off) are drawn as steps
     exists: bool = True  # the project knows the tag
     axis_range_override: tuple[float, float] | None = None  # written in the view
+    fit_data: bool = False  # its axis follows the data shown, not the engineering range
 
     def format(self, value: float | None, with_units: bool = True) -> str:
         if value is None or value != value:
@@ -85,10 +88,16 @@ class AxisGroup:
     pens: list[Pen] = field(default_factory=list)
 
     @property
+    def fit_data(self) -> bool:
+        """The axis follows the data shown (its pen was fitted by the operator)."""
+        return any(p.fit_data for p in self.pens)
+
+    @property
     def range(self) -> tuple[float, float] | None:
-        """The union of the pens' axis ranges, when every pen has one."""
+        """The union of the pens' axis ranges, when every pen has one and none is fitted
+        to its data."""
         ranges = [p.axis_range for p in self.pens]
-        if not ranges or any(r is None for r in ranges):
+        if not ranges or any(r is None for r in ranges) or self.fit_data:
             return None
         return min(r[0] for r in ranges), max(r[1] for r in ranges)  # type: ignore[index]
 
@@ -129,7 +138,7 @@ def make_pen(
     return Pen(
         tag=spec.tag,
         number=index + 1,
-        label=config.description or spec.tag,
+        label=short_name(config, spec.tag),
         units="" if step else config.units,
         decimals=config.decimals,
         color=color,
@@ -149,9 +158,11 @@ def make_pens(
 
 
 def axis_groups(pens: Sequence[Pen]) -> list[AxisGroup]:
-    """One group per distinct units, in the order the pens first use them."""
-    groups: dict[str, AxisGroup] = {}
+    """One group per distinct units, in the order the pens first use them; a pen fitted to
+    its data has a group of its own."""
+    groups: dict[tuple[str, str], AxisGroup] = {}
     for pen in pens:
-        key = "on/off" if pen.step else pen.units
-        groups.setdefault(key, AxisGroup(key)).pens.append(pen)
+        units = "on/off" if pen.step else pen.units
+        key = ("fit", pen.tag) if pen.fit_data and not pen.step else ("units", units)
+        groups.setdefault(key, AxisGroup(units)).pens.append(pen)
     return list(groups.values())

@@ -2,7 +2,8 @@
 
 Only time moves under the operator's hand: a drag (or a fling, on touch) pans, the wheel
 or a pinch zooms about the finger, a tap places the cursor. Each Y axis keeps its pens'
-engineering range, so a line's height always means the same. There is no context menu.
+engineering range, so a line's height always means the same, unless the operator fits a
+pen to its data: its own axis then follows the values shown. There is no context menu.
 """
 
 from __future__ import annotations
@@ -314,17 +315,19 @@ class TrendPlot(pg.GraphicsLayoutWidget):
         return drawn
 
     def autoscale(self, index: int, values: Sequence[np.ndarray], grow_only: bool = False) -> None:
-        """Fit an axis without a configured range to its data, bands and limits.
+        """Fit an axis without a configured range to its data, bands and limits (an axis
+        fitted to its data: to the data alone).
 
         ``grow_only`` (live) widens it when a value leaves it but never narrows it, so the
-        scale does not twitch with every new sample."""
+        scale does not twitch with every new sample; an axis fitted to its data narrows
+        too, once the data fills less than a third of it."""
         group = self.groups[index]
         if group.range is not None:
             return
         parts = [v[np.isfinite(v)] for v in values if len(v)]
         for pen in group.pens:
             extra = [lim.value for lim in pen.limits] + list(pen.normal or ())
-            if extra:
+            if extra and not group.fit_data:
                 parts.append(np.asarray(extra, dtype=float))
         parts = [p for p in parts if len(p)]
         if not parts:
@@ -336,9 +339,11 @@ class TrendPlot(pg.GraphicsLayoutWidget):
         view = self.views[index]
         if grow_only and index in self._fitted:
             shown_lo, shown_hi = view.viewRange()[1]
-            if shown_lo <= lo and hi <= shown_hi:
+            inside = shown_lo <= lo and hi <= shown_hi
+            if inside and not (group.fit_data and (shown_hi - shown_lo) > 3 * (hi - lo)):
                 return
-            lo, hi = min(lo, shown_lo), max(hi, shown_hi)
+            if not group.fit_data:
+                lo, hi = min(lo, shown_lo), max(hi, shown_hi)
         view.setYRange(lo, hi, padding=0.08)
         self._fitted.add(index)
 

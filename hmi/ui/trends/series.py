@@ -137,6 +137,15 @@ def minmax_decimate(
     return out_t, out_y
 
 
+def shown_part(t: np.ndarray, y: np.ndarray, t0: float, t1: float) -> np.ndarray:
+    """The values of ``y`` whose times lie in [t0, t1] (what a pen shows of itself)."""
+    if not len(t):
+        return y[:0]
+    a = int(np.searchsorted(t, t0, side="left"))
+    z = int(np.searchsorted(t, t1, side="right"))
+    return y[a:z]
+
+
 def value_at(t: np.ndarray, y: np.ndarray, at: float, step: bool = False) -> float | None:
     """The drawn value at ``at``: interpolated between two drawable samples (held for a
     step pen); None outside the data or inside a gap."""

@@ -86,7 +86,11 @@ class TrendToolbar(QWidget):
         self.pens = self._button(self.pens_clicked, "trendPens", row)
         self.views = QComboBox(self)
         self.views.setObjectName("trendViews")
-        self.views.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # as wide as a short name: long view names must not push the buttons out of sight
+        self.views.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.views.setMinimumContentsLength(10)
         self.views.activated.connect(self._view_activated)
         row.addWidget(self.views)
         self.save = self._button(self.save_clicked, "trendSave", row)

@@ -36,9 +36,9 @@ from . import actions, readout
 from .export import write_csv
 from .fetch import HistoryFetcher
 from .legend import TrendLegend
-from .pens import Limit, Pen, axis_groups, make_pens, project_limits
+from .pens import AxisGroup, Limit, Pen, axis_groups, make_pens, project_limits
 from .plot import TrendPlot
-from .series import LiveRing, PenData, drawable, value_at
+from .series import LiveRing, PenData, drawable, shown_part, value_at
 from .toolbar import TrendToolbar, span_text
 
 FETCH_THROTTLE_MS = 120
@@ -80,7 +80,7 @@ class TrendView(QWidget):
         self.fetcher.values.connect(lambda *args: readout.show_values(self, *args))
         self.toolbar = TrendToolbar(self.profile, theme, self)
         self.plot = TrendPlot(theme, self.profile.font_px, self.profile.touch, self)
-        self.legend = TrendLegend(theme, self.profile.font_px, self)
+        self.legend = TrendLegend(theme, self.profile.font_px, self, self.profile.target_px)
         self.status = QLabel(self)
         self.status.setObjectName("trendStatus")
         status_px = round(self.profile.font_px * 0.8)
@@ -136,6 +136,7 @@ class TrendView(QWidget):
         main.tapped.connect(self.set_cursor)
         main.sigXRangeChanged.connect(self._range_changed)
         self.plot.pinched.connect(self._pinched)
+        self.legend.fit_toggled.connect(self.set_fit)
         self.plot.cursor.sigPositionChanged.connect(
             lambda line: self.set_cursor(float(line.value()))
         )
@@ -143,12 +144,16 @@ class TrendView(QWidget):
     # -- pens ----------------------------------------------------------------------------
 
     def set_pens(self, specs: Sequence[PenDef | str]) -> None:
-        """Show these pens (at most eight), in this order; the first gets the first axis."""
+        """Show these pens (at most eight), in this order; the first gets the first axis.
+        A pen still shown keeps its scale (fitted to its data or not)."""
         specs = [PenDef(s) if isinstance(s, str) else s for s in specs][:MAX_PENS]
         for binding in self.bindings:
             binding.unbind()
         self.bindings.clear()
+        fitted = {p.tag for p in self.pens if p.fit_data}
         self.pens = make_pens(self.project, specs, self.limits)
+        for pen in self.pens:
+            pen.fit_data = pen.tag in fitted and not pen.step
         self.rings = {p.tag: self.rings.get(p.tag) or LiveRing() for p in self.pens}
         self.history = {p.tag: self.history.get(p.tag, PenData()) for p in self.pens}
         self.plot.set_groups(axis_groups(self.pens))
@@ -285,12 +290,31 @@ class TrendView(QWidget):
             live = ring.arrays() if ring.count else None
             history = self.history.get(pen.tag, PenData())
             self.drawn[pen.tag] = self.plot.draw_pen(pen.tag, history, live, hold)
+        t0, t1 = self.visible_range()
         for index, group in enumerate(self.plot.groups):
-            if autoscale or self.live:
+            if group.fit_data:  # the data shown, not what was fetched around it
+                values = [shown_part(*self.drawn[p.tag], t0, t1) for p in group.pens]
+                values += [shown_part(h.t, h.lo, t0, t1) for h in self._histories(group)]
+                values += [shown_part(h.t, h.hi, t0, t1) for h in self._histories(group)]
+                self.plot.autoscale(index, values, grow_only=not autoscale)
+            elif autoscale or self.live:
                 values = [self.drawn[p.tag][1] for p in group.pens]
                 values += [self.history[p.tag].lo for p in group.pens]
                 values += [self.history[p.tag].hi for p in group.pens]
                 self.plot.autoscale(index, values, grow_only=not autoscale)
+
+    def _histories(self, group: AxisGroup) -> list[PenData]:
+        return [self.history[p.tag] for p in group.pens if len(self.history[p.tag].lo)]
+
+    def set_fit(self, tag: str, fit: bool) -> None:
+        """Scale pen ``tag`` to the data shown (``fit``) or to its engineering range."""
+        pen = next((p for p in self.pens if p.tag == tag), None)
+        if pen is None or pen.step or pen.fit_data == fit:
+            return
+        pen.fit_data = fit
+        self.plot.set_groups(axis_groups(self.pens))
+        self.legend.show_fit(tag, fit)
+        self.redraw(autoscale=True)
 
     # -- cursor and legend -----------------------------------------------------------------
 
