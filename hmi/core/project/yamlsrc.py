@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:  # the C loader where libyaml is installed: several times faster on big tag files
     from yaml import CSafeLoader as _BaseLoader
@@ -105,38 +105,42 @@ def _shown(node: Node) -> str:
     return "this value"
 
 
-def _children(node: Node) -> list[Node]:
+def _collections(node: Node) -> list[Node]:
+    """The lists and mappings directly in ``node``: what aliases can multiply."""
     if isinstance(node, MappingNode):
-        return [child for pair in node.value for child in pair]
+        return [child for pair in node.value for child in pair if not isinstance(child, ScalarNode)]
     if isinstance(node, SequenceNode):
-        return list(node.value)
+        return [child for child in node.value if not isinstance(child, ScalarNode)]
     return []
 
 
 def _measure(root: Node) -> None:
     """Refuse a document that aliases would blow up, or that nests too deeply.
 
-    One pass in post-order over the node graph, where an aliased node is one node with
-    several parents. Each node's size is what it would be with every alias written out;
-    its ``extra`` is what the aliases inside it add: the first reference to a node takes
-    that node's own extra, every further one its whole size.
+    One pass in post-order over the lists and mappings, where an aliased one is a node
+    with several parents. Each one's size is the number of values it would hold with every
+    alias written out; its ``extra`` is what the aliases inside it add: the first reference
+    to a node takes that node's own extra, every further one its whole size. A repeated
+    scalar counts once per use: it cannot multiply.
     """
+    if isinstance(root, ScalarNode):
+        return
     size: dict[int, int] = {}
     extra: dict[int, int] = {}
-    height: dict[int, int] = {}
+    height: dict[int, int] = {}  # levels of lists and mappings, this one included
     claimed: set[int] = set()
     on_path: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, finished = stack.pop()
         key = id(node)
-        children = _children(node)
+        inside = _collections(node)
         if not finished:
             if key in size:
                 continue
             on_path.add(key)
             stack.append((node, True))
-            for child in reversed(children):
+            for child in reversed(inside):
                 if id(child) in on_path:
                     raise YamlSyntaxError(
                         "an alias refers to the list or mapping it is written in; "
@@ -147,8 +151,9 @@ def _measure(root: Node) -> None:
                     stack.append((child, False))
             continue
         on_path.discard(key)
-        total, added, deepest = 1, 0, 0
-        for child in children:
+        values = len(node.value) * (2 if isinstance(node, MappingNode) else 1)
+        total, added, deepest = 1 + values - len(inside), 0, 0
+        for child in inside:
             ref = id(child)
             total += size[ref]
             deepest = max(deepest, height[ref])
@@ -167,7 +172,7 @@ def _measure(root: Node) -> None:
     if height[id(root)] > MAX_DEPTH:
         node = root
         for _ in range(MAX_DEPTH):
-            node = max(_children(node), key=lambda child: height[id(child)])
+            node = max(_collections(node), key=lambda child: height[id(child)])
         raise YamlSyntaxError(
             f"nested more than {MAX_DEPTH} levels deep; a project file needs far fewer",
             _line(node),
