@@ -1257,3 +1257,40 @@ def test_durations_of_every_section_are_checked_against_their_range(tmp_path: Pa
         key = marked[problem.source.line]
         assert f"{key}: 1e" in problem.message or f"{key} 1e" in problem.message, problem
         assert "too long" in problem.message or "too short" in problem.message, problem
+
+
+@pytest.mark.parametrize(
+    ("pattern", "phrase"),
+    [
+        ("/**/*.yaml", "'**' searches inside the project folder only"),
+        ("../**/*.yaml", "'**' searches inside the project folder only"),
+        ("/nowhere-at-all/*.yaml", "include '/nowhere-at-all/*.yaml' matches no file"),
+    ],
+)
+def test_an_include_pattern_never_searches_the_whole_disk(
+    tmp_path: Path, pattern: str, phrase: str
+) -> None:
+    text = BASE + f'include:\n  - "{pattern}"  # <-\n'
+    _, problems = check_project(write(tmp_path, {"project.yaml": text}))
+    assert [p.source.line for p in problems] == [marked_line(text)]
+    assert phrase in problems[0].message
+
+
+def test_an_absolute_include_pattern_is_read(tmp_path: Path) -> None:
+    shared = write(tmp_path / "shared", {"a.yaml": "tags:\n  - {name: s.a, expr: '1'}\n"})
+    project_dir = tmp_path / "plant"
+    write(project_dir, {"project.yaml": BASE + f"include: ['{shared.as_posix()}/*.yaml']\n"})
+    project, problems = check_project(project_dir)
+    assert problems == [] and project is not None and "s.a" in project.tags
+
+
+def test_a_pattern_that_names_too_many_files_is_refused(tmp_path: Path) -> None:
+    from hmi.core.project.includes import MAX_INCLUDED
+
+    files = {f"tags/t{i}.yaml": "tags: []\n" for i in range(MAX_INCLUDED + 1)}
+    text = BASE + "include: ['tags/*.yaml']  # <-\n"
+    _, problems = check_project(write(tmp_path, {"project.yaml": text, **files}))
+    assert [str(p) for p in problems] == [
+        f"project.yaml:{marked_line(text)}: include 'tags/*.yaml' matches more than "
+        f"{MAX_INCLUDED} files"
+    ]

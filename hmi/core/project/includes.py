@@ -7,6 +7,8 @@ and a name that matches no file suggests the nearest one in its folder.
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from .yamlsrc import YList, line_of
 
 TAG_FILE_SUFFIXES = (".yaml", ".yml")
 PATTERN_CHARS = "*?["
+MAX_INCLUDED = 1000  # files one pattern may name
 
 
 class IncludeReader:
@@ -57,8 +60,24 @@ class IncludeReader:
         root = self.log.root
         try:
             if any(char in pattern for char in PATTERN_CHARS):
-                paths = sorted(path for path in root.glob(pattern) if path.is_file())
+                base, relative = root, Path(pattern)
+                if relative.is_absolute():  # Path.glob takes relative patterns only
+                    base = Path(relative.anchor)
+                    relative = relative.relative_to(base)
+                if "**" in relative.parts and (base != root or ".." in relative.parts):
+                    message = f"include '{pattern}': '**' searches inside the project folder only"
+                    self.log.report(source, message)  # not the whole disk
+                    return []
+                found = (path for path in base.glob(str(relative)) if path.is_file())
+                paths = sorted(itertools.islice(found, MAX_INCLUDED + 1))
+                if len(paths) > MAX_INCLUDED:
+                    message = f"include '{pattern}' matches more than {MAX_INCLUDED} files"
+                    self.log.report(source, message)
+                    return []
                 if not paths:
+                    locked = self.locked_folder(root / pattern)
+                    if locked is not None:  # glob passes over a folder it may not open
+                        raise PermissionError(13, "Permission denied", str(locked))
                     self.log.report(source, f"include '{pattern}' matches no file")
                 return paths
             path = root / pattern
@@ -70,8 +89,9 @@ class IncludeReader:
             folder = path.parent
             nearby = [e.name for e in folder.iterdir() if e.is_file()] if folder.is_dir() else []
         except PermissionError as error:
-            folder_name = self.log.relative_name(Path(error.filename or root))
-            self.log.report(source, cannot_read(f"the folder '{folder_name}'", error))
+            locked = self.locked_folder(Path(error.filename or root)) or root
+            shown = self.log.relative_name(locked)
+            self.log.report(source, cannot_read(f"the folder '{shown}'", error))
             return []
         except (OSError, ValueError):  # a name the system refuses (too long, a NUL)
             self.log.report(source, f"include '{pattern}': not a file name this system accepts")
@@ -80,6 +100,16 @@ class IncludeReader:
         hint = f"; did you mean '{self.log.relative_name(folder / close)}'?" if close else ""
         self.log.report(source, f"include file '{pattern}' not found{hint}")
         return []
+
+    def locked_folder(self, path: Path) -> Path | None:
+        """The outermost folder on the way to ``path`` (inside the project) that this user
+        may not open, if any."""
+        for folder in reversed(path.parents):
+            if folder in self.log.root.parents:
+                continue
+            if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
+                return folder
+        return None
 
     def read_file(self, path: Path, source: Source) -> bool:
         """Read one included file; False if its tags could not all be read."""
