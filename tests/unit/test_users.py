@@ -292,3 +292,19 @@ def test_a_signature_expires_and_dies_with_its_session(station):
     users.sign_out()
     users.sign_in("sup", "super-pass")
     assert "needs an electronic signature" in access.refusal("sup", WRITE_TAG, target)
+
+
+def test_a_write_confirmed_after_the_session_expired_is_not_sent(station):
+    import asyncio
+
+    from hmi.core.driver import WriteStatus
+    from hmi.core.engine import TagEngine
+
+    engine = TagEngine(station.project, access=station.access)
+    station.users.sign_in("op1", "1111", method=Method.PIN, profile="touch")
+    station.clock.now += 61  # the confirmation dialog stayed open past auto_sign_out
+    result = asyncio.run(engine.write("line1.ram_speed_sp", 12.0, "op1"))
+    assert result.status is WriteStatus.REFUSED
+    assert result.message == "op1 is not signed in at this station; sign in first"
+    write = station.records(WRITE_TAG)[-1]
+    assert (write.user, write.details["status"]) == ("op1", "refused")

@@ -186,13 +186,14 @@ class Users:
             self._thread.start()
         return self
 
-    def stop(self) -> None:
-        """Sign out, and refuse everything from now on (never open the station)."""
+    def stop(self, reason: str = "the station stopped") -> None:
+        """Sign out (with ``reason``), and refuse everything from now on (never open the
+        station)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5)
         if self.current is not None:
-            self.sign_out("the station stopped")
+            self.sign_out(reason)
         self.access.set_policy(lambda user, permission, target: "the station is stopping")
         if self._remove_recorder is not None:
             self._remove_recorder()
