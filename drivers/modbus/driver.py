@@ -2,10 +2,10 @@
 
 One connection per device and one request at a time on it. Failures never raise into
 the engine: a cycle that cannot talk to the device marks every tag Bad once, with the
-reason, and the device is retried with exponential backoff; a device that keeps failing
-is demoted (tried only every ``demote_for`` seconds, with a short connect timeout) so it
-never stalls anything else, and it recovers by itself. The connection itself (pymodbus,
-reconnect backoff, readable reasons for failures) is ``link.Link``.
+reason, and the device is retried under the connection policy (``hmi.core.connection``:
+backoff with jitter; a device that keeps failing is demoted, probed once every
+``demote_for``, so it never stalls anything else), and it recovers by itself. The
+connection itself (pymodbus, readable reasons for failures) is ``link.Link``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hmi.core.connection import ConnectionState
 from hmi.core.driver import (
     DeviceState,
     DeviceStatus,
@@ -119,6 +120,8 @@ class ModbusDriver(Driver):
             self._config_error = f"configuration: {exc}"
             self.options = ModbusOptions(host="-")
         self._link = Link(self.options, self.stats)
+        # the device under the connection policy: failures, demotion, next attempt
+        self.connection = ConnectionState(self.options.connection)
         # what the device refuses (exception 2), kept in the project's store
         self._refused: dict[Area, RangeSet] = {area: RangeSet() for area in Area}
         self._refused_loaded = self._refused_changed = False
@@ -148,7 +151,6 @@ class ModbusDriver(Driver):
         self._running = False
         self._status = DeviceStatus.STOPPED
         self._reason = ""
-        self._failures = 0
         self._bad_reason: str | None = None
         self._groups_in_error: set[str] = set()
         self._last: dict[str, Any] = {}
@@ -197,11 +199,11 @@ class ModbusDriver(Driver):
     # -- polling --
 
     async def _poll(self, group: _ScanGroup) -> None:
-        if not self._link.due():
+        if not self.connection.due():
             return
         loop = asyncio.get_running_loop()
         async with self._link.lock:
-            if not self._link.due():
+            if not self.connection.due():
                 return
             started = loop.time()
             try:
@@ -219,19 +221,13 @@ class ModbusDriver(Driver):
         self._on_success(group, values, errors)
 
     async def _ensure_connected(self) -> None:
-        timeout = self.options.timeout
-        if self._status is DeviceStatus.DEMOTED:
-            timeout = min(timeout, self.options.demoted_connect_timeout)
-        await self._link.ensure_connected(timeout)
+        await self._link.ensure_connected(self.options.connection.connect_timeout)
 
     def _on_failure(self, reason: str) -> None:
-        self._failures += 1
-        if self._failures >= self.options.demote_after:
-            self._link.retry_later(self.options.demote_for)
-            self._set_state(DeviceStatus.DEMOTED, reason)
-        else:
-            self._link.retry_later()
-            self._set_state(DeviceStatus.OFFLINE, reason)
+        self._link.close()
+        self.connection.failed()
+        demoted = self.connection.demoted
+        self._set_state(DeviceStatus.DEMOTED if demoted else DeviceStatus.OFFLINE, reason)
         if reason != self._bad_reason:
             self._bad_reason = reason
             ts = time.time()
@@ -246,8 +242,7 @@ class ModbusDriver(Driver):
         self, group: _ScanGroup, values: dict[str, Any], errors: dict[str, str]
     ) -> None:
         recovering = self._status in _FAILING
-        self._failures = 0
-        self._link.reset_backoff()
+        self.connection.succeeded()
         self._bad_reason = None
         if errors:
             self._groups_in_error.add(group.name)
@@ -284,8 +279,8 @@ class ModbusDriver(Driver):
                 log.warning(
                     "%s: demoted after %d failed cycles, now tried every %s: %s",
                     name,
-                    self._failures,
-                    seconds_text(self.options.demote_for),
+                    self.connection.failures,
+                    seconds_text(self.options.connection.demote_for),
                     reason,
                 )
             elif status in (DeviceStatus.OFFLINE, DeviceStatus.DEGRADED):
@@ -533,9 +528,7 @@ class ModbusDriver(Driver):
         return data
 
     async def _request(self, area: Area, address: int, count: int) -> Sequence[int]:
-        demoted = self._status is DeviceStatus.DEMOTED  # a probe: no repeats
-        attempts = 1 if demoted else 1 + self.options.retries
-        return await self._link.read(area, address, count, attempts)
+        return await self._link.read(area, address, count, self.connection.attempts)
 
     # -- one-shot reads and writes --
 
@@ -564,7 +557,7 @@ class ModbusDriver(Driver):
         return batch
 
     async def _connect_for_request(self) -> None:
-        if self._running and not self._link.due():
+        if self._running and not self.connection.due():
             raise LinkError(self._reason or "device is offline")
         await self._ensure_connected()
 

@@ -2,9 +2,9 @@
 
 Everything that knows pymodbus lives here. A request ends in one of three ways: values, a
 ``DeviceAnswer`` (the device refused it, the connection is fine), or a ``LinkError`` whose
-reason an operator can read (the connection is dropped). Reconnects back off
-exponentially, so a device that is gone costs little. One request at a time: whoever
-talks through the link holds ``lock``.
+reason an operator can read (the connection is dropped). When to connect again is the
+driver's connection policy (``hmi.core.connection``), not the link's. One request at a
+time: whoever talks through the link holds ``lock``.
 """
 
 from __future__ import annotations
@@ -100,8 +100,6 @@ class Link:
         self._sent = b""  # the newest request's frame
         self._received = b""  # every byte that came after it
         self._unused = b""  # of those, what the framer has not consumed yet
-        self._backoff = options.reconnect_min
-        self._next_attempt = 0.0
 
     @property
     def up(self) -> bool:
@@ -113,22 +111,6 @@ class Link:
         )
 
     # -- connecting --
-
-    def due(self) -> bool:
-        """Whether the device may be tried now, or is still being waited out."""
-        return asyncio.get_running_loop().time() >= self._next_attempt
-
-    def retry_later(self, wait: float | None = None) -> None:
-        """Drop the connection; try again after ``wait`` seconds, or the growing backoff."""
-        self.close()
-        now = asyncio.get_running_loop().time()
-        if wait is None:
-            wait = self._backoff
-            self._backoff = min(self._backoff * 2, self.options.reconnect_max)
-        self._next_attempt = now + wait
-
-    def reset_backoff(self) -> None:
-        self._backoff = self.options.reconnect_min
 
     async def ensure_connected(self, timeout: float) -> None:
         if not self.up:
@@ -185,7 +167,7 @@ class Link:
 
         common: dict[str, Any] = {
             # our own deadlines fire first; pymodbus must neither retry nor reconnect
-            "timeout": options.timeout * 2 + 1,
+            "timeout": max(options.timeout, options.connection.connect_timeout) * 2 + 1,
             "retries": 0,
             "reconnect_delay": 0,
             "trace_connect": on_connect,

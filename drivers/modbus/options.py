@@ -10,23 +10,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hmi.core.connection import POLICY_OPTIONS, ConnectionPolicy, OptionProblem, read_policy
 from hmi.core.project.durations import parse_duration
 from hmi.core.words import did_you_mean
 
 from .codec import ORDERS
 
+POLICY = ConnectionPolicy(timeout=1.0, retries=1)  # the Modbus defaults of the policy
 REQUEST_COST_TCP = 1000
 REQUEST_COST_RTU = 20
 _PARITY = {"n": "N", "none": "N", "e": "E", "even": "E", "o": "O", "odd": "O"}
-
-
-@dataclass(frozen=True, slots=True)
-class OptionProblem:
-    key: str  # the option to fix; empty when it is about the device as a whole
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class OptionsError(ValueError):
@@ -46,8 +39,6 @@ class ModbusOptions:
     parity: str = "N"
     stopbits: int = 1
     bytesize: int = 8
-    timeout: float = 1.0  # seconds per request attempt
-    retries: int = 1  # extra attempts of a read after a timeout
     # what one request costs, in registers it could carry instead; None: by transport
     request_cost: int | None = None
     max_gap: int | None = None  # at most this many unused registers in a read (x16 bits)
@@ -56,11 +47,15 @@ class ModbusOptions:
     max_bits: int = 2000
     byte_order: str = "big"
     word_order: str = "big"
-    reconnect_min: float = 0.5
-    reconnect_max: float = 10.0
-    demote_after: int = 3  # consecutive failed cycles before a device is demoted
-    demote_for: float = 10.0  # seconds between attempts while demoted
-    demoted_connect_timeout: float = 0.5
+    connection: ConnectionPolicy = POLICY  # timeout, retries, backoff, demotion
+
+    @property
+    def timeout(self) -> float:
+        return self.connection.timeout
+
+    @property
+    def retries(self) -> int:
+        return self.connection.retries
 
     @property
     def read_cost(self) -> int:
@@ -74,17 +69,6 @@ class ModbusOptions:
     @property
     def endpoint(self) -> str:
         return self.serial if self.transport == "rtu" else f"{self.host}:{self.port}"
-
-
-_DEFAULTS = ModbusOptions()
-
-
-def _duration(value: Any) -> float:
-    """Seconds, more than zero: a zero timeout or backoff would make the driver spin."""
-    seconds = parse_duration(value)
-    if seconds <= 0:
-        raise ValueError(f"{value!r} must be longer than zero")
-    return seconds
 
 
 def _integer(lo: int, hi: int) -> Callable[[Any], int]:
@@ -146,8 +130,6 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "parity": _parity,
     "stopbits": _integer(1, 2),
     "bytesize": _integer(5, 8),
-    "timeout": _duration,
-    "retries": _integer(0, 10),
     "request_cost": _integer(0, 100_000),
     "max_gap": _integer(0, 125),
     "refused_recheck": _seconds(0.1, 86400.0),
@@ -155,22 +137,20 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "max_bits": _integer(1, 2000),
     "byte_order": _choice(*ORDERS),
     "word_order": _choice(*ORDERS),
-    "reconnect_min": _duration,
-    "reconnect_max": _duration,
-    "demote_after": _integer(1, 1000),
-    "demote_for": _duration,
-    "demoted_connect_timeout": _duration,
 }
 
 
 def parse_options(raw: Mapping[str, Any]) -> ModbusOptions:
     """Typed options from a device's ``options``; raises OptionsError listing every problem."""
-    problems: list[OptionProblem] = []
-    values: dict[str, Any] = {}
+    connection, problems = read_policy(raw, POLICY)
+    values: dict[str, Any] = {"connection": connection}
+    known = [*_CONVERTERS, *POLICY_OPTIONS]
     for key, value in raw.items():
+        if key in POLICY_OPTIONS:
+            continue
         convert = _CONVERTERS.get(key)
         if convert is None:
-            hint = did_you_mean(key, _CONVERTERS, "modbus options", listed=len(_CONVERTERS))
+            hint = did_you_mean(key, known, "modbus options", listed=len(known))
             problems.append(OptionProblem(key, f"unknown option '{key}'; {hint}"))
             continue
         try:
@@ -186,12 +166,8 @@ def parse_options(raw: Mapping[str, Any]) -> ModbusOptions:
     if transport == "rtu" and "serial" not in values and "serial" not in raw:
         message = "serial is required for Modbus RTU, e.g. serial: /dev/ttyUSB0"
         problems.append(OptionProblem("", message))
-    low = values.get("reconnect_min", _DEFAULTS.reconnect_min)
-    high = values.get("reconnect_max", _DEFAULTS.reconnect_max)
-    if low > high:
-        key = "reconnect_min" if "reconnect_min" in raw else "reconnect_max"
-        message = f"reconnect_min ({low:g} s) is longer than reconnect_max ({high:g} s)"
-        problems.append(OptionProblem(key, message))
     if problems:
+        order = {key: i for i, key in enumerate(raw)}  # as written; device-wide ones last
+        problems.sort(key=lambda p: order.get(p.key, len(order)))
         raise OptionsError(problems)
     return ModbusOptions(**values)
