@@ -248,9 +248,74 @@ def cmd_browse(args: argparse.Namespace) -> int:
     except (LookupError, NotImplementedError, OSError, TimeoutError) as exc:
         print(f"browse {args.device}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    for row in rows:
-        print(json.dumps(row, default=str, ensure_ascii=False))
+    from drivers.opcua.tagfile import TagFileError, matches, write_tag_file
+
+    if args.write is None:
+        for row in rows:
+            if matches(row, args.match):
+                print(json.dumps(row, default=str, ensure_ascii=False))
+        return EXIT_OK
+    try:
+        plan, include = write_tag_file(
+            project,
+            project.devices[args.device],
+            rows,
+            Path(args.write),
+            args.match,
+            prefix=args.prefix,
+            scan=args.scan,
+            force=args.force,
+        )
+    except TagFileError as exc:
+        print(f"browse {args.device}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"wrote {len(plan.tags)} tag(s) to {args.write}")
+    for path, why in plan.skipped:
+        print(f"  left out {path}: {why}")
+    if include:
+        print(f"to use them, add it to project.yaml:\ninclude:\n  - {include}")
     return EXIT_OK
+
+
+def cmd_trust(args: argparse.Namespace) -> int:
+    """Show the certificate an OPC UA server presents and make it the trusted one."""
+    from drivers.opcua.commands import trust_server
+    from drivers.opcua.trust import TrustError
+    from hmi.core.words import did_you_mean
+
+    project = _load(args.project)
+    if project is None:
+        return EXIT_BAD_PROJECT
+    device = project.devices.get(args.device)
+    if device is None:
+        hint = did_you_mean(args.device, project.devices, "devices")
+        print(f"trust: unknown device '{args.device}'; {hint}", file=sys.stderr)
+        return EXIT_FAILED
+    if device.protocol != "opcua":
+        print(
+            f"trust {args.device}: a {device.protocol} device has no certificate to trust "
+            "(only OPC UA servers present one)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+    def ask(question: str) -> bool:
+        if args.yes:
+            print(f"{question}yes (--yes)")
+            return True
+        try:
+            return input(question).strip().lower() in ("y", "yes")
+        except EOFError:
+            print()
+            return False
+
+    data_dir = data_dir_for(project.name)
+    try:
+        trusted = asyncio.run(trust_server(device, data_dir, ask, print))
+    except TrustError as exc:
+        print(f"trust {args.device}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK if trusted else EXIT_FAILED
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
@@ -283,23 +348,36 @@ def cmd_paths(args: argparse.Namespace) -> int:
             print("OPC UA client certificates, to give to each server's administrator:")
         for device, cert in info["certificates"].items():
             print(f"  {device}  {cert['certificate']}")
+        if info["certificates"]:
+            print("OPC UA server certificates trusted (`hmi trust PROJECT DEVICE` replaces one):")
+        for device, cert in info["certificates"].items():
+            print(f"  {device}  {cert['trusted_server']}  ({cert['trust']})")
     return EXIT_OK
 
 
 def _project_paths(project: Project) -> dict:
     """A project's local state: its data folder, its store, each OPC UA device's client
-    certificate (to hand to the server's administrator)."""
+    certificate (to hand to the server's administrator) and the server certificate it
+    trusts."""
     from hmi.core.runtime import STORE_FILE
 
     data = data_dir_for(project.name)
     certificates = {}
     opcua = [d.name for d in project.devices.values() if d.protocol == "opcua"]
     if opcua:
+        from drivers.opcua.options import parse_options
         from drivers.opcua.security import CERT_FILE, pki_dir
+        from drivers.opcua.trust import pin_path, trust_state
 
         for device in opcua:
             folder = pki_dir(data, device)
-            certificates[device] = {"folder": str(folder), "certificate": str(folder / CERT_FILE)}
+            config = project.devices[device]
+            certificates[device] = {
+                "folder": str(folder),
+                "certificate": str(folder / CERT_FILE),
+                "trusted_server": str(pin_path(data, device)),
+                "trust": trust_state(config, parse_options(config)[0], data),
+            }
     return {
         "name": project.name,
         "folder": project.root,
@@ -363,10 +441,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("value")
     p.set_defaults(func=cmd_write)
 
-    p = sub.add_parser("browse", help="list a device's variables, to import tags")
+    p = sub.add_parser("browse", help="list a device's variables, or write them as a tag file")
     p.add_argument("project")
     p.add_argument("device")
+    p.add_argument(
+        "--match",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only variables whose browse path or NodeId match, e.g. 'Filler.*' (repeatable)",
+    )
+    p.add_argument("--write", metavar="FILE", help="write them as a tag file (.yaml or .csv)")
+    p.add_argument(
+        "--prefix", default=None, help="before every tag name (default: the device's line)"
+    )
+    p.add_argument("--scan", default=None, help="scan class of the written tags")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(func=cmd_browse)
+
+    p = sub.add_parser("trust", help="trust the certificate an OPC UA server presents now")
+    p.add_argument("project")
+    p.add_argument("device")
+    p.add_argument("--yes", action="store_true", help="do not ask; trust it")
+    p.set_defaults(func=cmd_trust)
 
     p = sub.add_parser("paths", help="where data, configuration, logs and certificates are")
     p.add_argument("project", nargs="?", default=None, help="also this project's folders")

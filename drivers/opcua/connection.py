@@ -15,9 +15,13 @@ from typing import Any
 from asyncua import Client, ua
 from asyncua.crypto import security_policies
 
+from hmi.core.project.models import DeviceConfig
+
+from .liblogs import quiet_library_logs
 from .options import OpcUaOptions
 from .security import ensure_client_identity
 from .status import describe_error
+from .trust import TrustError, presented_certificate, trusted_certificate
 
 log = logging.getLogger(__name__)
 
@@ -26,21 +30,7 @@ SESSION_TIMEOUT_MS = 60_000  # the server drops a session of a vanished client a
 CLOSE_WAIT_MAX = 2.0  # s: a polite goodbye to a dead server must not hold up a stop
 
 
-class _ExpectedSessionNoise(logging.Filter):
-    """asyncua logs a traceback when a connection drops under its publish loop, and a
-    warning for a publish that races a new subscription's registration. The driver
-    reports a lost connection itself, once, with the reason; these go to debug."""
-
-    NOISE = ("Publish iteration crashed", "Received data for unknown subscription")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and record.msg.startswith(self.NOISE):
-            log.debug("asyncua: %s", record.getMessage())
-            return False
-        return True
-
-
-logging.getLogger("asyncua.client.ua_session.UaSession").addFilter(_ExpectedSessionNoise())
+quiet_library_logs()
 
 
 class SetupError(Exception):
@@ -48,7 +38,7 @@ class SetupError(Exception):
 
 
 async def open_client(
-    device: str,
+    device: DeviceConfig,
     options: OpcUaOptions,
     data_dir: str | Path,
     on_lost: Callable[[Exception], Coroutine[Any, Any, None]] | None = None,
@@ -66,7 +56,7 @@ async def open_client(
     )
     client.application_uri = options.application_uri
     client.product_uri = PRODUCT_URI
-    client.name = client.description = f"Linea HMI {device}"
+    client.name = client.description = f"Linea HMI {device.name}"
     client.session_timeout = SESSION_TIMEOUT_MS
     client.connection_lost_callback = on_lost
     if options.username:
@@ -89,19 +79,21 @@ def watchdog_interval(options: OpcUaOptions) -> float:
 
 
 async def _set_security(
-    client: Client, device: str, options: OpcUaOptions, data_dir: str | Path
+    client: Client, device: DeviceConfig, options: OpcUaOptions, data_dir: str | Path
 ) -> None:
-    identity = await ensure_client_identity(data_dir, device, options.application_uri)
-    server_cert = options.server_certificate
-    if server_cert is not None and not Path(server_cert).is_file():
-        raise SetupError(f"server_certificate '{server_cert}' is not a readable file")
+    """Secure the channel with the trusted server certificate (see ``trust``): the one the
+    server presents is compared first, so a changed one is refused with both thumbprints
+    before any secured request, not by a failed signature deep in the library."""
+    identity = await ensure_client_identity(data_dir, device.name, options.application_uri)
+    presented = await presented_certificate(client, options)
+    trusted = trusted_certificate(device, options, data_dir, presented)
     policy = getattr(security_policies, f"SecurityPolicy{options.security}")
     mode = getattr(ua.MessageSecurityMode, options.mode)
     await client.set_security(
         policy,
         str(identity.cert_path),
         str(identity.key_path),
-        server_certificate=server_cert,
+        server_certificate=trusted.der,
         mode=mode,
     )
 
@@ -122,10 +114,24 @@ _LOGIN_REFUSED = (
     ua.StatusCodes.BadIdentityTokenRejected,
 )
 
+# What a server answers when it does not accept the client's application certificate.
+_CLIENT_CERTIFICATE_REFUSED = (
+    ua.StatusCodes.BadCertificateUntrusted,
+    ua.StatusCodes.BadCertificateInvalid,
+    ua.StatusCodes.BadCertificateTimeInvalid,
+    ua.StatusCodes.BadCertificateUriInvalid,
+    ua.StatusCodes.BadCertificateUseNotAllowed,
+    ua.StatusCodes.BadCertificateHostNameInvalid,
+    ua.StatusCodes.BadCertificateRevoked,
+    ua.StatusCodes.BadCertificateIssuerRevoked,
+    ua.StatusCodes.BadCertificateRevocationUnknown,
+    ua.StatusCodes.BadSecurityChecksFailed,
+)
+
 
 def connect_failure(options: OpcUaOptions, exc: BaseException) -> str:
     """Why ``open_client`` failed, phrased for the person who must fix it."""
-    if isinstance(exc, SetupError):
+    if isinstance(exc, SetupError | TrustError):
         return str(exc)
     if isinstance(exc, ua.UaError) and "No matching endpoints" in str(exc):
         wanted = f"{options.security} {options.mode}" if options.secure else "None"
@@ -134,4 +140,15 @@ def connect_failure(options: OpcUaOptions, exc: BaseException) -> str:
     if isinstance(exc, ua.UaStatusCodeError) and exc.code in _LOGIN_REFUSED:
         who = f"user '{options.username}'" if options.username else "anonymous user"
         return f"{options.endpoint} refused the login of {who}: {reason}"
+    if isinstance(exc, ConnectionError) and not isinstance(exc, ConnectionRefusedError):
+        return (
+            f"cannot connect to {options.endpoint}: the server closed the connection before "
+            "a session was open (not an OPC UA server at that address, or it refuses this "
+            "client)"
+        )
+    if isinstance(exc, ua.UaStatusCodeError) and exc.code in _CLIENT_CERTIFICATE_REFUSED:
+        return (
+            f"{options.endpoint} refuses this HMI's client certificate ({reason}); the "
+            "server's administrator must trust it (`hmi paths PROJECT` says where it is)"
+        )
     return f"cannot connect to {options.endpoint}: {reason}"

@@ -36,6 +36,8 @@ from .link import Link
 from .monitor import ScanPoller, ScanSubscription
 from .options import parse_address, parse_options
 from .status import describe, describe_error
+from .trust import certificate_problems
+from .types import TypeResolver, TypeRule, node_verdict
 from .write import NodeWriter
 
 log = logging.getLogger(__name__)
@@ -69,14 +71,17 @@ class OpcUaDriver(Driver):
         self._reason = ""
         self._task: asyncio.Task[None] | None = None
         self._link: Link | None = None
-        self._writer = NodeWriter()
+        self._types = TypeResolver()
+        self._writer = NodeWriter(self._types)
         self._failing_scans: set[str] = set()
+        self._types_said: set[tuple[str, str]] = set()  # wrong types logged, once per tag
 
     # -- project checks -----------------------------------------------------------------
 
     @classmethod
     def validate_device(cls, device: DeviceConfig) -> list[Problem]:
-        return parse_options(device)[1]
+        options, problems = parse_options(device)
+        return problems if options is None else certificate_problems(device, options)
 
     @classmethod
     def validate_tag(cls, device: DeviceConfig, tag: TagConfig) -> list[Problem]:
@@ -103,6 +108,13 @@ class OpcUaDriver(Driver):
             self._set_state(DeviceStatus.STOPPED, reason)
             self._publish_all_bad(reason)
             return
+        if not self.options.secure:
+            log.info(
+                "%s: security None: the connection to %s is neither authenticated nor "
+                "encrypted (the server is not checked, values travel in clear)",
+                self.device.name,
+                self.options.endpoint,
+            )
         self._task = asyncio.create_task(self._run(), name=f"opcua:{self.device.name}")
 
     async def stop(self) -> None:
@@ -136,7 +148,7 @@ class OpcUaDriver(Driver):
         link = Link(self.ctx.sink.publish, self.options.max_items_per_request, watchdog)
         try:
             link.client = await open_client(
-                self.device.name, self.options, self.ctx.data_dir, on_lost=link.on_lost
+                self.device, self.options, self.ctx.data_dir, on_lost=link.on_lost
             )
         except Exception as exc:
             return connect_failure(self.options, exc)
@@ -156,30 +168,49 @@ class OpcUaDriver(Driver):
     async def _serve(self, link: Link, pollers: list[asyncio.Task[None]]) -> None:
         assert self.options is not None and link.client is not None
         self._writer.forget()
+        self._types.forget()
         self._failing_scans.clear()
         link.node_ids, unresolved = await self._resolve(link.client, self._device_tags)
         await link.learn_limits()
+        rules = await self._type_rules(
+            link.client, self._device_tags, link.node_ids, link.read_limit
+        )
         self._link = link
         self._set_state(DeviceStatus.ONLINE)
         if unresolved:
             link.publish(unresolved)
         for scan, period, names in self._scan_groups(link.node_ids):
             ids = [link.node_ids[n] for n in names]
-            if self.options.subscriptions and await self._subscribe(link, period, names, ids):
+            scan_rules = [rules[n] for n in names]
+            if self.options.subscriptions and await self._subscribe(
+                link, period, names, ids, scan_rules
+            ):
                 continue
-            poller = ScanPoller(link.client.uaclient, names, ids, link.read_limit)
+            poller = ScanPoller(link.client.uaclient, names, ids, link.read_limit, scan_rules)
             work = functools.partial(self._poll, link, scan, poller)
             pollers.append(asyncio.create_task(run_periodic(period, work, name=f"opcua:{scan}")))
         await link.lost.wait()
         self._go_offline(link.reason)  # Bad at once; closing a dead session may take a while
 
     async def _subscribe(
-        self, link: Link, period: float, names: list[str], ids: list[ua.NodeId]
+        self,
+        link: Link,
+        period: float,
+        names: list[str],
+        ids: list[ua.NodeId],
+        rules: list[TypeRule],
     ) -> bool:
         """Subscribe a scan class; False when the server refuses, so it is read instead."""
         assert link.client is not None
         sub = ScanSubscription(
-            link.client.uaclient, period, names, ids, link.publish, link.fail, link.monitor_limit
+            link.client.uaclient,
+            period,
+            names,
+            ids,
+            link.publish,
+            link.fail,
+            link.monitor_limit,
+            rules,
         )
         try:
             refused = await sub.create()
@@ -191,20 +222,27 @@ class OpcUaDriver(Driver):
         if refused:
             link.publish(refused)
         if period > READ_FIRST_ABOVE_S:
-            await self._read_first_values(link, names, ids, refused)
+            await self._read_first_values(link, names, ids, rules, refused)
         return True
 
     async def _read_first_values(
-        self, link: Link, names: list[str], ids: list[ua.NodeId], refused: Batch
+        self,
+        link: Link,
+        names: list[str],
+        ids: list[ua.NodeId],
+        rules: list[TypeRule],
+        refused: Batch,
     ) -> None:
         """A slow subscription's first notification comes a whole publishing interval later
         (10 s for a slow scan class): read its values once so screens are not empty until then."""
         assert link.client is not None
-        wanted = [
-            (name, node) for name, node in zip(names, ids, strict=True) if name not in refused
-        ]
+        wanted = [k for k, name in enumerate(names) if name not in refused]
         poller = ScanPoller(
-            link.client.uaclient, [n for n, _ in wanted], [i for _, i in wanted], link.read_limit
+            link.client.uaclient,
+            [names[k] for k in wanted],
+            [ids[k] for k in wanted],
+            link.read_limit,
+            [rules[k] for k in wanted],
         )
         try:
             link.publish(await poller.read())
@@ -229,6 +267,29 @@ class OpcUaDriver(Driver):
             self._failing_scans.discard(scan)
             if not self._failing_scans:
                 self._set_state(DeviceStatus.ONLINE)
+
+    async def _type_rules(
+        self,
+        client: Client,
+        tags: Sequence[TagConfig],
+        node_ids: dict[str, ua.NodeId],
+        per_request: int,
+    ) -> dict[str, TypeRule]:
+        """What each tag accepts, narrowed by its node's DataType, read once per session;
+        a mismatch is logged once per tag (not per value) and makes every value Bad."""
+        types = {t.name: t.data_type for t in tags}
+        said = self._types_said
+        rules = {n: TypeRule(n, types[n], self.device.name, said) for n in node_ids}
+        try:
+            found = await self._types.read(client, list(node_ids.values()), per_request)
+        except ua.UaStatusCodeError as exc:  # each value's own type is still checked
+            log.debug("%s: data types not read: %s", self.device.name, describe_error(exc))
+            return rules
+        for rule, node in zip(rules.values(), found, strict=True):
+            reason = node_verdict(rule.tag_type, node)
+            if reason:
+                rule.refuse(reason, node)
+        return rules
 
     def _scan_groups(self, node_ids: dict[str, ua.NodeId]) -> list[tuple[str, float, list[str]]]:
         groups: dict[str, list[str]] = {}
@@ -278,10 +339,19 @@ class OpcUaDriver(Driver):
 
     def _go_offline(self, reason: str) -> None:
         """Every tag Bad once per outage, and the device OFFLINE with the same reason."""
-        if self._status in (DeviceStatus.OFFLINE, DeviceStatus.STOPPED) or self._task is None:
+        if self._status is DeviceStatus.STOPPED or self._task is None:
             return
-        self._set_state(DeviceStatus.OFFLINE, reason)
-        self._publish_all_bad(reason)
+        if self._status is not DeviceStatus.OFFLINE:
+            self._set_state(DeviceStatus.OFFLINE, reason)
+            self._publish_all_bad(reason)
+        elif reason != self._reason:
+            # the fault changed during the outage (a server back with another certificate,
+            # or refusing the login): the device state tells the new one (the tags stay
+            # Bad from the outage's start: once per outage)
+            log.warning("%s: still offline: %s", self.device.name, reason)
+            self._reason = reason
+            state = DeviceState(self.device.name, DeviceStatus.OFFLINE, reason, time.time())
+            self.ctx.sink.device_state(state)
 
     def _publish_all_bad(self, reason: str) -> None:
         now = time.time()
@@ -303,7 +373,7 @@ class OpcUaDriver(Driver):
         if link is not None and link.client is not None:
             return await self._read_once(link.client, tags, link.read_limit)
         try:
-            client = await open_client(self.device.name, self.options, self.ctx.data_dir)
+            client = await open_client(self.device, self.options, self.ctx.data_dir)
         except Exception as exc:
             return _all_bad(tags, connect_failure(self.options, exc))
         try:
@@ -316,7 +386,14 @@ class OpcUaDriver(Driver):
         try:
             node_ids, batch = await self._resolve(client, tags)
             if node_ids:
-                poller = ScanPoller(client.uaclient, list(node_ids), list(node_ids.values()), limit)
+                rules = await self._type_rules(client, tags, node_ids, limit)
+                poller = ScanPoller(
+                    client.uaclient,
+                    list(node_ids),
+                    list(node_ids.values()),
+                    limit,
+                    list(rules.values()),
+                )
                 batch.update(await poller.read())
         except Exception as exc:
             return _all_bad(tags, describe_error(exc, self.options.timeout))

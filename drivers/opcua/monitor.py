@@ -19,6 +19,7 @@ from asyncua.client.ua_client import UaClient
 from hmi.core.tags import Batch, Quality, TagValue
 
 from .status import describe, describe_error, status_to_quality
+from .types import TypeRule
 from .values import PLAIN, to_python
 
 log = logging.getLogger(__name__)
@@ -29,16 +30,24 @@ LIFETIME_S = 60.0  # the server drops a subscription nobody asked about for this
 Publish = Callable[[Batch], None]
 
 
-def tag_value(dv: ua.DataValue, now: float) -> TagValue:
-    """A DataValue as a TagValue: plain value, source time in epoch seconds, quality."""
+def tag_value(dv: ua.DataValue, now: float, rule: TypeRule | None = None) -> TagValue:
+    """A DataValue as a TagValue: plain value, source time in epoch seconds, quality.
+
+    With a ``rule``, a value of a type the tag does not accept is Bad with the reason.
+    """
     variant = dv.Value
     value = variant.Value if variant is not None else None
-    if type(value) not in PLAIN:
-        value = to_python(value)
     stamp = dv.SourceTimestamp
     source_ts = stamp.timestamp() if stamp is not None else None
     status = dv.StatusCode
     code = status.value if status is not None else 0
+    if rule is not None and value is not None and code & 0x80000000 == 0:
+        assert variant is not None
+        if variant.VariantType not in rule.accepts or type(value) is list:
+            reason = rule.wrong(variant.VariantType, type(value) is list)
+            return TagValue(None, Quality.BAD, source_ts, now, reason)
+    if type(value) not in PLAIN:
+        value = to_python(value)
     if code == 0:
         return TagValue(value, Quality.GOOD, source_ts, now)
     quality, reason = status_to_quality(code)
@@ -65,10 +74,12 @@ class ScanSubscription:
         publish: Publish,
         on_status: Callable[[str], None],
         max_items_per_request: int = 1000,
+        rules: Sequence[TypeRule | None] | None = None,
     ):
         self._uaclient = uaclient
         self.period = period
         self._names = ("", *names)  # index = client handle (handles start at 1)
+        self._rules = (None, *(rules or [None] * len(names)))
         self._node_ids = list(node_ids)
         self._publish = publish
         self._on_status = on_status
@@ -127,14 +138,14 @@ class ScanSubscription:
             return  # keep-alive
         batch: Batch = {}
         now = time.time()
-        names = self._names
+        names, rules = self._names, self._rules
         count = len(names)
         for notification in data:
             if type(notification) is ua.DataChangeNotification:
                 for item in notification.MonitoredItems:
                     handle = item.ClientHandle
                     if 0 < handle < count:
-                        batch[names[handle]] = tag_value(item.Value, now)
+                        batch[names[handle]] = tag_value(item.Value, now, rules[handle])
             elif isinstance(notification, ua.StatusChangeNotification):
                 code = notification.Status.value if notification.Status else 0
                 if code & 0x80000000:
@@ -161,9 +172,11 @@ class ScanPoller:
         names: Sequence[str],
         node_ids: Sequence[ua.NodeId],
         max_items_per_request: int = 1000,
+        rules: Sequence[TypeRule | None] | None = None,
     ):
         self._uaclient = uaclient
         self.names = list(names)
+        self._rules = list(rules or [None] * len(self.names))
         self._requests = [
             ua.ReadParameters(
                 MaxAge=0,
@@ -182,7 +195,10 @@ class ScanPoller:
         for request in self._requests:
             values += await self._uaclient.read(request)
         now = time.time()
-        return {name: tag_value(dv, now) for name, dv in zip(self.names, values, strict=True)}
+        return {
+            name: tag_value(dv, now, rule)
+            for name, dv, rule in zip(self.names, values, self._rules, strict=True)
+        }
 
     def failed(self, exc: BaseException, timeout: float) -> Batch:
         reason = describe_error(exc, timeout)

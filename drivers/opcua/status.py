@@ -56,7 +56,8 @@ def describe_error(exc: BaseException, timeout: float | None = None) -> str:
     if isinstance(exc, socket.gaierror):
         return f"host name not found ({exc.strerror or exc})"
     if isinstance(exc, ConnectionError):
-        return f"connection lost: {exc or type(exc).__name__}"
+        text = str(exc).strip() or type(exc).__name__
+        return text if text.lower().startswith("connection lost") else f"connection lost: {text}"
     if isinstance(exc, OSError):
         return f"network error: {exc.strerror or exc or type(exc).__name__}"
     text = str(exc).strip()

@@ -5,16 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from asyncua import Client, ua
-from asyncua.common.ua_utils import data_type_to_variant_type
 
 from hmi.core.driver import WriteResult, WriteStatus
 from hmi.core.tags import Quality
 
 from .status import describe_error, status_to_quality
+from .types import TypeResolver
 from .values import coerce_for_write, same_value, to_python
-
-_BUILTIN_TYPES = range(1, 26)  # ns=0 DataType ids that equal their VariantType
-_ABSTRACT_TYPES = (ua.VariantType.Variant, ua.VariantType.Null)
 
 
 class ReadBackError(Exception):
@@ -24,7 +21,8 @@ class ReadBackError(Exception):
 class NodeWriter:
     """Writes with the VariantType the node's DataType asks for, learned once per session."""
 
-    def __init__(self) -> None:
+    def __init__(self, resolver: TypeResolver) -> None:
+        self._resolver = resolver
         self._types: dict[ua.NodeId, ua.VariantType] = {}
 
     def forget(self) -> None:
@@ -65,13 +63,10 @@ class NodeWriter:
             dtype_dv.StatusCode.check()
         if dtype_dv.Value is None:
             raise ua.UaError("the server sent no data type for the node")
-        dtype = dtype_dv.Value.Value
-        if dtype.NamespaceIndex == 0 and dtype.Identifier in _BUILTIN_TYPES:
-            vtype = ua.VariantType(dtype.Identifier)
-        else:  # a subtype such as Duration or an enumeration: walk up to the built-in one
-            vtype = await data_type_to_variant_type(client.get_node(dtype))
-        if vtype in _ABSTRACT_TYPES and value_dv.Value is not None:
-            vtype = value_dv.Value.VariantType  # e.g. BaseDataType: keep what the node holds
+        vtype = await self._resolver.variant_type(client, dtype_dv.Value.Value)
+        if vtype is None:  # e.g. BaseDataType: keep what the node holds
+            held = value_dv.Value
+            vtype = held.VariantType if held is not None else ua.VariantType.Variant
         self._types[node_id] = vtype
         return vtype
 

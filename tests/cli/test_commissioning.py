@@ -166,7 +166,14 @@ def test_browse_lists_the_filler_variables_for_import(plant):
     ids = {row["node_id"] for row in rows}
     assert "ns=2;s=Filler.Tank.Level" in ids
     level = next(r for r in rows if r["node_id"] == "ns=2;s=Filler.Tank.Level")
-    assert level["data_type"] and "browse_path" in level
+    assert (level["browse_path"], level["data_type"], level["type"]) == (
+        "Filler/Tank/Level",
+        "Double",
+        "float64",
+    )
+    # the types the demo declares are the ones browsing suggests
+    declared = {"ns=2;s=Filler.State": "int32", "ns=2;s=Filler.Tank.SupplyValve": "float32"}
+    assert {r["node_id"]: r["type"] for r in rows if r["node_id"] in declared} == declared
 
 
 def test_browse_of_a_modbus_device_says_it_cannot(plant):

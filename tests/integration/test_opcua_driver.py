@@ -1,186 +1,37 @@
-"""The OPC UA driver against real asyncua servers on 127.0.0.1.
-
-asyncua servers take about two seconds to initialise, so one plain server and one
-secure-only server are shared by the module; only the tests that stop a server own one.
-"""
+"""The OPC UA driver against real asyncua servers on 127.0.0.1 (see ``opcua_server``)."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import socket
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from asyncua import Server, ua
-from asyncua.crypto.cert_gen import setup_self_signed_certificate
-from asyncua.crypto.permission_rules import User, UserRole
-from asyncua.server.user_managers import UserManager
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from asyncua import ua
 
 from drivers.opcua import OpcUaDriver, browse
 from drivers.opcua.security import CERT_FILE, KEY_FILE, pki_dir
 from hmi.core.driver import DeviceStatus, DriverContext, WriteStatus
-from hmi.core.project.models import DataType, DeviceConfig, ScanClass, TagConfig
+from hmi.core.project.models import DeviceConfig
 from hmi.core.tags import Quality
 from tests.helpers import RecordingSink, free_port, wait_for
+from tests.integration.opcua_server import (
+    NAMESPACE,
+    PASSWORD,
+    SCANS,
+    TIMEOUT,
+    USER,
+    VARIABLES,
+    FreezingProxy,
+    LinePlc,
+    good,
+    running,
+    statuses,
+    tag,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-NAMESPACE = "urn:linea:test"
-SCANS = {
-    "fast": ScanClass("fast", 0.1),
-    "normal": ScanClass("normal", 0.5),
-    "slow": ScanClass("slow", 30.0),
-}
-TIMEOUT = 1.0  # the driver's request timeout in these tests
-USER, PASSWORD = "operator", "secret"
-
-# name -> (initial value, variant type, writable by clients)
-VARIABLES: dict[str, tuple[object, ua.VariantType, bool]] = {
-    "Speed": (1.5, ua.VariantType.Double, True),
-    "Count": (7, ua.VariantType.Int32, True),
-    "Level": (10, ua.VariantType.UInt16, True),
-    "Label": ("idle", ua.VariantType.String, True),
-    "Running": (False, ua.VariantType.Boolean, True),
-    "Ratio": (0.5, ua.VariantType.Float, True),
-    "Locked": (3.0, ua.VariantType.Double, False),
-    "Guarded": (4.0, ua.VariantType.Double, True),
-    "Clamped": (0.0, ua.VariantType.Double, True),
-    "Polled": (0.0, ua.VariantType.Double, False),
-    "A": (0.0, ua.VariantType.Double, False),
-    "B": (0.0, ua.VariantType.Double, False),
-    "C": (0.0, ua.VariantType.Double, False),
-    "Sensor": (20.0, ua.VariantType.Double, False),
-    "Restart": (1.0, ua.VariantType.Double, False),
-}
-
-
-class Users(UserManager):
-    """Anonymous clients may connect; a named one needs the right password."""
-
-    def get_user(self, iserver, username=None, password=None, certificate=None):
-        if username is None or (username, password) == (USER, PASSWORD):
-            return User(role=UserRole.User)
-        return None
-
-
-def refuse_writes(node, attr, value) -> None:
-    """A value setter that answers like a PLC whose variable is locked against writes."""
-    raise ua.uaerrors.BadNotWritable
-
-
-def clamp_to_100(node, attr, value) -> None:
-    """A value setter that keeps at most 100, as a PLC limiting a setpoint would."""
-    clamped = min(value.Value.Value, 100.0)
-    node.attributes[attr].value = ua.DataValue(ua.Variant(clamped, ua.VariantType.Double))
-
-
-class LinePlc:
-    """An asyncua server with the ``Line`` object; initialised now, listening on ``start``."""
-
-    def __init__(self, port: int, values: dict[str, object] | None = None):
-        self.port = port
-        self.endpoint = f"opc.tcp://127.0.0.1:{port}/linea"
-        self.values = values or {}
-        self.server = Server(user_manager=Users())
-        self.nodes: dict[str, object] = {}
-        self.cert_path: Path | None = None
-
-    async def init(self, pki: Path | None = None) -> LinePlc:
-        server = self.server
-        await server.init()
-        server.set_endpoint(self.endpoint)
-        server.set_server_name("Linea test PLC")
-        if pki is None:
-            server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
-        else:
-            await self._secure(pki)
-        ns = await server.register_namespace(NAMESPACE)
-        line = await server.nodes.objects.add_object(ns, "Line")
-        for name, (value, vtype, writable) in VARIABLES.items():
-            value = self.values.get(name, value)
-            node = await line.add_variable(f"ns={ns};s=Line.{name}", name, ua.Variant(value, vtype))
-            if writable:
-                await node.set_writable()
-            self.nodes[name] = node
-        server.set_attribute_value_setter(self.nodes["Guarded"].nodeid, refuse_writes)
-        server.set_attribute_value_setter(self.nodes["Clamped"].nodeid, clamp_to_100)
-        return self
-
-    async def _secure(self, pki: Path) -> None:
-        uri = "urn:linea:test:plc"
-        key, cert = pki / "server_key.pem", pki / "server_cert.der"
-        await setup_self_signed_certificate(
-            key, cert, uri, socket.gethostname(), [ExtendedKeyUsageOID.SERVER_AUTH], {}
-        )
-        await self.server.set_application_uri(uri)
-        self.cert_path = cert
-        await self.server.load_certificate(str(cert))
-        await self.server.load_private_key(str(key))
-        self.server.set_security_policy(
-            [
-                ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt,
-                ua.SecurityPolicyType.Basic256Sha256_Sign,
-            ]
-        )
-
-    async def start(self) -> LinePlc:
-        await self.server.start()
-        return self
-
-    async def stop(self) -> None:
-        await self.server.stop()
-
-    async def set(self, name: str, value: object, status: int = 0) -> None:
-        vtype = VARIABLES[name][1]
-        dv = ua.DataValue(
-            ua.Variant(value, vtype),
-            StatusCode=ua.StatusCode(status),
-            SourceTimestamp=dt.datetime.now(dt.UTC),
-        )
-        await self.server.write_attribute_value(self.nodes[name].nodeid, dv)
-
-    async def get(self, name: str) -> object:
-        return await self.nodes[name].read_value()
-
-
-class FreezingProxy:
-    """A TCP relay that can stop passing bytes while keeping the sockets open: a hung PLC."""
-
-    def __init__(self, target_port: int):
-        self.target_port = target_port
-        self.frozen = False
-        self.port = 0
-        self._server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> FreezingProxy:
-        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        await asyncio.gather(
-            self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True
-        )
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                if not self.frozen:
-                    writer.write(data)
-                    await writer.drain()
-        finally:
-            writer.close()
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -196,34 +47,6 @@ async def secure_plc(tmp_path_factory) -> AsyncIterator[LinePlc]:
     server = await (await LinePlc(free_port()).init(pki)).start()
     yield server
     await server.stop()
-
-
-def tag(name: str, node: str | None = None, scan: str = "fast", **kw) -> TagConfig:
-    address = kw.pop("address", f"ns=2;s=Line.{node or name}")
-    return TagConfig(name, DataType.FLOAT64, device="plc", address=address, scan_class=scan, **kw)
-
-
-@asynccontextmanager
-async def running(
-    endpoint: str, tags: list[TagConfig], data_dir: Path, **options
-) -> AsyncIterator[tuple[OpcUaDriver, RecordingSink]]:
-    device = DeviceConfig("plc", "opcua", {"endpoint": endpoint, "timeout": TIMEOUT, **options})
-    sink = RecordingSink()
-    driver = OpcUaDriver(DriverContext(device, tags, SCANS, sink, data_dir=str(data_dir)))
-    await driver.start()
-    try:
-        yield driver, sink
-    finally:
-        await driver.stop()
-
-
-def good(sink: RecordingSink, name: str, value: object = None) -> bool:
-    tv = sink.latest.get(name)
-    return tv is not None and tv.good and (value is None or tv.value == value)
-
-
-def statuses(sink: RecordingSink) -> list[DeviceStatus]:
-    return [s.status for s in sink.states]
 
 
 # -- values in -----------------------------------------------------------------------------
@@ -515,6 +338,28 @@ async def test_offline_at_start_then_online_when_the_server_comes(tmp_path):
         await server.stop()
 
 
+async def test_something_else_than_an_opc_ua_server_is_named_as_such(tmp_path, caplog):
+    async def http(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(100)
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" + bytes(range(256)))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(http, "127.0.0.1", 0)
+    endpoint = f"opc.tcp://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        async with running(endpoint, [tag("speed", "Speed")], tmp_path) as (_, sink):
+            await wait_for(lambda: DeviceStatus.OFFLINE in statuses(sink), 5)
+            assert sink.last_state.reason == (
+                f"cannot connect to {endpoint}: the server closed the connection before a "
+                "session was open (not an OPC UA server at that address, or it refuses this "
+                "client)"
+            )
+    finally:
+        server.close()
+    assert "Traceback" not in caplog.text
+
+
 # -- browsing ------------------------------------------------------------------------------------
 
 
@@ -526,9 +371,24 @@ async def test_browse_lists_the_server_variables(plc, tmp_path):
         "node_id": "ns=2;s=Line.Speed",
         "browse_path": "Line/Speed",
         "data_type": "Double",
+        "type": "float64",
         "writable": True,
+        "units": "m/min",
+        "range": [0.0, 600.0],
+        "max_length": None,
         "description": "Speed",
     }
-    assert rows["Line/Count"]["data_type"] == "Int32"
+    assert (rows["Line/Count"]["data_type"], rows["Line/Count"]["type"]) == ("Int32", "int32")
+    assert (rows["Line/Tiny"]["data_type"], rows["Line/Tiny"]["type"]) == ("Byte", "uint16")
+    assert (rows["Line/Text"]["data_type"], rows["Line/Text"]["type"]) == (
+        "LocalizedText",
+        "string",
+    )
+    assert (rows["Line/Series"]["data_type"], rows["Line/Series"]["type"]) == ("Int32[]", None)
+    assert (rows["Line/Anything"]["data_type"], rows["Line/Anything"]["type"]) == (
+        "BaseDataType",
+        None,
+    )
     assert rows["Line/Locked"]["writable"] is False
+    assert rows["Line/Count"]["units"] == "" and rows["Line/Count"]["range"] is None
     assert OpcUaDriver.browse is browse
