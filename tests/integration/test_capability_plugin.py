@@ -67,7 +67,7 @@ def registry(monkeypatch):
 
 def test_the_plants_capability_is_found_through_its_entry_point(registry):
     assert "edges" in registry.names and not registry.errors
-    assert registry.names[:2] == ["historian", "alarms"]  # built-ins load the same way
+    assert {"historian", "alarms"} <= set(registry.names)  # built-ins load the same way
     assert "edges" in registry.sections
 
 
@@ -94,7 +94,8 @@ def test_the_runtime_starts_it_publishes_its_tags_and_stops_it(registry, tmp_pat
     runtime = Runtime(project, tmp_path / "data", capabilities=registry)
     runtime.start()
     try:
-        assert [c.name for c in runtime.capabilities] == ["historian", "alarms", "edges"]
+        names = [c.name for c in runtime.capabilities]
+        assert names[-1] == "edges" and {"historian", "alarms"} <= set(names)
         seen = runtime.live.subscribe("observer", tags={"line1.puller_running"}, initial=True)
         deadline = time.monotonic() + 20
         rises, last = 0, None
