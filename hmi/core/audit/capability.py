@@ -69,7 +69,9 @@ class AuditCapability(Capability):
     system_tags = (HEAD_TAG, COUNT_TAG, HEALTH_TAG)
     health_tag = HEALTH_TAG
     permissions: ClassVar[Mapping[str, str]] = {VIEW: "search and export the audit trail"}
-    order = 1  # first: its recorder hears everything the others do, from their start on
+    # before drivers run and anyone acts (every capability starts before them); before
+    # users, so it stops after them and the last sign-out is still recorded
+    order = 25
 
     trail: AuditTrail | None = None
 

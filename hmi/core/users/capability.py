@@ -36,7 +36,7 @@ class UsersCapability(Capability):
         MANAGE: "add, change, reset and disable users",
         PROJECT_CHANGE: "change and reload the project",
     }
-    order = 5  # after the audit trail (which records its sign-ins), before everything else
+    order = 26  # after the audit trail (which records its sign-ins), before any driver
 
     users: Users | None = None
 

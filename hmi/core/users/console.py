@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import sys
 import time
 from collections.abc import Callable, Collection
 from typing import TextIO
@@ -40,6 +41,13 @@ def open_users(project: Project, writer: Writer, access: Access) -> Users:
         config, UserDatabase(writer), access, known_permissions=known, console=console_actor()
     )
     return users.start(background=False)
+
+
+def _typed(prompt: str) -> str:
+    try:
+        return input(prompt).strip()
+    except EOFError:
+        raise UsersError("nothing was typed") from None
 
 
 def credentials(wanted: dict[str, bool], stdin: bool) -> dict[str, str | None]:
@@ -124,9 +132,12 @@ def sign_in_to_write(
     """Sign in for ``hmi write`` (and sign, where the tag is critical); returns the user.
     ``UsersError`` (or ``SecretError``) says why not."""
     if not user:
-        if stdin:
-            raise UsersError("this project has users: give --user NAME")
-        user = input("User: ").strip()
+        if stdin or not sys.stdin.isatty():
+            raise UsersError(
+                "this project has users: give --user NAME (the password or PIN is asked "
+                "without echo, or read from stdin with --stdin)"
+            )
+        user = _typed("User: ")
     method = Method.PIN if pin else Method.PASSWORD
     secret = ask("PIN: " if pin else "Password: ", stdin=stdin)
     users.sign_in(user, secret, method=method, profile=CLI_PROFILE)
@@ -137,10 +148,10 @@ def sign_in_to_write(
     if refusal:
         return user  # refused below with this reason, and recorded
     if not reason:
-        if stdin:
+        if stdin or not sys.stdin.isatty():
             raise UsersError(f"{tag} needs an electronic signature ({rule.meaning}): give --reason")
         offered = f" ({', '.join(rule.reasons)})" if rule.reasons else ""
-        reason = input(f"Reason{offered}: ").strip()
+        reason = _typed(f"Reason{offered}: ")
     if rule.second and not witness:
         raise UsersError(f"{tag} needs a second person's signature: give --witness NAME")
     say(f"signing: {rule.meaning}")
