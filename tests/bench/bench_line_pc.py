@@ -9,11 +9,13 @@ operator screens. Every Modbus analog value and counter changes every 100 ms and
 OPC UA item every 500 ms, so the engine sees real traffic, not a steady state.
 
 Measured over ``MEASURE_S`` seconds after a warm-up: cycle time p50/p99 per Modbus device
-(the scan scheduler's own figures; target p99 <= 40 ms), the time to hand one OPC UA
-publish response to the engine, values per second into the engine and out of it
-(changed), the CPU share of this process (CPU time / wall time, every thread; target
-<= 50 % of one core) and its RSS. Then, in the same run, the naive way on one of the
-PLCs: one request per tag. Prints one JSON line.
+(the scan scheduler's own figures; target p99 <= 40 ms), the time asyncua takes to decode
+one OPC UA publish response and the driver to hand it to the engine, how late the runtime
+loop wakes a 5 ms sleeper (what every response waits for it), values per second into the
+engine and out of it (changed), the CPU share of this process (CPU time / wall time, every
+thread; target <= 50 % of one core) and of its threads, its RSS, and the machine's load
+(the PLC processes and anything else running compete for the same cores). Then, in the
+same run, the naive way on one of the PLCs: one request per tag. Prints one JSON line.
 
     python -m tests.bench.bench_line_pc          # LINE_PC_SECONDS=60 for a longer window
 """
@@ -279,6 +281,37 @@ class PublishTimer:
         monitor.ScanSubscription._on_publish = timed
 
 
+class DecodeTimer:
+    """Time asyncua's decoding of each publish response (up to 2,000 items, decoded in one
+    piece on the runtime loop before the driver sees it); benchmark only."""
+
+    def __init__(self) -> None:
+        from asyncua import ua
+        from asyncua.client import ua_session
+
+        self.durations: list[float] = []
+        original = ua_session.struct_from_binary
+        timer = self
+
+        def timed(kind: Any, data: Any) -> Any:
+            started = time.perf_counter()
+            decoded = original(kind, data)
+            if kind is ua.PublishResponse:
+                timer.durations.append(time.perf_counter() - started)
+            return decoded
+
+        ua_session.struct_from_binary = timed
+
+
+async def probe_lag(lags: list[float], step: float = 0.005) -> None:
+    """How late the runtime loop wakes a 5 ms sleeper: what any response waits for it."""
+    loop = asyncio.get_running_loop()
+    while True:
+        asked = loop.time()
+        await asyncio.sleep(step)
+        lags.append(loop.time() - asked - step)
+
+
 class ScreenDrain(threading.Thread):
     """The operator screens: a latest-only subscriber taken at 10 Hz on its own thread."""
 
@@ -307,6 +340,21 @@ def rss_mb() -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of each named thread of this process (Linux; empty elsewhere): the
+    runtime loop's share says how busy the one thread every driver shares is."""
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for thread in threading.enumerate():
+        try:
+            stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        except (OSError, TypeError):
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        out[thread.name] = out.get(thread.name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def quantiles_ms(samples: list[float]) -> dict[str, float]:
     return {
         "p50": round(median(samples) * 1e3, 2),
@@ -324,10 +372,13 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
     runtime = Runtime(project, data_dir)
     traffic = EngineTraffic(runtime.engine)
     publishes = PublishTimer()
+    decodes = DecodeTimer()
     screens = ScreenDrain(runtime.engine)
     device_tags = [t.name for t in project.tags.values() if not t.derived]
     runtime.start()
     screens.start()
+    lags: list[float] = []
+    lag_probe = runtime.submit(probe_lag(lags))
     try:
         deadline = time.monotonic() + START_TIMEOUT
         values = runtime.engine.values
@@ -345,12 +396,14 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
         cycles0 = {n: s.cycles for n, s in scans.items()}
         overruns0 = {n: s.overruns for n, s in scans.items()}
         requests0 = sum(d.stats.requests for d in drivers.values())
-        publishes0 = len(publishes.durations)
+        publishes0, decodes0, lags0 = len(publishes.durations), len(decodes.durations), len(lags)
         into0, out0, taken0 = traffic.into, traffic.out, screens.taken
         wall0, cpu0 = time.perf_counter(), time.process_time()
         servers0 = [each.value for each in server_cpu]
+        threads0 = thread_cpu()
         time.sleep(MEASURE_S)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        threads = {n: c - threads0.get(n, 0.0) for n, c in thread_cpu().items()}
         servers = [each.value - at0 for each, at0 in zip(server_cpu, servers0, strict=True)]
         rss, rss_peak = rss_mb()
         cycles = {n: s.cycles - cycles0[n] for n, s in scans.items()}
@@ -368,9 +421,12 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
             }
         requests = sum(d.stats.requests for d in drivers.values()) - requests0
         ua_publishes = publishes.durations[publishes0:]
+        ua_decodes = decodes.durations[decodes0:]
+        loop_lags = lags[lags0:]
         bad = [n for n in device_tags if not runtime.engine.values[n].good]
     finally:
         screens.halt.set()
+        lag_probe.cancel()
         runtime.stop()
     total_cycles = sum(cycles.values())
     return {
@@ -382,11 +438,16 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
         "per_device": per_device,
         "opcua_publish_ms": quantiles_ms(ua_publishes),
         "opcua_publishes_per_s": round(len(ua_publishes) / wall, 2),
+        "opcua_decode_ms": quantiles_ms(ua_decodes),
+        "loop_lag_ms": quantiles_ms(loop_lags) | {"max": round(max(loop_lags, default=0) * 1e3, 2)},
         "values_into_engine_per_s": round((traffic.into - into0) / wall),
         "values_changed_per_s": round((traffic.out - out0) / wall),
         "values_to_screens_per_s": round((screens.taken - taken0) / wall),
         "cpu_share": round(cpu / wall, 3),
         "cpu_us_per_value": round(cpu / max(traffic.into - into0, 1) * 1e6, 2),
+        "thread_cpu_share": {
+            n: round(c / wall, 3) for n, c in sorted(threads.items(), key=lambda i: -i[1]) if c
+        },
         "plc_processes_cpu_share": [round(each / wall, 3) for each in servers],
         "load_average_1min": round(os.getloadavg()[0], 2),  # other work on this machine
         "cpus": os.cpu_count(),
