@@ -37,6 +37,14 @@ class SetupError(Exception):
     """A local problem that no retry will fix by itself (a missing file, ...)."""
 
 
+class ConnectTimeout(TimeoutError):
+    """The server's host did not answer the TCP connect within ``connect_timeout``."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"no answer to the connection within {seconds:g} s")
+        self.seconds = seconds
+
+
 async def open_client(
     device: DeviceConfig,
     options: OpcUaOptions,
@@ -59,6 +67,7 @@ async def open_client(
     client.name = client.description = f"Linea HMI {device.name}"
     client.session_timeout = SESSION_TIMEOUT_MS
     client.connection_lost_callback = on_lost
+    _bound_socket_connect(client, min(options.connection.connect_timeout, options.timeout))
     if options.username:
         client.set_user(options.username)
         client.set_password(options.password or "")
@@ -71,6 +80,21 @@ async def open_client(
         client.disconnect_socket()
         raise
     return client
+
+
+def _bound_socket_connect(client: Client, seconds: float) -> None:
+    """A dead PLC costs ``connect_timeout`` per attempt, not the request timeout: opening
+    the socket gets its own deadline, the session's requests keep theirs."""
+    connect_socket = client.connect_socket
+
+    async def bounded() -> None:
+        try:
+            async with asyncio.timeout(seconds):
+                await connect_socket()
+        except TimeoutError:
+            raise ConnectTimeout(seconds) from None
+
+    client.connect_socket = bounded  # type: ignore[method-assign]
 
 
 def watchdog_interval(options: OpcUaOptions) -> float:
@@ -133,6 +157,8 @@ def connect_failure(options: OpcUaOptions, exc: BaseException) -> str:
     """Why ``open_client`` failed, phrased for the person who must fix it."""
     if isinstance(exc, SetupError | TrustError):
         return str(exc)
+    if isinstance(exc, ConnectTimeout):
+        return f"cannot connect to {options.endpoint}: {exc}"
     if isinstance(exc, ua.UaError) and "No matching endpoints" in str(exc):
         wanted = f"{options.security} {options.mode}" if options.secure else "None"
         return f"{options.endpoint} offers no endpoint with security {wanted}"

@@ -1,9 +1,10 @@
 """The OPC UA driver: a subscription per scan class, reads as the fallback, checked writes.
 
 One connection per device. When it drops, every tag turns Bad once with the reason, and
-the driver reconnects with backoff (0.5 s doubling to 10 s), creating its subscriptions
-anew on the fresh session. A silent server is found by the client's watchdog read of the
-server state every half timeout (see ``connection.open_client``).
+the driver reconnects under the connection policy (``hmi.core.connection``: backoff with
+jitter, demotion of a server that keeps failing), creating its subscriptions anew on the
+fresh session. A silent server is found by the client's watchdog read of the server state
+every half timeout (see ``connection.open_client``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from asyncua import Client, ua
 
+from hmi.core.connection import ConnectionState
 from hmi.core.driver import (
     DeviceState,
     DeviceStatus,
@@ -34,7 +36,7 @@ from .browse import browse as browse_device
 from .connection import close_client, connect_failure, open_client, watchdog_interval
 from .link import Link
 from .monitor import ScanPoller, ScanSubscription
-from .options import parse_address, parse_options
+from .options import POLICY, parse_address, parse_options
 from .status import describe, describe_error
 from .trust import certificate_problems
 from .types import TypeResolver, TypeRule, node_verdict
@@ -43,9 +45,6 @@ from .write import NodeWriter
 log = logging.getLogger(__name__)
 
 READ_FIRST_ABOVE_S = 1.0  # scan classes slower than this read their values once at subscribe
-
-BACKOFF_MIN = 0.5
-BACKOFF_MAX = 10.0
 DEFAULT_PERIOD = 1.0  # for a tag whose scan class is unknown (``hmi check`` reports it)
 
 
@@ -59,6 +58,8 @@ class OpcUaDriver(Driver):
         super().__init__(ctx)
         self.options, problems = parse_options(ctx.device)
         self._setup_problem = "; ".join(p.message for p in problems)
+        # the device under the connection policy: failures, demotion, next attempt
+        self.connection = ConnectionState(self.options.connection if self.options else POLICY)
         self._device_tags = [t for t in self.tags if not t.derived]
         self._addresses: dict[str, ua.NodeId] = {}
         self._address_problems: dict[str, str] = {}
@@ -125,9 +126,8 @@ class OpcUaDriver(Driver):
         self._set_state(DeviceStatus.STOPPED, "stopped")
 
     async def _run(self) -> None:
-        delay = BACKOFF_MIN
+        """Connect, serve until the connection ends, wait as the policy says, again."""
         while True:
-            started = time.monotonic()
             try:
                 reason = await self._connect_and_serve()
             except asyncio.CancelledError:
@@ -135,11 +135,9 @@ class OpcUaDriver(Driver):
             except Exception as exc:  # a fault of the driver itself: report it, keep trying
                 log.exception("%s: connection handling failed", self.device.name)
                 reason = f"driver fault: {describe_error(exc)}"
+            self.connection.failed()
             self._go_offline(reason)
-            if time.monotonic() - started > BACKOFF_MAX:
-                delay = BACKOFF_MIN
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, BACKOFF_MAX)
+            await self.connection.until_due()
 
     async def _connect_and_serve(self) -> str:
         """Connect and keep values flowing until the connection is lost; say why it ended."""
@@ -252,7 +250,7 @@ class OpcUaDriver(Driver):
     async def _poll(self, link: Link, scan: str, poller: ScanPoller) -> None:
         assert self.options is not None
         try:
-            batch = await poller.read()
+            batch = await self._read_repeating(poller)
         except ConnectionError as exc:
             link.fail(describe_error(exc))
             return
@@ -290,6 +288,16 @@ class OpcUaDriver(Driver):
             if reason:
                 rule.refuse(reason, node)
         return rules
+
+    async def _read_repeating(self, poller: ScanPoller) -> Batch:
+        """A Read that timed out is sent again, ``retries`` times, before the scan fails."""
+        assert self.options is not None
+        for _ in range(self.options.connection.retries):
+            try:
+                return await poller.read()
+            except TimeoutError:
+                continue
+        return await poller.read()
 
     def _scan_groups(self, node_ids: dict[str, ua.NodeId]) -> list[tuple[str, float, list[str]]]:
         groups: dict[str, list[str]] = {}
@@ -334,23 +342,37 @@ class OpcUaDriver(Driver):
     def _set_state(self, status: DeviceStatus, reason: str = "") -> None:
         if status is self._status:
             return
+        if status is DeviceStatus.ONLINE and self.connection.succeeded():
+            log.info("%s: recovered", self.device.name)
         self._status, self._reason = status, reason
         self.ctx.sink.device_state(DeviceState(self.device.name, status, reason, time.time()))
 
     def _go_offline(self, reason: str) -> None:
-        """Every tag Bad once per outage, and the device OFFLINE with the same reason."""
+        """Every tag Bad once per outage, and the device OFFLINE with the same reason;
+        DEMOTED (tried once every ``demote_for``) once it has kept failing."""
         if self._status is DeviceStatus.STOPPED or self._task is None:
             return
-        if self._status is not DeviceStatus.OFFLINE:
+        connection = self.connection
+        if self._status not in (DeviceStatus.OFFLINE, DeviceStatus.DEMOTED):
+            log.warning("%s: offline: %s", self.device.name, reason)
             self._set_state(DeviceStatus.OFFLINE, reason)
             self._publish_all_bad(reason)
-        elif reason != self._reason:
+        if connection.demoted and self._status is not DeviceStatus.DEMOTED:
+            log.warning(
+                "%s: demoted after %d failed attempts, now tried every %g s: %s",
+                self.device.name,
+                connection.failures,
+                connection.policy.demote_for,
+                reason,
+            )
+            self._set_state(DeviceStatus.DEMOTED, reason)
+        if reason != self._reason and self._status is not None:
             # the fault changed during the outage (a server back with another certificate,
             # or refusing the login): the device state tells the new one (the tags stay
             # Bad from the outage's start: once per outage)
-            log.warning("%s: still offline: %s", self.device.name, reason)
+            log.warning("%s: still %s: %s", self.device.name, self._status.value, reason)
             self._reason = reason
-            state = DeviceState(self.device.name, DeviceStatus.OFFLINE, reason, time.time())
+            state = DeviceState(self.device.name, self._status, reason, time.time())
             self.ctx.sink.device_state(state)
 
     def _publish_all_bad(self, reason: str) -> None:

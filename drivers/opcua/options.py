@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from asyncua import ua
 
-from hmi.core.project.durations import parse_duration
+from hmi.core.connection import POLICY_OPTIONS, ConnectionPolicy, read_policy
 from hmi.core.project.models import DeviceConfig, Problem
 from hmi.core.words import parse_flag
 
@@ -24,17 +24,19 @@ KNOWN_OPTIONS = frozenset(
         "mode",
         "username",
         "password",
-        "timeout",
         "subscriptions",
         "server_certificate",
         "application_uri",
         "max_items_per_request",
+        *POLICY_OPTIONS,
     }
 )
 # Settings every device has; a loader may leave them among the protocol options.
 _COMMON_KEYS = frozenset({"name", "protocol", "line", "description", "enabled"})
 Fail = Callable[[str, str], None]  # (option, message)
-MAX_TIMEOUT = 600.0
+# the OPC UA defaults of the connection policy: a timed-out Read on a live session is not
+# repeated, the watchdog already tells a dead server from a slow one
+POLICY = ConnectionPolicy(timeout=4.0, retries=0)
 
 
 def default_application_uri() -> str:
@@ -48,7 +50,8 @@ class OpcUaOptions:
     mode: str = "SignAndEncrypt"  # Sign | SignAndEncrypt; used with Basic256Sha256 only
     username: str | None = None
     password: str | None = None
-    timeout: float = 4.0  # seconds, per request; also bounds how late a dead server is noticed
+    # timeout (per request; also bounds how late a dead server is noticed), retries, backoff
+    connection: ConnectionPolicy = POLICY
     subscriptions: bool = True  # False: read every scan class once per period instead
     server_certificate: str | None = None  # the server certificate to trust (pinned)
     application_uri: str = ""  # goes into the client certificate; defaults per host
@@ -57,6 +60,10 @@ class OpcUaOptions:
     @property
     def secure(self) -> bool:
         return self.security != "None"
+
+    @property
+    def timeout(self) -> float:
+        return self.connection.timeout
 
 
 class OptionsError(ValueError):
@@ -88,7 +95,9 @@ def parse_options(device: DeviceConfig) -> tuple[OpcUaOptions | None, list[Probl
         fail("username", "username is given without a password; add 'password:' or remove it")
     if password is not None and not username:
         fail("password", "password is given without a username; add 'username:'")
-    timeout = _seconds(opts.get("timeout"), "timeout", 4.0, fail)
+    connection, policy_problems = read_policy(opts, POLICY)
+    for problem in policy_problems:
+        fail(problem.key, problem.message)
     subscriptions = _flag(opts.get("subscriptions"), "subscriptions", True, fail)
     server_certificate = _text(opts.get("server_certificate"), "server_certificate", fail)
     application_uri = _text(opts.get("application_uri"), "application_uri", fail)
@@ -107,7 +116,7 @@ def parse_options(device: DeviceConfig) -> tuple[OpcUaOptions | None, list[Probl
             mode=mode,
             username=username or None,
             password=password,
-            timeout=timeout,
+            connection=connection,
             subscriptions=subscriptions,
             server_certificate=_beside(device, server_certificate),
             application_uri=application_uri or default_application_uri(),
@@ -178,21 +187,6 @@ def _text(value: Any, name: str, fail: Fail) -> str | None:
         return str(value)
     fail(name, f"{name} must be text, not {value!r}")
     return None
-
-
-def _seconds(value: Any, name: str, default: float, fail: Fail) -> float:
-    """A duration: a number of seconds, or text such as '500ms', '4s', '1min'."""
-    if value is None:
-        return default
-    try:
-        seconds = parse_duration(value)
-    except ValueError as exc:
-        fail(name, f"{name}: {exc}")
-        return default
-    if not 0 < seconds <= MAX_TIMEOUT:
-        fail(name, f"{name} '{value}' must be above 0 and at most {MAX_TIMEOUT:g} s, e.g. 4s")
-        return default
-    return seconds
 
 
 def _flag(value: Any, name: str, default: bool, fail: Fail) -> bool:

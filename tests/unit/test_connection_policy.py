@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from drivers.modbus.options import POLICY as MODBUS_POLICY
+from drivers.opcua.options import POLICY as OPCUA_POLICY
 from hmi.core.connection import (
     RECOVERY_TARGET,
     ConnectionPolicy,
@@ -129,7 +130,7 @@ def recovery_after(
     raise AssertionError("never tried again")
 
 
-@pytest.mark.parametrize("policy", [ConnectionPolicy(), MODBUS_POLICY])
+@pytest.mark.parametrize("policy", [ConnectionPolicy(), MODBUS_POLICY, OPCUA_POLICY])
 def test_with_the_defaults_a_device_is_back_within_5_s_after_an_outage(policy):
     rng = random.Random(7)
     worst = 0.0
@@ -187,7 +188,7 @@ def test_options_are_read_over_the_drivers_defaults():
     )
     assert problems == []
     assert policy == ConnectionPolicy(0.25, 0.5, 2, 0.1, 1.0, 5, 2.0)
-    assert read_policy({}, MODBUS_POLICY) == (MODBUS_POLICY, [])
+    assert read_policy({}, OPCUA_POLICY) == (OPCUA_POLICY, [])
 
 
 @pytest.mark.parametrize(
