@@ -44,6 +44,7 @@ from ..project.models import Problem, Project, Section, Source
 from ..project.problems import internal_fault
 from ..project.yamlsrc import line_of
 from ..words import describe_value, did_you_mean, shorten
+from .directory import DirectoryConfig, read_directory
 from .roles import BUILTIN_ROLES, GROUP_PREFIX, Grant, Role, RoleTable, split_target, target_matches
 
 PROFILES = ("desk", "touch")
@@ -57,6 +58,7 @@ SECTION_FIELDS = (
     "tag_groups",
     "roles",
     "signatures",
+    "directory",
 )
 ROLE_FIELDS = ("title", "inherits", "permissions")
 RULE_FIELDS = ("permission", "targets", "meaning", "reasons", "second")
@@ -104,6 +106,7 @@ class UsersConfig:
     lockout_max: float = 900.0
     viewing: bool = True
     signature_valid: float = 120.0
+    directory: DirectoryConfig | None = None  # sign-in against the plant directory
 
     def signature_rule(self, permission: str, target: str) -> SignatureRule | None:
         for rule in self.signatures:
@@ -172,6 +175,7 @@ class _Reader:
             signature_valid=top.duration(
                 "signature_valid", config.signature_valid, within=SIGNATURE_VALID
             ),
+            directory=read_directory(top, table, self.project.root),
             **lockout,
         )
 

@@ -43,6 +43,7 @@ from ..access import Access, ActionRecord
 from ..project.limits import format_duration
 from ..words import did_you_mean
 from .config import CLI_PROFILE, SignatureRule, UsersConfig
+from .directory import Cached, Directory, Refused, open_directory
 from .hashing import Cost, Hasher, badge_digest
 from .userdb import BadgeKey, UserDatabase, UserRecord
 
@@ -111,6 +112,8 @@ class Session:
     last_activity: float
     idle_limit: float | None
     id: str = field(default_factory=lambda: secrets.token_hex(8))
+    source: str = "local"  # or "directory", or "offline" (the directory's cached verifier)
+    notice: str = ""  # what the station says with the sign-in, such as "signed in offline"
 
     def expires(self) -> float | None:
         return None if self.idle_limit is None else self.last_activity + self.idle_limit
@@ -150,6 +153,7 @@ class Users:
         hasher: Hasher | None = None,
         clock: Callable[[], float] = time.time,
         console: str | None = None,
+        directory: Directory | None = None,
     ):
         self.config = config
         self.db = db
@@ -158,6 +162,7 @@ class Users:
         self.hasher = hasher or Hasher()
         self.clock = clock
         self.console = console  # the command line's account: may manage users
+        self.directory = directory  # users the local store does not know sign in there
         self.current: Session | None = None
         self._users: dict[str, UserRecord] = {}
         self._generation = 0
@@ -178,6 +183,10 @@ class Users:
         sessions and notice other processes' changes on a thread of its own."""
         self._badge_key = self.db.prepare(self.hasher.cost)
         self._generation, self._users = self.db.load()
+        if self.directory is None and self.config.directory is not None:
+            self.directory = open_directory(
+                self.config.directory, self.config.table, self.db.writer, self.clock
+            )
         self._note_roles_change()
         self.access.set_policy(self.policy)
         self._remove_recorder = self.access.add_recorder(self._on_record)
@@ -280,6 +289,8 @@ class Users:
         if session is None or session.user != user:
             return f"{user} is not signed in at this station; sign in first"
         record = self._users.get(user)
+        if record is None and session.source != "local":
+            record = UserRecord(user, session.role)  # the directory's role at sign-in
         if record is None:
             return f"user {user} no longer exists"
         if not record.enabled:
@@ -319,6 +330,9 @@ class Users:
     def sign_in(
         self, name: str, secret: str, *, method: Method = Method.PASSWORD, profile: str = "desk"
     ) -> Session:
+        if self._in_directory(name, Method(method)):
+            record, source, notice = self._directory_check(name, secret, "sign_in")
+            return self._open_session(record, Method(method), profile, source, notice)
         record = self._check_secret(name, secret, Method(method), "sign_in")
         return self._open_session(record, Method(method), profile)
 
@@ -372,7 +386,14 @@ class Users:
     def expire_idle(self) -> None:
         self._live_session()
 
-    def _open_session(self, record: UserRecord, method: Method, profile: str) -> Session:
+    def _open_session(
+        self,
+        record: UserRecord,
+        method: Method,
+        profile: str,
+        source: str = "local",
+        notice: str = "",
+    ) -> Session:
         now = self.clock()
         with self._lock:
             previous = self.current
@@ -387,8 +408,11 @@ class Users:
                 now,
                 now,
                 self.config.idle_limit(profile) if profile != CLI_PROFILE else None,
+                source=source,
+                notice=notice,
             )
             self.current = session
+        where = {} if source == "local" else {"source": source}
         self.access.record(
             record.name,
             SIGN_IN,
@@ -397,6 +421,7 @@ class Users:
             profile=profile,
             role=record.role,
             session=session.id,
+            **where,
         )
         self._changed()
         return session
@@ -417,6 +442,8 @@ class Users:
     def _check_secret(self, name: str, secret: str, method: Method, purpose: str) -> UserRecord:
         """The user whose ``secret`` this is, counting failures towards a lockout."""
         now = self.clock()
+        if self._in_directory(name, method):
+            return self._directory_check(name, secret, purpose)[0]
         with self._lock:
             record = self._users.get(name)
         noun = "PIN" if method is Method.PIN else "password"
@@ -444,14 +471,79 @@ class Users:
             raise SignInError(f"user {name} is disabled; ask an administrator")
         return self._succeeded(record, stored, method, secret, purpose == "sign_in")
 
-    def _failed(self, record: UserRecord, method: Method, purpose: str, now: float) -> SignInError:
+    def _in_directory(self, name: str, method: Method) -> bool:
+        """Whether ``name`` signs in against the directory: one the local store does not
+        know, with a password, when the project has a directory."""
+        return self.directory is not None and method is Method.PASSWORD and name not in self._users
+
+    def _directory_check(self, name: str, secret: str, purpose: str) -> tuple[UserRecord, str, str]:
+        """The directory user ``name`` (role from their groups, or from the cache when the
+        directory is unreachable), its source and the notice; audited like local ones."""
+        assert self.directory is not None
+        try:
+            outcome = self.directory.authenticate(
+                name,
+                secret,
+                self.hasher.verify,
+                self.hasher.hash,
+                lambda cached: self._cached_failed(cached, purpose),
+            )
+        except Refused as error:
+            if error.why != "counted":  # a counted failure is recorded already
+                self.access.record(
+                    name, SIGN_IN_FAILED, name, method="directory", why=error.why, purpose=purpose
+                )
+            raise SignInError(str(error), error.locked_until) from None
+        source = "offline" if outcome.offline else "directory"
+        notice = f"signed in offline ({outcome.reason})" if outcome.offline else ""
+        record = UserRecord(name, outcome.role, outcome.full_name, last_sign_in=self.clock())
+        return record, source, notice
+
+    def _cached_failed(self, cached: Cached, purpose: str) -> Refused:
+        """A wrong password for a directory user with a cached entry counts towards a
+        lockout the same way as a local user's."""
+        assert self.directory is not None
+        now = self.clock()
+        cached.failures, cached.lockouts, cached.locked_until, locked = self._lockout_step(
+            cached.failures, cached.lockouts, cached.locked_until, now
+        )
+        self.directory.cache.save(cached)
+        self.access.record(
+            cached.name, SIGN_IN_FAILED, cached.name, method="directory", why="wrong password",
+            purpose=purpose, offline=self.directory.status[0] == "offline",
+        )  # fmt: skip
+        if locked:
+            self.access.record(
+                cached.name, LOCKED_OUT, cached.name, until=cached.locked_until,
+                lockouts=cached.lockouts,
+            )  # fmt: skip
+            wait = format_duration(max(1.0, round(cached.locked_until - now)))
+            return Refused(
+                f"{cached.name} is locked after too many failed attempts; try again in {wait}",
+                cached.locked_until,
+                why="counted",
+            )
+        left = self.config.lockout_after - cached.failures
+        return Refused(f"wrong user name or password ({left} more before a lockout)", why="counted")
+
+    def _lockout_step(
+        self, failures: int, lockouts: int, until: float, now: float
+    ) -> tuple[int, int, float, bool]:
+        """One more failure: the new counts, the lockout's end, and whether it locks."""
         config = self.config
-        failures, lockouts, until = record.failures + 1, record.lockouts, record.locked_until
+        failures += 1
         locked = failures >= config.lockout_after
         if locked:
             lockouts += 1
             until = now + min(config.lockout_max, config.lockout_delay * 2 ** (lockouts - 1))
             failures = 0
+        return failures, lockouts, until, locked
+
+    def _failed(self, record: UserRecord, method: Method, purpose: str, now: float) -> SignInError:
+        config = self.config
+        failures, lockouts, until, locked = self._lockout_step(
+            record.failures, record.lockouts, record.locked_until, now
+        )
         updated = replace(record, failures=failures, lockouts=lockouts, locked_until=until)
         self._store(updated)
         noun = "PIN" if method is Method.PIN else "password"
@@ -786,6 +878,8 @@ class Users:
         if session is None or session.user != name:
             return
         record = self._users.get(name)
+        if record is None and session.source != "local":
+            return  # a directory user: their role is the directory's
         if record is None or not record.enabled:
             self._end(session, "the user was disabled or removed")
             return
