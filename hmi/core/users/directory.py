@@ -30,6 +30,7 @@ validation is never a reason to fall back: it is refused with the reason.
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 import ssl
 import threading
@@ -116,11 +117,12 @@ def read_directory(parent: Fields, table: RoleTable, root: str) -> DirectoryConf
     if ca_file is not None:
         path = Path(root, ca_file) if root else Path(ca_file)
         if not path.is_file():
-            fields.problem("ca_file", f"ca_file: no file {shorten(str(path))}")
+            where = "" if Path(ca_file).is_absolute() else " in the project's folder"
+            fields.problem("ca_file", f"ca_file: no file {shorten(ca_file)}{where}")
         ca_file = str(path)
     bind_dn = fields.text("bind_dn")
     password = _bind_password(fields)
-    if (bind_dn is None) != (password is None):
+    if (bind_dn is None) != (fields.data.get("bind_password") is None):
         fields.problem(None, "bind_dn and bind_password go together; give both or neither")
     search_base = fields.text("search_base")
     if search_base is None:
@@ -324,7 +326,7 @@ class LdapClient:
             server,
             user=user,
             password=password,
-            receive_timeout=config.timeout,
+            receive_timeout=math.ceil(config.timeout),  # ldap3 packs it as whole seconds
             read_only=True,
             raise_exceptions=False,
             auto_referrals=False,

@@ -246,8 +246,9 @@ class Users:
 
     @property
     def open(self) -> bool:
-        """No user exists: the station allows everything (see the module's docstring)."""
-        return not self._users
+        """No user exists and no directory is configured: the station allows everything
+        (see the module's docstring)."""
+        return not self._users and self.config.directory is None
 
     @property
     def viewing_allowed(self) -> bool:
