@@ -9,7 +9,7 @@ import csv
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from hmi.core.access import WRITE_TAG
 from hmi.core.users import FAST, Hasher, Method
@@ -212,13 +212,19 @@ def test_the_users_and_audit_pages_list_real_rows(qtbot, project, runtime, users
     users.add_user("admin", "administrator", by="os:tester", password="admin-pass")
     users.sign_in("admin", "admin-pass")
     qtbot.waitUntil(lambda: page.buttons["add"].isEnabled(), timeout=3000)
-    window.open_page("users")
+    opens = window.view("users").open_sign_in().findChildren(QPushButton, "openPage")
+    assert [b.text() for b in opens] == ["Users…", "Audit trail…"]
+    manage = opens[0]
+    assert manage.isEnabled()
+    QTest.mouseClick(manage, Qt.MouseButton.LeftButton)
+    assert window.pages.isVisible()
     names = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
     assert names == ["admin", "lead", "op1", "sup"]
     page.table.selectRow(names.index("op1"))
     page.disable()
     assert page.table.item(names.index("op1"), 3).text() == "disabled"
     audit = window.view("audit").page
+    assert opens[1].isEnabled()  # an administrator may view the trail
     window.open_page("audit")
     assert runtime.services["audit"].path  # the trail is the runtime's
     qtbot.waitUntil(lambda: any(r.action == "users.disable" for r in audit.search()), timeout=5000)

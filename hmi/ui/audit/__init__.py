@@ -236,7 +236,10 @@ class AuditViews(CapabilityViews):
             return
         operator = window.operator
         self.page = AuditPage(self.service, operator.access, lambda: operator.user, window)
-        window.add_page("audit", self.page, self.page_words)
+        # opened from the sign-in dialog (beside the users page): the navigation keeps
+        # its room for screens
+        self.page.setParent(window.pages)
+        window.pages.add("audit", self.page, self.page_words)
 
     @staticmethod
     def page_words() -> tuple[str, str]:
@@ -245,4 +248,5 @@ class AuditViews(CapabilityViews):
     def showcase(self, window: Any) -> list[tuple[str, Any, Any]]:
         if self.page is None:
             return []
-        return [("audit", lambda: window.open_page("audit"), lambda _: window.close_page())]
+        # the page is part of the window: nothing to draw over it
+        return [("audit", lambda: window.open_page("audit") and [], lambda _: window.close_page())]

@@ -86,7 +86,9 @@ class UsersViews(CapabilityViews):
         window.header.set_user_item(button)
         if not window.profile.touch:
             self.page = UsersPage(users, self.operator.access, window)
-            window.add_page("users", self.page, self.page_words)
+            # opened from the sign-in dialog: the navigation keeps its room for screens
+            self.page.setParent(window.pages)
+            window.pages.add("users", self.page, self.page_words)
         self.follow()
 
     @staticmethod
@@ -101,6 +103,7 @@ class UsersViews(CapabilityViews):
             self.operator.set_user(session.user if session else "")
         if self.button is not None:
             self.button.setText(user_words(users))
+            self.button.setMinimumWidth(self.button.sizeHint().width())  # never cut short
             self.button.setProperty("signedOut", session is None and not users.open)
             self.button.style().unpolish(self.button)
             self.button.style().polish(self.button)
@@ -127,6 +130,12 @@ class UsersViews(CapabilityViews):
     def open_sign_in(self) -> SignInDialog:
         parent = self.window or self.button
         self.dialog = SignInDialog(self.service, self.operator.profile, parent)
+        window = self.window
+        pages = getattr(getattr(window, "pages", None), "pages", {})
+        for key, permission in (("users", "users.manage"), ("audit", "audit.view")):
+            if key in pages:
+                words = pages[key][1]()[1]
+                self.dialog.add_page_button(words, permission, lambda k=key: window.open_page(k))
         self.operator.show_dialog(self.dialog, parent)
         return self.dialog
 
@@ -144,7 +153,7 @@ class UsersViews(CapabilityViews):
 
         views = [("sign-in", self.open_sign_in, close)]
         if self.page is not None:
-            views.append(("users", lambda: window.open_page("users"), close))
+            views.append(("users", lambda: window.open_page("users") and [], close))
         return views
 
     def close(self) -> None:

@@ -108,6 +108,8 @@ class SignatureDialog(QDialog):
         self.ok_button = QPushButton(self)
         self.ok_button.setObjectName("signatureOk")
         self.ok_button.clicked.connect(self.try_sign)
+        for button in (self.cancel_button, self.ok_button):
+            button.setMinimumHeight(round(profile.target_px))
         row.addStretch(1)
         row.addWidget(self.cancel_button)
         row.addWidget(self.ok_button)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -103,10 +104,12 @@ class SignInDialog(QDialog):
                 button = QPushButton(info.full_name or info.name, self)
                 button.setObjectName("signInUser")
                 button.setCheckable(True)
-                button.setMinimumHeight(round(profile.target_px * 1.25))
+                button.setMinimumHeight(round(profile.key_px))
+                button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
                 button.clicked.connect(lambda _=False, n=info.name: self.choose(n))
                 grid.addWidget(button, index // 2, index % 2)
                 self.user_buttons[info.name] = button
+            grid.setRowStretch(len(people) // 2 + 1, 1)  # the names at the top, not spread
             body.addLayout(grid, 1)
             pad = QVBoxLayout()
             pad.addWidget(self.secret)
@@ -142,6 +145,8 @@ class SignInDialog(QDialog):
         self.ok_button.setObjectName("signInOk")
         self.ok_button.setDefault(True)
         self.ok_button.clicked.connect(self.try_sign_in)
+        for button in (self.sign_out_button, self.cancel_button, self.ok_button):
+            button.setMinimumHeight(round(profile.target_px))
         row.addWidget(self.sign_out_button)
         row.addStretch(1)
         row.addWidget(self.cancel_button)
@@ -175,6 +180,20 @@ class SignInDialog(QDialog):
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+
+    def add_page_button(
+        self, words: str, permission: str, open_page: Callable[[], object]
+    ) -> QPushButton:
+        """A way to a page (desk: users, audit trail), greyed with the reason for those
+        who may not use it."""
+        button = QPushButton(words + "…", self)
+        button.setObjectName("openPage")
+        reason = self.users.may(permission)
+        button.setEnabled(reason is None)
+        button.setToolTip(reason or "")
+        button.clicked.connect(lambda _=False: (self.accept(), open_page()))
+        self.layout().itemAt(self.layout().count() - 1).layout().insertWidget(1, button)
+        return button
 
     def choose(self, name: str) -> None:
         """Touch: the user whose PIN is typed next."""
