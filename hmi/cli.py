@@ -1,9 +1,10 @@
-"""Command line: ``hmi run | demo | check | sim | read | write | browse``."""
+"""Command line: ``hmi run | demo | check | sim | screenshot | gallery | read | write | browse``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -12,9 +13,20 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from hmi.core.paths import data_dir_for, demo_project_dir
+from hmi.core.project.limits import (
+    PORT,
+    RUN_TIME,
+    SCREENSHOT_SIDE,
+    SUMMARY_PERIOD,
+    TIMEOUT,
+    WAIT,
+    DurationRange,
+)
 from hmi.core.project.models import Project
 
 log = logging.getLogger("hmi")
@@ -149,11 +161,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     project = _load(args.project)
     if project is None:
         return EXIT_BAD_PROJECT
-    try:
-        width, height = (int(v) for v in args.size.lower().split("x"))
-    except ValueError:
-        print(f"--size {args.size}: expected WIDTHxHEIGHT, e.g. 1920x1080", file=sys.stderr)
-        return EXIT_FAILED
+    width, height = args.size
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from hmi.ui.screenshot import render_screen_png
 
@@ -171,9 +179,56 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _wait_for_port(port: int, timeout: float) -> bool:
+DEMO_PORTS = (5020, 4840)  # where `hmi sim` serves the demo plant by default
+
+
+def cmd_gallery(args: argparse.Namespace) -> int:
+    from hmi.core.runtime import Runtime
+
+    project = _load(args.project)
+    if project is None:
+        return EXIT_BAD_PROJECT
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from hmi.ui.gallery import write_gallery
+
+    plant = None
+    root = Path(project.root).resolve()
+    if root == demo_project_dir().resolve() and not all(map(_port_in_use, DEMO_PORTS)):
+        # the demo's plant is not running: the gallery runs it, for live values
+        plant = subprocess.Popen([sys.executable, "-m", "hmi", "sim", "--quiet"])
+        if not all(_wait_for_port(port, 20.0, plant) for port in DEMO_PORTS):
+            print("the simulated plant did not start; no live values", file=sys.stderr)
+    runtime = Runtime(project, data_dir_for(project.name))
+    runtime.start()
+    try:
+        time.sleep(args.wait)  # the first scans, and a little history for the trends
+        written = write_gallery(
+            project,
+            runtime,
+            args.out,
+            stations=args.station or ("desk", "touch"),
+            languages=args.lang or ("en", "it"),
+            dpi=args.dpi,
+        )
+    except OSError as exc:
+        print(f"gallery: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        runtime.stop()
+        if plant is not None:
+            plant.terminate()
+            plant.wait(10)
+    print(f"{len(written) - 1} pictures; look at them all: {written[-1]}")
+    return EXIT_OK
+
+
+def _wait_for_port(port: int, timeout: float, server: subprocess.Popen | None = None) -> bool:
+    """Whether ``port`` on 127.0.0.1 accepts a connection within ``timeout``; False at once
+    when ``server``, the process meant to open it, has ended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            return False
         with socket.socket() as s:
             s.settimeout(0.2)
             if s.connect_ex(("127.0.0.1", port)) == 0:
@@ -182,16 +237,67 @@ def _wait_for_port(port: int, timeout: float) -> bool:
     return False
 
 
+def _port_in_use(port: int) -> bool:
+    """Whether another program listens on ``port`` of 127.0.0.1 (a listener the simulated
+    plant could not replace, and that would answer the HMI in its place)."""
+    with socket.socket() as s:
+        if os.name != "nt":  # as the servers do; a closing connection does not count
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _demo_on_ports(project: Project, modbus_port: int, opcua_port: int) -> Project:
+    """The demo project with its devices pointed at the simulated plant's ports."""
+    for name, device in project.devices.items():
+        options = dict(device.options)
+        if device.protocol == "modbus":
+            options["port"] = modbus_port
+        elif device.protocol == "opcua":
+            options["endpoint"] = f"opc.tcp://127.0.0.1:{opcua_port}"
+        project.devices[name] = dataclasses.replace(device, options=options)
+    return project
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    ports = {"modbus": args.modbus_port, "opcua": args.opcua_port}
+    if args.modbus_port == args.opcua_port:
+        message = f"--modbus-port and --opcua-port are both {args.modbus_port}; give two ports"
+        print(message, file=sys.stderr)
+        return EXIT_BAD_PROJECT
+    for protocol, port in ports.items():
+        if _port_in_use(port):
+            print(
+                f"port {port} on 127.0.0.1, where the simulated plant serves {protocol}, is "
+                f"used by another program; stop it, or choose a free port: "
+                f"hmi demo --{protocol}-port {port + 1}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
     project = _load(str(demo_project_dir()))
     if project is None:
         return EXIT_BAD_PROJECT
+    project = _demo_on_ports(project, args.modbus_port, args.opcua_port)
+    _prepare_demo(project, Path(args.data_dir) if args.data_dir else data_dir_for(project.name))
+    command = [sys.executable, "-m", "hmi", "sim", "--quiet"]
+    command += ["--modbus-port", str(args.modbus_port), "--opcua-port", str(args.opcua_port)]
     # its own session: Ctrl+C in the terminal stops the HMI first, which then stops the plant
-    sim = subprocess.Popen([sys.executable, "-m", "hmi", "sim", "--quiet"], start_new_session=True)
+    sim = subprocess.Popen(command, start_new_session=True)
     try:
-        for port in (5020, 4840):
-            if not _wait_for_port(port, 20.0):
-                print(f"the simulated plant did not open port {port}", file=sys.stderr)
+        for protocol, port in ports.items():
+            if not _wait_for_port(port, 20.0, sim):
+                if sim.poll() is not None:
+                    print(
+                        f"the simulated plant stopped as it started (exit code {sim.returncode});"
+                        " its message is above",
+                        file=sys.stderr,
+                    )
+                else:
+                    message = f"the simulated plant did not open port {port} ({protocol})"
+                    print(message, file=sys.stderr)
                 return EXIT_FAILED
         return _run(project, args)
     finally:
@@ -200,6 +306,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
             sim.wait(5)
         except subprocess.TimeoutExpired:
             sim.kill()
+
+
+def _prepare_demo(project: Project, data_dir: Path) -> None:
+    """What the capabilities make on the demo's first start (its people: README, "Users
+    and roles")."""
+    from hmi.core.commands import station
+
+    with station(project, data_dir) as started:
+        for capability in started.capabilities:
+            for line in capability.prepare_demo():
+                print(line, file=sys.stderr)
 
 
 def cmd_read(args: argparse.Namespace) -> int:
@@ -216,12 +333,50 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def cmd_write(args: argparse.Namespace) -> int:
-    from hmi.core.oneshot import write_tag
+    """Write one tag as the person a capability names (where the project has users: signed
+    in, and signed for a critical tag), refused without; every attempt is recorded."""
+    from hmi.core.access import WRITE_TAG
+    from hmi.core.commands import CommandError, station
+    from hmi.core.driver import WriteResult, WriteStatus
+    from hmi.core.oneshot import read_tags, write_tag
 
     project = _load(args.project)
     if project is None:
         return EXIT_BAD_PROJECT
-    result = asyncio.run(write_tag(project, args.tag, args.value, data_dir_for(project.name)))
+    data_dir = data_dir_for(project.name)
+    with station(project, data_dir) as started:
+        access = started.access
+        try:
+            user = next(
+                (
+                    actor
+                    for capability in started.capabilities
+                    if (actor := capability.console_actor(WRITE_TAG, args.tag, args)) is not None
+                ),
+                "",  # nobody signs in at an open station
+            )
+        except CommandError as error:
+            print(f"write {args.tag}: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        tag = project.tags.get(args.tag)
+        refusal = access.refusal(user, WRITE_TAG, args.tag)
+        old = None
+        if refusal:
+            result = WriteResult(args.tag, WriteStatus.REFUSED, refusal)
+        else:
+            if tag is not None and tag.writable and not tag.derived:
+                [(_, before)] = asyncio.run(read_tags(project, [args.tag], data_dir, timeout=3.0))
+                old = before.value if before.good else None
+            result = asyncio.run(write_tag(project, args.tag, args.value, data_dir))
+        access.record(
+            user,
+            WRITE_TAG,
+            args.tag,
+            old=old,
+            new=args.value,
+            status=result.status.value,
+            message=result.message,
+        )
     print(
         json.dumps(
             {
@@ -387,16 +542,113 @@ def _project_paths(project: Project) -> dict:
     }
 
 
+# -- secrets (the capabilities add their own commands: Capability.add_commands) -------------
+
+
+def cmd_secret(args: argparse.Namespace) -> int:
+    from hmi.core.secrets import SecretError, ask, open_store
+
+    try:
+        store = open_store()
+        if args.action == "list":
+            for name in store.names():
+                print(name)
+            return EXIT_OK
+        if args.action == "delete":
+            found = store.delete(args.name)
+            print(f"deleted {args.name}" if found else f"{args.name} was not set")
+            return EXIT_OK if found else EXIT_FAILED
+        value = ask(f"Value of {args.name}: ", stdin=args.stdin, confirm=True)
+        store.set(args.name, value)
+    except SecretError as error:
+        print(f"secret {args.action}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"stored {args.name} in {store.where}")
+    return EXIT_OK
+
+
+def _secret_parser(sub: Any) -> None:
+    secret = sub.add_parser("secret", help="keep credentials out of project files")
+    actions = secret.add_subparsers(dest="action", required=True)
+    p = actions.add_parser("set", help="store a secret (asked without echo)")
+    p.add_argument("name")
+    p.add_argument("--stdin", action="store_true", help="read it from stdin")
+    actions.add_parser("list", help="the names of the stored secrets (never their values)")
+    p = actions.add_parser("delete", help="forget a secret")
+    p.add_argument("name")
+    secret.set_defaults(func=cmd_secret)
+
+
+# -- what the options accept: nonsense ends in a clear message and exit 2 ------------------
+
+
+def _port(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number not in PORT:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port; use {PORT.text}")
+    return number
+
+
+def _within(span: DurationRange) -> Callable[[str], float]:
+    """Seconds, or a duration such as 500ms or 2m, in ``span``."""
+
+    def convert(text: str) -> float:
+        try:
+            return span.parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
+
+
+def _folder(text: str) -> Path:
+    """A folder, or a place one can be made: no file in the way."""
+    path = Path(text).expanduser()
+    for place in (path, *path.parents):
+        if place.exists():
+            if not place.is_dir():
+                what = "is a file" if place == path else f"is inside '{place}', a file"
+                raise argparse.ArgumentTypeError(f"'{text}' {what}; give a folder")
+            break
+    return path
+
+
+def _size(text: str) -> tuple[int, int]:
+    lowest, highest = SCREENSHOT_SIDE
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not WIDTHxHEIGHT in pixels, e.g. 1920x1080"
+        ) from None
+    if not (lowest <= width <= highest and lowest <= height <= highest):
+        raise argparse.ArgumentTypeError(
+            f"'{text}': width and height must be {lowest} to {highest} pixels, e.g. 1920x1080"
+        )
+    return width, height
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from hmi.core.capability import default_capabilities
+    from hmi.core.commands import CommandSet
+
+    capabilities = default_capabilities()
     parser = argparse.ArgumentParser(prog="hmi", description="Linea HMI operator application")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def live(p: argparse.ArgumentParser) -> None:
         p.add_argument("--headless", action="store_true", help="no screens; print a live summary")
-        p.add_argument("--seconds", type=float, default=None, help="stop by itself after N seconds")
-        p.add_argument("--every", type=float, default=2.0, help="summary period in seconds")
-        p.add_argument("--data-dir", default=None, help="where local state is kept")
+        p.add_argument(
+            "--seconds", type=_within(RUN_TIME), default=None, help="stop by itself after N seconds"
+        )
+        p.add_argument(
+            "--every", type=_within(SUMMARY_PERIOD), default=2.0, help="summary period in seconds"
+        )
+        p.add_argument("--data-dir", type=_folder, default=None, help="where local state is kept")
         p.add_argument("--profile", choices=("desk", "touch"), default="desk")
         p.add_argument("--screen", default=None, help="the screen to open first")
 
@@ -411,12 +663,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="start the simulated plant and run the demo project on it")
     live(p)
+    p.add_argument("--modbus-port", type=_port, default=5020, help="the simulated press PLC's")
+    p.add_argument("--opcua-port", type=_port, default=4840, help="the simulated filler PLC's")
     p.set_defaults(func=cmd_demo, log_to_file=True)
 
     p = sub.add_parser("sim", help="serve the simulated plant on 127.0.0.1")
-    p.add_argument("--modbus-port", type=int, default=5020)
-    p.add_argument("--opcua-port", type=int, default=4840)
-    p.add_argument("--seconds", type=float, default=None)
+    p.add_argument("--modbus-port", type=_port, default=5020)
+    p.add_argument("--opcua-port", type=_port, default=4840)
+    p.add_argument("--seconds", type=_within(RUN_TIME), default=None)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_sim)
 
@@ -424,22 +678,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("--screen", default=None, help="screen name (default: the home screen)")
     p.add_argument("--out", required=True, help="PNG file to write")
-    p.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT")
+    p.add_argument("--size", type=_size, default=(1920, 1080), help="WIDTHxHEIGHT")
     p.add_argument("--profile", choices=("desk", "touch"), default="desk")
-    p.add_argument("--wait", type=float, default=2.0, help="seconds of live data before drawing")
+    p.add_argument(
+        "--wait", type=_within(WAIT), default=2.0, help="seconds of live data before drawing"
+    )
     p.set_defaults(func=cmd_screenshot)
+
+    p = sub.add_parser("gallery", help="draw every screen and view to PNG, desk and touch")
+    p.add_argument("project")
+    p.add_argument("--out", required=True, help="folder for the PNGs and index.html")
+    p.add_argument("--station", action="append", choices=("desk", "touch"), help="only these")
+    p.add_argument("--lang", action="append", choices=("en", "it"), help="only these languages")
+    p.add_argument("--dpi", type=float, default=None, help="the touch panel's dots per inch")
+    p.add_argument(
+        "--wait", type=_within(WAIT), default=5.0, help="seconds of live data before drawing"
+    )
+    p.set_defaults(func=cmd_gallery)
 
     p = sub.add_parser("read", help="read tags once; one JSON line per tag")
     p.add_argument("project")
     p.add_argument("tags", nargs="+", metavar="TAG")
-    p.add_argument("--timeout", type=float, default=5.0)
+    p.add_argument("--timeout", type=_within(TIMEOUT), default=5.0)
     p.set_defaults(func=cmd_read)
 
     p = sub.add_parser("write", help="write one tag (range-checked, read back)")
     p.add_argument("project")
     p.add_argument("tag")
     p.add_argument("value")
+    for capability in capabilities:
+        capability.add_options("write", p)  # who writes, where the project has users
     p.set_defaults(func=cmd_write)
+
+    commands = CommandSet(sub, load=_load, folder=_folder)
+    for capability in capabilities:
+        capability.add_commands(commands)  # hmi users ..., hmi audit ...
+    _secret_parser(sub)
 
     p = sub.add_parser("browse", help="list a device's variables, or write them as a tag file")
     p.add_argument("project")
@@ -481,7 +755,13 @@ def main(argv: list[str] | None = None) -> int:
     # plant simulator that `demo` starts and a `read` beside a running HMI would race its
     # rotation, and on Windows block it).
     setup_logging(verbose=args.verbose, to_file=getattr(args, "log_to_file", False))
-    return args.func(args)
+    from hmi.core.commands import CommandError
+
+    try:
+        return args.func(args)
+    except CommandError as error:  # a capability the command needs could not start
+        print(f"{args.command}: {error}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

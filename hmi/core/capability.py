@@ -5,7 +5,9 @@ A capability is a package ``hmi/core/<name>/`` (no Qt) that declares, on one cla
 - the sections of the project it reads and the checks ``hmi check`` runs on them;
 - the system tags it publishes (its names, defined once in its own package), the
   permissions its actions ask for, the system tag that says whether it works;
-- its place in the start/stop order; and builds its service from a ``CapabilityContext``.
+- its place in the start/stop order; and builds its service from a ``CapabilityContext``;
+- its own commands (``hmi users ...``), options it adds to core commands, and who acts at
+  the console (``hmi.core.commands``).
 
 The context gives each one what every capability needs and none should re-invent: tag
 subscriptions with a tag filter, delivered on the right thread; the local store's writer;
@@ -24,7 +26,7 @@ import logging
 from collections.abc import Callable, Collection, Coroutine, Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .access import Access
 from .i18n import Translator
@@ -35,6 +37,11 @@ from .store import Writer
 from .subscription import Subscription
 from .systemtags import SYSTEM_PREFIX, matches
 from .tags import Batch, Quality, TagValue, bad, good
+
+if TYPE_CHECKING:
+    import argparse
+
+    from .commands import CommandSet
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,6 +70,9 @@ class Capability:
     permissions: ClassVar[Mapping[str, str]] = {}
     #: lower starts earlier (and stops later); consumers of others' tags start after them
     order: ClassVar[int] = 100
+    #: starts for console commands too (``hmi write``, its own): those that decide who
+    #: acts or record what is done; the rest need the running station
+    at_console: ClassVar[bool] = False
 
     def __init__(self, context: CapabilityContext):
         self.context = context
@@ -86,6 +96,25 @@ class Capability:
     def stop(self, timeout: float = 10.0) -> None:
         """Finish; called after the drivers stopped and before the store stops."""
 
+    # -- the command line (``hmi.core.commands``) --------------------------------------------
+
+    @classmethod
+    def add_commands(cls, commands: CommandSet) -> None:
+        """Add its own subcommands (``hmi users add ...``): the command line names none."""
+
+    @classmethod
+    def add_options(cls, command: str, parser: argparse.ArgumentParser) -> None:
+        """Add options to the core ``command`` (users: who writes, for ``write``)."""
+
+    def console_actor(self, action: str, target: str, args: argparse.Namespace) -> str | None:
+        """Who does ``action`` on ``target`` from the console (signed in, and signed where
+        needed, from ``args``), or None to leave it to others; ``CommandError`` refuses."""
+        return None
+
+    def prepare_demo(self) -> list[str]:
+        """Make what the demo project needs on its first start; says what it made."""
+        return []
+
     def summary(self) -> list[str]:
         """Lines for the headless live summary: by default, why it is not healthy."""
         tv = self.context.values.get(self.health_tag) if self.health_tag else None
@@ -107,8 +136,11 @@ class CapabilityContext:
         access: Access,
         translator: Translator,
         submit: Callable[[Coroutine[Any, Any, Any]], concurrent.futures.Future[Any]],
+        console: str | None = None,
     ):
         self.name = capability.name
+        #: the OS account of a console command using the capability; None in a station
+        self.console = console
         self.project = project
         self.data_dir = data_dir
         self.store = store

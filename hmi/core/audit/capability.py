@@ -14,7 +14,7 @@ import hashlib
 import socket
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..capability import Capability, CapabilityContext, health_value
 from ..project.fields import Fields
@@ -22,6 +22,9 @@ from ..project.models import Problem, Project, Section
 from ..tags import good
 from .chain import Head
 from .trail import AuditTrail
+
+if TYPE_CHECKING:
+    from ..commands import CommandSet
 
 HEAD_TAG = "_sys.audit.head"  # the last record's hash, for an upstream copy
 COUNT_TAG = "_sys.audit.count"  # the last record's number
@@ -72,6 +75,7 @@ class AuditCapability(Capability):
     # before drivers run and anyone acts (every capability starts before them); before
     # users, so it stops after them and the last sign-out is still recorded
     order = 25
+    at_console = True  # what a console command does is recorded too
 
     trail: AuditTrail | None = None
 
@@ -95,14 +99,22 @@ class AuditCapability(Capability):
         context.publish_system({HEALTH_TAG: health_value(problem)})
         self._publish_head(trail.head)
         self._stop_recording = context.access.add_recorder(trail.record)
-        trail.append("", START, context.project.name, project=project_digest(context.project))
+        if context.console is None:  # a console command starts no station
+            trail.append("", START, context.project.name, project=project_digest(context.project))
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.trail is None:
             return
-        self.trail.append("", STOP, self.context.project.name)  # committed as the store stops
+        if self.context.console is None:
+            self.trail.append("", STOP, self.context.project.name)  # committed as the store stops
         if self._stop_recording is not None:
             self._stop_recording()
+
+    @classmethod
+    def add_commands(cls, commands: CommandSet) -> None:
+        from .console import add_commands
+
+        add_commands(commands)
 
     def _publish_head(self, head: Head) -> None:
         trail = self.trail

@@ -4,7 +4,7 @@
 docstring lists the calls a sign-in dialog, PIN keypad, badge reader, users view and
 signature dialog need. ``UsersConfig`` is the ``users:`` section (``config``), with the
 role table (``roles``); ``UsersCapability`` plugs it all into the runtime and ``hmi
-check``; ``open_users`` gives the command line the same service over a project's store.
+check``, and (``console``) into the command line: ``hmi users`` and who writes with ``hmi write``.
 """
 
 from __future__ import annotations

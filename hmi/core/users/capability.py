@@ -4,7 +4,7 @@ into ``Access``, and the system tags that say who is signed in."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..access import WRITE_TAG
 from ..capability import Capability, default_capabilities
@@ -14,8 +14,15 @@ from .config import read_users, users_problems
 from .service import MANAGE, Session, Users
 from .userdb import UserDatabase
 
+if TYPE_CHECKING:
+    import argparse
+
+    from ..commands import CommandSet
+
 CURRENT_TAG = "_sys.users.current"  # the signed-in user's name, "" when nobody is
 ROLE_TAG = "_sys.users.role"  # the signed-in user's role, "" when nobody is
+DIRECTORY_TAG = "_sys.users.directory"  # "online", "offline", "" before it was asked
+DIRECTORY_REASON_TAG = "_sys.users.directory_reason"  # why it is offline
 PROJECT_CHANGE = "project.change"
 
 
@@ -31,12 +38,13 @@ def declared_permissions() -> set[str]:
 class UsersCapability(Capability):
     name = "users"
     sections = ("users",)
-    system_tags = (CURRENT_TAG, ROLE_TAG)
+    system_tags = (CURRENT_TAG, ROLE_TAG, DIRECTORY_TAG, DIRECTORY_REASON_TAG)
     permissions: ClassVar[Mapping[str, str]] = {
         MANAGE: "add, change, reset and disable users",
         PROJECT_CHANGE: "change and reload the project",
     }
     order = 26  # after the audit trail (which records its sign-ins), before any driver
+    at_console = True  # the console signs in too, and manages the users
 
     users: Users | None = None
 
@@ -55,15 +63,47 @@ class UsersCapability(Capability):
         known = declared_permissions()
         config = read_users(context.project, known)[0]
         self.users = Users(
-            config, UserDatabase(context.store), context.access, known_permissions=known
+            config,
+            UserDatabase(context.store),
+            context.access,
+            known_permissions=known,
+            console=context.console,
         )
         self.users.watch(self._publish)
-        self.users.start()
+        self.users.start(background=context.console is None)  # a command ends soon
         self._publish(self.users.current)
+        if self.users.directory is not None:
+            self.users.directory.watch(self._publish_directory)
+            self._publish_directory(self.users.directory.status)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.users is not None:
-            self.users.stop()
+            self.users.stop("the command ended" if self.context.console else "the station stopped")
+
+    # the command line: hmi users ..., and who writes with hmi write (see .console)
+
+    @classmethod
+    def add_commands(cls, commands: CommandSet) -> None:
+        from .console import add_commands
+
+        add_commands(commands)
+
+    @classmethod
+    def add_options(cls, command: str, parser: argparse.ArgumentParser) -> None:
+        from .console import add_options
+
+        add_options(command, parser)
+
+    def console_actor(self, action: str, target: str, args: argparse.Namespace) -> str | None:
+        from .console import console_actor
+
+        return console_actor(self.users, action, target, args) if self.users else None
+
+    def prepare_demo(self) -> list[str]:
+        from .console import seed_demo
+
+        made = seed_demo(self.users) if self.users else []
+        return [f"demo users created: {', '.join(made)} (README: Users and roles)"] if made else []
 
     def summary(self) -> list[str]:
         users = self.users
@@ -72,6 +112,12 @@ class UsersCapability(Capability):
         session = users.current
         who = f"{session.user} ({users.config.table.title(session.role)})" if session else "—"
         return [f"users: signed in {who}" + (", open station (no users)" if users.open else "")]
+
+    def _publish_directory(self, status: tuple[str, str]) -> None:
+        state, reason = status
+        self.context.publish_system(
+            {DIRECTORY_TAG: good(state), DIRECTORY_REASON_TAG: good(reason)}
+        )
 
     def _publish(self, session: Session | None) -> None:
         self.context.publish_system(

@@ -1,4 +1,5 @@
-"""``hmi users ...`` and the sign-in of ``hmi write``: the users service on the command line.
+"""``hmi users ...`` and the sign-in of ``hmi write``: the users service on the command line,
+added through ``UsersCapability.add_commands`` and ``console_actor``.
 
 The command line acts as the operating system's account that runs it (``os:<login>``):
 whoever may open the station's store may manage its users, as on the station itself.
@@ -8,39 +9,116 @@ with ``--stdin``; they are never arguments (a process list would show them).
 
 from __future__ import annotations
 
-import getpass
+import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Collection
 from typing import TextIO
 
-from ..access import WRITE_TAG, Access
-from ..project.models import Project
-from ..secrets import ask
-from ..store import Writer
-from .capability import declared_permissions
-from .config import CLI_PROFILE, read_users
+from ..commands import CommandError, CommandSet
+from ..secrets import SecretError, ask
+from .config import CLI_PROFILE
 from .service import Method, Signature, UserInfo, Users, UsersError
-from .userdb import UserDatabase
 
 
-def console_actor() -> str:
-    """Who the command line acts as, in the audit trail."""
+def add_commands(commands: CommandSet) -> None:
+    """``hmi users add | list | set-role | reset | disable | enable``."""
+
+    def secrets(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument("--password", action="store_true", help=f"{what} a password")
+        p.add_argument("--pin", action="store_true", help=f"{what} a PIN (digits)")
+        p.add_argument("--badge", action="store_true", help=f"{what} a badge number")
+        p.add_argument("--stdin", action="store_true", help="read them from stdin, one a line")
+
+    users = commands.add("users", help="add, list and change the users of a project")
+    actions = users.add_subparsers(dest="action", required=True)
+    p = actions.add_parser("add", help="add a user (secrets are asked without echo)")
+    commands.add_project(p)
+    p.add_argument("name")
+    p.add_argument("--role", required=True)
+    p.add_argument("--full-name", default="")
+    secrets(p, "set")
+    p = actions.add_parser("list", help="list the users (never their secrets)")
+    commands.add_project(p)
+    p.add_argument("--json", action="store_true", help="one JSON line per user")
+    p = actions.add_parser("set-role", help="give a user another role")
+    commands.add_project(p)
+    p.add_argument("name")
+    p.add_argument("role")
+    p = actions.add_parser("reset", help="lift a lockout and set new secrets")
+    commands.add_project(p)
+    p.add_argument("name")
+    secrets(p, "set a new")
+    p = actions.add_parser("disable", help="stop a user from signing in (signs them out)")
+    commands.add_project(p)
+    p.add_argument("name")
+    p.add_argument("--reason", default="")
+    p = actions.add_parser("enable", help="let a disabled user sign in again")
+    commands.add_project(p)
+    p.add_argument("name")
+    users.set_defaults(func=lambda args: run_users(commands, args))
+
+
+def run_users(commands: CommandSet, args: argparse.Namespace) -> int:
+    project = commands.load(args.project)
+    if project is None:
+        return commands.BAD_PROJECT
+    wanted = {k: getattr(args, k, False) for k in ("password", "pin", "badge")}
+    with commands.station(project, args) as station:
+        users: Users = station.service("users")
+        by = users.console or ""
+        try:
+            if args.action == "list":
+                listing(users, args.json, sys.stdout)
+                return commands.OK
+            if args.action == "add":
+                done = add(users, args.name, args.role, args.full_name, wanted, args.stdin)
+            elif args.action == "set-role":
+                users.set_role(args.name, args.role, by=by)
+                done = f"{args.name} is now {users.config.table.title(args.role)}"
+            elif args.action == "reset":
+                done = reset(users, args.name, wanted, args.stdin)
+            elif args.action == "disable":
+                users.disable(args.name, by=by, reason=args.reason)
+                done = f"{args.name} disabled"
+            else:
+                users.enable(args.name, by=by)
+                done = f"{args.name} enabled"
+        except (UsersError, SecretError) as error:
+            print(f"users {args.action}: {error}", file=sys.stderr)
+            return commands.FAILED
+    print(done)
+    return commands.OK
+
+
+def add_options(command: str, parser: argparse.ArgumentParser) -> None:
+    """Who writes, for ``hmi write`` where the project has users."""
+    if command != "write":
+        return
+    parser.add_argument("--user", default=None, help="who writes, where the project has users")
+    parser.add_argument("--pin", action="store_true", help="sign in with the PIN, not the password")
+    parser.add_argument("--stdin", action="store_true", help="read password or PIN from stdin")
+    parser.add_argument("--reason", default=None, help="the reason, where a signature is needed")
+    parser.add_argument("--witness", default=None, help="the second signer, where one is needed")
+
+
+def console_actor(users: Users, action: str, target: str, args: argparse.Namespace) -> str | None:
+    """The user signed in (and signed) for ``action`` on ``target``; None at an open station."""
+    if users.open:
+        return None
     try:
-        return f"os:{getpass.getuser()}"
-    except Exception:  # no login name (a container without one)
-        return "os:unknown"
-
-
-def open_users(project: Project, writer: Writer, access: Access) -> Users:
-    """The project's users over an open store, answering ``access``, for one command."""
-    known: Collection[str] = declared_permissions()
-    config = read_users(project, known)[0]
-    users = Users(
-        config, UserDatabase(writer), access, known_permissions=known, console=console_actor()
-    )
-    return users.start(background=False)
+        return sign_in_for(
+            users,
+            action,
+            target,
+            user=getattr(args, "user", None),
+            pin=getattr(args, "pin", False),
+            stdin=getattr(args, "stdin", False),
+            reason=getattr(args, "reason", None),
+            witness=getattr(args, "witness", None),
+        )
+    except (UsersError, SecretError) as error:
+        raise CommandError(str(error)) from error
 
 
 def _typed(prompt: str) -> str:
@@ -118,8 +196,9 @@ def _as_dict(info: UserInfo) -> dict[str, object]:
     }
 
 
-def sign_in_to_write(
+def sign_in_for(
     users: Users,
+    permission: str,
     tag: str,
     *,
     user: str | None,
@@ -127,10 +206,9 @@ def sign_in_to_write(
     stdin: bool,
     reason: str | None,
     witness: str | None,
-    say: Callable[[str], None],
 ) -> str:
-    """Sign in for ``hmi write`` (and sign, where the tag is critical); returns the user.
-    ``UsersError`` (or ``SecretError``) says why not."""
+    """Sign in for ``permission`` on ``tag`` (and sign, where a rule asks); returns the
+    user. ``UsersError`` (or ``SecretError``) says why not."""
     if not user:
         if stdin or not sys.stdin.isatty():
             raise UsersError(
@@ -141,10 +219,10 @@ def sign_in_to_write(
     method = Method.PIN if pin else Method.PASSWORD
     secret = ask("PIN: " if pin else "Password: ", stdin=stdin)
     users.sign_in(user, secret, method=method, profile=CLI_PROFILE)
-    rule = users.signature_rule(WRITE_TAG, tag)
+    rule = users.signature_rule(permission, tag)
     if rule is None:
         return user
-    refusal = users.may(WRITE_TAG, tag, user)
+    refusal = users.may(permission, tag, user)
     if refusal:
         return user  # refused below with this reason, and recorded
     if not reason:
@@ -154,9 +232,9 @@ def sign_in_to_write(
         reason = _typed(f"Reason{offered}: ")
     if rule.second and not witness:
         raise UsersError(f"{tag} needs a second person's signature: give --witness NAME")
-    say(f"signing: {rule.meaning}")
+    print(f"signing: {rule.meaning}", file=sys.stderr)
     first: Signature = users.sign(
-        user, secret, reason, permission=WRITE_TAG, target=tag, method=method
+        user, secret, reason, permission=permission, target=tag, method=method
     )
     if rule.second and witness:
         second = ask(f"{witness}'s {'PIN' if pin else 'password'}: ", stdin=stdin)
