@@ -103,7 +103,9 @@ class UsersViews(CapabilityViews):
             self.operator.set_user(session.user if session else "")
         if self.button is not None:
             self.button.setText(user_words(users))
+            self.button.ensurePolished()  # the header's style decides the padding
             self.button.setMinimumWidth(self.button.sizeHint().width())  # never cut short
+            self.window.header.fit() if self.window is not None else None
             self.button.setProperty("signedOut", session is None and not users.open)
             self.button.style().unpolish(self.button)
             self.button.style().polish(self.button)

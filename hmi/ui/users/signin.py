@@ -104,7 +104,8 @@ class SignInDialog(QDialog):
                 button = QPushButton(info.full_name or info.name, self)
                 button.setObjectName("signInUser")
                 button.setCheckable(True)
-                button.setMinimumHeight(round(profile.key_px))
+                # its own rule: the touch style's button height is a target, a name a key
+                button.setStyleSheet(f"min-height: {round(profile.key_px * 0.8)}px;")
                 button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
                 button.clicked.connect(lambda _=False, n=info.name: self.choose(n))
                 grid.addWidget(button, index // 2, index % 2)
