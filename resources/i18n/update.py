@@ -8,7 +8,8 @@ application (hmi/ui) into ``linea_<language>.ts``, where a translator fills them
 Linguist, or any editor); ``pyside6-lrelease`` compiles each .ts into the .qm the
 application loads. Both files are kept in the repository; ``--check`` (run by the tests)
 says when a .qm no longer matches its .ts, when the code has strings the .ts lacks, or when
-a string is still untranslated.
+a string is still untranslated; and, for the demo project, which of its texts (screens,
+alarms, enumerations, tags, ...) its ``i18n/<code>.yaml`` has no entry for.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SOURCES = ROOT / "hmi" / "ui"
+DEMO = ROOT / "resources" / "demo"
 
 
 def tool(name: str) -> str:
@@ -94,9 +96,33 @@ def problems() -> list[str]:
     return found
 
 
+def project_problems(folder: Path = DEMO) -> list[str]:
+    """Every text of the project in ``folder`` without an entry in its ``i18n/<code>.yaml``,
+    for each language Linea speaks."""
+    sys.path.insert(0, str(ROOT))
+    from hmi.core.alarms import load_alarms
+    from hmi.core.i18n import Translator, project_words, untranslated
+    from hmi.core.project.loader import load_project
+    from hmi.core.screens import load_screens
+    from hmi.core.screens.loader import screens_folder
+
+    project = load_project(folder / "project.yaml")
+    screens, _ = load_screens(screens_folder(project), project)
+    alarms, _ = load_alarms(project)
+    words = project_words(project, screens, alarms)
+    found = []
+    for ts in translations():
+        code = ts.stem.split("_", 1)[1]
+        translator = Translator(project.root)
+        translator.set_language(code)
+        catalogue = f"{folder.name}/i18n/{code}.yaml"
+        found += [f"{catalogue}: no entry for {text}" for text in untranslated(words, translator)]
+    return found
+
+
 def main(argv: list[str]) -> int:
     if "--check" in argv:
-        found = problems()
+        found = problems() + project_problems()
         for line in found:
             print(line)
         return 1 if found else 0
