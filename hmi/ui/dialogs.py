@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 from hmi.core.project.models import Project, TagConfig
 from hmi.core.tags import Quality, TagValue
 from hmi.ui.entry import EntryDialog
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import project_text, reason_text, shown_tag, translate
 from hmi.ui.profile import Profile
 from hmi.ui.symbols.painting import THIN_SPACE, format_number
 from hmi.ui.writes import WriteRefused, check_write
@@ -79,6 +79,7 @@ def where_text(project: Project, name: str) -> str:
     tag = project.tags.get(name)
     device = project.devices.get(tag.device or "") if tag is not None else None
     line = project.lines.get(device.line, device.line) if device is not None else ""
+    line = project_text(project, line, "Project")
     return f"{line} · {name}" if line else name
 
 
@@ -101,7 +102,7 @@ def quality_text(tv: TagValue | None) -> str:
         if tv.quality is Quality.BAD
         else translate("Dialogs", "uncertain")
     )
-    return f"? {word}" + (f": {tv.reason}" if tv.reason else "")
+    return f"? {word}" + (f": {reason_text(tv.reason)}" if tv.reason else "")
 
 
 def range_text(tag: TagConfig | None) -> str:
@@ -130,7 +131,7 @@ class SetpointDialog(EntryDialog):
         refusal: Callable[[str], str | None] | None = None,
         parent: QWidget | None = None,
     ):
-        tag = project.tags.get(tag_name)
+        tag = shown_tag(project, project.tags.get(tag_name))
         text = ""
         if current is not None and current.value is not None:
             text = format_number(current.value, tag.decimals if tag else None)

@@ -18,18 +18,17 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from hmi.core.project.models import Project
+from hmi.core.project.models import Project, TagConfig
 from hmi.core.screens import ScreenDef
 from hmi.core.systemtags import DEVICE_TAG_PREFIX
 from hmi.core.tags import TagValue
 from hmi.ui.bridge import Binding, TagBridge
 from hmi.ui.capability import AlarmLink
 from hmi.ui.dialogs import describe, format_tag_value, quality_text
-from hmi.ui.i18n import device_status_text, translate
+from hmi.ui.i18n import device_status_text, project_text, shown_tag, translate
 from hmi.ui.symbols import Symbol, SymbolContext
 from hmi.ui.symbols.base import ACTIVE_ALARM_STATES
 from hmi.ui.symbols.states import device_name
-from hmi.ui.symbols.words import project_text
 
 if TYPE_CHECKING:
     from hmi.ui.renderer import ScreenHost
@@ -87,7 +86,7 @@ class AlarmHelp(QLabel):
         self.setTextFormat(Qt.TextFormat.RichText)
         self.project = project
         self.links = list(links)
-        self.units = units
+        self.raw_units = units
         self.states: dict[str, object] = {}
         self.setVisible(bool(self.links))
 
@@ -101,9 +100,10 @@ class AlarmHelp(QLabel):
     def refresh(self) -> None:
         blocks = []
         said: set[str] = set()  # a text the alarms share is read once
+        units = project_text(self.project, self.raw_units, "Units")
         for link in sorted(self.links, key=lambda li: (not self.active(li), li.priority)):
             head = translate("Faceplate", "{limit} · priority {priority}").format(
-                limit=limit_words(link, self.units), priority=link.priority
+                limit=limit_words(link, units), priority=link.priority
             )
             if self.active(link):
                 head = "▶ " + translate("Faceplate", "ACTIVE") + " · " + head
@@ -217,14 +217,14 @@ class Faceplate(QDialog):
                 device=device_name(self.project, self.device)
             )
         else:
-            title = describe(self.tag, self.tag_name)
+            title = describe(self.shown, self.tag_name)
         self.title.setText(title)
         self.setWindowTitle(title)
-        if self.tag is not None and self.tag.eng_range is not None:
-            lo, hi = self.tag.eng_range
+        if self.shown is not None and self.shown.eng_range is not None:
+            lo, hi = self.shown.eng_range
             self.range_label.setText(
                 translate("Faceplate", "Range: {lo} .. {hi} {units}")
-                .format(lo=f"{lo:g}", hi=f"{hi:g}", units=self.tag.units)
+                .format(lo=f"{lo:g}", hi=f"{hi:g}", units=self.shown.units)
                 .rstrip()
             )
         self.band_label.setText(band_text(self.symbol))
@@ -244,12 +244,17 @@ class Faceplate(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
 
+    @property
+    def shown(self) -> TagConfig | None:
+        """The tag with its description and units in the operator's language."""
+        return shown_tag(self.project, self.tag)
+
     def show_value(self, tv: TagValue | None) -> None:
         self._tv = tv
         if self.device and tv is not None:
             self.value_label.setText(device_status_text(str(tv.value)))
         else:
-            self.value_label.setText(format_tag_value(self.tag, tv))
+            self.value_label.setText(format_tag_value(self.shown, tv))
         self.quality_label.setText(
             translate("Faceplate", "Quality: {quality}").format(quality=quality_text(tv))
         )
@@ -281,7 +286,7 @@ class ScreenPopup(QDialog):
         host.setParent(self)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.title = QLabel(screen.title, self)
+        self.title = QLabel(self)
         self.title.setObjectName("dialogTitle")
         top.addWidget(self.title, 1)
         self.close_button = QPushButton(self)
@@ -290,12 +295,14 @@ class ScreenPopup(QDialog):
         top.addWidget(self.close_button)
         layout.addLayout(top)
         layout.addWidget(host, 1)
-        self.setWindowTitle(screen.title)
         self.retranslate()
         host.show_screen(screen.name)
         self.finished.connect(lambda _result: host.close_screen())
 
     def retranslate(self) -> None:
+        title = project_text(self.host.project, self.screen.title, "Screens")
+        self.title.setText(title)
+        self.setWindowTitle(title)
         self.close_button.setText(translate("Faceplate", "Close"))
 
     def changeEvent(self, event: QEvent) -> None:

@@ -3,18 +3,28 @@
 English is the source language: the words in the code. A translation is a Qt ``.qm`` file
 ``resources/i18n/linea_<code>.qm`` compiled from its ``.ts`` with ``pyside6-lrelease``.
 Switching installs the new translator; Qt then sends every widget a ``LanguageChange``
-event and each one sets its words again. Screen files keep the engineer's own words.
+event and each one sets its words again.
+
+The engineer's own words (screen texts, alarm messages and help, tag descriptions, the
+words of enumerations) are translated by the project's ``i18n/<code>.yaml`` through the
+core's ``Translator`` (``project_text``), which follows the same switch; a text without an
+entry stays as written. Reasons the drivers and the core give in English (a value's
+quality, a device's state) are translated where they are fixed phrases or known patterns
+(``reason_text``); any other reason stays in English.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QTranslator
 
+from hmi.core.i18n import Translator, fields_of, fill
 from hmi.core.paths import install_root
+from hmi.core.project.models import Project, TagConfig
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +83,8 @@ def set_language(code: str, folder: Path = I18N_DIR) -> bool:
         if not translator.load(str(qm_path(code, folder))):
             log.warning("no translation for language '%s' in %s", code, folder)
             return False
+    # known before Qt tells the widgets: what they ask the project's words is in ``code``
+    _state["code"] = code
     old = _state["translator"]
     if isinstance(old, QTranslator):
         QCoreApplication.removeTranslator(old)
@@ -80,7 +92,6 @@ def set_language(code: str, folder: Path = I18N_DIR) -> bool:
     if translator is not None:
         QCoreApplication.installTranslator(translator)
     _state["translator"] = translator
-    _state["code"] = code
     for listener in list(_listeners):
         try:
             listener(code)
@@ -116,3 +127,128 @@ DEVICE_STATUS_WORDS = (
 
 def device_status_text(status: str) -> str:
     return translate("DeviceStatus", status) if status in DEVICE_STATUS_WORDS else status
+
+
+# -- the project's own words ------------------------------------------------------------
+
+# project folder -> its words, and the language they were last read in
+_projects: dict[str, tuple[Translator, list[str]]] = {}
+
+
+def project_translator(project: Project) -> Translator:
+    """The translator of ``project``'s own words, speaking the current language (read
+    again at the first word asked after a switch)."""
+    root = str(project.root)
+    found = _projects.get(root)
+    if found is None:
+        found = _projects[root] = (Translator(root), [SOURCE_LANGUAGE])
+    translator, spoken = found
+    code = current_language()
+    if spoken[0] != code:
+        translator.set_language(code)
+        spoken[0] = code
+    return translator
+
+
+def project_text(project: Project, text: str, context: str = "") -> str:
+    """``text`` of ``project`` in the current language (as written when not translated).
+
+    ``context`` is where the project's catalogue groups it: ``Screens``, ``Alarms``,
+    ``Enums``, ``Tags``, ``Units``, ``Project``, ``Trends`` (any other entry serves too)."""
+    if not text:
+        return text
+    return project_translator(project).translate(text, context)
+
+
+def alarm_text(project: Project, template: str, message: str) -> str:
+    """An alarm's ``message``, filled in from its definition's ``template``, in the current
+    language: the template's translation (``Alarms``) filled with the values the message
+    shows; a ``{reason}`` is translated as a reason. The message as it is when the template
+    has no translation or the message was not filled in from it."""
+    if not message or not template:
+        return message
+    translator = project_translator(project)
+
+    def values(name: str, value: str) -> str:
+        return reason_text(value) if name == "reason" else translator.translate(value, "Alarms")
+
+    return translator.translate_filled(template, message, "Alarms", values)
+
+
+def shown_tag(project: Project, tag: TagConfig | None) -> TagConfig | None:
+    """``tag`` with its description and units in the current language, for what names a
+    tag to the operator (dialogs, messages, trend legends)."""
+    if tag is None or current_language() == SOURCE_LANGUAGE:
+        return tag
+    description = project_text(project, tag.description, "Tags")
+    units = project_text(project, tag.units, "Units")
+    if (description, units) == (tag.description, tag.units):
+        return tag
+    return replace(tag, description=description, units=units)
+
+
+# -- reasons from the drivers and the core ------------------------------------------------
+
+# fixed reasons, as the drivers and the core give them
+REASON_WORDS = frozenset(
+    (
+        QT_TRANSLATE_NOOP("Quality", "connection refused"),
+        QT_TRANSLATE_NOOP(
+            "Quality", "connection refused: no OPC UA server is listening at the endpoint"
+        ),
+        QT_TRANSLATE_NOOP("Quality", "no answer (timed out)"),
+        QT_TRANSLATE_NOOP("Quality", "device is offline"),
+        QT_TRANSLATE_NOOP("Quality", "not connected"),
+        QT_TRANSLATE_NOOP("Quality", "stopped"),
+        QT_TRANSLATE_NOOP("Quality", "not recorded in history"),
+        QT_TRANSLATE_NOOP("Quality", "no value recorded before this moment"),
+        QT_TRANSLATE_NOOP("Quality", "recorded as bad"),
+        QT_TRANSLATE_NOOP("Quality", "recorded as uncertain"),
+        QT_TRANSLATE_NOOP("Quality", "result is not a finite number"),
+        QT_TRANSLATE_NOOP("Quality", "no value received yet"),
+        QT_TRANSLATE_NOOP("Quality", "Modbus exception 1: illegal function"),
+        QT_TRANSLATE_NOOP("Quality", "Modbus exception 2: illegal data address"),
+        QT_TRANSLATE_NOOP("Quality", "Modbus exception 3: illegal data value"),
+        QT_TRANSLATE_NOOP("Quality", "Modbus exception 4: server device failure"),
+        QT_TRANSLATE_NOOP("Quality", "Modbus exception 6: server device busy"),
+        QT_TRANSLATE_NOOP("Quality", "Modbus exception 10: gateway path unavailable"),
+        QT_TRANSLATE_NOOP(
+            "Quality", "Modbus exception 11: gateway target device failed to respond"
+        ),
+    )
+)
+# reasons with values in them, the most particular first; ``{reason}`` is a reason too
+REASON_TEMPLATES = (
+    QT_TRANSLATE_NOOP("Quality", "timeout after {seconds} s"),
+    QT_TRANSLATE_NOOP("Quality", "no answer within {seconds} s"),
+    QT_TRANSLATE_NOOP("Quality", "waiting for {tag}"),
+    QT_TRANSLATE_NOOP("Quality", "unknown host '{host}'"),
+    QT_TRANSLATE_NOOP("Quality", "host name not found ({detail})"),
+    QT_TRANSLATE_NOOP("Quality", "device {device} offline: {reason}"),
+    QT_TRANSLATE_NOOP("Quality", "connection lost: {detail}"),
+    QT_TRANSLATE_NOOP("Quality", "network error: {detail}"),
+    QT_TRANSLATE_NOOP("Quality", "{reason} (and {count} more tags)"),
+    QT_TRANSLATE_NOOP("Quality", "{tag}: {reason}"),
+)
+REASON_PARTS = "; "  # several reasons in one (a symbol of several tags)
+
+
+def reason_text(reason: str) -> str:
+    """Why a value is not Good (or a device not online), in the current language where
+    the reason is a known phrase; any other reason as the driver gave it."""
+    if not reason or current_language() == SOURCE_LANGUAGE:
+        return reason
+    return REASON_PARTS.join(_one_reason(part) for part in reason.split(REASON_PARTS))
+
+
+def _one_reason(reason: str) -> str:
+    if reason in REASON_WORDS:
+        return translate("Quality", reason)
+    for template in REASON_TEMPLATES:
+        values = fields_of(template, reason)
+        if values is None:
+            continue
+        if "reason" in values:
+            values["reason"] = _one_reason(values["reason"])
+        return fill(translate("Quality", template), values)
+    return reason

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.project.models import Project
 from hmi.core.screens import ScreenDef
 from hmi.ui.header import invalidate_all
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import project_text, translate
 
 if TYPE_CHECKING:
     from hmi.ui.panel import ScreenPanel
@@ -66,29 +67,54 @@ class NavButton(QPushButton):
         super().mouseReleaseEvent(event)
 
 
+def screen_title(project: Project, screen: ScreenDef) -> str:
+    """A screen's title in the operator's language."""
+    return project_text(project, screen.title, "Screens")
+
+
 class ScreenList(QDialog):
     """Every screen of the project in hierarchy order: a list that scrolls by dragging."""
 
     chosen = Signal(str)
 
-    def __init__(self, screens: list[ScreenDef], current: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        screens: list[ScreenDef],
+        current: str,
+        parent: QWidget | None = None,
+        project: Project | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("screenList")
-        self.setWindowTitle(translate("NavBar", "Screens"))
+        self.project = project
+        self.screens = screens
         layout = QVBoxLayout(self)
         self.list = QListWidget(self)
         self.list.setObjectName("screenListItems")
         for screen in screens:
-            item = QListWidgetItem("    " * (screen.level - 1) + screen.title)
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, screen.name)
             self.list.addItem(item)
             if screen.name == current:
                 self.list.setCurrentItem(item)
         self.list.itemClicked.connect(self._chosen)
         layout.addWidget(self.list, 1)
-        close = QPushButton(translate("NavBar", "Close"), self)
-        close.clicked.connect(self.reject)
-        layout.addWidget(close)
+        self.close_button = QPushButton(self)
+        self.close_button.clicked.connect(self.reject)
+        layout.addWidget(self.close_button)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(translate("NavBar", "Screens"))
+        self.close_button.setText(translate("NavBar", "Close"))
+        for row, screen in enumerate(self.screens):
+            title = screen_title(self.project, screen) if self.project else screen.title
+            self.list.item(row).setText("    " * (screen.level - 1) + title)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
 
     def _chosen(self, item: QListWidgetItem) -> None:
         self.chosen.emit(item.data(Qt.ItemDataRole.UserRole))
@@ -144,6 +170,7 @@ class NavBar(QWidget):
         self.extras_words = True  # ... and beside the other buttons' symbols
         self.children_shown = True
         self.path_text = ""
+        self.screen: ScreenDef | None = None
         self.retranslate()
 
     def set_compact(self, compact: bool) -> None:
@@ -233,14 +260,32 @@ class NavBar(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+            self.show_titles()
             self.fit_words()
+
+    def title(self, screen: ScreenDef) -> str:
+        return screen_title(self.panel.operator.project, screen)
+
+    def show_titles(self) -> None:
+        """The path and the buttons of the screens below, in the operator's language."""
+        if self.screen is None:
+            return
+        screens = self.panel.host.screens
+        self.path_text = "  ›  ".join(self.title(s) for s in screens.path_to(self.screen.name))
+        self.path.setText("" if self.compact else self.path_text)
+        children = {child.name: child for child in screens.children(self.screen.name)}
+        for button in self.child_buttons:
+            child = children.get(button.target)
+            if child is not None:
+                button.setText(self.title(child))
 
     def show_screen(self, screen: ScreenDef, has_history: bool) -> None:
         screens = self.panel.host.screens
+        self.screen = screen
         self.back.setEnabled(has_history)
         self.up.setEnabled(screens.get(screen.parent) is not None)
         self.home.setEnabled(screens.home is not None and screens.home.name != screen.name)
-        self.path_text = "  ›  ".join(s.title for s in screens.path_to(screen.name))
+        self.path_text = "  ›  ".join(self.title(s) for s in screens.path_to(screen.name))
         self.path.setText("" if self.compact else self.path_text)
         for button in self.child_buttons:
             self.children_box.removeWidget(button)
@@ -248,7 +293,7 @@ class NavBar(QWidget):
             button.deleteLater()
         self.child_buttons = []
         for child in screens.children(screen.name):
-            button = NavButton(child.title, child.name, self)
+            button = NavButton(self.title(child), child.name, self)
             button.go.connect(self.panel.navigate)
             button.setVisible(self.children_shown)
             self.children_box.addWidget(button)
@@ -270,7 +315,8 @@ class NavBar(QWidget):
         walk(None)
         ordered += [s for s in screens if s not in ordered]  # parents that do not exist
         current = self.panel.host.current_screen
-        dialog = ScreenList(ordered, current.name if current else "", self.window())
+        project = self.panel.operator.project
+        dialog = ScreenList(ordered, current.name if current else "", self.window(), project)
         dialog.chosen.connect(lambda name: self.panel.go_to(name))
         self.screen_list = dialog
         self.panel.operator.show_dialog(dialog, self.window())

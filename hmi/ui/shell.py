@@ -30,7 +30,7 @@ from hmi.ui.bridge import TagBridge
 from hmi.ui.capability import CapabilityViews, build_views
 from hmi.ui.entry import TouchInput
 from hmi.ui.header import Header
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import project_text, translate
 from hmi.ui.library import ScreenLibrary
 from hmi.ui.operator import Operator
 from hmi.ui.pages import PageArea, Words
@@ -183,8 +183,10 @@ class OperatorWindow(QMainWindow):
 
     def update_title(self) -> None:
         screen = self.host.current_screen
-        where = f"{screen.title} — " if screen is not None else ""
-        self.setWindowTitle(f"{where}{self.project.name} — Linea HMI")
+        title = project_text(self.project, screen.title, "Screens") if screen is not None else ""
+        where = f"{title} — " if title else ""
+        plant = project_text(self.project, self.project.name, "Project")
+        self.setWindowTitle(f"{where}{plant} — Linea HMI")
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -82,6 +82,7 @@ class AlarmViews(QObject):
         self.summary = AlarmSummary(manager, user, style=self.style, **common)
         self.summary.go_to_screen.connect(self.go_to_screen)
         self.journal = JournalView(manager, **common)
+        self.journal.go_to_screen.connect(self.go_to_screen)
         pages: dict[str, QWidget] = {SUMMARY: self.summary, JOURNAL: self.journal}
         self.kpis: KpiView | None = None
         if kpis:
@@ -176,8 +177,9 @@ class AlarmViews(QObject):
         self._covered = []
 
     def go_to_screen(self, screen: str) -> None:
+        """Back to the screens, on ``screen`` (on the one shown when "")."""
         self.close_pages()
-        if self.navigate is not None:
+        if self.navigate is not None and screen:
             self.navigate(screen)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -3,6 +3,11 @@
 Colour appears only where an alarm priority is shown, and always inside the priority's
 shape with its number (1 square, 2 diamond, 3 triangle, 4 inverted triangle), so the
 views read the same for a colour-blind operator.
+
+Messages are kept in the words the engineer wrote (the journal stores them as they were
+formatted). ``AlarmWords`` shows them in the operator's language: the definition's message
+template, translated by the project's ``i18n/<code>.yaml`` (``Alarms``), filled with the
+values the message shows.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from hmi.core.alarms import PRIORITIES, Action, AlarmCommandError, AlarmState
-from hmi.ui.i18n import translate
+from hmi.core.alarms import PRIORITIES, Action, AlarmCommandError, AlarmDef, AlarmState
+from hmi.ui.i18n import alarm_text, project_text, translate
 from hmi.ui.profile import Profile
 from hmi.ui.symbols.painting import paint_priority_shape
 from hmi.ui.theme import Theme, fill_stylesheet
@@ -66,10 +71,53 @@ def first_out_words() -> str:
     return translate("Alarms", "FIRST OUT")
 
 
-def message_with_mark(alarm: Any) -> str:
-    """An alarm's message as lists and the banner show it: the first-out says so first."""
-    message = alarm.message or alarm.id
+def message_with_mark(alarm: Any, words: AlarmWords | None = None) -> str:
+    """An alarm's message as lists and the banner show it (in the operator's language
+    with ``words``): the first-out says so first."""
+    message = words.message(alarm) if words is not None else alarm.message or alarm.id
     return f"▶ {first_out_words()} · {message}" if getattr(alarm, "first_out", False) else message
+
+
+class AlarmWords:
+    """The engineer's words of the alarms in the operator's language: messages, lines."""
+
+    def __init__(self, manager: Any, line_names: dict[str, str] | None = None):
+        self.manager = manager
+        self.project = getattr(manager, "project", None)
+        self.line_names = dict(line_names if line_names is not None else self.project.lines)
+        self._definitions: dict[str, AlarmDef] | None = None
+
+    def definition(self, alarm_id: str) -> AlarmDef | None:
+        """The alarm's definition as the project has it now (None: no longer defined)."""
+        if self._definitions is None:
+            alarms = self.manager.alarms() if hasattr(self.manager, "alarms") else []
+            self._definitions = {a.id: a.definition for a in alarms if a.definition is not None}
+        return self._definitions.get(alarm_id)
+
+    def message(self, alarm: Any) -> str:
+        """A standing alarm's message (an ``AlarmStatus``)."""
+        definition = getattr(alarm, "definition", None) or self.definition(alarm.id)
+        return self.filled(definition, alarm.message) or alarm.id
+
+    def stored(self, alarm_id: str, message: str) -> str:
+        """A message kept in the journal (or counted for the KPIs), written when it
+        happened. Re-rendered from the alarm's definition when the alarm still exists and
+        its template still matches what was stored: the template's translation is filled
+        with the values the stored message shows. Otherwise (the alarm is gone, or its
+        message was rewritten since) the row stays as it was written."""
+        return self.filled(self.definition(alarm_id), message)
+
+    def filled(self, definition: AlarmDef | None, message: str) -> str:
+        if definition is None or self.project is None or not message:
+            return message
+        return alarm_text(self.project, definition.message, message)
+
+    def line(self, line: str) -> str:
+        """The line's short name ("Line 1") in the operator's language."""
+        name = self.line_names.get(line, line)
+        if self.project is not None:
+            name = project_text(self.project, name, "Project")
+        return short_line_name(name)
 
 
 def priority_words(priority: int) -> str:

@@ -5,6 +5,11 @@ for a prefix), priority and text (in the message, id, tag, user and comment); re
 come newest first, a page at a time. While the period runs up to now, the first page
 follows new entries. Export writes every matching row (not just the page) to a CSV file
 the user chooses, on a thread of its own, so a long journal never freezes the screen.
+
+"Replay from here" (when the station can replay its past: the operator's ``replay_at``)
+replays the screen of the selected entry's alarm from one minute before it happened.
+Messages are shown in the operator's language where they can be re-rendered from their
+alarm's definition (see ``AlarmWords.stored``), else as they were written.
 """
 
 from __future__ import annotations
@@ -12,11 +17,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDateTime, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDateTime, QEvent, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QFileDialog,
@@ -34,7 +41,7 @@ from hmi.ui.i18n import translate
 from hmi.ui.profile import Profile
 from hmi.ui.theme import Theme
 
-from .common import MessageLine, period_buttons, priority_words
+from .common import AlarmWords, MessageLine, period_buttons, priority_words
 from .models import JournalTableModel
 from .summary import icon_size, make_table
 
@@ -47,10 +54,14 @@ PERIODS = (
     (0, QT_TRANSLATE_NOOP("Alarms", "Custom")),
 )
 CUSTOM = 0  # the period whose dates the user sets
+REPLAY_BEFORE_S = 60.0  # replay starts this long before the chosen entry
+# how the station replays its past from a moment (``operator.replay_at``), if it can
+ReplayAt = Callable[[float], Any]
 
 
 class JournalView(QWidget):
     exported = Signal(str, int, str)  # path, rows written, problem ("" when it worked)
+    go_to_screen = Signal(str)  # replay: the screen to show ("" for the one shown)
 
     def __init__(
         self,
@@ -60,8 +71,11 @@ class JournalView(QWidget):
         profile: Profile,
         line_names: dict[str, str],
         page_size: int = PAGE_SIZE,
+        replay: Callable[[], ReplayAt | None] | None = None,
         parent: QWidget | None = None,
     ):
+        """``replay`` gives the station's way to replay from a moment (default: the
+        ``replay_at`` of this window's operator), asked each time it may be used."""
         super().__init__(parent)
         self.setObjectName("alarmJournal")
         self.manager = manager
@@ -72,10 +86,14 @@ class JournalView(QWidget):
         self.period = 86400
         self.dirty = True
         self.export_thread: threading.Thread | None = None
+        self.replay = replay or self._operator_replay
+        self.shown_page: tuple[int, int, int, bool] = (0, 0, 0, False)  # page, first, last, more
         gap = round(profile.gap_px)
         target = round(profile.target_px)
-        self.model = JournalTableModel(theme, icon_size(profile), line_names, self)
+        self.words = AlarmWords(manager, line_names)
+        self.model = JournalTableModel(theme, icon_size(profile), line_names, self, self.words)
         self.table = make_table(profile, theme, self.model, self)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -96,25 +114,23 @@ class JournalView(QWidget):
             periods.addWidget(button)
         self.start_edit = self._date_edit()
         self.end_edit = self._date_edit()
-        periods.addWidget(QLabel(translate("Alarms", "from"), self))
+        self.from_label = QLabel(self)
+        self.to_label = QLabel(self)
+        periods.addWidget(self.from_label)
         periods.addWidget(self.start_edit)
-        periods.addWidget(QLabel(translate("Alarms", "to"), self))
+        periods.addWidget(self.to_label)
         periods.addWidget(self.end_edit)
         periods.addStretch(1)
 
-        self.tag_edit = self._field(translate("Alarms", "Tag (line1.* for all of line 1)"))
-        self.text_edit = self._field(translate("Alarms", "Text in message, id, user, comment"))
+        self.tag_edit = self._field()
+        self.text_edit = self._field()
         self.priority_combo = QComboBox(self)
         self.priority_combo.setMinimumHeight(target)
-        self.priority_combo.addItem(translate("Alarms", "All priorities"), 0)
+        self.priority_combo.addItem("", 0)
         for priority in (1, 2, 3, 4):
-            self.priority_combo.addItem(priority_words(priority), priority)
-        self.search_button = self._button(
-            "⌕ " + translate("Alarms", "Search"), lambda: self.search()
-        )
-        self.export_button = self._button(
-            translate("Alarms", "Export CSV…"), lambda: self.export_csv()
-        )
+            self.priority_combo.addItem("", priority)
+        self.search_button = self._button(lambda: self.search())
+        self.export_button = self._button(lambda: self.export_csv())
         search = QHBoxLayout()
         search.setSpacing(gap)
         search.addWidget(self.tag_edit, 2)
@@ -123,15 +139,19 @@ class JournalView(QWidget):
         search.addWidget(self.search_button)
         search.addWidget(self.export_button)
 
-        self.newer_button = self._button("‹ " + translate("Alarms", "Newer"), self.newer)
-        self.older_button = self._button(translate("Alarms", "Older") + " ›", self.older)
+        self.newer_button = self._button(self.newer)
+        self.older_button = self._button(self.older)
+        self.replay_button = self._button(self.replay_selected)
+        self.replay_button.setObjectName("journalReplay")
         self.page_label = QLabel("", self)
         self.page_label.setProperty("note", True)
         pages = QHBoxLayout()
         pages.setSpacing(gap)
         pages.addWidget(self.newer_button)
         pages.addWidget(self.page_label, 1)
+        pages.addWidget(self.replay_button)
         pages.addWidget(self.older_button)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._offer_replay())
 
         self.message = MessageLine(self)
         layout = QVBoxLayout(self)
@@ -143,7 +163,42 @@ class JournalView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(pages)
         self.exported.connect(self._exported)
+        self.retranslate()
         self.choose_period(self.period, search=False)
+
+    def retranslate(self) -> None:
+        """Every word of the view in the current language (after a switch too)."""
+        for seconds, words in PERIODS:
+            self.period_buttons[seconds].setText(translate("Alarms", words))
+        self.from_label.setText(translate("Alarms", "from"))
+        self.to_label.setText(translate("Alarms", "to"))
+        for edit, words in (
+            (self.tag_edit, translate("Alarms", "Tag (line1.* for all of line 1)")),
+            (self.text_edit, translate("Alarms", "Text in message, id, user, comment")),
+        ):
+            edit.setPlaceholderText(words)
+            edit.setAccessibleName(words)  # the title of the on-screen keyboard
+        self.priority_combo.setItemText(0, translate("Alarms", "All priorities"))
+        for index in range(1, self.priority_combo.count()):
+            self.priority_combo.setItemText(
+                index, priority_words(int(self.priority_combo.itemData(index)))
+            )
+        self.search_button.setText("⌕ " + translate("Alarms", "Search"))
+        self.export_button.setText(translate("Alarms", "Export CSV…"))
+        self.newer_button.setText("‹ " + translate("Alarms", "Newer"))
+        self.older_button.setText(translate("Alarms", "Older") + " ›")
+        self.replay_button.setText("↺ " + translate("Alarms", "Replay from here"))
+        self.replay_button.setToolTip(
+            translate("Alarms", "Replay the screen of this alarm from a minute before it")
+        )
+        self._show_page()
+        self.model.retranslate()
+        self._offer_replay()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
 
     def _date_edit(self) -> QDateTimeEdit:
         edit = QDateTimeEdit(self)
@@ -152,17 +207,15 @@ class JournalView(QWidget):
         edit.setMinimumHeight(round(self.profile.target_px))
         return edit
 
-    def _field(self, placeholder: str) -> QLineEdit:
+    def _field(self) -> QLineEdit:
         edit = QLineEdit(self)
-        edit.setPlaceholderText(placeholder)
-        edit.setAccessibleName(placeholder)  # the title of the on-screen keyboard
         edit.setClearButtonEnabled(not self.profile.touch)
         edit.setMinimumHeight(round(self.profile.target_px))
         edit.returnPressed.connect(lambda: self.search())
         return edit
 
-    def _button(self, text: str, slot: Any) -> QPushButton:
-        button = QPushButton(text, self)
+    def _button(self, slot: Any) -> QPushButton:
+        button = QPushButton(self)
         button.setMinimumHeight(round(self.profile.target_px))
         button.clicked.connect(lambda _=False: slot())
         return button
@@ -224,19 +277,60 @@ class JournalView(QWidget):
             return []
         self.has_more = len(found) > wanted
         rows = found[self.page * self.page_size : wanted]
+        chosen = self.selected_event()
         self.model.set_events(rows)
+        if chosen is not None and chosen in rows:  # new entries came: keep the operator's
+            self.table.selectRow(rows.index(chosen))
         self.newer_button.setEnabled(self.page > 0)
         self.older_button.setEnabled(self.has_more)
         first = self.page * self.page_size
+        self.shown_page = (self.page, first + 1 if rows else 0, first + len(rows), self.has_more)
+        self._show_page()
+        self._offer_replay()
+        return rows
+
+    def _show_page(self) -> None:
+        page, first, last, more = self.shown_page
         self.page_label.setText(
             translate("Alarms", "Page {p}: entries {a}–{b}{more}").format(
-                p=self.page + 1,
-                a=first + 1 if rows else 0,
-                b=first + len(rows),
-                more=translate("Alarms", ", more older") if self.has_more else "",
+                p=page + 1,
+                a=first,
+                b=last,
+                more=translate("Alarms", ", more older") if more else "",
             )
         )
-        return rows
+
+    # -- replay ----------------------------------------------------------------------------
+
+    def _operator_replay(self) -> ReplayAt | None:
+        operator = getattr(self.window(), "operator", None)
+        replay_at = getattr(operator, "replay_at", None)
+        return replay_at if callable(replay_at) else None
+
+    def selected_event(self) -> AlarmEvent | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.model.rows):
+            return None
+        return self.model.rows[rows[0].row()]
+
+    def _offer_replay(self) -> None:
+        """Shown where the station can replay; pressable with one entry chosen."""
+        can = self.replay() is not None
+        self.replay_button.setVisible(can)
+        self.replay_button.setEnabled(can and self.selected_event() is not None)
+
+    def replay_selected(self) -> float | None:
+        """Replay from a minute before the selected entry, on its alarm's screen; the
+        moment replayed from, or None when nothing was chosen or nothing can replay."""
+        event = self.selected_event()
+        replay_at = self.replay()
+        if event is None or replay_at is None:
+            return None
+        definition = self.words.definition(event.alarm_id)
+        self.go_to_screen.emit(definition.screen if definition is not None else "")
+        moment = event.time - REPLAY_BEFORE_S
+        replay_at(moment)
+        return moment
 
     def newer(self) -> None:
         self.search(self.page - 1)
@@ -249,6 +343,7 @@ class JournalView(QWidget):
         super().showEvent(event)
         if self.dirty:
             self.search(self.page)
+        self._offer_replay()
 
     def on_events(self, events: list[AlarmEvent]) -> None:
         if not (self.live and self.page == 0):

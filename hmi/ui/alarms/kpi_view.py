@@ -3,14 +3,15 @@
 Alarms per 10 minutes per line, the share of time in flood, the ten most frequent alarms,
 chattering and stale alarms, and the priority distribution against the usual guide. A
 figure beyond its target says so in words and a ▲ mark, not in colour: colour stays for
-alarms, and only the priority shapes carry it here.
+alarms, and only the priority shapes carry it here. Every word follows a switch of
+language at once (the figures are not asked for again).
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -34,7 +35,7 @@ from hmi.ui.profile import Profile
 from hmi.ui.symbols.painting import RIGHT, VCENTER, draw_text, paint_priority_shape
 from hmi.ui.theme import Theme
 
-from .common import MessageLine, full_time, period_buttons, priority_words, short_line_name
+from .common import AlarmWords, MessageLine, full_time, period_buttons, priority_words
 
 PERIODS = (
     (8 * 3600, QT_TRANSLATE_NOOP("Alarms", "8 h")),
@@ -94,8 +95,11 @@ class PriorityBars(QWidget):
 
 
 def _table(headers: tuple[str, ...], parent: QWidget) -> QTableWidget:
+    """A table of figures; its headers (``headers``, untranslated) say their words again
+    with ``retranslate_table``."""
     table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels([translate("Alarms", words) for words in headers])
+    table.setProperty("headers", list(headers))
+    retranslate_table(table)
     table.verticalHeader().hide()
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
@@ -105,6 +109,11 @@ def _table(headers: tuple[str, ...], parent: QWidget) -> QTableWidget:
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     return table
+
+
+def retranslate_table(table: QTableWidget) -> None:
+    headers = table.property("headers") or []
+    table.setHorizontalHeaderLabels([translate("Alarms", words) for words in headers])
 
 
 def _fill(table: QTableWidget, rows: list[tuple[object, ...]], empty: str) -> None:
@@ -132,6 +141,7 @@ class KpiView(QWidget):
         self.setObjectName("alarmKpis")
         self.manager = manager
         self.line_names = line_names
+        self.words = AlarmWords(manager, line_names)
         self.period = 86400
         self.kpis: AlarmKpis | None = None
         self._refreshed = 0.0
@@ -145,12 +155,13 @@ class KpiView(QWidget):
         self.span = QLabel("", self)
         self.span.setProperty("note", True)
         bar.addWidget(self.span, 1)
-        self.export_button = QPushButton(translate("Alarms", "Export CSV report…"), self)
+        self.export_button = QPushButton(self)
         self.export_button.setMinimumHeight(target)
         self.export_button.clicked.connect(lambda _=False: self.export_report())
         bar.addWidget(self.export_button)
 
         self.figures: dict[str, tuple[QLabel, QLabel]] = {}
+        self.titles: list[tuple[QLabel, str]] = []  # labels and their untranslated words
         tiles = QHBoxLayout()
         tiles.setSpacing(gap * 2)
         for key, words in (
@@ -162,7 +173,8 @@ class KpiView(QWidget):
             tile = QFrame(self)
             tile.setProperty("tile", True)
             box = QVBoxLayout(tile)
-            title, figure, note = QLabel(translate("Alarms", words)), QLabel("–"), QLabel("")
+            title, figure, note = QLabel(), QLabel("–"), QLabel("")
+            self.titles.append((title, words))
             figure.setProperty("figure", True)
             note.setProperty("note", True)
             for label in (title, figure, note):
@@ -172,8 +184,8 @@ class KpiView(QWidget):
 
         self.lines_table = _table(
             (
-                QT_TRANSLATE_NOOP(QT_TRANSLATE_NOOP("Alarms", "Alarms"), "Line"),
-                "Alarms",
+                QT_TRANSLATE_NOOP("Alarms", "Line"),
+                QT_TRANSLATE_NOOP("Alarms", "Alarms"),
                 QT_TRANSLATE_NOOP("Alarms", "Per 10 min"),
                 QT_TRANSLATE_NOOP("Alarms", "Peak 10 min"),
                 QT_TRANSLATE_NOOP("Alarms", "In flood"),
@@ -223,8 +235,9 @@ class KpiView(QWidget):
             box = QVBoxLayout()
             box.setSpacing(gap)
             for words, widget in sections:
-                heading = QLabel(translate("Alarms", words), self)
+                heading = QLabel(self)
                 heading.setProperty("heading", True)
+                self.titles.append((heading, words))
                 box.addWidget(heading)
                 box.addWidget(widget)
             box.addStretch(1)
@@ -250,7 +263,28 @@ class KpiView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(scroll, 1)
+        self.tables = (self.lines_table, self.actors_table, self.chatter_table, self.stale_table)
+        self.retranslate()
         self.choose_period(self.period, refresh=False)
+
+    def retranslate(self) -> None:
+        """Every word of the view in the current language: buttons, titles, headers, the
+        notes beside the figures and the messages in the tables."""
+        for seconds, words in PERIODS:
+            self.period_buttons[seconds].setText(translate("Alarms", words))
+        self.export_button.setText(translate("Alarms", "Export CSV report…"))
+        for label, words in self.titles:
+            label.setText(translate("Alarms", words))
+        for table in self.tables:
+            retranslate_table(table)
+        if self.kpis is not None:
+            self.show_kpis(self.kpis)
+        self.bars.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
 
     def choose_period(self, seconds: int, *, refresh: bool = True) -> None:
         self.period = seconds
@@ -271,6 +305,10 @@ class KpiView(QWidget):
         end = time.time()
         kpis = self.kpis = self.manager.kpis(end - self.period, end)
         self._refreshed = time.monotonic()
+        self.show_kpis(kpis)
+        return kpis
+
+    def show_kpis(self, kpis: AlarmKpis) -> None:
         self.span.setText(f"{full_time(kpis.start)[:16]}  →  {full_time(kpis.end)[:16]}")
         over = "▲ " + translate("Alarms", "above target")
         self._figure("activations", str(kpis.activations), "")
@@ -286,7 +324,7 @@ class KpiView(QWidget):
         none = translate("Alarms", "none")
         lines = [
             (
-                short_line_name(self.line_names.get(r.line, r.line or "–")),
+                self.words.line(r.line) if r.line else "–",
                 r.activations,
                 f"{r.per_10min:.2f}",
                 r.peak_10min,
@@ -296,7 +334,7 @@ class KpiView(QWidget):
         ]
         _fill(self.lines_table, lines, none)
         actors = [
-            (i + 1, a.alarm_id, a.count, f"{a.share:.0%}", a.message)
+            (i + 1, a.alarm_id, a.count, f"{a.share:.0%}", self.words.stored(a.alarm_id, a.message))
             for i, a in enumerate(kpis.bad_actors)
         ]
         _fill(self.actors_table, actors, none)
@@ -306,12 +344,16 @@ class KpiView(QWidget):
             none,
         )
         stale = [
-            (s.alarm_id, priority_words(s.priority), f"{s.active_for_s / 3600:.1f} h", s.message)
+            (
+                s.alarm_id,
+                priority_words(s.priority),
+                f"{s.active_for_s / 3600:.1f} h",
+                self.words.stored(s.alarm_id, s.message),
+            )
             for s in kpis.stale
         ]
         _fill(self.stale_table, stale, none)
         self.bars.show_counts(kpis.priority_counts)
-        return kpis
 
     def _figure(self, key: str, value: str, note: str) -> None:
         figure, label = self.figures[key]

@@ -13,10 +13,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from hmi.core.alarms import AlarmEvent, AlarmStatus
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import device_status_text, project_text, translate
 from hmi.ui.theme import Theme
 
 from .common import (
+    AlarmWords,
     action_words,
     clock_text,
     full_time,
@@ -33,13 +34,29 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
+def shown_value(value: Any, units: str = "") -> str:
+    """A value as the alarm views show it; a device's state (of a communication alarm)
+    in the operator's words."""
+    if isinstance(value, str):
+        return device_status_text(value)
+    return value_text(value, units)
+
+
 class _Table(QAbstractTableModel):
     COLUMNS: tuple[str, ...] = ()
 
-    def __init__(self, theme: Theme, icon_px: int, line_names: dict[str, str], parent=None):
+    def __init__(
+        self,
+        theme: Theme,
+        icon_px: int,
+        line_names: dict[str, str],
+        parent=None,
+        words: AlarmWords | None = None,
+    ):
         super().__init__(parent)
         self.theme = theme
         self.icon_px = icon_px
+        self.words = words  # the engineer's words in the operator's language
         self.line_names = {key: short_line_name(name) for key, name in line_names.items()}
         self.bold = QFont()
         self.bold.setBold(True)
@@ -62,7 +79,16 @@ class _Table(QAbstractTableModel):
         return self.COLUMNS.index(name)
 
     def line_name(self, line: str) -> str:
+        if self.words is not None:
+            return self.words.line(line)
         return self.line_names.get(line, line)
+
+    def retranslate(self) -> None:
+        """The language changed: headers and every cell say their words again."""
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
+        if self.rows:
+            last = self.index(len(self.rows) - 1, len(self.COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     rows: Sequence[Any] = ()
 
@@ -72,8 +98,10 @@ class AlarmTableModel(_Table):
 
     COLUMNS = ("priority", "time", "line", "message", "value", "state", "id")
 
-    def __init__(self, theme: Theme, icon_px: int, line_names: dict[str, str], parent=None):
-        super().__init__(theme, icon_px, line_names, parent)
+    def __init__(
+        self, theme: Theme, icon_px: int, line_names: dict[str, str], parent=None, words=None
+    ):
+        super().__init__(theme, icon_px, line_names, parent, words)
         self.rows: list[AlarmStatus] = []
         self.sort_column = 0
         self.sort_order = Qt.SortOrder.AscendingOrder
@@ -112,7 +140,7 @@ class AlarmTableModel(_Table):
             "priority": lambda a: (a.priority, -when(a)),
             "time": lambda a: (-when(a), a.priority),
             "line": lambda a: (self.line_name(a.line), a.priority, -when(a)),
-            "message": lambda a: (a.message or a.id).lower(),
+            "message": lambda a: self.message(a).lower(),
             "value": lambda a: str(a.value),
             "state": lambda a: (not a.needs_ack, a.state.value, a.priority),
             "id": lambda a: a.id,
@@ -145,21 +173,36 @@ class AlarmTableModel(_Table):
         if name == "line":
             return self.line_name(alarm.line)
         if name == "message":
-            return message_with_mark(alarm)
+            return message_with_mark(alarm, self.words)
         if name == "value":
             units = alarm.definition.units if alarm.definition is not None else ""
-            return value_text(alarm.value, units)
+            if self.words is not None and self.words.project is not None:
+                units = project_text(self.words.project, units, "Units")
+            return shown_value(alarm.value, units)
         if name == "state":
             return state_words(alarm.state, alarm.acked)
         return alarm.id
 
+    def message(self, alarm: AlarmStatus) -> str:
+        return self.words.message(alarm) if self.words is not None else alarm.message or alarm.id
+
     def _details(self, alarm: AlarmStatus) -> str:
-        lines = [f"{alarm.id} ({alarm.tag})", f"since {full_time(alarm.since)}"]
+        since = translate("Alarms", "since {time}").format(time=full_time(alarm.since))
+        lines = [f"{alarm.id} ({alarm.tag})", since]
         if alarm.shelve_reason:
-            until = full_time(alarm.shelved_until)
-            lines.append(f"shelved by {alarm.shelved_by} until {until}: {alarm.shelve_reason}")
+            lines.append(
+                translate("Alarms", "shelved by {user} until {time}: {reason}").format(
+                    user=alarm.shelved_by,
+                    time=full_time(alarm.shelved_until),
+                    reason=alarm.shelve_reason,
+                )
+            )
         if alarm.oos_reason:
-            lines.append(f"out of service by {alarm.oos_by}: {alarm.oos_reason}")
+            lines.append(
+                translate("Alarms", "out of service by {user}: {reason}").format(
+                    user=alarm.oos_by, reason=alarm.oos_reason
+                )
+            )
         return "\n".join(lines)
 
 
@@ -179,8 +222,10 @@ class JournalTableModel(_Table):
         "comment",
     )
 
-    def __init__(self, theme: Theme, icon_px: int, line_names: dict[str, str], parent=None):
-        super().__init__(theme, icon_px, line_names, parent)
+    def __init__(
+        self, theme: Theme, icon_px: int, line_names: dict[str, str], parent=None, words=None
+    ):
+        super().__init__(theme, icon_px, line_names, parent, words)
         self.rows: list[AlarmEvent] = []
 
     def headers(self) -> dict[str, str]:
@@ -215,8 +260,8 @@ class JournalTableModel(_Table):
                 "line": lambda: self.line_name(event.line),
                 "action": lambda: action_words(event.action),
                 "state": lambda: state_words(event.to_state),
-                "value": lambda: value_text(event.value),
-                "message": lambda: event.message,
+                "value": lambda: shown_value(event.value),
+                "message": lambda: self.message(event),
                 "user": lambda: event.user,
                 "comment": lambda: event.comment,
             }[name]()
@@ -224,4 +269,12 @@ class JournalTableModel(_Table):
             return priority_icon(self.theme, event.priority, self.icon_px)
         if role == D.TextAlignmentRole:
             return RIGHT if name == "value" else LEFT
+        if role == D.UserRole:
+            return event
         return None
+
+    def message(self, event: AlarmEvent) -> str:
+        """As stored; in the operator's language where it can be re-rendered."""
+        if self.words is None:
+            return event.message
+        return self.words.stored(event.alarm_id, event.message)

@@ -282,7 +282,11 @@ class ReplayViews(CapabilityViews):
             if tag.data_type in (DataType.FLOAT32, DataType.FLOAT64)
         }
         replay = Replay(history, getattr(operator, "alarm_history", None), measured.__contains__)
-        self.controller = ReplayController(window, replay, getattr(operator, "access", None))
+        self.controller = controller = ReplayController(
+            window, replay, getattr(operator, "access", None)
+        )
+        # other views (the alarm journal) start replay from a moment of their own
+        operator.replay_at = lambda t: controller.start(t)
         window.add_nav_entry(
             "replay",
             lambda: self.controller and self.controller.start(time.time() - START_BACK_S),

@@ -45,11 +45,10 @@ from hmi.core.screens import SymbolDef
 from hmi.core.screens.catalogue import unit_factor
 from hmi.core.tags import Quality, TagValue
 from hmi.ui.capability import AlarmLink
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import project_text, reason_text, translate
 
 from .context import SymbolContext
 from .painting import NO_NUMBER, format_number, paint_doubt, paint_priority_shape
-from .words import project_text
 
 # alarm states a symbol shows in its priority colour: active ones only (returned to normal,
 # latched, shelved, suppressed and out of service are in the alarm list, not on the screen)
@@ -214,6 +213,7 @@ class Symbol(QGraphicsRectItem):
 
     def retranslate(self) -> None:
         """The language changed: draw the words again."""
+        self._units = self.units()
         self._look = None
         self._tooltip_reason = None
         self.refresh()
@@ -256,7 +256,10 @@ class Symbol(QGraphicsRectItem):
 
     @property
     def reason(self) -> str:
-        reasons = [tv.reason for tv in self.values.values() if tv.quality is not Quality.GOOD]
+        """Why what it shows is not Good, in the operator's language where it can be."""
+        reasons = [
+            reason_text(tv.reason) for tv in self.values.values() if tv.quality is not Quality.GOOD
+        ]
         if len(self.values) < len(self._tags):
             reasons.insert(0, translate("Symbol", "no value received yet"))
         return "; ".join(r for r in reasons if r)
@@ -350,11 +353,12 @@ class Symbol(QGraphicsRectItem):
         return tag.decimals if tag is not None else None
 
     def units(self) -> str:
+        """The units shown, in the operator's language (``Units`` of the project's words)."""
         units = self.props.get("units")
-        if units is not None:
-            return units
-        tag = self.tag_config()
-        return tag.units if tag is not None else ""
+        if units is None:
+            tag = self.tag_config()
+            units = tag.units if tag is not None else ""
+        return self.words(units, "Units")
 
     def factor(self) -> float:
         """What the tag's value is multiplied by: ``scale``, else the conversion from the
@@ -373,6 +377,8 @@ class Symbol(QGraphicsRectItem):
         if value is not None:
             if self._enum is not None:
                 return self.enum_text(value)
+            if isinstance(value, str):  # words the PLC sends, translated like an enum's
+                return self.words(value, "Enums")
             if self.idle() or (_number(value) and not math.isfinite(value)):
                 return NO_NUMBER
             if self._identifier:
@@ -389,10 +395,14 @@ class Symbol(QGraphicsRectItem):
         text = self._enum.text(value)
         if text is None:
             return translate("Symbol", "code {value}").format(value=identifier_text(value))
-        return project_text(self.context.project, text, "Enums")
+        return self.words(text, "Enums")
 
     def label(self) -> str:
-        return self.props.get("label", "")
+        return self.words(self.props.get("label", ""))
+
+    def words(self, text: str, context: str = "Screens") -> str:
+        """A text of the project (the screen file's, by default) in the operator's language."""
+        return project_text(self.context.project, text, context)
 
     def scale_range(self) -> tuple[float, float]:
         if self._range is None:
@@ -411,7 +421,10 @@ class Symbol(QGraphicsRectItem):
 
     def tooltip(self) -> str:
         tag = self.tag_config()
-        parts = [tag.description or tag.name] if tag else [self.label() or self.definition.type]
+        if tag is not None:
+            parts = [self.words(tag.description, "Tags") or tag.name]
+        else:
+            parts = [self.label() or self.definition.type]
         if self.reason:
             parts.append(f"? {self.reason}")
         return "\n".join(parts)

@@ -149,6 +149,11 @@ class Command(WriteControl, Button):
     def text(self) -> str:
         return self.label() or f"{self.tag} = {self.props.get('value')}"
 
+    def confirm_text(self) -> str | None:
+        """The screen's question before it writes (``confirm:``), in the operator's language."""
+        confirm = self.props.get("confirm")
+        return self.words(confirm) if confirm else None
+
     @property
     def quality(self) -> Quality | None:
         # a command tag is often never read back; only a known-bad one is worth marking
@@ -180,7 +185,7 @@ class Text(Symbol):
             painter,
             self.theme,
             self.body(),
-            str(self.props["text"]),
+            self.words(str(self.props["text"])),
             float(self.props.get("font_size", 22.0)),
             bold=True,
             align=align | VCENTER,

@@ -15,7 +15,7 @@ from hmi.core.project.models import Project
 from hmi.core.screens import StateStyle
 from hmi.core.tags import Quality, TagValue
 from hmi.ui.capability import AlarmLink
-from hmi.ui.i18n import device_status_text, translate
+from hmi.ui.i18n import device_status_text, project_text, reason_text, translate
 
 from .base import identifier_text
 from .indicators import Labelled
@@ -26,11 +26,11 @@ _VOWELS = frozenset("aeiouy")
 
 
 def device_name(project: Project, device: str) -> str:
-    """What the operator calls a device: its description, else its name made readable
-    ("press_plc" -> "Press PLC")."""
+    """What the operator calls a device: its description (in the operator's language),
+    else its name made readable ("press_plc" -> "Press PLC")."""
     config = project.devices.get(device)
     if config is not None and config.description:
-        return config.description
+        return project_text(project, config.description, "Project")
     words = [w for w in re.split(r"[_\-.\s]+", device) if w]
     words = [w.upper() if len(w) <= 3 and not _VOWELS & set(w.lower()) else w for w in words]
     if not words:
@@ -53,7 +53,8 @@ class State(Labelled):
         if style is None and isinstance(tv.value, str):
             style = states.get(tv.value.strip())
         if style is not None and style.text:
-            return style
+            words = self.words(style.text)
+            return style if words == style.text else StateStyle(words, style.priority, style.filled)
         filled = style is not None and style.filled
         if self._enum is not None:
             return StateStyle(self.enum_text(tv.value), filled=filled)
@@ -107,7 +108,10 @@ class Device(State):
         return self.values.get(self.tags[-1])
 
     def label(self) -> str:
-        return self.props.get("label") or device_name(self.context.project, self.props["device"])
+        label = self.props.get("label")
+        return (
+            self.words(label) if label else device_name(self.context.project, self.props["device"])
+        )
 
     def style(self) -> StateStyle | None:
         tv = self.main
@@ -130,4 +134,4 @@ class Device(State):
         if tv is None:
             return ""
         text = f"{self.label()}: {device_status_text(str(tv.value))}"
-        return text + (f"\n{tv.reason}" if tv.reason else "")
+        return text + (f"\n{reason_text(tv.reason)}" if tv.reason else "")

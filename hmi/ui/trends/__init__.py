@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -21,7 +21,7 @@ from hmi.core.historian import HistoryQuery
 from hmi.core.project.models import Project
 from hmi.core.trendviews import DEFAULT_SPAN, PenDef, TrendViewDef
 from hmi.ui.bridge import TagBridge
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import project_text, translate
 from hmi.ui.profile import Profile
 from hmi.ui.theme import DEFAULT_THEME, Theme
 
@@ -49,9 +49,11 @@ class TrendWindow(QDialog):
     bindings."""
 
     def __init__(self, view: TrendView, title: str, touch: bool, parent: QWidget | None):
+        """``title`` as the project writes it (a screen's title, a view's name): shown in
+        the operator's language."""
         super().__init__(parent)
         self.setObjectName("trendWindow")
-        self.setWindowTitle(title)
+        self.title = title
         self.view = view
         self.host: QWidget | None = None
         theme = view.theme
@@ -60,13 +62,13 @@ class TrendWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         top = QHBoxLayout()
-        heading = QLabel(title, self)
+        self.heading = heading = QLabel(self)
         heading.setObjectName("trendTitle")
         heading.setStyleSheet(
             f"color: {theme.text}; font-weight: bold; font-size: {round(view.profile.font_px)}px;"
         )
         top.addWidget(heading, 1)
-        close = QPushButton(translate("Trend", "Close"), self)
+        self.close_button = close = QPushButton(self)
         close.setObjectName("trendClose")
         target = round(view.profile.target_px)
         close.setStyleSheet(
@@ -78,10 +80,22 @@ class TrendWindow(QDialog):
         top.addWidget(close)
         layout.addLayout(top)
         layout.addWidget(view, 1)
+        self.retranslate()
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         if touch:
             self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
             self.setWindowModality(Qt.WindowModality.WindowModal)
+
+    def retranslate(self) -> None:
+        title = project_text(self.view.project, self.title, "Trends")
+        self.heading.setText(title)
+        self.setWindowTitle(title)
+        self.close_button.setText(translate("Trend", "Close"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.view.close_view()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from hmi.core.project.models import DataType, Project, TagConfig
 from hmi.core.trendviews import MAX_PENS
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import project_text, shown_tag, translate
 from hmi.ui.profile import Profile
 
 
@@ -119,11 +119,13 @@ class TagBrowser(QDialog):
             group = groups.get(line)
             if group is None:
                 other = translate("Trend", "Other tags")
-                title = self.project.lines.get(line, other) if line else other
+                name = self.project.lines.get(line)
+                title = project_text(self.project, name, "Project") if line and name else other
                 group = groups[line] = QTreeWidgetItem(self.tree, [title])
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 group.setExpanded(True)
-            item = QTreeWidgetItem(group, [tag.name, tag.description, tag.units])
+            shown = shown_tag(self.project, tag) or tag
+            item = QTreeWidgetItem(group, [tag.name, shown.description, shown.units])
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             checked = tag.name in current
             item.setCheckState(0, Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)

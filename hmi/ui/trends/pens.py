@@ -17,7 +17,7 @@ from hmi.core.alarms import AlarmDef, AlarmKind, load_alarms
 from hmi.core.project.models import DataType, Project
 from hmi.core.trendviews import PenDef
 from hmi.ui.dialogs import short_name
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import shown_tag, translate
 
 SOLID, DASH, DOT = Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
 # near-black, blue, teal, indigo, then the same dashed: cool hues only, far from the alarm
@@ -135,11 +135,12 @@ def make_pen(
         return Pen(spec.tag, index + 1, spec.tag, "", None, color, dash, spec.range, exists=False)
     step = config.data_type is DataType.BOOL
     axis = spec.range or config.eng_range or ((0.0, 1.0) if step else None)
+    shown = shown_tag(project, config) or config  # named in the operator's language
     return Pen(
         tag=spec.tag,
         number=index + 1,
-        label=short_name(config, spec.tag),
-        units="" if step else config.units,
+        label=short_name(shown, spec.tag),
+        units="" if step else shown.units,
         decimals=config.decimals,
         color=color,
         dash=dash,

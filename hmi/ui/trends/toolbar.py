@@ -6,7 +6,7 @@ spaced apart; nothing hides behind a right click or a hover.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSizePolicy, QWidget
@@ -96,6 +96,8 @@ class TrendToolbar(QWidget):
         self.save = self._button(self.save_clicked, "trendSave", row)
         self.export = self._button(self.export_clicked, "trendExport", row)
         self._views: list[TrendViewDef] = []
+        # a project's view name in the operator's language (an operator's own stays)
+        self.view_words: Callable[[str], str] = str
         self._live = True
         self.retranslate()
 
@@ -150,7 +152,7 @@ class TrendToolbar(QWidget):
         self.views.clear()
         self.views.addItem(translate("Trend", "Views…"))
         for view in views:
-            self.views.addItem(f"★ {view.name}" if view.user else view.name)
+            self.views.addItem(f"★ {view.name}" if view.user else self.view_words(view.name))
         self.views.setCurrentIndex(0)
         self.views.blockSignals(False)
 

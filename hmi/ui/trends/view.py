@@ -28,7 +28,7 @@ from hmi.core.trendviews import (
     TrendViewDef,
 )
 from hmi.ui.bridge import Binding, TagBridge
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import project_text, translate
 from hmi.ui.profile import Profile
 from hmi.ui.theme import DEFAULT_THEME, Theme
 
@@ -79,6 +79,7 @@ class TrendView(QWidget):
         self.fetcher.fetched.connect(self._on_fetched)
         self.fetcher.values.connect(lambda *args: readout.show_values(self, *args))
         self.toolbar = TrendToolbar(self.profile, theme, self)
+        self.toolbar.view_words = lambda name: project_text(project, name, "Trends")
         self.plot = TrendPlot(theme, self.profile.font_px, self.profile.touch, self)
         self.legend = TrendLegend(theme, self.profile.font_px, self, self.profile.target_px)
         self.status = QLabel(self)
@@ -348,7 +349,8 @@ class TrendView(QWidget):
         self.span = view.span
         self.set_pens(list(view.pens))
         self.go_live()
-        self.say(translate("Trend", "View: {name}").format(name=view.name))
+        name = view.name if view.user else project_text(self.project, view.name, "Trends")
+        self.say(translate("Trend", "View: {name}").format(name=name))
 
     def current_view(self, name: str) -> TrendViewDef:
         span = self.span if self.live else self.visible_range()[1] - self.visible_range()[0]
