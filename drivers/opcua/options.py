@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from asyncua import ua
 
 from hmi.core.connection import POLICY_OPTIONS, ConnectionPolicy, read_policy
+from hmi.core.project.limits import ITEMS_PER_REQUEST
 from hmi.core.project.models import DeviceConfig, Problem
 from hmi.core.words import parse_flag
 
@@ -206,8 +207,8 @@ def _count(value: Any, name: str, default: int, fail: Fail) -> int:
         number = int(str(value).strip())
     except ValueError:
         number = 0
-    if isinstance(value, bool) or number < 1:
-        fail(name, f"{name} '{value}' must be a whole number of 1 or more")
+    if isinstance(value, bool) or number not in ITEMS_PER_REQUEST:
+        fail(name, f"{name} '{value}' must be {ITEMS_PER_REQUEST.text}")
         return default
     return number
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from hmi.core.project.models import DataType, DeviceConfig, Project, TagConfig
-from hmi.core.screens import DESIGN_SIZE, Limit, StateStyle, load_screens
+from hmi.core.screens import DESIGN_SIZE, StateStyle, load_screens
 
 
 def make_project() -> Project:
@@ -51,11 +51,10 @@ symbols:
     at: [100, 200]
     tag: line1.billet_temp
     normal: [460, 500]
-    limits: {hi: 510, hihi: {value: 530, priority: 1}}
   - type: state
     at: [100, 400]
     tag: line1.state
-    states: {0: Stopped, 2: {text: Running, filled: true}, 3: {text: Fault, priority: 1}}
+    states: {0: Stopped, 2: {text: Running, filled: true}, 3: Fault}
   - type: pipe
     points: [[0, 10], [200, 10]]
 """,
@@ -66,8 +65,8 @@ symbols:
     assert screen.title == "Plant" and screen.level == 1 and screen.size == DESIGN_SIZE
     analog, state, pipe = screen.symbols
     assert analog.at == (100.0, 200.0) and analog.size == (300, 110)
-    assert analog.props["limits"] == {"hi": Limit(510.0, 3), "hihi": Limit(530.0, 1)}
-    assert state.props["states"][3] == StateStyle("Fault", 1, False)
+    assert "limits" not in analog.props  # the alarm limits come from the alarms section
+    assert state.props["states"][3] == StateStyle("Fault", 0, False)
     assert state.props["states"][2].filled
     assert screen.tags == {"line1.billet_temp", "line1.state"}
     assert pipe.props["points"] == ((0.0, 10.0), (200.0, 10.0))
@@ -119,9 +118,10 @@ symbols:
         "bad.yaml:17: analog: at: expected [x, y], got [0, 0, 3]",
         "bad.yaml:21: setpoint: tag 'line1.billet_temp' is read-only; "
         "a setpoint needs a writable tag",
-        "bad.yaml:25: analog: limits must rise in the order lolo < lo < hi < hihi",
+        "bad.yaml:25: analog: limits: the alarm limits come from the 'alarms:' section "
+        "of the project; remove them here",
     ]
-    assert screens.get("bad").symbols == ()  # every symbol was wrong; the screen still exists
+    assert [s.type for s in screens.get("bad").symbols] == ["analog"]  # deprecated, still shown
 
 
 def test_unknown_property_suggests_the_closest(tmp_path):

@@ -14,9 +14,13 @@ One entry per watched tag gives one alarm per limit or kind, each with its own i
         message: "Ram pressure high: {value:.0f} {units}"
         condition: line1.running     # suppressed by design while this is false
         screen: line1_press          # where the operator jumps from the alarm
+        cause: "Billet too cold for the ram speed"            # the alarm's help (ISA-18.2
+        consequence: "The press trips at 320 bar"             # master alarm database): shown
+        action: "Slow the ram; raise the billet temperature"  # in the alarm list and faceplates
         line: line1                  # default: the line of the tag's device
         area: Container              # optional free text for the alarm list
         # per limit instead: hi: {limit: 270, priority: 2, message: "...", id: PT101_HI}
+        # (cause, consequence and action may be given per limit too)
         # enabled: false keeps an entry written but unused
       - tag: line1.fault
         state: true                  # digital alarm; or ``equals: 3`` / ``equals: [3, 4]``
@@ -82,7 +86,8 @@ class AlarmDef:
     """One alarm. ``tag`` is what it watches (the device status tag for ``comm``).
 
     ``limit`` is the limit of limit, deviation and rate alarms; ``match`` the values that
-    are in alarm for a state alarm; ``per`` the time base of a rate in seconds.
+    are in alarm for a state alarm; ``per`` the time base of a rate in seconds. ``cause``,
+    ``consequence`` and ``action`` are its help for the operator (empty when not written).
     """
 
     id: str
@@ -105,6 +110,9 @@ class AlarmDef:
     device: str | None = None
     units: str = ""
     source: Source = NO_SOURCE
+    cause: str = ""
+    consequence: str = ""
+    action: str = ""
 
 
 def load_alarms(project: Project) -> tuple[list[AlarmDef], list[Problem]]:

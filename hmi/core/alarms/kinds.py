@@ -21,7 +21,9 @@ from .messages import escape, message_problem
 
 K = AlarmKind
 LIMITS = (K.LOLO, K.LO, K.HI, K.HIHI)
-SPEC_FIELDS = ("limit", "priority", "message", "id")
+HELP_FIELDS = ("cause", "consequence", "action")  # the operator's help, per alarm
+SPEC_FIELDS = ("limit", "priority", "message", "id", *HELP_FIELDS)
+MAX_HELP_CHARS = 1000  # a help text is read on a panel, not a manual
 KINDS_HELP = "limits (hihi, hi, lo, lolo), state, equals, deviation, rate or bad_quality"
 _WORDS = {
     K.HIHI: "very high",
@@ -36,14 +38,35 @@ _WORDS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Help:
+    """What the operator reads about an alarm: why it comes, what follows, what to do."""
+
+    cause: str = ""
+    consequence: str = ""
+    action: str = ""
+
+    def over(self, default: Help) -> Help:
+        """These texts, with ``default``'s where none is written here."""
+        return Help(
+            self.cause or default.cause,
+            self.consequence or default.consequence,
+            self.action or default.action,
+        )
+
+
+NO_HELP = Help()
+
+
+@dataclass(frozen=True, slots=True)
 class Spec:
-    """One limit as written: a number, or {limit, priority, message, id}."""
+    """One limit as written: a number, or {limit, priority, message, id, cause, ...}."""
 
     limit: float
     priority: int | None
     message: str | None
     id: str | None
     source: Source
+    help: Help = NO_HELP
 
 
 Found = tuple[AlarmKind, Spec, dict[str, Any]]
@@ -193,7 +216,7 @@ def bad_quality(entry: Entry) -> list[Found]:
     sub = entry.child("bad_quality", "{priority: 2}")
     if sub is None:
         return []
-    sub.unknown_keys(("priority", "message", "id"))
+    sub.unknown_keys(("priority", "message", "id", *HELP_FIELDS))
     spec = spec_fields(sub, 0.0)
     entry.failed |= sub.failed
     return [(K.BAD_QUALITY, spec, {})]
@@ -220,7 +243,21 @@ def spec_fields(sub: Entry, limit: float) -> Spec:
     message = sub.text("message")
     if message is not None and (reason := message_problem(message)) is not None:
         sub.problem("message", f"message: {reason}")
-    return Spec(limit, sub.priority(), message, sub.text("id"), sub.source())
+    return Spec(limit, sub.priority(), message, sub.text("id"), sub.source(), read_help(sub))
+
+
+def read_help(entry: Entry) -> Help:
+    """The help texts written in ``entry`` (each one short enough to read on a panel)."""
+    texts = []
+    for key in HELP_FIELDS:
+        text = entry.text(key) or ""
+        if len(text) > MAX_HELP_CHARS:
+            entry.problem(
+                key, f"{key}: {len(text)} characters; keep it under {MAX_HELP_CHARS} to read"
+            )
+            text = ""
+        texts.append(" ".join(text.split()))
+    return Help(*texts)
 
 
 def default_message(tag: TagConfig, kind: AlarmKind, values: dict[str, Any]) -> str:

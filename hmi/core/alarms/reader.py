@@ -15,7 +15,7 @@ from ..words import describe_value, did_you_mean
 from . import kinds
 from .definitions import DEFAULT_PRIORITY, FALLBACK_PRIORITY, AlarmDef, AlarmKind
 from .fields import Entry
-from .kinds import LIMITS, Spec
+from .kinds import HELP_FIELDS, LIMITS, NO_HELP, Help, Spec
 from .messages import escape, message_problem
 
 K = AlarmKind
@@ -31,6 +31,7 @@ COMMON_FIELDS = (
     "area",
     "screen",
     "enabled",
+    *HELP_FIELDS,
 )
 TAG_FIELDS = (
     "tag",
@@ -58,6 +59,7 @@ class _Common:
     line: str
     area: str
     screen: str
+    help: Help = NO_HELP
 
 
 class AlarmReader:
@@ -166,6 +168,7 @@ class AlarmReader:
             line=self.line(entry, default_line),
             area=entry.text("area") or "",
             screen=self.screen(entry),
+            help=kinds.read_help(entry),
         )
 
     # -- references to the rest of the project -----------------------------------------
@@ -241,6 +244,8 @@ class AlarmReader:
         template = spec.message or (common.message if kind is not K.BAD_QUALITY else None)
         priority = spec.priority or common.priority or DEFAULT_PRIORITY.get(kind, FALLBACK_PRIORITY)
         values = {"limit": spec.limit} | extra
+        # the entry's help is about the process; a lost signal has only its own
+        help = spec.help if kind is K.BAD_QUALITY else spec.help.over(common.help)
         alarm = AlarmDef(
             id=spec.id or f"{common.base}.{kind.value}",
             tag=tag.name,
@@ -258,6 +263,9 @@ class AlarmReader:
             device=tag.device,
             units=tag.units,
             source=spec.source,
+            cause=help.cause,
+            consequence=help.consequence,
+            action=help.action,
             **values,
         )
         self.add(alarm, entry)
@@ -279,6 +287,9 @@ class AlarmReader:
             screen=common.screen,
             device=device.name,
             source=entry.source() if entry else device.source,
+            cause=common.help.cause,
+            consequence=common.help.consequence,
+            action=common.help.action,
         )
         self.add(alarm, entry)
 

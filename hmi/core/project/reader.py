@@ -41,6 +41,7 @@ LATER_SECTIONS = (
     "users",
     "historian",
     "ui",
+    "enums",
 )
 PROJECT_FIELDS = ("name", "lines")
 DEVICE_FIELDS = ("protocol", "line", "description", "enabled")

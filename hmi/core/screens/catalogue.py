@@ -14,6 +14,32 @@ from ..project.limits import DECIMALS, FONT_SIZE
 PRIORITIES = {1: "critical", 2: "high", 3: "medium", 4: "low"}
 LIMIT_KEYS = ("lolo", "lo", "hi", "hihi")
 DEFAULT_LIMIT_PRIORITY = {"lolo": 2, "lo": 3, "hi": 3, "hihi": 2}
+#: what replaced a property a screen file may still have; ``hmi check`` says so
+DEPRECATED = {
+    "limits": "the alarm limits come from the 'alarms:' section of the project; remove them here",
+    "alarm_priority": "the priority comes from the alarm on 'alarm_tag' in the 'alarms:' "
+    "section; remove it here",
+}
+FORMATS = ("number", "id")  # id: digits as written (die, alloy, order), never grouped
+
+#: units a symbol can convert a tag's value to: unit -> (quantity, size in its base unit)
+UNITS: dict[str, tuple[str, float]] = {
+    **{u: ("length", f) for u, f in (("mm", 1e-3), ("cm", 1e-2), ("m", 1.0), ("km", 1e3))},
+    **{u: ("mass", f) for u, f in (("g", 1e-3), ("kg", 1.0), ("t", 1e3))},
+    **{u: ("time", f) for u, f in (("ms", 1e-3), ("s", 1.0), ("min", 60.0), ("h", 3600.0))},
+    **{u: ("energy", f) for u, f in (("Wh", 1.0), ("kWh", 1e3), ("MWh", 1e6), ("GWh", 1e9))},
+    **{u: ("volume", f) for u, f in (("ml", 1e-3), ("l", 1.0), ("hl", 100.0), ("m³", 1e3))},
+    **{u: ("pressure", f) for u, f in (("Pa", 1.0), ("kPa", 1e3), ("bar", 1e5), ("MPa", 1e6))},
+}
+
+
+def unit_factor(source: str, shown: str) -> float | None:
+    """What a value in ``source`` units is multiplied by to read in ``shown`` units; None
+    when either is unknown or they measure different things."""
+    a, b = UNITS.get(source.strip()), UNITS.get(shown.strip())
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return a[1] / b[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,17 +67,17 @@ _COMMON = {
     "at": Prop("point", help="[x, y] of the top-left corner in design units"),
     "size": Prop("size", help="[width, height] in design units"),
     "label": Prop("text", default=""),
-    "alarm_tag": Prop("tag", help="a tag that, when true, puts the symbol in alarm"),
-    "alarm_priority": Prop("priority", default=2, help="1 critical .. 4 low"),
+    "alarm_tag": Prop(
+        "tag", help="a tag whose alarms (from the 'alarms:' section) the symbol shows too"
+    ),
+    "alarm_priority": Prop("deprecated", help=DEPRECATED["alarm_priority"]),
     "faceplate": Prop("screen", help="a detail screen to open instead of the tag faceplate"),
 }
 _ON = {"on_values": Prop("list", help="values of the tag that mean running/open")}
 _SCALE = {
     "range": Prop("range", help="[low, high] of the scale; default: the tag's range"),
     "normal": Prop("range", help="[low, high] of the normal operating band"),
-    "limits": Prop(
-        "limits", help="alarm limits {lolo, lo, hi, hihi}: a number or {value, priority}"
-    ),
+    "limits": Prop("deprecated", help=DEPRECATED["limits"]),
 }
 _ORIENT = {"orientation": Prop("choice", default="horizontal", choices=("horizontal", "vertical"))}
 
@@ -97,11 +123,24 @@ SYMBOL_TYPES: dict[str, SymbolType] = {
             {
                 "tag": _TAG,
                 "decimals": _DECIMALS,
-                "units": Prop("text"),
+                "units": Prop("text", help="shown units; a tag's mm shows as m or km, s as h"),
+                "scale": Prop("number", help="multiplies the value, for units not known"),
+                "format": Prop("choice", default="number", choices=FORMATS),
+                "enum": Prop("enum", help="a table of the 'enums:' section: codes as text"),
+                "idle_when": Prop("expr", help="an expression; while true the value shows —"),
                 "limits": _SCALE["limits"],
             },
         ),
-        _type("state", (220, 70), {"tag": _TAG, "states": Prop("states", required=True)}),
+        _type(
+            "state",
+            (220, 70),
+            {
+                "tag": _TAG,
+                "states": Prop("states", help="value -> text or {text, filled}"),
+                "enum": Prop("enum", help="a table of the 'enums:' section: the state's words"),
+            },
+            help="a state in words: from 'states:', else from 'enum:'",
+        ),
         _type("setpoint", (220, 70), {"tag": _TAG, "decimals": _DECIMALS}, interactive=True),
         _type(
             "command",

@@ -2,8 +2,9 @@
 then what needs more than one property or the tag's configuration.
 
 A symbol is read with the project's field reader; the kinds only screens have (tags and
-devices that must exist, points, alarm limits, the styles of a multi-state tag) are added
-here. A wrong value is reported at its own line and leaves the symbol out.
+devices that must exist, points, the styles of a multi-state tag, enumerations and
+expressions) are added here. A wrong value is reported at its own line and leaves the
+symbol out; a deprecated one is reported too, but the symbol stays (without it).
 """
 
 from __future__ import annotations
@@ -12,19 +13,36 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..enums import unknown_enum
+from ..expr import ExprError, compile_expr
 from ..project.fields import Fields, Report, as_number, as_pair
 from ..project.models import Problem, Project
+from ..systemtags import STORE_HEALTH, SYSTEM_PREFIX, matches
 from ..words import describe_value, did_you_mean
-from .catalogue import DEFAULT_LIMIT_PRIORITY, LIMIT_KEYS, PRIORITIES, Prop, SymbolType
-from .models import DEVICE_TAG_PREFIX, Limit, StateStyle, SymbolDef
+from .catalogue import DEPRECATED, PRIORITIES, Prop, SymbolType, unit_factor
+from .models import DEVICE_TAG_PREFIX, StateStyle, SymbolDef
 
 PRIORITY_HELP = f"1 to 4 ({', '.join(f'{k} {v}' for k, v in PRIORITIES.items())})"
-STATES_EXAMPLE = "{0: Stopped, 2: {text: Running, filled: true}, 3: {text: Fault, priority: 1}}"
+STATES_EXAMPLE = "{0: Stopped, 2: {text: Running, filled: true}, 3: Fault}"
+STATE_COLOUR = (
+    "priority: the colour comes from the alarm on the tag (the 'alarms:' section); remove it here"
+)
 
 
 def priority_of(value: Any) -> int | None:
     number = as_number(value)
     return int(number) if number is not None and number in PRIORITIES else None
+
+
+def known_system_tag(name: str) -> bool:
+    """A system tag the application publishes (the store's health, a capability's counts):
+    screens may show them though no project file declares them."""
+    if not name.startswith(SYSTEM_PREFIX):
+        return False
+    from ..capability import default_capabilities
+
+    patterns = [STORE_HEALTH, *(p for cls in default_capabilities() for p in cls.system_tags)]
+    return matches(name, tuple(patterns))
 
 
 class SymbolFields(Fields):
@@ -67,7 +85,7 @@ class SymbolFields(Fields):
                 return name
             explained = project.missing_device_explained(device)
         else:
-            if name in tags:
+            if name in tags or known_system_tag(name):
                 return name
             explained = project.missing_tag_explained(name)
         hint = did_you_mean(name, tags, "tags")
@@ -131,33 +149,45 @@ class SymbolFields(Fields):
             return default
         return self.converted(key, priority_of, PRIORITY_HELP)
 
-    def limits(self, key: str, prop: Prop) -> dict[str, Limit] | None:
-        limits = self.child(key, "{hi: 500, hihi: 520}")
-        if limits is None:
+    def deprecated(self, key: str, prop: Prop) -> None:
+        """Reported, so ``hmi check`` says what replaced it, but the symbol stays (without
+        it): an old screen file still shows everything it can."""
+        self.notice(key, f"{key}: {DEPRECATED.get(key, prop.help)}")
+
+    def notice(self, key: Any, message: str) -> None:
+        """A problem that leaves the symbol in place."""
+        text = f"{self.label}: {message}" if self.label else message
+        self.report(Problem(self.source(key), text))
+
+    # -- words and expressions -------------------------------------------------------------
+
+    def enum(self, key: str, prop: Prop) -> str | None:
+        name = self.text(key)
+        if name is None or self.project is None:
+            return name
+        if (reason := unknown_enum(name, self.project)) is not None:
+            self.problem(key, f"{key}: {reason}")
             return None
-        if not limits.data:
-            self.wrong(key, "a mapping like {hi: 500, hihi: 520}")
+        return name
+
+    def expr(self, key: str, prop: Prop) -> str | None:
+        """An expression over tags (as derived tags write them), kept as text."""
+        text = self.text(key)
+        if text is None:
             return None
-        limits.unknown_keys(LIMIT_KEYS, "limits", "limit")
-        out: dict[str, Limit] = {}
-        for name, item in limits.data.items():
-            if name not in LIMIT_KEYS:
-                continue
-            default = DEFAULT_LIMIT_PRIORITY[name]
-            if not isinstance(item, Mapping):
-                value = limits.number(name, "a number or {value: N, priority: 1..4}")
-                if value is not None:
-                    out[name] = Limit(value, default)
-                continue
-            limit = limits.nested(name, item, f"{limits.label}: {name}")
-            limit.unknown_keys(("value", "priority"))
-            value = limit.number("value")
-            if value is None and not limit.failed:
-                limit.problem(None, "needs 'value: <number>'")
-            priority = limit.priority("priority", default)
-            if value is not None and priority is not None:
-                out[name] = Limit(value, priority)
-        return None if limits.failed else out
+        try:
+            names = compile_expr(text).names
+        except ExprError as error:
+            self.problem(key, f"{key}: {error}")
+            return None
+        project = self.project
+        for name in sorted(names):
+            if project is not None and name not in project.tags and not known_system_tag(name):
+                hint = did_you_mean(name, project.tags, "tags")
+                message = f"{key}: reads unknown tag '{name}'; {hint}"
+                self.unknown(key, message, project.missing_tag_explained(name))
+                return None
+        return text
 
     def states(self, key: str, prop: Prop) -> dict[Any, StateStyle] | None:
         states = self.child(key, STATES_EXAMPLE)
@@ -173,9 +203,10 @@ class SymbolFields(Fields):
                 continue
             state = states.nested(value, item, f"{states.label}: state {value}")
             state.unknown_keys(("text", "priority", "filled"), "keys", "key")
-            priority = 0 if not state.get("priority") else state.priority("priority")
-            text = state.text("text") or str(value)
-            out[value] = StateStyle(text, priority or 0, state.flag("filled"))
+            if "priority" in item:
+                state.notice("priority", STATE_COLOUR)
+            text = state.text("text") or ""  # none: the enum's words, else the value
+            out[value] = StateStyle(text, 0, state.flag("filled"))
         return None if states.failed else out
 
     # -- plain values -------------------------------------------------------------------------
@@ -223,8 +254,10 @@ KINDS: dict[str, Callable[[SymbolFields, str, Prop], Any]] = {
     "number": SymbolFields.bounded_number,
     "int": SymbolFields.whole_number,
     "priority": lambda fields, key, prop: fields.priority(key),
-    "limits": SymbolFields.limits,
+    "deprecated": SymbolFields.deprecated,
     "states": SymbolFields.states,
+    "enum": SymbolFields.enum,
+    "expr": SymbolFields.expr,
     "choice": lambda fields, key, prop: fields.choice(key, prop.choices),
     "list": SymbolFields.values,
     "text": lambda fields, key, prop: fields.text(key),
@@ -251,10 +284,29 @@ def check_meaning(fields: SymbolFields, spec: SymbolType, props: dict[str, Any])
             "normal",
             f"the normal band {list(band)} lies outside the scale [{scale[0]:g}, {scale[1]:g}]",
         )
-    limits = props.get("limits") or {}
-    ordered = [limits[k].value for k in LIMIT_KEYS if k in limits]
-    if ordered != sorted(ordered):
-        fields.problem("limits", "limits must rise in the order lolo < lo < hi < hihi")
+    if spec.name == "state" and not props.get("states") and not props.get("enum"):
+        fields.problem(None, f"needs 'states:' (e.g. {STATES_EXAMPLE}) or 'enum: <name>'")
+    if spec.name == "value":
+        check_number_format(fields, props, tag)
+
+
+def check_number_format(fields: SymbolFields, props: dict[str, Any], tag: Any) -> None:
+    """Units, scale and format of a value symbol agree with each other and with the tag."""
+    scale = props.get("scale")
+    if scale == 0:
+        fields.problem("scale", "scale: 0 would show every value as 0; use e.g. 0.001")
+    if props.get("format") == "id" and (scale is not None or props.get("decimals") is not None):
+        key = "scale" if scale is not None else "decimals"
+        fields.problem(key, f"{key}: an identifier (format: id) is shown as written; remove it")
+    units = props.get("units")
+    if units is None or scale is not None or tag is None or not tag.units:
+        return
+    if unit_factor(tag.units, units) is None and unit_factor(units, units) is not None:
+        fields.problem(
+            "units",
+            f"units: '{tag.name}' is in {tag.units}, which cannot be shown in {units}; "
+            "give 'scale:' to convert it yourself",
+        )
 
 
 def bounds_problem(symbol: SymbolDef, size: tuple[float, float]) -> Problem | None:
