@@ -34,15 +34,27 @@ BUILTIN = {
     "alarms": "hmi.ui.alarms:AlarmCapabilityViews",
     "historian": "hmi.ui.trends:HistoryCapabilityViews",
     "replay": "hmi.ui.replay:ReplayViews",
+    "users": "hmi.ui.users:UsersViews",
+    "audit": "hmi.ui.audit:AuditViews",
 }
 
 
 class AlarmLink(NamedTuple):
-    """An alarm a symbol follows: its id, the system tag carrying its state, its priority."""
+    """An alarm a symbol follows: its id, the system tag carrying its state, its priority;
+    what a symbol draws of it (``kind`` hi/hihi/lo/lolo, dev_hi/dev_lo, state, comm, ...;
+    ``limit``, for a deviation the offset from the ``setpoint`` tag; ``match``, the values
+    of a state alarm) and the help the operator reads about it."""
 
     alarm_id: str
     state_tag: str
     priority: int
+    kind: str = ""
+    limit: float | None = None
+    setpoint: str = ""
+    match: tuple[Any, ...] = ()
+    cause: str = ""
+    consequence: str = ""
+    action: str = ""
 
 
 #: the alarms a tag has (what a symbol showing that tag follows)

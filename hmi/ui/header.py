@@ -1,19 +1,36 @@
 """The header every screen shares: where you are, what the devices do, who, when, alarms,
 and the language.
 
-Device chips follow the ``_sys.device.<name>`` tags. A chip's ``severity`` is a Qt property
-so the stylesheet colours it (an offline device is a diagnostic alarm, priority 4); its text
-always says the state too, and touching it opens the device's faceplate with the reason
-(no hover needed). The language button switches the whole application at once.
+One row. In the touch profile the navigation buttons sit at its start (``add_navigation``)
+so header and navigation take one finger-high row; when the row is too narrow for all, the
+least needed give way in order: the plant's name, the screens below this one, the
+operator's name, the words of home, back, up and screens, the chips of devices that are
+online, then the other buttons' words (the symbols stay).
+
+Device chips follow the ``_sys.device.<name>`` tags and show the device's display name. A
+chip's ``severity`` is a Qt property so the stylesheet colours it: the priority of the
+device's communication alarm while that alarm is active (the alarm views call
+``show_alarm``), never a colour of its own; its text always says the state too, and
+touching it opens the device's faceplate with the reason (no hover needed). The language
+button switches the whole application at once.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hmi.core.project.models import Project
 from hmi.core.screens import ScreenDef
@@ -25,10 +42,12 @@ from hmi.ui.i18n import (
     current_language,
     device_status_text,
     next_language,
+    project_text,
+    reason_text,
     set_language,
     translate,
 )
-from hmi.ui.symbols.states import DEVICE_DOWN
+from hmi.ui.symbols.states import DEVICE_DOWN, device_name
 
 
 def set_severity(widget: QWidget, severity: int) -> None:
@@ -62,30 +81,51 @@ class ElidedLabel(QLabel):
         self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))
 
 
+def invalidate_all(layout: QLayout) -> None:
+    """Forget the sizes ``layout`` and the layouts in it keep, to ask them again now (a
+    widget shown or hidden tells its layout only later, through the event loop)."""
+    for index in range(layout.count()):
+        item = layout.itemAt(index)
+        widget = item.widget()
+        inner = item.layout() or (widget.layout() if widget is not None else None)
+        if inner is not None:
+            invalidate_all(inner)
+        if widget is not None:
+            widget.updateGeometry()  # its layout item keeps the old size hint until told
+    layout.invalidate()
+
+
 class DeviceChip(QPushButton):
     """A device and its connection state; touch it for the reason."""
 
-    def __init__(self, device: str, parent: QWidget | None = None):
+    def __init__(self, device: str, parent: QWidget | None = None, name: str = ""):
         super().__init__(parent)
         self.device = device
+        self.name = name or device  # what the operator calls it
         self.setObjectName("deviceChip")
         self.status = ""
+        self.alarm = 0  # the priority of its communication alarm while active
         self.tv: TagValue | None = None
         self.show_status(None)
 
     def show_status(self, tv: TagValue | None) -> None:
         self.tv = tv
         if tv is None:
-            self.status, severity, text = "", 0, f"{self.device} ?"
+            self.status, text = "", f"{self.name} ?"
         else:
             self.status = str(tv.value)
-            down = self.status in DEVICE_DOWN
-            severity = 4 if down else 0
             words = device_status_text(self.status)
-            text = f"{self.device}: {words}" if down else f"{self.device} {words}"
-            self.setToolTip(tv.reason)
+            down = self.status in DEVICE_DOWN
+            text = f"{self.name}: {words}" if down else f"{self.name} {words}"
+            self.setToolTip(reason_text(tv.reason))
         self.setText(text)
-        set_severity(self, severity)
+        self.show_alarm(self.alarm)
+
+    def show_alarm(self, priority: int) -> None:
+        """The priority of the device's communication alarm while it is active, 0 when
+        not; an online device is never coloured."""
+        self.alarm = priority
+        set_severity(self, 0 if self.status == "online" else priority)
 
 
 class StorageNotice(QLabel):
@@ -132,6 +172,7 @@ class StorageNotice(QLabel):
 
 class Header(QWidget):
     device_chosen = Signal(str)  # a device chip was touched
+    user_changed = Signal(str)  # someone else operates the station (``set_user``)
 
     def __init__(
         self,
@@ -149,7 +190,14 @@ class Header(QWidget):
         self.compact = compact  # the touch profile: the time without the date, for room
         self.top = top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        self.plant = QLabel(project.name, self)
+        top.setSpacing(8)
+        self.nav: QWidget | None = None
+        self.online_chips_shown = True
+        self._fitting = False
+        self._refit = QTimer(self, singleShot=True, interval=0)
+        self._refit.timeout.connect(self.fit)
+        self.plant = QLabel(self)
+        self.screen: ScreenDef | None = None
         self.plant.setObjectName("plantName")
         self.title = ElidedLabel("", self)
         self.title.setObjectName("screenTitle")
@@ -160,14 +208,16 @@ class Header(QWidget):
         for device in project.devices.values():
             if not device.enabled:
                 continue
-            chip = DeviceChip(device.name, self)
+            chip = DeviceChip(device.name, self, device_name(project, device.name))
             chip.clicked.connect(lambda _=False, d=device.name: self.device_chosen.emit(d))
             self.chips[device.name] = chip
             top.addWidget(chip)
             self._bindings.append(bridge.bind(DEVICE_TAG_PREFIX + device.name, chip.show_status))
+            self._bindings.append(bridge.bind(DEVICE_TAG_PREFIX + device.name, self._chip_seen))
         self.user_name = ""
         self.user = QLabel(self)
         self.user.setObjectName("userName")
+        self.user_item: QWidget | None = None  # a capability's own, in place of the name
         self.time_label = QLabel("", self)
         self.time_label.setObjectName("clock")
         top.addWidget(self.user)
@@ -180,7 +230,10 @@ class Header(QWidget):
         self.alarms = QLabel(self)
         self.alarms.setObjectName("alarmBanner")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
+        # the window decides the width; the row gives way (``fit``), never the window
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout.setContentsMargins(*((6, 2, 6, 2) if compact else (8, 4, 8, 4)))
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.alarms)
@@ -198,6 +251,91 @@ class Header(QWidget):
         """A capability's own item (a counter, a status), before the user's name."""
         widget.setParent(self)
         self.top.insertWidget(self.top.indexOf(self.user), widget)
+        self.fit()
+
+    def set_user_item(self, widget: QWidget) -> None:
+        """A capability that signs people in shows who is signed in (and lets them change
+        it) with ``widget`` in place of the plain name; it never gives way when narrow."""
+        self.user_item = widget
+        widget.setParent(self)
+        self.top.insertWidget(self.top.indexOf(self.user), widget)
+        self.user.hide()
+        self.fit()
+
+    def add_navigation(self, nav: QWidget) -> None:
+        """The navigation bar at the start of the row (touch: one row for both)."""
+        self.nav = nav
+        nav.setParent(self)
+        self.top.insertWidget(0, nav)
+        changed = getattr(nav, "contents_changed", None)
+        if changed is not None:
+            changed.connect(self.fit)
+        self.fit()
+
+    def squeezes(self) -> list[tuple[Callable[[], None], Callable[[], None]]]:
+        """What gives way when the row is too narrow, least needed first: (give way, back)."""
+        nav = self.nav
+        steps = [(self.plant.hide, self.plant.show)]
+        if nav is not None:
+            steps.append((lambda: nav.show_children(False), lambda: nav.show_children(True)))
+        if self.user_item is None:
+            steps.append((self.user.hide, self.user.show))
+        if nav is not None:
+            steps.append((lambda: nav.set_words(False, True), lambda: nav.set_words(True)))
+        steps.append((lambda: self.show_online_chips(False), lambda: self.show_online_chips(True)))
+        if nav is not None:
+            steps.append((lambda: nav.set_words(False), lambda: nav.set_words(False, True)))
+        return steps
+
+    def show_online_chips(self, shown: bool) -> None:
+        """Chips of devices that are online (the normal case) may give way; a device that
+        is not online always shows."""
+        self.online_chips_shown = shown
+        for chip in self.chips.values():
+            chip.setVisible(shown or chip.status != "online")
+
+    def _chip_seen(self, tv: TagValue) -> None:
+        if not self.online_chips_shown:  # a device came online or went down: look again,
+            self._refit.start()  # once its chip knows (after every callback of this value)
+
+    def fit(self) -> None:
+        """Give way, step by step, until the row fits; the title keeps some room."""
+        room = self.width() - self.layout().contentsMargins().left() * 2
+        if room <= 0 or self._fitting:
+            return
+        self._fitting = True
+        try:
+            self._fit(room)
+        finally:
+            self._fitting = False
+
+    def _fit(self, room: int) -> None:
+        steps = self.squeezes()
+        for _, back in reversed(steps):
+            back()
+        for give_way, _ in steps:
+            invalidate_all(self.top)
+            if self.top.sizeHint().width() + self.title_room() <= room:
+                return
+            give_way()
+
+    def title_room(self) -> int:
+        """The least width the screen's title keeps (it is shortened with "…" below that)."""
+        return QFontMetrics(self.title.font()).horizontalAdvance("M") * 8
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit()
+
+    def set_user(self, name: str) -> None:
+        """Who operates the station from now on; what depends on it (write controls) hears
+        ``user_changed``."""
+        if name == self.user_name:
+            return
+        self.user_name = name
+        self.retranslate()
+        self.user_changed.emit(name)
 
     def retranslate(self) -> None:
         self.user.setText(
@@ -209,9 +347,13 @@ class Header(QWidget):
         self.language.setToolTip(
             translate("Header", "Language: {name}").format(name=LANGUAGE_NAMES.get(code, code))
         )
+        self.plant.setText(project_text(self.project, self.project.name, "Project"))
+        self.show_screen(self.screen)
         for chip in self.chips.values():
+            chip.name = device_name(self.project, chip.device)
             chip.show_status(chip.tv)
         self.storage.refresh()
+        self.fit()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -230,10 +372,13 @@ class Header(QWidget):
 
     def show_screen(self, screen: ScreenDef | None) -> None:
         """The line's name on a line's screens, else the screen's title (the path says more)."""
+        self.screen = screen
         if screen is None:
             self.title.set_full_text("")
             return
-        self.title.set_full_text(self.project.lines.get(screen.line) or screen.title)
+        line = self.project.lines.get(screen.line)
+        title = project_text(self.project, line, "Project") if line else ""
+        self.title.set_full_text(title or project_text(self.project, screen.title, "Screens"))
 
     def show_alarm(self, text: str, severity: int) -> None:
         """Placeholder banner until the alarm manager feeds it."""

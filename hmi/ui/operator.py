@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
-from hmi.core.access import Access
+from hmi.core.access import WRITE_TAG, Access
 from hmi.core.project.models import Project
 from hmi.core.replay import AlarmStateSource, HistorySource
 from hmi.ui.bridge import TagBridge
@@ -35,7 +35,7 @@ from hmi.ui.dialogs import (
 )
 from hmi.ui.entry import TouchInput
 from hmi.ui.faceplate import Faceplate, ScreenPopup, popup_context
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import shown_tag, translate
 from hmi.ui.library import ScreenLibrary
 from hmi.ui.profile import Profile
 from hmi.ui.renderer import ScreenHost
@@ -138,7 +138,7 @@ class Operator(QObject):
 
     def describe(self, tag: str) -> str:
         """A tag as the operator calls it, in messages."""
-        return short_name(self.project.tags.get(tag), tag)
+        return short_name(shown_tag(self.project, self.project.tags.get(tag)), tag)
 
     # -- who operates ------------------------------------------------------------------------
 
@@ -298,8 +298,8 @@ class Operator(QObject):
         except WriteRefused as exc:
             panel.show_write_result(tag, "refused", str(exc))
             return None
-        config = self.project.tags.get(tag)
-        question = command_question(symbol.props.get("confirm"), config, tag, symbol.label())
+        config = shown_tag(self.project, self.project.tags.get(tag))
+        question = command_question(symbol.confirm_text(), config, tag, symbol.label())
         dialog = ConfirmDialog(question, where_text(self.project, tag), symbol.text(), parent)
         dialog.accepted.connect(lambda: self.write(tag, value, panel))
         return self.show_dialog(dialog, parent)
@@ -310,21 +310,30 @@ class Operator(QObject):
         """ "Billet heater setpoint: 480 °C → 485 °C?" and, once confirmed, the write."""
         if self.refuse_now(tag, panel):
             return None
-        config = self.project.tags.get(tag)
+        config = shown_tag(self.project, self.project.tags.get(tag))
         question = change_question(config, tag, self.bridge.value(tag), value)
         dialog = ConfirmDialog(question, where_text(self.project, tag), parent=parent)
         dialog.accepted.connect(lambda: self.write(tag, value, panel))
         return self.show_dialog(dialog, parent)
 
-    def write(self, tag: str, value: Any, panel: ScreenPanel) -> None:
+    def write(self, tag: str, value: Any, panel: ScreenPanel, *, signed: bool = False) -> None:
         """Ask the gate again (the user or the device may have changed while the operator
-        read the question), then post the write; the panel that asked hears how it went."""
+        read the question), ask for the signatures a critical tag needs, then post the
+        write; the panel that asked hears how it went."""
         reason = self.gate.refusal(tag)
         if reason:
             panel.show_write_result(tag, "refused", reason)
             return
+        signatures = self.gate.signatures
+        if not signed and signatures is not None and signatures.needed(WRITE_TAG, tag):
+            config = shown_tag(self.project, self.project.tags.get(tag))
+            what = change_question(config, tag, self.bridge.value(tag), value)
+            signatures.ask(
+                WRITE_TAG, tag, what, panel, lambda: self.write(tag, value, panel, signed=True)
+            )
+            return
         if self.writes.available:
-            config = self.project.tags.get(tag)
+            config = shown_tag(self.project, self.project.tags.get(tag))
             panel.show_message(
                 translate("Operator", "{name} → {value}: sending …").format(
                     name=self.describe(tag), value=value_text(config, value)

@@ -2,26 +2,28 @@
 
 The main window has one (two side by side on the desk); every extra window has one. Each
 keeps its own history, so back and up work per panel, while they all share the project's
-screens, the bridge and the operator's actions.
+screens, the bridge and the operator's actions. Messages (how a write went, ...) float
+over the bottom edge of the screen: they never push it down.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hmi.core.screens import ScreenDef
 from hmi.ui.i18n import translate
 from hmi.ui.navbar import NavBar
+from hmi.ui.notice import ResultToast
 from hmi.ui.renderer import ScreenHost
 from hmi.ui.symbols import Symbol, SymbolContext
+from hmi.ui.writes import GATE_KEY
 
 if TYPE_CHECKING:
     from hmi.ui.operator import Operator
 
-MESSAGE_SECONDS = 8
 MAX_HISTORY = 50
 
 
@@ -36,22 +38,21 @@ class ScreenPanel(QWidget):
             theme=operator.theme,
             touch=operator.profile.touch,
             alarm_links=operator.alarm_links,
+            history=operator.history,  # mini-trends open with their past
+            extra={GATE_KEY: operator.gate},  # write controls show why they are disabled
         )
         self.host = ScreenHost(
             operator.project, operator.bridge, operator.library, context, parent=self
         )
         if operator.profile.touch:
             self.host.view.min_target_px = operator.profile.target_px
-        self.nav = NavBar(self, extras=extras and not operator.profile.touch)
-        self.message = QLabel("", self)
-        self.message.setObjectName("messageBar")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        touch = operator.profile.touch  # the navigation goes into the header's row
+        self.nav = NavBar(self, extras=extras and not touch, in_header=touch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.nav)
-        layout.addWidget(self.message)
+        if not touch:
+            layout.addWidget(self.nav)
         if operator.trends is not None:  # touch and hold (desk: Shift+click) opens a trend
             operator.trends.install_hold(
                 self.host.view, self, allowed=lambda: not operator.busy(self)
@@ -59,9 +60,20 @@ class ScreenPanel(QWidget):
         layout.addWidget(self.host, 1)
         self.host.activated.connect(self._activated)
         self.host.screen_changed.connect(self._screen_shown)
-        self._message_timer = QTimer(self)
-        self._message_timer.setSingleShot(True)
-        self._message_timer.timeout.connect(self.message.hide)
+        # over the screen's bottom edge, in no layout: a message never moves the screen
+        self.toast = ResultToast(self.host, operator.theme, operator.profile.target_px, self)
+        self.message = self.toast.label
+        self._follow_user()
+
+    def _follow_user(self) -> None:
+        """The window's header says who operates; the write checks follow it."""
+        header = getattr(self.window(), "header", None)
+        if header is not None:
+            self.operator.follow_header(header)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._follow_user()  # a panel moved into another window
 
     # -- navigation ----------------------------------------------------------------------
 
@@ -116,6 +128,7 @@ class ScreenPanel(QWidget):
     # -- messages ------------------------------------------------------------------------
 
     def show_write_result(self, tag: str, status: str, message: str) -> None:
+        """A good result fades; a refusal or a failure stays until dismissed."""
         name = self.operator.describe(tag)
         words = {
             "done": translate("Panel", "done"),
@@ -129,11 +142,6 @@ class ScreenPanel(QWidget):
             self.show_message(f"✗ {text} — {message}", problem=True)
 
     def show_message(self, text: str, problem: bool = False) -> None:
-        """A message for the operator; problems are shown inverted, not coloured."""
-        self.message.setText(text)
-        if self.message.property("problem") != problem:
-            self.message.setProperty("problem", problem)
-            self.message.style().unpolish(self.message)
-            self.message.style().polish(self.message)
-        self.message.show()
-        self._message_timer.start(MESSAGE_SECONDS * 1000)
+        """A message for the operator over the screen's bottom edge; problems are shown
+        inverted, not coloured, and stay until dismissed."""
+        self.toast.say(text, problem)

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QWidget
 
 from hmi.core.access import WRITE_TAG
 from hmi.core.driver import DeviceStatus, WriteResult, WriteStatus
@@ -28,7 +29,7 @@ from hmi.core.project.models import Project, TagConfig
 from hmi.core.systemtags import device_status_tag
 from hmi.core.tags import TagValue
 from hmi.ui.bridge import Binding, TagBridge
-from hmi.ui.i18n import device_status_text, translate
+from hmi.ui.i18n import device_status_text, project_text, reason_text, translate
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,24 @@ class Refreshable(Protocol):
     def refresh(self) -> None: ...
 
 
+class Signatures(Protocol):
+    """Electronic signatures for critical actions, as a users capability provides them."""
+
+    def needed(self, permission: str, target: str) -> bool:
+        """Whether the action is critical (it is sent only after a valid signature)."""
+        ...
+
+    def refusal(self, permission: str, target: str) -> str | None:
+        """Why the signed-in user may not do it at all (the signature not counted)."""
+        ...
+
+    def ask(
+        self, permission: str, target: str, what: str, parent: Any, signed: Callable[[], None]
+    ) -> Any:
+        """Ask for the signature(s) over ``parent``; ``signed()`` once they are valid."""
+        ...
+
+
 class WriteGate(QObject):
     """Whether the operator may write a tag now, and if not why, in the operator's words.
 
@@ -182,6 +201,8 @@ class WriteGate(QObject):
         self.writes = writes
         self.devices: dict[str, TagValue] = {}
         self._permissions: dict[str, str | None] = {}  # tag -> refusal, for the current user
+        # a critical write is allowed here while the user may sign for it (asked on sending)
+        self.signatures: Signatures | None = None
         self._watchers: weakref.WeakSet[Any] = weakref.WeakSet()
         devices = {t.device for t in project.tags.values() if t.writable and t.device}
         self._bindings: list[Binding] = [
@@ -233,16 +254,21 @@ class WriteGate(QObject):
         device = self.project.devices.get(config.device or "")
         name = (device.description if device is not None else "") or str(config.device)
         text = translate("Writes", "{device} is {state}").format(
-            device=name, state=device_status_text(str(tv.value))
+            device=project_text(self.project, name, "Project"),
+            state=device_status_text(str(tv.value)),
         )
-        return f"{text}: {tv.reason}" if tv.reason else text
+        return f"{text}: {reason_text(tv.reason)}" if tv.reason else text
 
     def permission_refusal(self, tag: str) -> str | None:
         access = getattr(self.writes.writer, "access", None)
         if access is None:
             return None
         if tag not in self._permissions:
-            self._permissions[tag] = access.refusal(self.writes.user, WRITE_TAG, tag) or None
+            signatures = self.signatures
+            if signatures is not None and signatures.needed(WRITE_TAG, tag):
+                self._permissions[tag] = signatures.refusal(WRITE_TAG, tag) or None
+            else:
+                self._permissions[tag] = access.refusal(self.writes.user, WRITE_TAG, tag) or None
         return self._permissions[tag]
 
     def _device_state(self, device: str, tv: TagValue) -> None:
@@ -260,3 +286,60 @@ class WriteGate(QObject):
             except RuntimeError:  # its screen was closed: the item is gone
                 self._watchers.discard(control)
         self.changed.emit()
+
+
+class Permission(QObject):
+    """Whether the station's user may do ``permission`` (acknowledge, manage users, ...),
+    asked of the access hook and asked again whenever it changes: controls for it are
+    visibly disabled with the reason as their tooltip, and ``explain`` a touch on one."""
+
+    changed = Signal()
+    _access_changed = Signal()
+
+    def __init__(
+        self,
+        access: Any,
+        user: Callable[[], str],
+        permission: str,
+        target: str = "",
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.access, self.user, self.permission, self.target = access, user, permission, target
+        self._access_changed.connect(self.changed, Qt.ConnectionType.QueuedConnection)
+        watch = getattr(access, "watch", None)
+        if watch is not None:
+            stop = watch(self._access_changed.emit)
+            self.destroyed.connect(lambda *_: stop())
+
+    def refusal(self) -> str | None:
+        if self.access is None:
+            return None
+        return self.access.refusal(self.user(), self.permission, self.target) or None
+
+    def allows(self) -> bool:
+        return self.refusal() is None
+
+    def explain_on(self, widget: QWidget, explain: Callable[[str], object]) -> None:
+        """A touch on ``widget`` while it is disabled for lack of this permission calls
+        ``explain(reason)`` instead of doing nothing."""
+        widget.installEventFilter(self)
+        self._explain = explain
+
+    def mark(self, widget: QWidget, enabled: bool) -> None:
+        """Enable ``widget`` if ``enabled`` (by its own rule) and permitted; say why not."""
+        reason = self.refusal()
+        widget.setEnabled(enabled and reason is None)
+        widget.setToolTip(reason or "")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(watched, QWidget)
+            and not watched.isEnabled()
+        ):
+            reason = self.refusal()
+            if reason:
+                self._explain(reason)
+                return True
+        return False

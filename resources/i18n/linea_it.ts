@@ -101,6 +101,10 @@
         <translation>Di nuovo in servizio</translation>
     </message>
     <message>
+        <source>FIRST OUT</source>
+        <translation>PRIMA CAUSA</translation>
+    </message>
+    <message>
         <source>critical</source>
         <translation>critica</translation>
     </message>
@@ -171,6 +175,14 @@
     <message>
         <source>Older</source>
         <translation>Meno recenti</translation>
+    </message>
+    <message>
+        <source>Replay from here</source>
+        <translation>Rivedi da qui</translation>
+    </message>
+    <message>
+        <source>Replay the screen of this alarm from a minute before it</source>
+        <translation>Rivedi la pagina di questo allarme da un minuto prima</translation>
     </message>
     <message>
         <source>The journal cannot be read: {e}</source>
@@ -346,6 +358,18 @@
         <translation>Id allarme</translation>
     </message>
     <message>
+        <source>since {time}</source>
+        <translation>dalle {time}</translation>
+    </message>
+    <message>
+        <source>shelved by {user} until {time}: {reason}</source>
+        <translation>accantonato da {user} fino alle {time}: {reason}</translation>
+    </message>
+    <message>
+        <source>out of service by {user}: {reason}</source>
+        <translation>fuori servizio da {user}: {reason}</translation>
+    </message>
+    <message>
         <source>What</source>
         <translation>Cosa</translation>
     </message>
@@ -476,6 +500,30 @@
         <translation>{n} mostrati, {k} selezionati</translation>
     </message>
     <message>
+        <source>Select one alarm to see its cause and what to do.</source>
+        <translation>Selezionare un allarme per vederne la causa e cosa fare.</translation>
+    </message>
+    <message>
+        <source>{k} alarms selected.</source>
+        <translation>{k} allarmi selezionati.</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>Causa</translation>
+    </message>
+    <message>
+        <source>Consequence</source>
+        <translation>Conseguenza</translation>
+    </message>
+    <message>
+        <source>Corrective action</source>
+        <translation>Azione correttiva</translation>
+    </message>
+    <message>
+        <source>No help is written for this alarm.</source>
+        <translation>Per questo allarme non è scritto alcun aiuto.</translation>
+    </message>
+    <message>
         <source>{n} alarm(s) acknowledged</source>
         <translation>{n} allarme/i riconosciuto/i</translation>
     </message>
@@ -502,6 +550,89 @@
     <message>
         <source>{n} alarm(s) back in service</source>
         <translation>{n} allarme/i di nuovo in servizio</translation>
+    </message>
+</context>
+<context>
+    <name>Audit</name>
+    <message>
+        <source>From</source>
+        <translation>Da</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utente</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Azione</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Testo</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Cerca</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>Esporta CSV…</translation>
+    </message>
+    <message>
+        <source>Verify chain</source>
+        <translation>Verifica catena</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>N.</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Ora</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Oggetto</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Postazione</translation>
+    </message>
+    <message>
+        <source>Reason and details</source>
+        <translation>Motivo e dettagli</translation>
+    </message>
+    <message>
+        <source>{n} record(s)</source>
+        <translation>{n} record</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>Esporta CSV</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}: {reason}</source>
+        <translation>Impossibile scrivere {path}: {reason}</translation>
+    </message>
+    <message>
+        <source>{n} record(s) written to {path}</source>
+        <translation>{n} record scritti in {path}</translation>
+    </message>
+    <message>
+        <source>Chain intact: {n} record(s) checked</source>
+        <translation>Catena integra: {n} record verificati</translation>
+    </message>
+    <message>
+        <source>Chain broken at record {seq}: {problem}</source>
+        <translation>Catena interrotta al record {seq}: {problem}</translation>
+    </message>
+    <message>
+        <source>Audit trail</source>
+        <translation>Registro di audit</translation>
     </message>
 </context>
 <context>
@@ -534,6 +665,18 @@
 </context>
 <context>
     <name>Dialogs</name>
+    <message>
+        <source>On</source>
+        <translation>Acceso</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Spento</translation>
+    </message>
+    <message>
+        <source>{name}: {old} → {new}?</source>
+        <translation>{name}: {old} → {new}?</translation>
+    </message>
     <message>
         <source>no value yet</source>
         <translation>nessun valore</translation>
@@ -611,11 +754,75 @@
     </message>
     <message>
         <source>{name} {value} (priority {priority})</source>
-        <translation>{name} {value} (priorità {priority})</translation>
+        <translation type="vanished">{name} {value} (priorità {priority})</translation>
     </message>
     <message>
         <source>Alarm limits: {limits}</source>
-        <translation>Limiti di allarme: {limits}</translation>
+        <translation type="vanished">Limiti di allarme: {limits}</translation>
+    </message>
+    <message>
+        <source>very high</source>
+        <translation>molto alto</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>alto</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>basso</translation>
+    </message>
+    <message>
+        <source>very low</source>
+        <translation>molto basso</translation>
+    </message>
+    <message>
+        <source>above setpoint</source>
+        <translation>sopra il setpoint</translation>
+    </message>
+    <message>
+        <source>below setpoint</source>
+        <translation>sotto il setpoint</translation>
+    </message>
+    <message>
+        <source>rising too fast</source>
+        <translation>sale troppo in fretta</translation>
+    </message>
+    <message>
+        <source>falling too fast</source>
+        <translation>scende troppo in fretta</translation>
+    </message>
+    <message>
+        <source>signal lost</source>
+        <translation>segnale perso</translation>
+    </message>
+    <message>
+        <source>communication lost</source>
+        <translation>comunicazione persa</translation>
+    </message>
+    <message>
+        <source>abnormal state</source>
+        <translation>stato anomalo</translation>
+    </message>
+    <message>
+        <source>{limit} · priority {priority}</source>
+        <translation>{limit} · priorità {priority}</translation>
+    </message>
+    <message>
+        <source>ACTIVE</source>
+        <translation>ATTIVO</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>Causa</translation>
+    </message>
+    <message>
+        <source>Consequence</source>
+        <translation>Conseguenza</translation>
+    </message>
+    <message>
+        <source>Corrective action</source>
+        <translation>Azione correttiva</translation>
     </message>
     <message>
         <source>Connection of {device}</source>
@@ -727,21 +934,30 @@
     <name>Operator</name>
     <message>
         <source>Sends {value} to {tag}.</source>
-        <translation>Invia {value} a {tag}.</translation>
+        <translation type="vanished">Invia {value} a {tag}.</translation>
     </message>
     <message>
         <source>Set {name} to {value} {units}?</source>
-        <translation>Impostare {name} a {value} {units}?</translation>
+        <translation type="vanished">Impostare {name} a {value} {units}?</translation>
     </message>
     <message>
         <source>Now: {now}. Tag: {tag}.</source>
-        <translation>Attuale: {now}. Tag: {tag}.</translation>
+        <translation type="vanished">Attuale: {now}. Tag: {tag}.</translation>
+    </message>
+    <message>
+        <source>{name} cannot be changed now: {reason}</source>
+        <translation>{name} non si può cambiare ora: {reason}</translation>
+    </message>
+    <message>
+        <source>{name} → {value}: sending …</source>
+        <translation>{name} → {value}: invio in corso …</translation>
     </message>
 </context>
 <context>
     <name>Panel</name>
     <message>
         <source>There is no screen named &apos;{name}&apos;</source>
+        <extracomment>(key, what it does given the screen panel, its symbol and translated word)</extracomment>
         <translation>Non esiste una schermata di nome &apos;{name}&apos;</translation>
     </message>
     <message>
@@ -763,6 +979,156 @@
     <message>
         <source>Back to the screen</source>
         <translation>Torna alla schermata</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Chiudi</translation>
+    </message>
+</context>
+<context>
+    <name>Quality</name>
+    <message>
+        <source>connection refused</source>
+        <translation>connessione rifiutata</translation>
+    </message>
+    <message>
+        <source>connection refused: no OPC UA server is listening at the endpoint</source>
+        <translation>connessione rifiutata: nessun server OPC UA in ascolto all&apos;endpoint</translation>
+    </message>
+    <message>
+        <source>no answer (timed out)</source>
+        <translation>nessuna risposta (tempo scaduto)</translation>
+    </message>
+    <message>
+        <source>device is offline</source>
+        <translation>dispositivo non in linea</translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation>non connesso</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>fermo</translation>
+    </message>
+    <message>
+        <source>not recorded in history</source>
+        <translation>non registrato nello storico</translation>
+    </message>
+    <message>
+        <source>no value recorded before this moment</source>
+        <translation>nessun valore registrato prima di questo momento</translation>
+    </message>
+    <message>
+        <source>recorded as bad</source>
+        <translation>registrato come cattivo</translation>
+    </message>
+    <message>
+        <source>recorded as uncertain</source>
+        <translation>registrato come incerto</translation>
+    </message>
+    <message>
+        <source>result is not a finite number</source>
+        <translation>il risultato non è un numero finito</translation>
+    </message>
+    <message>
+        <source>no value received yet</source>
+        <translation>nessun valore ancora ricevuto</translation>
+    </message>
+    <message>
+        <source>Modbus exception 1: illegal function</source>
+        <translation>eccezione Modbus 1: funzione non ammessa</translation>
+    </message>
+    <message>
+        <source>Modbus exception 2: illegal data address</source>
+        <translation>eccezione Modbus 2: indirizzo dati non ammesso</translation>
+    </message>
+    <message>
+        <source>Modbus exception 3: illegal data value</source>
+        <translation>eccezione Modbus 3: valore dati non ammesso</translation>
+    </message>
+    <message>
+        <source>Modbus exception 4: server device failure</source>
+        <translation>eccezione Modbus 4: guasto del dispositivo</translation>
+    </message>
+    <message>
+        <source>Modbus exception 6: server device busy</source>
+        <translation>eccezione Modbus 6: dispositivo occupato</translation>
+    </message>
+    <message>
+        <source>Modbus exception 10: gateway path unavailable</source>
+        <translation>eccezione Modbus 10: percorso del gateway non disponibile</translation>
+    </message>
+    <message>
+        <source>Modbus exception 11: gateway target device failed to respond</source>
+        <translation>eccezione Modbus 11: il dispositivo dietro il gateway non risponde</translation>
+    </message>
+    <message>
+        <source>timeout after {seconds} s</source>
+        <translation>nessuna risposta entro {seconds} s</translation>
+    </message>
+    <message>
+        <source>no answer within {seconds} s</source>
+        <translation>nessuna risposta entro {seconds} s</translation>
+    </message>
+    <message>
+        <source>waiting for {tag}</source>
+        <translation>in attesa di {tag}</translation>
+    </message>
+    <message>
+        <source>unknown host &apos;{host}&apos;</source>
+        <translation>host &apos;{host}&apos; sconosciuto</translation>
+    </message>
+    <message>
+        <source>host name not found ({detail})</source>
+        <translation>nome host non trovato ({detail})</translation>
+    </message>
+    <message>
+        <source>device {device} offline: {reason}</source>
+        <translation>dispositivo {device} non in linea: {reason}</translation>
+    </message>
+    <message>
+        <source>connection lost: {detail}</source>
+        <translation>connessione persa: {detail}</translation>
+    </message>
+    <message>
+        <source>network error: {detail}</source>
+        <translation>errore di rete: {detail}</translation>
+    </message>
+    <message>
+        <source>{reason} (and {count} more tags)</source>
+        <translation>{reason} (e altri {count} tag)</translation>
+    </message>
+    <message>
+        <source>{tag}: {reason}</source>
+        <translation>{tag}: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>Replay</name>
+    <message>
+        <source>REPLAY</source>
+        <translation>RIPRODUZIONE</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausa</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Avvia</translation>
+    </message>
+    <message>
+        <source>Back to live</source>
+        <translation>Torna al tempo reale</translation>
+    </message>
+    <message>
+        <source>the station is replaying the past: go back to live</source>
+        <translation>la postazione sta riproducendo il passato: torna al tempo reale</translation>
+    </message>
+    <message>
+        <source>Replay</source>
+        <translation>Riproduci</translation>
     </message>
 </context>
 <context>
@@ -789,6 +1155,10 @@
     <message>
         <source>no value received yet</source>
         <translation>nessun valore ricevuto</translation>
+    </message>
+    <message>
+        <source>code {value}</source>
+        <translation>codice {value}</translation>
     </message>
     <message>
         <source>SP</source>
@@ -1006,12 +1376,199 @@
         <source>View: {name}</source>
         <translation>Vista: {name}</translation>
     </message>
+    <message>
+        <source>Trends</source>
+        <translation>Trend</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Auto</translation>
+    </message>
+    <message>
+        <source>Scale this pen to the data shown (else to its range)</source>
+        <translation>Scala questa penna sui dati mostrati (altrimenti sul suo campo)</translation>
+    </message>
+</context>
+<context>
+    <name>Users</name>
+    <message>
+        <source>Electronic signature</source>
+        <translation>Firma elettronica</translation>
+    </message>
+    <message>
+        <source>{meaning}: your signature and a second person&apos;s</source>
+        <translation>{meaning}: la tua firma e quella di una seconda persona</translation>
+    </message>
+    <message>
+        <source>{meaning}: your signature</source>
+        <translation>{meaning}: la tua firma</translation>
+    </message>
+    <message>
+        <source>Signed by</source>
+        <translation>Firmato da</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utente</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Ruolo</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Stato</translation>
+    </message>
+    <message>
+        <source>Last sign-in</source>
+        <translation>Ultimo accesso</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Nome completo</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Aggiungi</translation>
+    </message>
+    <message>
+        <source>Set role</source>
+        <translation>Imposta ruolo</translation>
+    </message>
+    <message>
+        <source>Reset PIN/password</source>
+        <translation>Reimposta PIN/password</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>Disattiva</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>Attiva</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>disattivato</translation>
+    </message>
+    <message>
+        <source>locked until {when}</source>
+        <translation>bloccato fino alle {when}</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>attivo</translation>
+    </message>
+    <message>
+        <source>{name} added</source>
+        <translation>{name} aggiunto</translation>
+    </message>
+    <message>
+        <source>{name} is now {role}</source>
+        <translation>{name} ora è {role}</translation>
+    </message>
+    <message>
+        <source>{name} reset and unlocked</source>
+        <translation>{name} reimpostato e sbloccato</translation>
+    </message>
+    <message>
+        <source>{name} disabled</source>
+        <translation>{name} disattivato</translation>
+    </message>
+    <message>
+        <source>{name} enabled</source>
+        <translation>{name} attivato</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>Second person</source>
+        <translation>Seconda persona</translation>
+    </message>
+    <message>
+        <source>Their PIN</source>
+        <translation>Il suo PIN</translation>
+    </message>
+    <message>
+        <source>Their password</source>
+        <translation>La sua password</translation>
+    </message>
+    <message>
+        <source>Sign and send</source>
+        <translation>Firma e invia</translation>
+    </message>
+    <message>
+        <source>Choose or type a reason</source>
+        <translation>Scegli o scrivi un motivo</translation>
+    </message>
+    <message>
+        <source>Choose the second person</source>
+        <translation>Scegli la seconda persona</translation>
+    </message>
+    <message>
+        <source>Signed out</source>
+        <translation>Nessun accesso</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Nome utente</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Accedi</translation>
+    </message>
+    <message>
+        <source>Signed in: {who}. Sign in as someone else to switch.</source>
+        <translation>Accesso: {who}. Accedi come un altro utente per cambiare.</translation>
+    </message>
+    <message>
+        <source>Nobody is signed in.</source>
+        <translation>Nessuno ha effettuato l&apos;accesso.</translation>
+    </message>
+    <message>
+        <source>Touch your name and type your PIN, or hold your badge to the reader.</source>
+        <translation>Tocca il tuo nome e digita il PIN, oppure avvicina il badge al lettore.</translation>
+    </message>
+    <message>
+        <source>Type your user name and password, or use your badge.</source>
+        <translation>Digita nome utente e password, oppure usa il badge.</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Esci</translation>
+    </message>
+    <message>
+        <source>Touch your name first</source>
+        <translation>Prima tocca il tuo nome</translation>
+    </message>
+    <message>
+        <source>signed out</source>
+        <translation>uscita</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Utenti</translation>
+    </message>
 </context>
 <context>
     <name>Writes</name>
     <message>
         <source>unknown tag &apos;{tag}&apos;</source>
-        <extracomment>(tag, status &quot;done&quot; / &quot;refused&quot; / &quot;failed&quot;, message for the operator)</extracomment>
+        <extracomment>(tag, status &quot;done&quot; / &quot;refused&quot; / &quot;failed&quot;, message for the operator) where symbols find the ``WriteGate`` in their context&apos;s ``extra`` device states in which a write cannot reach the PLC (degraded still answers)</extracomment>
         <translation>tag sconosciuto &apos;{tag}&apos;</translation>
     </message>
     <message>
@@ -1038,6 +1595,10 @@
     <message>
         <source>written and read back</source>
         <translation>scritto e riletto</translation>
+    </message>
+    <message>
+        <source>{device} is {state}</source>
+        <translation>{device}: {state}</translation>
     </message>
 </context>
 </TS>

@@ -238,4 +238,9 @@ def good(sink: RecordingSink, name: str, value: object = None) -> bool:
 
 
 def statuses(sink: RecordingSink) -> list[DeviceStatus]:
-    return [s.status for s in sink.states]
+    """The changes of status (a new reason within one outage is reported, not a change)."""
+    changes: list[DeviceStatus] = []
+    for state in sink.states:
+        if not changes or changes[-1] is not state.status:
+            changes.append(state.status)
+    return changes

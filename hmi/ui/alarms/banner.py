@@ -20,6 +20,7 @@ from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from hmi.core.alarms import AlarmCounts, AlarmEvent, AlarmManager, AlarmState, AlarmStatus
+from hmi.core.alarms.actions import ACKNOWLEDGE
 from hmi.ui.i18n import translate
 from hmi.ui.profile import Profile
 from hmi.ui.symbols.painting import (
@@ -31,8 +32,10 @@ from hmi.ui.symbols.painting import (
     priority_polygon,
 )
 from hmi.ui.theme import Theme
+from hmi.ui.writes import Permission
 
 from .common import (
+    AlarmWords,
     UserProvider,
     clock_text,
     message_with_mark,
@@ -106,9 +109,17 @@ class AlarmLines(QWidget):
 
     clicked = Signal(str)  # the alarm id, or "" for the empty area
 
-    def __init__(self, theme: Theme, line_names: dict[str, str], row_px: int, parent=None):
+    def __init__(
+        self,
+        theme: Theme,
+        line_names: dict[str, str],
+        row_px: int,
+        parent=None,
+        words: AlarmWords | None = None,
+    ):
         super().__init__(parent)
         self.theme = theme
+        self.words = words  # the engineer's words in the operator's language
         self.line_names = {key: short_line_name(name) for key, name in line_names.items()}
         self.row_px = row_px
         self.rows = 3
@@ -142,8 +153,8 @@ class AlarmLines(QWidget):
         h = float(self.row_px)
         font = theme.font(h * 0.5, True)
         metrics = theme.metrics(font)
-        longest = max(metrics.horizontalAdvance(message_with_mark(a)) for a in self.alarms)
-        has_line = any(self.line_names.get(a.line, a.line) for a in self.alarms)
+        longest = max(metrics.horizontalAdvance(self.message(a)) for a in self.alarms)
+        has_line = any(self.line(a.line) for a in self.alarms)
         widths = self._columns(self.width() - h * 1.25 - 10, h, has_line, longest)
         for index, alarm in enumerate(self.alarms):
             rect = QRectF(0, index * self.row_px, self.width(), self.row_px)
@@ -168,7 +179,7 @@ class AlarmLines(QWidget):
         paint_priority_shape(painter, theme, center, h * 0.55, alarm.priority)
         text_px = h * 0.5
         when = clock_text(alarm.activated_at or alarm.since)
-        line = self.line_names.get(alarm.line, alarm.line)
+        line = self.line(alarm.line)
         state = state_words(alarm.state, alarm.acked)
         x = inner.left() + h * 1.25
         if widths["time"]:
@@ -183,7 +194,7 @@ class AlarmLines(QWidget):
         if widths["state"] and widths["state"] < h * 3:
             state = state_short(alarm.state, alarm.acked)
         message_w = inner.right() - 10 - widths["state"] - x
-        message = message_with_mark(alarm)  # the first-out says so first
+        message = self.message(alarm)  # the first-out says so first
         message_px = text_px
         font = theme.font(message_px, unacked)
         fits = message_w / max(1.0, theme.metrics(font).horizontalAdvance(message))
@@ -199,6 +210,15 @@ class AlarmLines(QWidget):
             draw_text(
                 painter, theme, box, state, text_px * 0.8, bold=unacked, align=RIGHT | VCENTER
             )
+
+    def message(self, alarm: AlarmStatus) -> str:
+        """What a row says of ``alarm``, in the operator's language."""
+        return message_with_mark(alarm, self.words)
+
+    def line(self, line: str) -> str:
+        if self.words is not None:
+            return self.words.line(line)
+        return self.line_names.get(line, line)
 
     @staticmethod
     def _columns(room: float, h: float, has_line: bool, message: float) -> dict[str, float]:
@@ -255,7 +275,8 @@ class AlarmBanner(QFrame):
         self.row_px = row_px = row_height(profile)
         self.calm_px = calm_height(profile)
         self.shown_rows: int | None = None  # rows high now: 1 when calm (None: not yet laid out)
-        self.lines = AlarmLines(theme, line_names, row_px, self)
+        self.words = AlarmWords(manager, line_names)
+        self.lines = AlarmLines(theme, line_names, row_px, self, self.words)
         self.lines.clicked.connect(self.open_list.emit)
         self.counts_box = counts = QWidget(self)
         grid = QGridLayout(counts)
@@ -271,6 +292,12 @@ class AlarmBanner(QFrame):
         self.more.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.more.setMinimumWidth(round(row_px * 2.6))
         self.ack_button = self._button("alarmAck", self.acknowledge_shown, row_px)
+        # disabled for a user who may not acknowledge; a touch then says why
+        self.acknowledging = Permission(
+            getattr(manager, "access", None), self.user, ACKNOWLEDGE, parent=self
+        )
+        self.acknowledging.explain_on(self.ack_button, lambda reason: self.say(reason, True))
+        self.acknowledging.changed.connect(lambda: self.refresh())
         self.silence_button = self._button("alarmSilence", self.horn.silence, row_px)
         self.list_button = self._button("alarmList", lambda: self.open_list.emit(""), self.calm_px)
         buttons = QGridLayout()
@@ -310,7 +337,7 @@ class AlarmBanner(QFrame):
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
-            self.lines.update()
+            self.refresh()  # "+N more" and the rows, in the new words
 
     def set_rows(self, rows: int) -> None:
         """The most rows of alarms shown: 2 on a small screen, 3 on a large one."""
@@ -362,7 +389,7 @@ class AlarmBanner(QFrame):
             more += "\n" + translate("Alarms", "{n} unack.").format(n=counts.unacked)
         self.more.setText(more if hidden > 0 else "")
         self.more.setVisible(hidden > 0)  # all in view: the rows have the room
-        self.ack_button.setEnabled(any(a.needs_ack for a in shown))
+        self.acknowledging.mark(self.ack_button, any(a.needs_ack for a in shown))
         self._sounding(self.horn.sounding)
         if self.horn.sounding and not any(
             counts.unacked_by_priority.get(p, 0) for p in LOUD_PRIORITIES

@@ -39,14 +39,22 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.alarms import AlarmEvent, AlarmManager, AlarmState, AlarmStatus
+from hmi.core.alarms.actions import ACKNOWLEDGE, OUT_OF_SERVICE, SHELVE
 from hmi.ui.entry import EntryDialog, make_kinetic
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import project_text, translate
 from hmi.ui.profile import Profile
-from hmi.ui.symbols.words import project_text
 from hmi.ui.theme import Theme
+from hmi.ui.writes import Permission
 
 from .banner import row_height
-from .common import MessageLine, UserProvider, message_with_mark, priority_icon, run_command
+from .common import (
+    AlarmWords,
+    MessageLine,
+    UserProvider,
+    message_with_mark,
+    priority_icon,
+    run_command,
+)
 from .models import AlarmTableModel
 from .prompts import ShelveDialog, comment_dialog, prepare, reason_dialog
 
@@ -121,7 +129,8 @@ class AlarmSummary(QWidget):
         self.dialog: EntryDialog | None = None
         self.dirty = True
         gap = round(profile.gap_px)
-        self.model = AlarmTableModel(theme, icon_size(profile), line_names, self)
+        self.words = AlarmWords(manager, line_names)
+        self.model = AlarmTableModel(theme, icon_size(profile), line_names, self, self.words)
         self.table = make_table(profile, theme, self.model, self)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -197,6 +206,20 @@ class AlarmSummary(QWidget):
             self.buttons[key] = self._button(key, slot)
             actions.addWidget(self.buttons[key], index // 2, index % 2)
         actions.setRowStretch(5, 1)
+        # an action the user may not do is disabled, its reason on a touch and as tooltip
+        access = getattr(manager, "access", None)
+        self.permissions = {
+            key: Permission(access, user, permission, parent=self)
+            for key, permission in (
+                ("ack", ACKNOWLEDGE),
+                ("ack_all", ACKNOWLEDGE),
+                ("reset", ACKNOWLEDGE),
+                ("shelve", SHELVE),
+                ("unshelve", SHELVE),
+                ("oos", OUT_OF_SERVICE),
+                ("rts", OUT_OF_SERVICE),
+            )
+        }
         self.message = MessageLine(self)
         self.details = QLabel("", self)
         self.details.setObjectName("alarmDetails")
@@ -220,6 +243,9 @@ class AlarmSummary(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.message)
         layout.addLayout(body, 1)
+        for key, permission in self.permissions.items():
+            permission.explain_on(self.buttons[key], lambda reason: self.message.say(reason, True))
+            permission.changed.connect(self._selection_changed)
         self.retranslate()
         self._selection_changed()
 
@@ -246,9 +272,12 @@ class AlarmSummary(QWidget):
         for key, button in self.buttons.items():
             button.setText(texts[key])
         self.line_filter.setItemText(0, translate("Alarms", "All lines"))
+        for index in range(1, self.line_filter.count()):
+            name = self.words.line_names.get(self.line_filter.itemData(index), "")
+            self.line_filter.setItemText(index, project_text(self.manager.project, name, "Project"))
         for index, (words, _states) in enumerate(STATE_FILTERS):
             self.state_filter.setItemText(index, translate("Alarms", words))
-        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.COLUMNS) - 1)
+        self.model.retranslate()
         self.show_details(self.selected())
 
     def changeEvent(self, event: QEvent) -> None:
@@ -287,7 +316,7 @@ class AlarmSummary(QWidget):
 
     def messages(self, ids: list[str]) -> list[str]:
         """What the operator reads for each of ``ids``."""
-        known = {a.id: a.message or a.id for a in self.model.rows}
+        known = {a.id: self.words.message(a) for a in self.model.rows}
         return [known.get(alarm_id, alarm_id) for alarm_id in ids]
 
     def selected_ids(self) -> list[str]:
@@ -327,6 +356,8 @@ class AlarmSummary(QWidget):
         b["oos"].setEnabled(bool(states - {S.OUT_OF_SERVICE}))
         b["rts"].setEnabled(S.OUT_OF_SERVICE in states)
         b["none"].setEnabled(bool(chosen))
+        for key, permission in self.permissions.items():
+            permission.mark(b[key], b[key].isEnabled())
         self.shown.setText(
             translate("Alarms", "{n} shown, {k} selected").format(
                 n=len(self.model.rows), k=len(chosen)
@@ -346,7 +377,7 @@ class AlarmSummary(QWidget):
             return
         alarm = chosen[0]
         project = self.manager.project
-        lines = [f"<b>{html.escape(message_with_mark(alarm))}</b>"]
+        lines = [f"<b>{html.escape(message_with_mark(alarm, self.words))}</b>"]
         for words, text in (
             (translate("Alarms", "Cause"), alarm.cause),
             (translate("Alarms", "Consequence"), alarm.consequence),
