@@ -19,7 +19,16 @@ from hmi.core.audit import AuditTrail, search
 from hmi.core.checks import check_all
 from hmi.core.secrets import Secret
 from hmi.core.store import Writer
-from hmi.core.users import FAST, Hasher, SignInError, UserDatabase, Users, read_users
+from hmi.core.users import (
+    FAST,
+    Hasher,
+    SignInError,
+    UserDatabase,
+    Users,
+    UsersError,
+    read_users,
+)
+from hmi.core.users.capability import declared_permissions
 from hmi.core.users.directory import DirectoryConfig, open_directory
 
 from .slapd import ADMIN_DN, ADMIN_PASSWORD, PEOPLE, USERS, Slapd, available
@@ -86,7 +95,7 @@ class Station:
         self.trail.prepare()
         self.access.add_recorder(self.trail.record)
         self.statuses: list[tuple[str, str]] = []
-        self.config = read_users(loaded, ())[0]
+        self.config = read_users(loaded, declared_permissions())[0]
         assert self.config.directory is not None
         self.users = self.open(self.config.directory)
 
@@ -203,6 +212,44 @@ def test_offline_wrong_passwords_lock_out(slapd: Slapd, station: Station) -> Non
     finally:
         slapd.start()
     assert len(station.records("users.locked_out")) == 1
+
+
+SIGNATURES = """\
+  signatures:
+    - permission: alarms.acknowledge
+      meaning: Safety alarm acknowledged
+      second: supervisor
+"""
+
+
+def test_a_countersignature_needs_the_role_the_directory_gives(
+    slapd: Slapd, tmp_path: Path
+) -> None:
+    station = Station(tmp_path / "s", project(slapd) + SIGNATURES)
+    users, ack = station.users, "alarms.acknowledge"
+    try:
+        users.sign_in("sam", USERS["sam"][0])
+        first = users.sign(
+            "sam", USERS["sam"][0], "trip checked", permission=ack, target="press.overtemp"
+        )
+        with pytest.raises(UsersError, match=r"olga \(Operator\) cannot countersign: it needs"):
+            users.countersign(first, "olga", USERS["olga"][0])
+        assert "needs a second person's signature" in (
+            station.access.refusal("sam", ack, "press.overtemp") or ""
+        )
+        users.sign_in("olga", USERS["olga"][0])
+        first = users.sign(
+            "olga", USERS["olga"][0], "trip checked", permission=ack, target="press.overtemp"
+        )
+        second = users.countersign(first, "sam", USERS["sam"][0])
+        assert (second.role, second.second_of) == ("supervisor", first.id)
+        assert station.access.refusal("olga", ack, "press.overtemp") is None
+        failed = station.records("signature_failed")
+        assert [(r["user"], r["details"].get("role"), r["details"].get("why")) for r in failed] == [
+            ("olga", "operator", "role")
+        ]
+    finally:
+        station.close()
 
 
 def test_certificate_from_another_ca_is_refused(slapd: Slapd, tmp_path: Path) -> None:

@@ -617,6 +617,16 @@ class Users:
                 name, SIGNATURE_FAILED, target, permission=permission, meaning=rule.meaning
             )
             raise
+        table = self.config.table
+        if not table.allows(record.role, permission, target):  # the directory's role now
+            self.access.record(
+                name, SIGNATURE_FAILED, target, permission=permission, meaning=rule.meaning,
+                role=record.role, why="role",
+            )  # fmt: skip
+            raise UsersError(
+                f"{name} ({table.title(record.role)}) may not sign for this: the role lacks "
+                f"the permission {permission}"
+            )
         now = self.clock()
         signature = Signature(
             secrets.token_hex(8), name, record.role, rule.meaning, reason, permission, target, now
@@ -656,19 +666,10 @@ class Users:
             raise UsersError("that signature is no longer valid; sign again")
         if name == first.user:
             raise UsersError("the second signature must be another person's")
-        record = self._users.get(name)
-        rule, table = approval.rule, self.config.table
-        if record is not None:
-            if rule.second_role is not None:
-                qualified = table.at_least(record.role, rule.second_role)
-                need = f"the role {table.title(rule.second_role)} or one above it"
-            else:
-                qualified = table.allows(record.role, first.permission, first.target)
-                need = f"the permission {first.permission}"
-            if not qualified:
-                raise UsersError(
-                    f"{name} ({table.title(record.role)}) cannot countersign: it needs {need}"
-                )
+        rule = approval.rule
+        known = self._users.get(name)
+        if known is not None:  # refused before a secret is asked for
+            self._may_countersign(known, rule, first)
         try:
             record = self._check_secret(name, secret, Method(method), "countersign")
         except SignInError:
@@ -680,6 +681,14 @@ class Users:
                 meaning=rule.meaning,
                 second_of=first.id,
             )
+            raise
+        try:  # a directory user's role is known only now, from the directory's answer
+            self._may_countersign(record, rule, first)
+        except UsersError:
+            self.access.record(
+                name, SIGNATURE_FAILED, first.target, permission=first.permission,
+                meaning=rule.meaning, second_of=first.id, role=record.role, why="role",
+            )  # fmt: skip
             raise
         signature = Signature(
             secrets.token_hex(8),
@@ -706,6 +715,20 @@ class Users:
             role=record.role,
         )
         return signature
+
+    def _may_countersign(self, record: UserRecord, rule: SignatureRule, first: Signature) -> None:
+        """Refuse a second signature from a role the rule does not accept."""
+        table = self.config.table
+        if rule.second_role is not None:
+            qualified = table.at_least(record.role, rule.second_role)
+            need = f"the role {table.title(rule.second_role)} or one above it"
+        else:
+            qualified = table.allows(record.role, first.permission, first.target)
+            need = f"the permission {first.permission}"
+        if not qualified:
+            raise UsersError(
+                f"{record.name} ({table.title(record.role)}) cannot countersign: it needs {need}"
+            )
 
     def _on_record(self, entry: ActionRecord) -> None:
         """A critical action that ran uses up its signature."""
