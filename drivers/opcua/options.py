@@ -14,6 +14,7 @@ from asyncua import ua
 from hmi.core.connection import POLICY_OPTIONS, ConnectionPolicy, read_policy
 from hmi.core.project.limits import ITEMS_PER_REQUEST
 from hmi.core.project.models import DeviceConfig, Problem
+from hmi.core.secrets import name_problem, open_store, reference
 from hmi.core.words import parse_flag
 
 SECURITY_POLICIES = {"none": "None", "basic256sha256": "Basic256Sha256"}
@@ -50,7 +51,7 @@ class OpcUaOptions:
     security: str = "None"  # None | Basic256Sha256
     mode: str = "SignAndEncrypt"  # Sign | SignAndEncrypt; used with Basic256Sha256 only
     username: str | None = None
-    password: str | None = None
+    password_secret: str | None = None  # the name of the stored secret, never the password
     # timeout (per request; also bounds how late a dead server is noticed), retries, backoff
     connection: ConnectionPolicy = POLICY
     subscriptions: bool = True  # False: read every scan class once per period instead
@@ -65,6 +66,14 @@ class OpcUaOptions:
     @property
     def timeout(self) -> float:
         return self.connection.timeout
+
+    @property
+    def password(self) -> str | None:
+        """The password itself, read from the secrets store at the moment the session is
+        opened (``SecretError`` says which name is missing and how to set it)."""
+        if self.password_secret is None:
+            return None
+        return open_store().get(self.password_secret).reveal()
 
 
 class OptionsError(ValueError):
@@ -91,10 +100,10 @@ def parse_options(device: DeviceConfig) -> tuple[OpcUaOptions | None, list[Probl
     security = _choice(opts.get("security"), "security", SECURITY_POLICIES, "None", fail)
     mode = _choice(opts.get("mode"), "mode", SECURITY_MODES, "SignAndEncrypt", fail)
     username = _text(opts.get("username"), "username", fail)
-    password = _text(opts.get("password"), "password", fail)
-    if username and password is None:
+    password = _password(opts.get("password"), fail)
+    if username and opts.get("password") is None:
         fail("username", "username is given without a password; add 'password:' or remove it")
-    if password is not None and not username:
+    if opts.get("password") is not None and not username:
         fail("password", "password is given without a username; add 'username:'")
     connection, policy_problems = read_policy(opts, POLICY)
     for problem in policy_problems:
@@ -116,7 +125,7 @@ def parse_options(device: DeviceConfig) -> tuple[OpcUaOptions | None, list[Probl
             security=security,
             mode=mode,
             username=username or None,
-            password=password,
+            password_secret=password,
             connection=connection,
             subscriptions=subscriptions,
             server_certificate=_beside(device, server_certificate),
@@ -169,6 +178,26 @@ def _endpoint(value: Any, fail: Fail) -> str | None:
         fail("endpoint", f"endpoint '{text}' has port 0 ({example})")
         return None
     return text
+
+
+def _password(value: Any, fail: Fail) -> str | None:
+    """The name of the secret ``password`` refers to; a password written in the project
+    is refused without being repeated."""
+    if value is None:
+        return None
+    name = reference(value)
+    if name is None:
+        fail(
+            "password",
+            "password: a password is never written in the project; store it with "
+            "hmi secret set NAME and write password: {secret: NAME}",
+        )
+        return None
+    problem = name_problem(name)
+    if problem:
+        fail("password", f"password: {problem}")
+        return None
+    return name
 
 
 def _choice(value: Any, name: str, allowed: dict[str, str], default: str, fail: Fail) -> str:

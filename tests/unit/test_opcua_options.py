@@ -7,8 +7,10 @@ from asyncua import ua
 
 from drivers.opcua import OpcUaDriver
 from drivers.opcua.options import OpcUaOptions, options_of, parse_address, parse_options
+from hmi.core.checks import check_all
 from hmi.core.driver import DeviceStatus, DriverContext
 from hmi.core.project.models import DeviceConfig, Source, TagConfig
+from hmi.core.secrets import SecretError, open_store
 from tests.helpers import RecordingSink
 
 SOURCE = Source("project.yaml", 12)
@@ -33,14 +35,14 @@ def test_defaults():
     assert opts.application_uri.startswith("urn:") and not opts.secure
 
 
-def test_all_options_are_read():
+def test_all_options_are_read(stored_secret):
     opts = options_of(
         device(
             endpoint="opc.tcp://plc:4840/ua/server",
             security="basic256sha256",
             mode="Sign",
             username="operator",
-            password=1234,
+            password={"secret": "plc_login"},
             timeout="500ms",
             subscriptions="false",
             server_certificate="pki/plc.der",
@@ -49,10 +51,64 @@ def test_all_options_are_read():
         )
     )
     assert (opts.security, opts.mode, opts.secure) == ("Basic256Sha256", "Sign", True)
-    assert (opts.username, opts.password) == ("operator", "1234")
+    assert (opts.username, opts.password_secret, opts.password) == ("operator", "plc_login", "1234")
     assert (opts.timeout, opts.subscriptions, opts.max_items_per_request) == (0.5, False, 200)
     assert opts.server_certificate == "pki/plc.der"  # beside project.yaml
     assert opts.application_uri == "urn:line-pc:hmi"
+
+
+@pytest.fixture
+def stored_secret(tmp_path, monkeypatch):
+    """A file secrets store of this test's own holding plc_login = 1234."""
+    monkeypatch.setenv("LINEA_HMI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINEA_HMI_SECRETS", "file")
+    open_store().set("plc_login", "1234")
+
+
+def test_the_password_is_a_secret_reference_read_when_the_session_opens(stored_secret):
+    for written in ("secret:plc_login", {"secret": "plc_login"}):
+        opts = options_of(
+            device(endpoint="opc.tcp://plc:4840", username="operator", password=written)
+        )
+        assert opts.password_secret == "plc_login" and opts.password == "1234"
+        assert "1234" not in repr(opts)
+    missing = options_of(
+        device(endpoint="opc.tcp://plc:4840", username="operator", password="secret:plc_other")
+    )
+    with pytest.raises(SecretError, match="hmi secret set plc_other"):
+        assert missing.password
+
+
+@pytest.mark.parametrize("written", ["hunter2-plain", 987654321, {"secret": "9 bad"}])
+def test_a_password_written_in_the_project_is_refused_and_never_repeated(written):
+    found = problems(endpoint="opc.tcp://plc:4840", username="operator", password=written)
+    assert len(found) == 1, found
+    if isinstance(written, dict):
+        assert "is not a secret name" in found[0]
+    else:
+        assert "never written in the project" in found[0]
+        assert "hmi secret set NAME" in found[0] and "password: {secret: NAME}" in found[0]
+        assert str(written) not in found[0]
+
+
+def test_hmi_check_names_the_line_of_a_plain_password(tmp_path, caplog):
+    (tmp_path / "project.yaml").write_text(
+        """\
+project:
+  name: Plain password
+devices:
+  filler_plc:
+    protocol: opcua
+    endpoint: opc.tcp://127.0.0.1:4840
+    username: operator
+    password: hunter2-plain
+""",
+        encoding="utf-8",
+    )
+    _, found = check_all(tmp_path)
+    text = "\n".join(str(p) for p in found)
+    assert "project.yaml:8" in text and "hmi secret set NAME" in text, text
+    assert "hunter2" not in text and "hunter2" not in caplog.text
 
 
 def test_server_certificate_is_found_beside_the_project_file():
