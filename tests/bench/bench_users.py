@@ -55,6 +55,26 @@ def verify_times() -> dict[str, float]:
     }
 
 
+def naive_sign_in(path: str | Path, hasher: Hasher, name: str, pin: str) -> None:
+    """The naive sign-in: read the user, then commit the last sign-in and a chained audit
+    record with a sync to disk, before returning."""
+    conn = connect(Path(path))
+    conn.execute("PRAGMA synchronous=FULL")
+    row = conn.execute("SELECT pin_hash, role FROM users WHERE name = ?", (name,)).fetchone()
+    assert hasher.verify(row[0], pin)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE users SET last_sign_in = ? WHERE name = ?", (time.time(), name))
+    last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    text = json.dumps([last[1], time.time(), name, "users.sign_in"])
+    conn.execute(
+        "INSERT INTO audit (seq, ts, user, action, target, station, reason, detail, prev, "
+        "hash) VALUES (?, ?, ?, 'users.sign_in', ?, 'bench', '', '{}', ?, ?)",
+        (last[0] + 1, time.time(), name, name, last[1], hashlib.sha256(text.encode()).hexdigest()),
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+
 def sign_in_times(folder: Path) -> tuple[list[float], list[float]]:
     writer = Writer(folder / "hmi.db").start()
     access = Access()
@@ -71,25 +91,7 @@ def sign_in_times(folder: Path) -> tuple[list[float], list[float]]:
     ours_wall, _ = timed(ours, 10)
     writer.flush(10)
     hasher, path = users.hasher, writer.path
-
-    def naive() -> None:
-        conn = connect(path)
-        conn.execute("PRAGMA synchronous=FULL")
-        row = conn.execute("SELECT pin_hash, role FROM users WHERE name = 'op1'").fetchone()
-        assert hasher.verify(row[0], "4711")
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE users SET last_sign_in = ? WHERE name = 'op1'", (time.time(),))
-        last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        text = json.dumps([last[1], time.time(), "op1", "users.sign_in"])
-        conn.execute(
-            "INSERT INTO audit (seq, ts, user, action, target, station, reason, detail, prev, "
-            "hash) VALUES (?, ?, 'op1', 'users.sign_in', 'op1', 'bench', '', '{}', ?, ?)",
-            (last[0] + 1, time.time(), last[1], hashlib.sha256(text.encode()).hexdigest()),
-        )
-        conn.execute("COMMIT")
-        conn.close()
-
-    naive_wall, _ = timed(naive, 10)
+    naive_wall, _ = timed(lambda: naive_sign_in(path, hasher, "op1", "4711"), 10)
     users.stop()
     writer.stop()
     return ours_wall, naive_wall
