@@ -14,6 +14,7 @@ from drivers.opcua import OpcUaDriver, browse
 from drivers.opcua.security import CERT_FILE, KEY_FILE, pki_dir
 from hmi.core.driver import DeviceStatus, DriverContext, WriteStatus
 from hmi.core.project.models import DeviceConfig
+from hmi.core.secrets import open_store
 from hmi.core.tags import Quality
 from tests.helpers import RecordingSink, free_port, wait_for
 from tests.integration.opcua_server import (
@@ -239,12 +240,19 @@ async def test_write_while_offline_fails_without_raising(tmp_path):
 # -- users and security --------------------------------------------------------------------------
 
 
-async def test_username_and_password(plc, tmp_path):
+async def test_username_and_password(plc, tmp_path, monkeypatch):
+    monkeypatch.setenv("LINEA_HMI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINEA_HMI_SECRETS", "file")
+    store = open_store()
+    store.set("plc_login", PASSWORD)
+    store.set("plc_wrong", "wrong")
     tags = [tag("speed", "Speed")]
-    async with running(plc.endpoint, tags, tmp_path, username=USER, password=PASSWORD) as (_, sink):
+    login = {"username": USER, "password": {"secret": "plc_login"}}
+    async with running(plc.endpoint, tags, tmp_path, **login) as (_, sink):
         await wait_for(lambda: good(sink, "speed"), 5)
 
-    async with running(plc.endpoint, tags, tmp_path, username=USER, password="wrong") as (_, sink):
+    wrong = {"username": USER, "password": "secret:plc_wrong"}
+    async with running(plc.endpoint, tags, tmp_path, **wrong) as (_, sink):
         await wait_for(lambda: DeviceStatus.OFFLINE in statuses(sink), 5)
         reason = sink.last_state.reason
         assert f"refused the login of user '{USER}'" in reason
