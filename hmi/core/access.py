@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .listeners import Listeners
+
 log = logging.getLogger(__name__)
 
 #: a permission the core itself asks for; capabilities declare their own
@@ -45,9 +47,9 @@ class Access:
     def __init__(self, clock: Callable[[], float] = time.time):
         self.clock = clock
         self._policy: Policy | None = None
-        self._recorders: list[Recorder] = []
+        self._recorders = Listeners("about an action")
         self._holds: list[str] = []
-        self._watchers: list[Callable[[], None]] = []
+        self._watchers = Listeners("about changed permissions")
         self._lock = threading.Lock()
 
     def set_policy(self, policy: Policy | None) -> None:
@@ -73,15 +75,7 @@ class Access:
     def watch(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``callback`` whenever who-may-do-what may have changed (a new policy, a
         hold); controls re-check themselves. Returns how to stop."""
-        with self._lock:
-            self._watchers.append(callback)
-
-        def remove() -> None:
-            with self._lock:
-                if callback in self._watchers:
-                    self._watchers.remove(callback)
-
-        return remove
+        return self._watchers.add(callback)
 
     def changed(self) -> None:
         """Say that the answers may differ now (the policy's owner calls it on a change
@@ -89,13 +83,7 @@ class Access:
         self._changed()
 
     def _changed(self) -> None:
-        with self._lock:
-            watchers = list(self._watchers)
-        for callback in watchers:
-            try:
-                callback()
-            except Exception:
-                log.exception("telling %r about changed permissions failed", callback)
+        self._watchers.call()
 
     def refusal(self, user: str, permission: str, target: str = "") -> str | None:
         """None if ``user`` may use ``permission`` on ``target``, else why not.
@@ -116,24 +104,10 @@ class Access:
 
     def add_recorder(self, recorder: Recorder) -> Callable[[], None]:
         """Keep every action from now on; returns a function that stops it."""
-        with self._lock:
-            self._recorders.append(recorder)
-
-        def remove() -> None:
-            with self._lock:
-                if recorder in self._recorders:
-                    self._recorders.remove(recorder)
-
-        return remove
+        return self._recorders.add(recorder)
 
     def record(self, user: str, action: str, target: str = "", **detail: Any) -> ActionRecord:
         """Hand one action to every recorder; a failing recorder is logged, never raised."""
         entry = ActionRecord(user, action, target, self.clock(), detail)
-        with self._lock:
-            recorders = list(self._recorders)
-        for recorder in recorders:
-            try:
-                recorder(entry)
-            except Exception:
-                log.exception("recording %s on %s failed", action, target)
+        self._recorders.call(entry)
         return entry

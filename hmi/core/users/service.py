@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from ..access import Access, ActionRecord
+from ..listeners import Listeners
 from ..project.limits import format_duration
 from ..words import did_you_mean
 from .config import CLI_PROFILE, SignatureRule, UsersConfig
@@ -170,7 +171,7 @@ class Users:
         self._badge_failures = 0
         self._badge_locked_until = 0.0
         self._approvals: dict[tuple[str, str, str], _Approval] = {}
-        self._watchers: list[Callable[[Session | None], None]] = []
+        self._watchers = Listeners("about the session")
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -222,24 +223,12 @@ class Users:
                 log.exception("users: checking sessions and changes failed")
 
     def watch(self, callback: Callable[[Session | None], None]) -> Callable[[], None]:
-        with self._lock:
-            self._watchers.append(callback)
-
-        def remove() -> None:
-            with self._lock:
-                if callback in self._watchers:
-                    self._watchers.remove(callback)
-
-        return remove
+        return self._watchers.add(callback)
 
     def _changed(self) -> None:
         with self._lock:
-            watchers, session = list(self._watchers), self.current
-        for callback in watchers:
-            try:
-                callback(session)
-            except Exception:
-                log.exception("telling %r about the session failed", callback)
+            session = self.current
+        self._watchers.call(session)
         self.access.changed()
 
     # -- who may do what -----------------------------------------------------------------
