@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from hmi.core.users import SignInError
 from hmi.ui.capability import CapabilityViews
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import add_language_listener, translate
 
 from .page import UsersPage
 from .signature import SignatureDialog, SignatureProvider
@@ -56,6 +56,7 @@ class UsersViews(CapabilityViews):
         self.input: StationInput | None = None
         self._session = _Session()
         self._stop_watching: Any = None
+        self._stop_language: Any = None
         self._timer: QTimer | None = None
 
     def configure(self, operator: Any) -> None:
@@ -89,7 +90,8 @@ class UsersViews(CapabilityViews):
             # opened from the sign-in dialog: the navigation keeps its room for screens
             self.page.setParent(window.pages)
             window.pages.add("users", self.page, self.page_words)
-        self.follow()
+        # now, and again in each new language ("Signed out" is words too)
+        self._stop_language = add_language_listener(lambda code: self.follow())
 
     @staticmethod
     def page_words() -> tuple[str, str]:
@@ -159,6 +161,9 @@ class UsersViews(CapabilityViews):
         return views
 
     def close(self) -> None:
+        if self._stop_language is not None:
+            self._stop_language()
+            self._stop_language = None
         if self._stop_watching is not None:
             self._stop_watching()
             self._stop_watching = None
