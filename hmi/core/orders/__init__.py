@@ -1,0 +1,18 @@
+"""Work orders, production counting, downtime, shift calendar, OEE and the outbox (no Qt).
+
+The package, by what each module is for:
+
+- ``model``: the shared types (orders, stops, counts, OEE, outbox events, shift report);
+- ``config``: the ``orders:`` section of the project (line types, counter and state tags,
+  reason tree, shift calendar) and its ``file:line`` checks;
+- ``counting``: raw PLC counter readings → increments (wrap, reset, power cycle, jump);
+- ``downtime``: machine-state readings → stops, micro-stops apart;
+- ``calendar``: shifts, breaks, planned downtime, holidays → planned busy time;
+- ``oee``: ISO 22400-2 figures and the six big losses from recorded periods;
+- ``schema``: the tables and their migrations (sqlite-utils on the store's connection);
+- ``service``: ``Orders``, what operators, supervisors and the MES sync act through —
+  every change is one durable transaction with its outbox row;
+- ``report``: the shift report's figures and its CSV;
+- ``capability``: plugs the service into the runtime (tags in, system tags out);
+- ``console``: ``hmi orders list|import|export|...``.
+"""
