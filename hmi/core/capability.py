@@ -137,6 +137,7 @@ class CapabilityContext:
         translator: Translator,
         submit: Callable[[Coroutine[Any, Any, Any]], concurrent.futures.Future[Any]],
         console: str | None = None,
+        write: Callable[[str, Any, str], concurrent.futures.Future[Any]] | None = None,
     ):
         self.name = capability.name
         #: the OS account of a console command using the capability; None in a station
@@ -150,6 +151,7 @@ class CapabilityContext:
         self._live = live
         self._translator = translator
         self._submit = submit
+        self._write = write
 
     # -- tags ---------------------------------------------------------------------------
 
@@ -198,6 +200,13 @@ class CapabilityContext:
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Run a coroutine on the runtime loop (drivers' I/O, engine writes)."""
         return self._submit(coro)
+
+    def write(self, tag: str, value: Any, user: str) -> concurrent.futures.Future[Any]:
+        """Write a tag on behalf of ``user`` as the engine does for a screen (its
+        permission and audit hooks included); the Future holds the engine's WriteResult."""
+        if self._write is None:
+            raise RuntimeError(f"capability '{self.name}' cannot write tags without the engine")
+        return self._write(tag, value, user)
 
     def translate(self, text: str, context: str = "") -> str:
         """``text`` in the language the station speaks now (the project's words too)."""

@@ -129,6 +129,7 @@ class Runtime:
             self.access,
             self.translator,
             self.submit,
+            write=self.write,
         )
         try:
             capability = cls(context)
