@@ -45,8 +45,14 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> None:
-    """Apply the schema steps of ``component`` that this file has not seen yet, in order."""
+Step = str | Callable[[sqlite3.Connection], None]
+
+
+def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[Step]) -> None:
+    """Apply the schema steps of ``component`` that this file has not seen yet, in order.
+
+    A step is SQL text, or a function given the connection (sqlite-utils builds tables
+    from declarations); either runs in the step's own transaction."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER)"
     )
@@ -57,8 +63,11 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> N
     for version, step in enumerate(steps[done:], start=done + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(step):
-                conn.execute(statement)
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute(
                 "INSERT OR REPLACE INTO schema_version (component, version) VALUES (?, ?)",
                 (component, version),
