@@ -101,14 +101,18 @@ def order_oee(report: ShiftReport, order: Order) -> float | None:
     """The order's OEE within the shift: ideal time of its good pieces over its planned busy
     time (A × E × Q reduces to PRI × GQ / PBT). Its planned busy time is the part of the
     shift it ran, less its stops with a planned reason. PRI is the order's own ideal cycle
-    time, else the shift's average (ideal time over pieces made). None when it did not run
-    in the shift or nothing tells its ideal cycle time."""
+    time, else the shift's average (ideal time over pieces made). An order carries its
+    counts of all its run: one that ran beyond the shift is credited the share of its good
+    pieces that its time in the shift is of its run. None when it did not run in the shift
+    or nothing tells its ideal cycle time."""
     span = report.shift
     end_of_data = report.generated if report.generated > 0 else span.end
-    start = max(order.started if order.started is not None else span.start, span.start)
-    end = min(order.ended if order.ended is not None else end_of_data, span.end)
+    run_start = order.started if order.started is not None else span.start
+    run_end = order.ended if order.ended is not None else max(end_of_data, run_start)
+    start, end = max(run_start, span.start), min(run_end, span.end)
     if end <= start:
         return None
+    good = order.good * (end - start) / (run_end - run_start)
     planned = sum(
         _overlap(s.start, s.end if s.end is not None else end, start, end)
         for s in report.stops
@@ -122,7 +126,7 @@ def order_oee(report: ShiftReport, order: Order) -> float | None:
         ideal_cycle = report.oee.ideal_time / produced
     else:
         return None
-    return ideal_cycle * order.good / busy if busy > 0 else None
+    return ideal_cycle * good / busy if busy > 0 else None
 
 
 def order_rows(report: ShiftReport) -> list[OrderRow]:
@@ -208,6 +212,44 @@ def quantity_figures(report: ShiftReport) -> list[tuple[str, float | int | None,
     ]
 
 
+@dataclass(frozen=True)
+class StopRow:
+    start: float
+    end: float | None  # None: still stopped when the report was made
+    minutes: float
+    state: str
+    micro: bool
+    kind: str  # as DowntimeRow; "" without a reason
+    category: str
+    reason: str  # UNASSIGNED without one
+    order: str
+    comment: str
+
+
+def stop_rows(report: ShiftReport) -> list[StopRow]:
+    """Every stop of the report in time order, micro-stops included (marked)."""
+    now = report.generated if report.generated > 0 else report.shift.end
+    rows = []
+    for stop in sorted(report.stops, key=lambda s: (s.start, s.id)):
+        key = stop.reason.key if stop.reason is not None else UNASSIGNED
+        kind, category, reason = split_reason_key(key)
+        rows.append(
+            StopRow(
+                stop.start,
+                stop.end,
+                stop.duration(now) / 60,
+                stop.state.value,
+                stop.micro,
+                kind,
+                category,
+                reason,
+                stop.order or "",
+                stop.comment,
+            )
+        )
+    return rows
+
+
 def alarm_rows(report: ShiftReport) -> list[tuple[str, int]]:
     """Alarms raised per priority, in the order the report lists the priorities."""
     return list(report.alarm_counts.items())
@@ -244,9 +286,10 @@ def pdf_command(
     return command
 
 
-def when_text(ts: float, tz: tzinfo | None = None) -> str:
+def when_text(ts: float, tz: tzinfo | None = None, seconds: bool = False) -> str:
     """A time as the report prints it: local (or ``tz``) date and time to the minute."""
-    return datetime.fromtimestamp(ts, tz).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    shown = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    return datetime.fromtimestamp(ts, tz).astimezone(tz).strftime(shown)
 
 
 def percent(share: float | None, digits: int = 1) -> str:
@@ -266,7 +309,7 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 # -- CSV ---------------------------------------------------------------------------------
 
 #: the CSV's section titles, in the order written (the first cell of a section's first row)
-SECTIONS = ("orders", "scrap by reason", "downtime by reason", "OEE and losses", "alarms")
+SECTIONS = ("orders", "scrap by reason", "downtime by reason", "OEE and losses", "alarms", "stops")
 
 
 def write_csv(report: ShiftReport, path: str | Path | TextIO, tz: tzinfo | None = None) -> None:
@@ -343,6 +386,36 @@ def _write(report: ShiftReport, handle: TextIO, tz: tzinfo | None) -> None:
     ]
     section("OEE and losses", ("figure", "value", "unit"), figures)
     section("alarms", ("priority", "alarms raised"), alarm_rows(report))
+    section(
+        "stops",
+        (
+            "start",
+            "end",
+            "duration (min)",
+            "state",
+            "micro-stop",
+            "kind",
+            "category",
+            "reason",
+            "order",
+            "comment",
+        ),
+        (
+            (
+                when_text(r.start, tz, seconds=True),
+                "" if r.end is None else when_text(r.end, tz, seconds=True),
+                f"{r.minutes:.2f}",
+                r.state,
+                "yes" if r.micro else "",
+                r.kind,
+                r.category,
+                r.reason,
+                r.order,
+                r.comment,
+            )
+            for r in stop_rows(report)
+        ),
+    )
 
 
 def read_csv_sections(path: str | Path) -> dict[str, list[list[str]]]:

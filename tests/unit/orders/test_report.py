@@ -132,10 +132,23 @@ def test_order_oee_is_ideal_time_of_good_pieces_over_its_busy_time() -> None:
     # A: 4 h in the shift less the 1 h meal break = 10,800 s; 270 good x 40 s = 10,800 s
     assert order_oee(report, a) == pytest.approx(1.0)
     # B: 10:00-14:00 = 14,400 s (its stops are unplanned: they stay in busy time);
-    # no cycle of its own: the shift's 24,000 s / 600 pieces = 40 s; 300 x 40 = 12,000 s
-    assert order_oee(report, b) == pytest.approx(12_000 / 14_400)
+    # no cycle of its own: the shift's 24,000 s / 600 pieces = 40 s; its 300 good pieces
+    # were counted until the report was made at 14:01, 240 of its 241 minutes in the shift
+    assert order_oee(report, b) == pytest.approx(300 * 240 / 241 * 40 / 14_400)
     never = Order("C-3", "line1", target=10)
     assert order_oee(report, never) is not None  # not started: counted from shift start
+    # ran 04:00-08:00: half of its run in the shift, so half of its 180 good pieces
+    # (90 x 40 s = 3600 s) over its 2 h in the shift
+    across = Order(
+        "E-5",
+        "line1",
+        10,
+        good=180,
+        ideal_cycle_s=40.0,
+        started=START - 2 * HOUR,
+        ended=START + 2 * HOUR,
+    )
+    assert order_oee(report, across) == pytest.approx(3600 / 7200)
     ended_before = Order("D-4", "line1", 10, started=START - 2 * HOUR, ended=START - HOUR)
     assert order_oee(report, ended_before) is None
     rows = order_rows(report)
@@ -210,7 +223,7 @@ def test_csv_has_every_section_with_units(tmp_path) -> None:
         "OEE (%)",
     ]
     assert orders[1] == ["A-1", "D-4711 6060", "completed", "400", "270", "10", "100.0"]
-    assert orders[2][-1] == "83.3"  # 12,000 / 14,400
+    assert orders[2][-1] == "83.0"  # 300 x 240/241 x 40 s / 14,400 s
     assert sections["scrap by reason"][1:] == [
         ["Wrong length", "20", "66.7"],
         ["Surface defect", "10", "33.3"],
@@ -232,6 +245,21 @@ def test_csv_has_every_section_with_units(tmp_path) -> None:
         ["medium", "0"],
         ["low", "9"],
     ]
+    stops = sections["stops"]
+    assert stops[0][:3] == ["start", "end", "duration (min)"]
+    assert stops[1] == [
+        "2026-12-10 07:00:00",
+        "2026-12-10 08:00:00",
+        "60.00",
+        "idle",
+        "",
+        "planned",
+        "Break",
+        "Meal break",
+        "A-1",
+        "",
+    ]
+    assert stops[3][4:8] == ["", "", "", "unassigned"]
 
 
 def test_csv_keeps_commas_quotes_and_accents(tmp_path) -> None:
