@@ -13,7 +13,10 @@ A view is a name, up to eight pens and the time span shown::
             range: [0, 350]       # the axis range (default: the tag's engineering range)
 
 Views an operator saves go to ``trends.json`` in the project's data folder, in the same
-shape (``span`` in seconds). A damaged file is reported and left alone, never fatal.
+shape (``span`` in seconds): under ``views`` those for everyone at the station, under
+``own`` each user's own. A view for everyone changes what every user sees, so it asks
+the permission ``trends.save`` and goes into the audit trail; a view of one's own needs
+only a signed-in user. A damaged file is reported and left alone, never fatal.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .access import Access
 from .project.fields import Fields
 from .project.limits import TREND_SPAN
 from .project.models import DataType, Problem, Project, Section, Source
@@ -37,7 +41,8 @@ DEFAULT_SPAN = 600.0
 VIEW_FIELDS = ("name", "pens", "span", "line")
 PEN_FIELDS = ("tag", "normal", "range")
 USER_FILE = "trends.json"
-USER_FORMAT = 1
+USER_FORMAT = 2  # 1: only ``views`` (all for everyone); 2 adds ``own``
+SAVE_FOR_EVERYONE = "trends.save"  # the permission (declared by the historian capability)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,7 @@ class TrendViewDef:
     line: str = ""
     source: Source = field(default=Source(""), compare=False)
     user: bool = False  # saved by an operator, not written in the project
+    owner: str = ""  # the user it was saved for alone; "" for everyone at the station
 
     def as_json(self) -> dict[str, Any]:
         pens = []
@@ -254,7 +260,11 @@ class _ViewReader:
         return pair
 
 
-# -- the user's own views --------------------------------------------------------------------
+# -- the views operators save ----------------------------------------------------------------
+
+
+class ViewNotSaved(ValueError):
+    """A view was not saved (and nothing was written); the text says why."""
 
 
 def user_views_path(data_dir: str | os.PathLike[str]) -> Path:
@@ -262,9 +272,11 @@ def user_views_path(data_dir: str | os.PathLike[str]) -> Path:
 
 
 def read_user_views(
-    path: str | os.PathLike[str], project: Project | None = None
+    path: str | os.PathLike[str], project: Project | None = None, user: str | None = ""
 ) -> tuple[list[TrendViewDef], list[Problem]]:
-    """The views saved in ``path`` (none if it does not exist) and what is wrong with it."""
+    """The views saved in ``path`` (none if it does not exist) that ``user`` sees: those
+    for everyone, then the user's own (every user's with ``user=None``); and what is
+    wrong with the file."""
     path = Path(path)
     if not path.exists():
         return [], []
@@ -273,19 +285,32 @@ def read_user_views(
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         return [], [Problem(source, f"saved trend views cannot be read: {error}")]
+    own = data.get("own", {}) if isinstance(data, Mapping) else None
     if not isinstance(data, Mapping) or not isinstance(data.get("views"), list):
         return [], [Problem(source, 'saved trend views: expected {"views": [...]}')]
     reader = _ViewReader(project, str(path))
     views = reader.read_list(data["views"], user=True)
+    if not isinstance(own, Mapping):
+        reader.report(None, None, 'saved trend views: "own" is not {"user": [...]}')
+        own = {}
+    for owner, listed in own.items():
+        if user is None or owner == user:
+            views += [replace(v, owner=owner) for v in reader.read_list(listed, user=True)]
     return views, reader.problems
 
 
 def write_user_views(path: str | os.PathLike[str], views: Sequence[TrendViewDef]) -> None:
-    """Save ``views`` atomically: a crash while saving leaves the previous file whole."""
+    """Save ``views`` (every user's) atomically: a crash while saving leaves the previous
+    file whole."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    own: dict[str, list[dict[str, Any]]] = {}
+    for view in views:
+        if view.owner:
+            own.setdefault(view.owner, []).append(view.as_json())
+    shared = [v.as_json() for v in views if not v.owner]
     text = json.dumps(
-        {"format": USER_FORMAT, "views": [v.as_json() for v in views]}, indent=2, ensure_ascii=False
+        {"format": USER_FORMAT, "views": shared, "own": own}, indent=2, ensure_ascii=False
     )
     temporary = path.with_suffix(".tmp")
     temporary.write_text(text + "\n", encoding="utf-8")
@@ -295,18 +320,62 @@ def write_user_views(path: str | os.PathLike[str], views: Sequence[TrendViewDef]
 def save_user_view(
     path: str | os.PathLike[str], view: TrendViewDef, project: Project | None = None
 ) -> list[TrendViewDef]:
-    """Add ``view`` to the saved views, replacing one of the same name; returns them all."""
-    views, _ = read_user_views(path, project)
-    kept = [v for v in views if v.name.casefold() != view.name.casefold()]
-    kept.append(TrendViewDef(view.name, view.pens, view.span, view.line, user=True))
+    """Add ``view`` to the saved views, replacing one of the same name and owner; returns
+    them all. No permission is asked here: see ``save_view_for``."""
+    views, _ = read_user_views(path, project, user=None)
+    kept = [v for v in views if not _same(v, view.name, view.owner)]
+    kept.append(replace(view, source=Source(""), user=True))
     write_user_views(path, kept)
     return kept
+
+
+def save_view_for(
+    path: str | os.PathLike[str],
+    view: TrendViewDef,
+    user: str,
+    *,
+    everyone: bool,
+    access: Access | None = None,
+    project: Project | None = None,
+) -> list[TrendViewDef]:
+    """Save ``view`` as ``user``'s own or, with ``everyone``, for every user of the station.
+
+    Asked at the moment of saving (whoever opened the dialog may have signed out since):
+    one's own needs a signed-in user; one for everyone needs ``trends.save`` from
+    ``access``, and a refusal is recorded there too. ``ViewNotSaved`` says why nothing was
+    written.
+    """
+    if not everyone:
+        if not user.strip():
+            raise ViewNotSaved("nobody is signed in; sign in to keep a view of your own")
+        return save_user_view(path, replace(view, owner=user), project)
+    refusal = access.refusal(user, SAVE_FOR_EVERYONE, view.name) if access else None
+    if access is not None and refusal:
+        access.record(user, SAVE_FOR_EVERYONE, view.name, status="refused", message=refusal)
+        raise ViewNotSaved(refusal)
+    before, _ = read_user_views(path, project, user=None)
+    views = save_user_view(path, replace(view, owner=""), project)
+    if access is not None:
+        access.record(
+            user,
+            SAVE_FOR_EVERYONE,
+            view.name,
+            status="done",
+            replaced=any(_same(v, view.name, "") for v in before),
+            span=view.span,
+            pens=[pen.tag for pen in view.pens],
+        )
+    return views
 
 
 def delete_user_view(
-    path: str | os.PathLike[str], name: str, project: Project | None = None
+    path: str | os.PathLike[str], name: str, project: Project | None = None, owner: str = ""
 ) -> list[TrendViewDef]:
-    views, _ = read_user_views(path, project)
-    kept = [v for v in views if v.name.casefold() != name.casefold()]
+    views, _ = read_user_views(path, project, user=None)
+    kept = [v for v in views if not _same(v, name, owner)]
     write_user_views(path, kept)
     return kept
+
+
+def _same(view: TrendViewDef, name: str, owner: str) -> bool:
+    return view.owner == owner and view.name.casefold() == name.casefold()

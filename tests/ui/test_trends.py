@@ -398,7 +398,7 @@ def test_views_saved_by_the_user_and_from_the_project(qtbot, plant, history, tmp
     view.apply_view(view.views[0])
     assert [p.tag for p in view.pens] == ["line1.temp", "line1.pressure"] and view.span == 3600
     view.set_pens([PenDef("line1.die_temp", normal=(440.0, 460.0))])
-    actions.save_view(view, "Die")
+    actions.save_view(view, "Die", everyone=True)  # a station without users: anyone may
     saved = json.loads(user_views_path(tmp_path / "data").read_text(encoding="utf-8"))
     assert saved["views"] == [
         {"name": "Die", "span": 3600, "pens": [{"tag": "line1.die_temp", "normal": [440, 460]}]}

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from hmi.core.access import Access
 from hmi.core.historian import HistoryQuery
 from hmi.core.project.models import Project
 from hmi.core.trendviews import DEFAULT_SPAN, PenDef, TrendViewDef
@@ -147,12 +148,15 @@ def open_trend(
     span: float = DEFAULT_SPAN,
     title: str = "",
     prepare_dialog: Callable[[QDialog], None] | None = None,
+    access: Access | None = None,
+    user: Callable[[], str] = str,
 ) -> TrendWindow:
     """Open a trend of ``tags`` (or of a saved ``view``) and return its window.
 
     ``query`` is the runtime's ``historian.query`` (None: live only); ``data_dir`` the
     project's data folder (user views and CSV exports go there); ``prepare_dialog`` is
-    called on every dialog the trend opens (the shell's look and on-screen keyboard).
+    called on every dialog the trend opens (the shell's look and on-screen keyboard);
+    ``access`` and ``user`` decide who may save a view for everyone.
     """
     trend = TrendView(
         project,
@@ -163,6 +167,8 @@ def open_trend(
         data_dir=data_dir,
         span=view.span if view is not None else span,
         prepare_dialog=prepare_dialog,
+        access=access,
+        user=user,
     )
     if view is not None:
         trend.apply_view(view)

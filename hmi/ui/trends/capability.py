@@ -26,6 +26,8 @@ class HistoryCapabilityViews(CapabilityViews):
             theme=operator.theme,
             data_dir=operator.data_dir,
             prepare_dialog=operator.prepare_dialog,
+            access=operator.access,
+            user=lambda: operator.user,
         )
 
     def install(self, window: Any) -> None:

@@ -1,4 +1,4 @@
-"""Choosing pens from the project's tags, and naming a view to save.
+"""Choosing pens from the project's tags, and naming a view to save and who sees it.
 
 The tag browser groups tags by production line and filters them as the operator types a
 part of a name or description. Rows are finger-sized on touch and scroll by dragging.
@@ -6,10 +6,12 @@ part of a name or description. Rows are finger-sized on touch and scroll by drag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -26,6 +28,8 @@ from hmi.core.project.models import DataType, Project, TagConfig
 from hmi.core.trendviews import MAX_PENS
 from hmi.ui.i18n import project_text, shown_tag, translate
 from hmi.ui.profile import Profile
+from hmi.ui.theme import Theme
+from hmi.ui.writes import Permission
 
 
 def line_of_tag(project: Project, tag: TagConfig) -> str:
@@ -42,13 +46,15 @@ def trendable(tag: TagConfig) -> bool:
     return tag.data_type is not DataType.STRING and not tag.name.startswith("_")
 
 
-def dialog_style(profile: Profile, theme_panel: str, theme_text: str) -> str:
+def dialog_style(profile: Profile, theme: Theme) -> str:
     target = round(profile.target_px)
     return (
         f"QTreeWidget::item {{ min-height: {target}px; }}"
         f"QPushButton {{ min-height: {target}px; min-width: {target * 2}px; }}"
-        f"QLineEdit {{ min-height: {target}px; background: #FAFAFA; color: {theme_text}; }}"
-        f"QDialog {{ background: {theme_panel}; }}"
+        f'QPushButton[toggle="true"]:checked {{ background: {theme.running}; '
+        f"color: {theme.text_on_running}; }}"
+        f"QLineEdit {{ min-height: {target}px; background: #FAFAFA; color: {theme.text}; }}"
+        f"QDialog {{ background: {theme.panel}; }}"
     )
 
 
@@ -182,32 +188,126 @@ class TagBrowser(QDialog):
 
 
 class SaveViewDialog(QDialog):
-    """A name for the view being saved."""
+    """A name for the view being saved, and who sees it: the user alone, or everyone at
+    the station (which needs ``trends.save``: without it that choice is disabled and the
+    dialog says which permission is missing). ``save(name, everyone)`` is asked when the
+    operator presses Save and answers None, or why it did not save (the dialog stays)."""
 
-    def __init__(self, suggestion: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        suggestion: str,
+        sharing: Permission,
+        own_refusal: Callable[[], str | None],
+        save: Callable[[str, bool], str | None],
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("trendSaveView")
         self.setWindowTitle(translate("Trend", "Save trend view"))
+        self.sharing, self.own_refusal, self.save = sharing, own_refusal, save
+        sharing.setParent(self)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(translate("Trend", "Name of the view"), self))
         self.name = QLineEdit(suggestion, self)
         self.name.setObjectName("viewName")
         self.name.selectAll()
+        self.name.textChanged.connect(lambda _text: self.refresh())
         layout.addWidget(self.name)
+        layout.addWidget(QLabel(translate("Trend", "Who sees it"), self))
+        choices = QHBoxLayout()
+        self.own = self._choice("saveForMe", choices)
+        self.everyone = self._choice("saveForEveryone", choices)
+        self.everyone.setText(translate("Trend", "Everyone at this station"))
+        self.choices = QButtonGroup(self)
+        self.choices.setExclusive(True)
+        self.choices.addButton(self.own)
+        self.choices.addButton(self.everyone)
+        layout.addLayout(choices)
+        self.why = QLabel(self)  # why a choice is disabled, or why saving was refused
+        self.why.setObjectName("saveViewWhy")
+        self.why.setWordWrap(True)
+        layout.addWidget(self.why)
+        layout.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         cancel = QPushButton(translate("Trend", "Cancel"), self)
         cancel.clicked.connect(self.reject)
-        save = QPushButton(translate("Trend", "Save"), self)
-        save.setDefault(True)
-        save.clicked.connect(self._save)
+        self.save_button = QPushButton(translate("Trend", "Save"), self)
+        self.save_button.setObjectName("saveView")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self._save)
         buttons.addWidget(cancel)
-        buttons.addWidget(save)
+        buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
+        sharing.changed.connect(self.refresh)  # another user, or another policy
+        self.refusal = ""
+        self.refresh()  # checks the first choice the user may make: their own, else everyone
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.refresh()  # sized in the look the dialog was given before opening
+        super().showEvent(event)
+
+    def _choice(self, name: str, row: QHBoxLayout) -> QPushButton:
+        button = QPushButton(self)
+        button.setObjectName(name)
+        button.setCheckable(True)
+        button.setProperty("toggle", True)
+        button.clicked.connect(lambda _=False: self.refresh())
+        row.addWidget(button, 1)
+        return button
+
+    def choose(self, everyone: bool) -> None:
+        """Pick who sees the view (only an enabled choice can be picked)."""
+        button = self.everyone if everyone else self.own
+        if button.isEnabled():
+            button.setChecked(True)
+        self.refresh()
+
+    def for_everyone(self) -> bool:
+        return self.everyone.isChecked()
+
+    def refresh(self) -> None:
+        """Enable each choice the signed-in user may make; say why not for the others."""
+        self.sharing.target = self.view_name()
+        user = self.sharing.user()
+        self.own.setText(
+            translate("Trend", "Only for {user}").format(user=user)
+            if user
+            else translate("Trend", "Only for me")
+        )
+        reasons = {self.own: self.own_refusal(), self.everyone: self.sharing.refusal()}
+        for button, reason in reasons.items():
+            button.setEnabled(reason is None)
+            button.setToolTip(reason or "")
+            button.ensurePolished()  # the style's min-width would let the words be cut
+            button.setMinimumWidth(button.sizeHint().width())
+        checked = self.choices.checkedButton()
+        if checked is None or not checked.isEnabled():
+            free = next((b for b, reason in reasons.items() if reason is None), None)
+            if free is not None:
+                free.setChecked(True)
+        lines = [self.refusal] if self.refusal else []
+        if reasons[self.everyone]:
+            lines.append(
+                translate("Trend", "For everyone: {reason}").format(reason=reasons[self.everyone])
+            )
+        if reasons[self.own]:
+            lines.append(reasons[self.own])
+        self.why.setText("\n".join(dict.fromkeys(lines)))
+        self.why.setVisible(bool(lines))
+        chosen = self.choices.checkedButton()
+        self.save_button.setEnabled(chosen is not None and chosen.isEnabled())
 
     def _save(self) -> None:
-        if self.name.text().strip():
+        name = self.view_name()
+        if not name or not self.save_button.isEnabled():
+            return
+        reason = self.save(name, self.for_everyone())
+        if reason is None:
             self.accept()
+            return
+        self.refusal = translate("Trend", "Not saved: {reason}").format(reason=reason)
+        self.refresh()
 
     def view_name(self) -> str:
         return self.name.text().strip()

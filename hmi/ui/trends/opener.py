@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QWidget
 
+from hmi.core.access import Access
 from hmi.core.historian import HistoryQuery
 from hmi.core.project.models import DataType, Project
 from hmi.core.trendviews import DEFAULT_SPAN, PenDef, TrendViewDef
@@ -79,7 +80,11 @@ class TrendOpener:
         theme: Theme = DEFAULT_THEME,
         data_dir: str | Path | None = None,
         prepare_dialog: Callable[[QDialog], None] | None = None,
+        access: Access | None = None,
+        user: Callable[[], str] = str,
     ):
+        """``access`` and ``user``: the station's permission hook and who is signed in
+        now, for saving views (see ``TrendView``)."""
         self.project = project
         self.bridge = bridge
         self.query = query
@@ -87,6 +92,7 @@ class TrendOpener:
         self.theme = theme
         self.data_dir = data_dir
         self.prepare_dialog = prepare_dialog
+        self.access, self.user = access, user
         self.windows: list[QDialog] = []
 
     def open(
@@ -113,6 +119,8 @@ class TrendOpener:
             span=span,
             title=title,
             prepare_dialog=self.prepare_dialog,
+            access=self.access,
+            user=self.user,
         )
         self.windows.append(window)
         window.destroyed.connect(lambda *_: self._forget(window))

@@ -152,7 +152,11 @@ class TrendToolbar(QWidget):
         self.views.clear()
         self.views.addItem(translate("Trend", "Views…"))
         for view in views:
-            self.views.addItem(f"★ {view.name}" if view.user else self.view_words(view.name))
+            if view.owner:
+                text = translate("Trend", "★ {name} (only for me)").format(name=view.name)
+            else:
+                text = f"★ {view.name}" if view.user else self.view_words(view.name)
+            self.views.addItem(text)
         self.views.setCurrentIndex(0)
         self.views.blockSignals(False)
 

@@ -18,12 +18,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from hmi.core.access import Access
 from hmi.core.historian import HistoryQuery
 from hmi.core.project.models import Project
 from hmi.core.tags import TagValue
 from hmi.core.trendviews import (
     DEFAULT_SPAN,
     MAX_PENS,
+    SAVE_FOR_EVERYONE,
     PenDef,
     TrendViewDef,
 )
@@ -31,6 +33,7 @@ from hmi.ui.bridge import Binding, TagBridge
 from hmi.ui.i18n import project_text, translate
 from hmi.ui.profile import Profile
 from hmi.ui.theme import DEFAULT_THEME, Theme
+from hmi.ui.writes import Permission
 
 from . import actions, readout
 from .export import write_csv
@@ -63,8 +66,12 @@ class TrendView(QWidget):
         clock: Callable[[], float] = time.time,
         span: float = DEFAULT_SPAN,
         prepare_dialog: Callable[[QDialog], None] | None = None,
+        access: Access | None = None,
+        user: Callable[[], str] = str,
         parent: QWidget | None = None,
     ):
+        """``access`` is the station's permission and audit hook and ``user`` who is
+        signed in now: a view saved for everyone asks them (``actions.save_view``)."""
         super().__init__(parent)
         self.setObjectName("trendView")
         self.project, self.bridge, self.clock = project, bridge, clock
@@ -73,6 +80,9 @@ class TrendView(QWidget):
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.limits = project_limits(project) if limits is None else limits
         self.prepare_dialog = prepare_dialog
+        self.access, self.user = access, user
+        # may the user save a view for everyone (asked again whenever that may change)
+        self.sharing = Permission(access, user, SAVE_FOR_EVERYONE, parent=self)
         self.setStyleSheet(f"QWidget#trendView {{ background: {theme.background}; }}")
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.fetcher = HistoryFetcher(query, self)
@@ -116,7 +126,8 @@ class TrendView(QWidget):
         self._fetch_timer.timeout.connect(self.fetch)
         self._connect()
         self.views: list[TrendViewDef] = []
-        actions.reload_views(self)
+        self.sharing.changed.connect(self._access_changed)
+        self._access_changed()
         self.go_live()
 
     def _connect(self) -> None:
@@ -132,7 +143,7 @@ class TrendView(QWidget):
         bar.save_clicked.connect(lambda: actions.ask_save_view(self))
         bar.export_clicked.connect(lambda: actions.export_shown(self))
         bar.export.setEnabled(self.data_dir is not None)
-        bar.save.setEnabled(self.data_dir is not None)
+        self.sharing.explain_on(bar.save, self.say)
         main.user_moved.connect(self._user_moved)
         main.tapped.connect(self.set_cursor)
         main.sigXRangeChanged.connect(self._range_changed)
@@ -351,6 +362,15 @@ class TrendView(QWidget):
         self.go_live()
         name = view.name if view.user else project_text(self.project, view.name, "Trends")
         self.say(translate("Trend", "View: {name}").format(name=name))
+
+    def _access_changed(self) -> None:
+        """Another user (or policy): their own views in the list, and Save enabled while
+        they may keep a view of their own or save one for everyone."""
+        actions.reload_views(self)
+        own = actions.own_refusal(self)
+        reason = own and (self.sharing.refusal() if self.data_dir is not None else own)
+        self.toolbar.save.setEnabled(not reason)
+        self.toolbar.save.setToolTip(reason or "")
 
     def current_view(self, name: str) -> TrendViewDef:
         span = self.span if self.live else self.visible_range()[1] - self.visible_range()[0]
