@@ -5,7 +5,10 @@ One row. In the touch profile the navigation buttons sit at its start (``add_nav
 so header and navigation take one finger-high row; when the row is too narrow for all, the
 least needed give way in order: the plant's name, the screens below this one, the
 operator's name, the words of home, back, up and screens, the chips of devices that are
-online, then the other buttons' words (the symbols stay).
+online, then the other buttons' words (the symbols stay); when that is not enough, the
+chips left (devices not online) are shortened with "…", their state kept before their
+name. A capability's user item never gives way: who is signed in and as what stays
+readable however many devices are down.
 
 Device chips follow the ``_sys.device.<name>`` tags and show the device's display name. A
 chip's ``severity`` is a Qt property so the stylesheet colours it: the priority of the
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
@@ -48,6 +52,9 @@ from hmi.ui.i18n import (
     translate,
 )
 from hmi.ui.symbols.states import DEVICE_DOWN, device_name
+
+WIDGET_MAX = 16777215  # Qt's QWIDGETSIZE_MAX: no limit
+T = TypeVar("T")
 
 
 def set_severity(widget: QWidget, severity: int) -> None:
@@ -96,7 +103,8 @@ def invalidate_all(layout: QLayout) -> None:
 
 
 class DeviceChip(QPushButton):
-    """A device and its connection state; touch it for the reason."""
+    """A device and its connection state; touch it for the reason. In a crowded header
+    it keeps to a ``budget`` of width, its name shortened before its state."""
 
     def __init__(self, device: str, parent: QWidget | None = None, name: str = ""):
         super().__init__(parent)
@@ -106,26 +114,74 @@ class DeviceChip(QPushButton):
         self.status = ""
         self.alarm = 0  # the priority of its communication alarm while active
         self.tv: TagValue | None = None
+        self.full_text = ""
+        self.budget: int | None = None  # the most width it may take; None: all it needs
+        self._state = ""  # what follows the name ("?", ": offline", " online")
         self.show_status(None)
 
     def show_status(self, tv: TagValue | None) -> None:
         self.tv = tv
         if tv is None:
-            self.status, text = "", f"{self.name} ?"
+            self.status, self._state = "", " ?"
         else:
             self.status = str(tv.value)
             words = device_status_text(self.status)
-            down = self.status in DEVICE_DOWN
-            text = f"{self.name}: {words}" if down else f"{self.name} {words}"
+            self._state = f": {words}" if self.status in DEVICE_DOWN else f" {words}"
             self.setToolTip(reason_text(tv.reason))
-        self.setText(text)
+        self.full_text = self.name + self._state
+        self._show_text()
         self.show_alarm(self.alarm)
+
+    def set_budget(self, width: int | None) -> None:
+        """Take at most ``width`` pixels (None: as many as the words need)."""
+        self.budget = width
+        self._show_text()
+
+    def full_width(self) -> int:
+        """The width the whole words need."""
+        self.ensurePolished()
+        shown = self.text()
+        self.setText(self.full_text)
+        width = self.sizeHint().width()
+        self.setText(shown)
+        return width
+
+    def _show_text(self) -> None:
+        if self.budget is None:
+            self.setMaximumWidth(WIDGET_MAX)
+            self.setText(self.full_text)
+            return
+        metrics = self.fontMetrics()
+        room = self.budget - (self.full_width() - metrics.horizontalAdvance(self.full_text))
+        name_room = room - metrics.horizontalAdvance(self._state)
+        if name_room >= metrics.horizontalAdvance("MM…"):  # the state whole, the name cut
+            elide = Qt.TextElideMode.ElideRight
+            text = metrics.elidedText(self.name, elide, name_room) + self._state
+        else:
+            text = metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(room, 0))
+        self.setText(text)
+        self.setMaximumWidth(self.budget)
 
     def show_alarm(self, priority: int) -> None:
         """The priority of the device's communication alarm while it is active, 0 when
         not; an online device is never coloured."""
         self.alarm = priority
         set_severity(self, 0 if self.status == "online" else priority)
+
+
+def fair_widths(widths: dict[T, int], total: int, least: int) -> dict[T, int]:
+    """Widths that add up to ``total`` (as near as ``least`` each allows): the narrow keep
+    theirs and the wide share the rest alike."""
+    out: dict[T, int] = {}
+    left, wide = total, sorted(widths, key=widths.__getitem__)
+    while wide:
+        share = max(left // len(wide), least)
+        if widths[wide[0]] > share:
+            return out | {item: share for item in wide}
+        item = wide.pop(0)
+        out[item] = widths[item]
+        left -= widths[item]
+    return out
 
 
 class StorageNotice(QLabel):
@@ -204,6 +260,7 @@ class Header(QWidget):
         top.addWidget(self.plant)
         top.addWidget(self.title, 1)
         self.chips: dict[str, DeviceChip] = {}
+        self._chip_words: dict[str, str] = {}  # what the chips said at the last fit
         self._bindings = []
         for device in project.devices.values():
             if not device.enabled:
@@ -295,8 +352,12 @@ class Header(QWidget):
             chip.setVisible(shown or chip.status != "online")
 
     def _chip_seen(self, tv: TagValue) -> None:
-        if not self.online_chips_shown:  # a device came online or went down: look again,
-            self._refit.start()  # once its chip knows (after every callback of this value)
+        """A chip may have grown (another state) or come or gone (online chips hidden):
+        look again, once it knows (after every callback of this value)."""
+        words = {name: chip.full_text for name, chip in self.chips.items()}
+        if words != self._chip_words:
+            self._chip_words = words
+            self._refit.start()
 
     def fit(self) -> None:
         """Give way, step by step, until the row fits; the title keeps some room."""
@@ -311,13 +372,32 @@ class Header(QWidget):
 
     def _fit(self, room: int) -> None:
         steps = self.squeezes()
+        for chip in self.chips.values():
+            chip.set_budget(None)
         for _, back in reversed(steps):
             back()
         for give_way, _ in steps:
-            invalidate_all(self.top)
-            if self.top.sizeHint().width() + self.title_room() <= room:
+            if self._over(room) <= 0:
                 return
             give_way()
+        over = self._over(room)
+        if over > 0:
+            self._shorten_chips(over)
+
+    def _over(self, room: int) -> int:
+        """How much wider than ``room`` the row is now (the title's least room counted)."""
+        invalidate_all(self.top)
+        return self.top.sizeHint().width() + self.title_room() - room
+
+    def _shorten_chips(self, over: int) -> None:
+        """Shorten the chips still shown by ``over`` pixels in all, the longest first, none
+        below a few letters: the user item and the clock keep their width."""
+        shown = [c for c in self.chips.values() if c.isVisibleTo(self)]
+        widths = {c: c.sizeHint().width() for c in shown}
+        least = QFontMetrics(self.font()).horizontalAdvance("M") * 4
+        budgets = fair_widths(widths, sum(widths.values()) - over, least)
+        for chip in shown:
+            chip.set_budget(budgets[chip])
 
     def title_room(self) -> int:
         """The least width the screen's title keeps (it is shortened with "…" below that)."""
