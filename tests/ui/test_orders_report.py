@@ -7,7 +7,6 @@ import dataclasses
 import time
 
 import pytest
-from pypdf import PdfReader
 
 from hmi.core.orders.model import Order, ShiftReport
 from hmi.ui.orders.report_pdf import (
@@ -27,6 +26,8 @@ def english(context: str, text: str) -> str:
 
 def pdf_text(path) -> list[str]:
     """The text of each page, with the words of a wrapped cell joined by spaces."""
+    pypdf = pytest.importorskip("pypdf", reason="pypdf (a test dependency) reads the PDF text")
+    PdfReader = pypdf.PdfReader
     return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
 
 
@@ -147,6 +148,13 @@ def test_empty_shift_says_so(qapp, tmp_path) -> None:
         "No planned busy time in this shift.",
     ):
         assert said in whole
+
+
+def test_unwritable_file_is_an_os_error(qapp, tmp_path) -> None:
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    with pytest.raises(OSError):
+        render_pdf(big_report(1, 1), folder, english)  # a folder, not a file
 
 
 def test_shift_argument_is_checked() -> None:

@@ -892,6 +892,8 @@ def render_pdf(
     """Writes the report to ``path`` as an A4 PDF; returns its number of pages."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb"):  # Qt only warns when it cannot write: say why, as OSError
+        pass
     writer = QPdfWriter(str(target))
     writer.setResolution(PDF_DPI)
     writer.setPageLayout(
@@ -908,6 +910,8 @@ def render_pdf(
         report, writer, translate, words=words, plant=plant, generated_by=generated_by, tz=tz
     )
     painter = QPainter(writer)
+    if not painter.isActive():
+        raise OSError(f"{target}: the PDF could not be started")
     try:
         for index in range(len(pages.pages)):
             if index:
@@ -1012,12 +1016,13 @@ def report_from_store(project: Any, line: str, shift: str, data_dir: Path) -> Sh
     store = data_dir / STORE_FILE
     if not store.is_file():
         raise ReportError(f"no store at {store}: nothing was recorded for this project there")
+    # the service over the store without its writer thread: it only reads here
     service = Orders(config, Writer(store), Access(), line_titles=project.lines)
-    service.start()
+    service.load()
     try:
         return cast(ShiftReport, service.shift_report(line, span))
     finally:
-        service.stop()
+        service.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
