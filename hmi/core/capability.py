@@ -52,6 +52,7 @@ BUILTIN = {
     "alarms": "hmi.core.alarms.capability:AlarmsCapability",
     "audit": "hmi.core.audit.capability:AuditCapability",
     "users": "hmi.core.users.capability:UsersCapability",
+    "orders": "hmi.core.orders.capability:OrdersCapability",
 }
 
 

@@ -16,3 +16,78 @@ The package, by what each module is for:
 - ``capability``: plugs the service into the runtime (tags in, system tags out);
 - ``console``: ``hmi orders list|import|export|...``.
 """
+
+from __future__ import annotations
+
+from .capability import HEALTH_TAG, UNASSIGNED_TAG, OrdersCapability, line_tag
+from .config import LINE_TYPES, LineConfig, OrdersConfig, orders_problems, read_orders
+from .model import (
+    TRANSITIONS,
+    Correction,
+    CountStep,
+    MachineState,
+    Oee,
+    Order,
+    OrderChange,
+    OrderState,
+    OutboxEvent,
+    Reason,
+    Scrap,
+    ShiftReport,
+    ShiftSpan,
+    Stop,
+    StopKind,
+)
+from .service import (
+    ABORT,
+    ASSIGN,
+    COMPLETE,
+    CORRECT,
+    HOLD,
+    MANAGE,
+    REPORTS,
+    SCRAP,
+    START,
+    ImportResult,
+    Orders,
+    OrdersError,
+)
+
+__all__ = [
+    "ABORT",
+    "ASSIGN",
+    "COMPLETE",
+    "CORRECT",
+    "HEALTH_TAG",
+    "HOLD",
+    "LINE_TYPES",
+    "MANAGE",
+    "REPORTS",
+    "SCRAP",
+    "START",
+    "TRANSITIONS",
+    "UNASSIGNED_TAG",
+    "Correction",
+    "CountStep",
+    "ImportResult",
+    "LineConfig",
+    "MachineState",
+    "Oee",
+    "Order",
+    "OrderChange",
+    "OrderState",
+    "Orders",
+    "OrdersCapability",
+    "OrdersConfig",
+    "OrdersError",
+    "OutboxEvent",
+    "Reason",
+    "Scrap",
+    "ShiftReport",
+    "ShiftSpan",
+    "Stop",
+    "StopKind",
+    "line_tag",
+    "orders_problems",
+    "read_orders",
+]

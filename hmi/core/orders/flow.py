@@ -306,6 +306,18 @@ class Flow(OrdersBase):
         self._watchers.call(a.line)
         return merged
 
+    def record_alarm(self, line: str, priority: int, alarm: str, ts: float) -> None:
+        """An alarm was raised (for the shift report's alarm counts; not production data,
+        so not durable: a power cut may lose the last second of them)."""
+        row = (line, int(priority), alarm, self.now(ts))
+
+        def job(conn: Any) -> None:
+            conn.execute(
+                "INSERT INTO alarms_raised (line, priority, alarm, ts) VALUES (?, ?, ?, ?)", row
+            )
+
+        self.store.submit(job)
+
     def acknowledge(self, ids: Iterable[int]) -> None:
         """The MES has these outbox events: delete them (durably)."""
         wanted = [int(i) for i in ids]

@@ -8,6 +8,8 @@ import time
 from datetime import datetime
 from datetime import time as wall
 
+from ..alarms import PRIORITIES
+from . import records
 from .model import Oee, Order, OrderState, ShiftReport, ShiftSpan
 from .oee import clip_stops, compute_oee
 from .state import OrdersBase
@@ -102,12 +104,11 @@ class Periods(OrdersBase):
         by_machine = scrap - sum(scrap_by_reason.values())
         if by_machine > 0:
             scrap_by_reason["counted by the machine"] = by_machine
-        alarms: dict[str, int] = {}
         if self.alarm_counts is not None:
-            try:
-                alarms = dict(self.alarm_counts(start, end))
-            except Exception as exc:
-                alarms = {f"alarm counts not available: {exc}": 0}
+            alarms = dict(self.alarm_counts(line, start, end))
+        else:
+            raised = self._read(lambda conn: records.alarms_raised(conn, line, start, end))
+            alarms = {PRIORITIES.get(p, f"priority {p}"): n for p, n in sorted(raised.items())}
         return ShiftReport(
             line=line,
             line_title=self.line_title(line),

@@ -244,3 +244,15 @@ def counted(
             (line, start, end),
         )
     }
+
+
+def alarms_raised(conn: sqlite3.Connection, line: str, start: float, end: float) -> dict[int, int]:
+    """Priority -> alarms raised on ``line`` (or on no line) in [start, end)."""
+    return {
+        int(r[0]): int(r[1])
+        for r in conn.execute(
+            "SELECT priority, count(*) FROM alarms_raised WHERE (line = ? OR line = '') "
+            "AND ts >= ? AND ts < ? GROUP BY priority",
+            (line, start, end),
+        )
+    }

@@ -142,7 +142,16 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-STEPS: list[Step] = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    """Alarms raised per line and priority, for the shift report's alarm counts."""
+    db = sqlite_utils.Database(conn)
+    db.table("alarms_raised").create(
+        {"id": int, "line": str, "priority": int, "alarm": str, "ts": float}, pk="id"
+    )
+    db.table("alarms_raised").create_index(["ts"])
+
+
+STEPS: list[Step] = [_v1, _v2]
 
 
 def prepare(conn: sqlite3.Connection) -> None:

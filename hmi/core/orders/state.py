@@ -99,7 +99,7 @@ class OrdersBase:
         clock: Callable[[], float] = time.time,
         commit_timeout: float = 10.0,
         line_titles: Mapping[str, str] | None = None,
-        alarm_counts: Callable[[float, float], dict[str, int]] | None = None,
+        alarm_counts: Callable[[str, float, float], dict[str, int]] | None = None,
     ):
         self.config = config
         self.store = store
@@ -291,6 +291,14 @@ class OrdersBase:
         return self.line_titles.get(line) or (cfg.title if cfg else "") or line
 
     # -- shared by the actions ------------------------------------------------------------
+
+    def check_line(self, line: str) -> None:
+        """Raise ``OrdersError`` (with the lines there are) unless ``line`` has orders."""
+        self._line(line)
+
+    def allowed(self, user: str, permission: str, target: str = "") -> None:
+        """Raise ``OrdersError`` with the reason unless ``user`` may (a refusal is recorded)."""
+        self._allowed(user, permission, target)
 
     def _allowed(self, user: str, permission: str, target: str) -> None:
         if not user or not str(user).strip():
