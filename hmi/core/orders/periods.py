@@ -82,6 +82,7 @@ class Periods(OrdersBase):
     def shift_report(self, line: str, shift: ShiftSpan) -> ShiftReport:
         """What the shift report shows for ``line`` over ``shift`` (any period works)."""
         self._line(line)
+        self.store.flush(self.commit_timeout)  # the counts handed to the writer so far
         start, end = shift.start, shift.end
         stops = clip_stops(self.stops(line, start, end), start, min(end, self.now()))
         downtime: dict[str, tuple[int, float]] = {}

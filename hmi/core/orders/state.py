@@ -147,7 +147,10 @@ class OrdersBase:
             self._stops = loaded.stops
             self._scrap = loaded.scrap
             self._corrections = loaded.corrections
-            self.closed_shifts = loaded.closed_shifts
+            # a line never closed starts now: no report of shifts before the first start
+            started = self.clock()
+            self.closed_shifts = {line: started for line in self.config.lines}
+            self.closed_shifts.update(loaded.closed_shifts)
             self._next_stop = max(self._stops, default=0) + 1
             stamps = [o.created for o in self._orders.values()]
             stamps += [s.end or s.start for s in self._stops.values()]

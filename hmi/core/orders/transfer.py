@@ -106,8 +106,8 @@ def _csv_rows(path: Path, text: str) -> tuple[list[Row], list[str]]:
                 problems.append(f"{where}: {len(cells)} cells, the header has {len(header)}")
                 continue
             fields = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
-            if _cycle(fields, where, problems):
-                rows.append((where, fields))
+            _cycle(fields)
+            rows.append((where, fields))
     except csv.Error as error:
         problems.append(f"{path}:{reader.line_num}: not CSV: {error}")
     return rows, problems
@@ -130,22 +130,20 @@ def _json_rows(path: Path, text: str) -> tuple[list[Row], list[str]]:
             problems.append(f"{where}: expected an object, not {describe_value(item)}")
             continue
         fields = {str(k).strip().lower(): v for k, v in item.items()}
-        if _cycle(fields, where, problems):
-            rows.append((where, fields))
+        _cycle(fields)
+        rows.append((where, fields))
     return rows, problems
 
 
-def _cycle(fields: dict[str, Any], where: str, problems: list[str]) -> bool:
-    """``ideal_cycle`` (a duration) as ``ideal_cycle_s``; False (and why) when it is not one."""
+def _cycle(fields: dict[str, Any]) -> None:
+    """``ideal_cycle`` (a duration such as ``40s``) as ``ideal_cycle_s``."""
     given = fields.pop("ideal_cycle", None)
     if given in (None, ""):
-        return True
+        return
     try:
         fields["ideal_cycle_s"] = parse_duration(given)
-    except ValueError as error:
-        problems.append(f"{where}: ideal_cycle: {error}")
-        return False
-    return True
+    except ValueError:
+        fields["ideal_cycle_s"] = given  # refused with the row's other checks, in order
 
 
 def export_orders(orders: list[Order], fmt: str, line_types: Mapping[str, tuple[str, ...]]) -> str:

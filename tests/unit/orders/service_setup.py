@@ -62,8 +62,11 @@ def config(micro_stop: float = 90.0, modulus: int = 2**32) -> OrdersConfig:
         {},
     )
     calendar = ShiftCalendar.from_config(
-        shifts=[Shift("Morning", 6 * 60, 14 * 60), Shift("Afternoon", 14 * 60, 22 * 60),
-                Shift("Night", 22 * 60, 6 * 60)],
+        shifts=[
+            Shift("Morning", 6 * 60, 14 * 60),
+            Shift("Afternoon", 14 * 60, 22 * 60),
+            Shift("Night", 22 * 60, 6 * 60),
+        ],
         timezone="UTC",
     )
     return OrdersConfig(

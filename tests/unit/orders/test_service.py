@@ -68,8 +68,10 @@ def test_an_order_goes_through_its_states_and_each_change_is_kept_with_who_and_w
         (press_order("P-4", target=10**9), "target must be from 1"),
         (press_order("P-5", product={"die": "D1"}), "alloy is missing"),
         (filler_order("F-2", product={"product": "Water", "bottle_size_l": -1}), "above 0"),
-        (filler_order("F-3", product={"product": "Water", "bottle_size_l": 0.5, "die": 1}),
-         "unknown product field 'die'"),
+        (
+            filler_order("F-3", product={"product": "Water", "bottle_size_l": 0.5, "die": 1}),
+            "unknown product field 'die'",
+        ),
     ],
 )
 def test_a_new_order_is_refused_with_the_reason(tmp_path, order, message):
@@ -111,7 +113,7 @@ def test_a_refused_action_changes_nothing_and_is_recorded_as_refused(tmp_path):
     access = Access(clock)
     heard = []
     access.add_recorder(heard.append)
-    access.set_policy(lambda user, perm, target: "operators may not" if perm == "orders.abort" else None)
+    access.set_policy(lambda user, perm, _: "operators may not" if perm == "orders.abort" else None)
     orders = service(tmp_path / "hmi.db", clock, access)
     orders.create(press_order("P-1"), "sup1")
     with pytest.raises(OrdersError, match="operators may not"):
@@ -128,8 +130,15 @@ def test_a_refused_action_changes_nothing_and_is_recorded_as_refused(tmp_path):
 
 @pytest.mark.parametrize(
     ("quantity", "message"),
-    [(-3, "from 1 to"), (0, "from 1 to"), (10**7, "from 1 to"), ("lots", "whole number"),
-     (2.5, "whole number"), (True, "whole number"), (float("nan"), "whole number")],
+    [
+        (-3, "from 1 to"),
+        (0, "from 1 to"),
+        (10**7, "from 1 to"),
+        ("lots", "whole number"),
+        (2.5, "whole number"),
+        (True, "whole number"),
+        (float("nan"), "whole number"),
+    ],
 )
 def test_scrap_quantity_must_be_a_sensible_whole_number(tmp_path, quantity, message):
     orders = service(tmp_path / "hmi.db", Clock())
@@ -194,4 +203,44 @@ def test_extrusion_figures_follow_from_the_product_data_and_the_counts(tmp_path)
     assert f["gross_kg"] == 120.0 and f["net_kg"] == 120.0 and f["scrap_kg"] == 0.0
     assert f["remaining_pieces"] == 60 and f["remaining_kg"] == 180.0
     assert f["remaining_billets"] == 6
+    close(orders)
+
+
+def test_an_import_takes_the_good_rows_and_names_each_refused_one_by_file_and_line(tmp_path):
+    orders = service(tmp_path / "hmi.db", Clock())
+    orders.create(press_order("P-1"), "sup1")
+    header = (
+        "number,line,target,ideal_cycle,die,alloy,billet_length_mm,billet_weight_kg,"
+        "weight_per_m_g,profile_length_m,product,bottle_size_l"
+    )
+    rows = [
+        "P-2,line1,100,40s,D1,6060,600,30,500,6,,",
+        "P-1,line1,100,,D1,6060,600,30,500,6,,",  # exists already
+        "P-3,line3,100,,D1,6060,600,30,500,6,,",  # no such line
+        "F-1,line2,lots,,,,,,,,Water,0.5",  # not a number
+        "F-2,line2,500,0.2s,,,,,,,Water,0.5",
+        "F-2,line2,500,,,,,,,,Water,0.5",  # twice in the file
+        "F-3,line2,500,fast,,,,,,,Water,0.5",  # not a duration
+    ]
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = orders.import_file(path, "sup1")
+    assert result.created == ["P-2", "F-2"]
+    where = [p.split(": ")[0] for p in result.problems]
+    assert where == [f"{path}:{n}" for n in (3, 4, 5, 7, 8)]
+    assert "exists already" in result.problems[0] and "did you mean" in result.problems[1]
+    assert orders.order("P-2").ideal_cycle_s == 40.0
+    assert orders.order("P-2").source == "import"
+    path.write_text(
+        '{"orders": [{"number": "J-1", "line": "line2", "target": 5, '
+        '"product": "Cola", "bottle_size_l": 0.5}, 7]}',
+        encoding="utf-8",
+    )
+    result = orders.import_file(path.rename(tmp_path / "o.json"), "sup1")
+    assert result.created == ["J-1"] and "order 2: expected an object" in result.problems[0]
+    missing = orders.import_file(tmp_path / "nothing.csv", "sup1")
+    assert missing.created == [] and "no such file" in missing.problems[0]
+    exported = orders.export("csv")
+    assert exported.splitlines()[0].startswith("number,line,state,target")
+    assert len(exported.splitlines()) == 1 + 4
     close(orders)
