@@ -261,6 +261,8 @@ class Header(QWidget):
         top.addWidget(self.title, 1)
         self.chips: dict[str, DeviceChip] = {}
         self._chip_words: dict[str, str] = {}  # what the chips said at the last fit
+        self.items: list[QWidget] = []  # capabilities' own, the user item among them
+        self._item_widths: list[int] = []  # the widths they asked for at the last fit
         self._bindings = []
         for device in project.devices.values():
             if not device.enabled:
@@ -307,6 +309,7 @@ class Header(QWidget):
     def add_item(self, widget: QWidget) -> None:
         """A capability's own item (a counter, a status), before the user's name."""
         widget.setParent(self)
+        self.items.append(widget)
         self.top.insertWidget(self.top.indexOf(self.user), widget)
         self.fit()
 
@@ -315,6 +318,7 @@ class Header(QWidget):
         it) with ``widget`` in place of the plain name; it never gives way when narrow."""
         self.user_item = widget
         widget.setParent(self)
+        self.items.append(widget)
         self.top.insertWidget(self.top.indexOf(self.user), widget)
         self.user.hide()
         self.fit()
@@ -367,6 +371,7 @@ class Header(QWidget):
         self._fitting = True
         try:
             self._fit(room)
+            self._item_widths = self._widths_asked()
         finally:
             self._fitting = False
 
@@ -380,21 +385,36 @@ class Header(QWidget):
             if self._over(room) <= 0:
                 return
             give_way()
-        over = self._over(room)
-        if over > 0:
-            self._shorten_chips(over)
+        least = QFontMetrics(self.font()).horizontalAdvance("M") * 4
+        if self._over(room) > 0:
+            self._shorten_chips(self._over(room), least)
+        if self._over(room, title=False) > 0:  # the title gives way, then the chips' words
+            self._shorten_chips(self._over(room, title=False), 1)
 
-    def _over(self, room: int) -> int:
-        """How much wider than ``room`` the row is now (the title's least room counted)."""
+    def _widths_asked(self) -> list[int]:
+        return [item.sizeHint().width() for item in self.items]
+
+    def event(self, event: QEvent) -> bool:
+        """A capability's item that asks for another width ("Stops: 1", another user)
+        makes the row fit again."""
+        if (
+            event.type() == QEvent.Type.LayoutRequest
+            and not self._fitting
+            and self._widths_asked() != self._item_widths
+        ):
+            self._refit.start()
+        return super().event(event)
+
+    def _over(self, room: int, title: bool = True) -> int:
+        """How much wider than ``room`` the row is now (with the title's least room)."""
         invalidate_all(self.top)
-        return self.top.sizeHint().width() + self.title_room() - room
+        return self.top.sizeHint().width() + (self.title_room() if title else 0) - room
 
-    def _shorten_chips(self, over: int) -> None:
+    def _shorten_chips(self, over: int, least: int) -> None:
         """Shorten the chips still shown by ``over`` pixels in all, the longest first, none
-        below a few letters: the user item and the clock keep their width."""
+        below ``least``: the user item and the clock keep their width."""
         shown = [c for c in self.chips.values() if c.isVisibleTo(self)]
         widths = {c: c.sizeHint().width() for c in shown}
-        least = QFontMetrics(self.font()).horizontalAdvance("M") * 4
         budgets = fair_widths(widths, sum(widths.values()) - over, least)
         for chip in shown:
             chip.set_budget(budgets[chip])

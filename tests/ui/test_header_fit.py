@@ -88,3 +88,21 @@ def test_fair_widths_keep_the_narrow_and_share_the_rest():
     assert fair_widths({"a": 50, "b": 300, "c": 200}, 400, 40) == {"a": 50, "b": 175, "c": 175}
     assert fair_widths({"a": 50, "b": 60}, 500, 40) == {"a": 50, "b": 60}
     assert fair_widths({"a": 50, "b": 300}, 30, 40) == {"a": 40, "b": 40}  # never below least
+
+
+def test_an_item_that_grows_makes_the_row_fit_again(qtbot, crowded):
+    window, user = crowded
+    header = window.header
+    item = QPushButton("Stops")
+    header.add_item(item)
+    qtbot.wait(50)
+    item.setText("Stops: 12")  # says more, later, by itself
+    before = [chip.budget for chip in header.chips.values()]
+    qtbot.waitUntil(lambda: [c.budget for c in header.chips.values()] != before, timeout=2000)
+    qtbot.wait(50)
+    assert user.width() >= user.sizeHint().width()  # the chips gave way, not the user
+    assert right_edge(header.language) <= window.width()
+    calls = []
+    header._refit.timeout.connect(lambda: calls.append(1))
+    qtbot.wait(200)
+    assert calls == []  # settled: no fitting over and over
