@@ -43,7 +43,7 @@ devices:
     retries: 0
 tags:
   - {{name: line1.good_count, device: plc, address: "hr:0", type: uint32, scan: fast}}
-  - {{name: line1.scrap_count, device: plc, address: "hr:2", type: uint32, scan: fast}}
+  - {{name: line1.scrap_count, device: plc, address: "hr:2", type: uint16, scan: fast}}
   - {{name: line1.state, device: plc, address: "hr:4", type: uint16, scan: fast}}
   - {{name: line1.order_target, device: plc, address: "hr:10", type: uint32, writable: true}}
 orders:
@@ -97,13 +97,27 @@ class Plc:
             await server.serve_forever(background=True)
             return server
 
+        self._serve = serve
         self.server = asyncio.run_coroutine_threadsafe(serve(), self._loop).result(10)
         self.client = ModbusTcpClient("127.0.0.1", port=port, timeout=2)
         assert self.client.connect(), "the test's client cannot reach its own PLC"
 
+    def power_cycle(self, outage_s: float) -> None:
+        """The PLC goes off (its tags turn Bad) and comes back with every register at 0."""
+        self.client.close()
+        asyncio.run_coroutine_threadsafe(self.server.shutdown(), self._loop).result(10)
+        time.sleep(outage_s)
+        self.server = asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
+        assert self.client.connect(), "the PLC did not come back"
+
     def set_counter(self, address: int, value: int) -> None:
         value %= 2**32
         result = self.client.write_registers(address, [value >> 16, value & 0xFFFF], device_id=1)
+        assert not result.isError(), result
+
+    def set_scrap(self, value: int) -> None:
+        """The scrap counter: one 16-bit register (it wraps at 65536)."""
+        result = self.client.write_registers(SCRAP, [value % 2**16], device_id=1)
         assert not result.isError(), result
 
     def set_state(self, value: int) -> None:

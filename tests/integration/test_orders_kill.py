@@ -49,7 +49,7 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(tmp_path, port):
     log = tmp_path / "station.log"
     good, scrap = START, 10
     plc.set_counter(GOOD, good)
-    plc.set_counter(SCRAP, scrap)
+    plc.set_scrap(scrap)
     plc.set_state(RUNNING)
     orders_csv = tmp_path / "orders.csv"
     orders_csv.write_text(
@@ -70,7 +70,7 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(tmp_path, port):
                 plc.set_counter(GOOD, good)
                 if rng.random() < 0.2:
                     scrap += 1
-                    plc.set_counter(SCRAP, scrap)
+                    plc.set_scrap(scrap)
                 time.sleep(rng.uniform(0.0, 0.06))
             stopped = kill % 2 == 0  # when killed: the stop must go on after the restart
             if stopped:
