@@ -18,7 +18,6 @@ from .orders_plant import (
     FAULT,
     GOOD,
     RUNNING,
-    SCRAP,
     Plc,
     hmi,
     kill9,
