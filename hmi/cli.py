@@ -81,7 +81,13 @@ def cmd_sim(args: argparse.Namespace) -> int:
     try:
         asyncio.run(
             run_plant(
-                modbus_port=args.modbus_port, opcua_port=args.opcua_port, seconds=args.seconds
+                modbus_port=args.modbus_port,
+                opcua_port=args.opcua_port,
+                seconds=args.seconds,
+                seed=args.seed,
+                speed=args.speed,
+                orders=not args.free_run,
+                near_wrap=args.near_wrap,
             )
         )
     except KeyboardInterrupt:
@@ -604,6 +610,16 @@ def _within(span: DurationRange) -> Callable[[str], float]:
     return convert
 
 
+def _sim_speed(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        number = 0.0
+    if not 0.1 <= number <= 1000.0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a speed; use 0.1 to 1000")
+    return number
+
+
 def _folder(text: str) -> Path:
     """A folder, or a place one can be made: no file in the way."""
     path = Path(text).expanduser()
@@ -672,6 +688,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--opcua-port", type=_port, default=4840)
     p.add_argument("--seconds", type=_within(RUN_TIME), default=None)
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--seed", type=int, default=None, help="the same stops and scrap every run")
+    p.add_argument(
+        "--speed", type=_sim_speed, default=1.0, help="model seconds per second (0.1 to 1000)"
+    )
+    p.add_argument(
+        "--free-run",
+        action="store_true",
+        help="produce from the start without work orders (by default both lines idle until "
+        "the HMI downloads an order)",
+    )
+    p.add_argument(
+        "--near-wrap",
+        action="store_true",
+        help="start every production counter a few minutes before it wraps "
+        "(the press's 16-bit billet counter wraps within hours anyway)",
+    )
     p.set_defaults(func=cmd_sim)
 
     p = sub.add_parser("screenshot", help="render a screen with live data to a PNG")

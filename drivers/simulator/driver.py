@@ -2,7 +2,9 @@
 
 Device options: ``model: press | filler`` (required), ``seed`` (int), ``speed`` (model
 seconds per wall second, default 1), ``step`` (seconds between model steps, default 0.1),
-``faults`` (false: no random faults or stops, for calm screen work). A tag's address is
+``faults`` (false: no random faults or stops, for calm screen work), ``orders`` (true: the
+model idles until an order is downloaded to its ``order_*`` variables, as the demo plant
+does; default false: it produces from the start). A tag's address is
 the model variable name, e.g. ``billet_temp``. Values are in engineering units already.
 """
 
@@ -47,6 +49,7 @@ class SimOptions:
     speed: float = 1.0
     step: float = DEFAULT_STEP_S
     faults: bool = True
+    orders: bool = False
 
 
 def _positive_number(value: Any) -> float | None:
@@ -86,16 +89,21 @@ def parse_options(options: dict[str, Any]) -> tuple[SimOptions | None, dict[str,
     seed = options.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         problems["seed"] = f"simulator option 'seed' must be a whole number, not {seed!r}"
-    faults = options.get("faults", True)
-    if not isinstance(faults, bool):
-        problems["faults"] = f"simulator option 'faults' must be true or false, not {faults!r}"
+    flags = {}
+    for flag, default in (("faults", True), ("orders", False)):
+        flags[flag] = options.get(flag, default)
+        if not isinstance(flags[flag], bool):
+            message = f"simulator option '{flag}' must be true or false, not {flags[flag]!r}"
+            problems[flag] = message
     if problems or speed is None or step is None:
         return None, problems
-    return SimOptions(str(model), seed, speed, step, bool(faults)), {}
+    return SimOptions(str(model), seed, speed, step, flags["faults"], flags["orders"]), {}
 
 
 def build_model(options: SimOptions) -> PlantModel:
-    model = MODELS[options.model](options.seed, auto_recover_s=AUTO_RECOVER_S)
+    model = MODELS[options.model](
+        options.seed, auto_recover_s=AUTO_RECOVER_S, orders=options.orders
+    )
     if not options.faults:
         model.calm()
     return model

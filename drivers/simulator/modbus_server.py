@@ -3,7 +3,9 @@
 The register map uses every area and every data type a Modbus driver has to handle:
 command coils, status discrete inputs, holding registers with a bit-packed status word,
 16/32/64-bit integers, IEEE floats (big-endian words) and a string, and scaled integers in
-input registers. Each area is one block from address 0 whose unused registers read as
+input registers. The order block (hr:30..44) is what the HMI downloads when an order
+starts; the order target, written last, starts it. Each area is one block from address 0
+whose unused registers read as
 zero, so a driver may merge reads across gaps. Client writes reach the model through the
 device ``action`` hook; a write the model refuses is answered with Modbus exception 3
 (illegal data value), a write to a read-only register with exception 2.
@@ -83,15 +85,28 @@ PRESS_POINTS: tuple[Point, ...] = (
     Point("ram_advancing", "di", 3, "bool"),
     Point("planned_stop", "di", 4, "bool"),
     Point("puller_running", "di", 5, "bool"),
+    Point("starved", "di", 6, "bool"),
+    Point("blocked", "di", 7, "bool"),
+    Point("order_active", "di", 8, "bool"),
     Point("state", "hr", 0, "uint16"),
     Point("fault_code", "hr", 1, "uint16"),
     Point("status_word", "hr", 2, "uint16"),
     Point("cycle_phase", "hr", 3, "uint16"),
+    Point("wait_reason", "hr", 4, "uint16"),
     Point("profile_count", "hr", 10, "uint32"),
-    Point("billet_count", "hr", 12, "uint32"),
+    Point("billet_count", "hr", 12, "uint16"),  # 16-bit: wraps within hours of pressing
     Point("scrap_count", "hr", 14, "uint32"),
+    Point("profiles_per_billet", "hr", 16, "uint16"),
     Point("die_number", "hr", 20, "uint16"),
     Point("alloy", "hr", 21, "string", length=8),
+    Point("order_die", "hr", 30, "uint16"),
+    Point("order_alloy", "hr", 31, "string", length=8),
+    Point("order_billet_length", "hr", 35, "uint16"),
+    Point("order_billet_weight", "hr", 36, "uint16", scale=10.0),  # 0.1 kg
+    Point("order_weight_per_m", "hr", 37, "float32"),
+    Point("order_profile_length", "hr", 39, "float32"),
+    Point("order_target", "hr", 41, "uint32"),
+    Point("order_good", "hr", 43, "uint32"),
     Point("billet_temp", "hr", 100, "float32"),
     Point("die_temp", "hr", 102, "float32"),
     Point("ram_pressure", "hr", 104, "float32"),

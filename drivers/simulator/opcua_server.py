@@ -2,9 +2,14 @@
 
 Nodes live under Objects/Filler in the namespace ``urn:linea:demo:filler`` with string
 NodeIds such as ``ns=2;s=Filler.Tank.Level`` (index 2: the first namespace a server
-registers after its own). Client writes are applied to the model after the server stored
-them; a value the model refuses is put back at once, so the client's read-back shows the
-refusal, as a PLC that overwrites an out-of-range setpoint would.
+registers after its own). The line's interface to the MES, as a line PLC has it in a data
+block of its own, lives under Objects/Mes: the order data the HMI downloads when an order
+starts (``Mes.Order.*``, the target written last starts it) and the starved and blocked
+flags the HMI's downtime detection reads (``Mes.Line.*``).
+
+Client writes are applied to the model after the server stored them; a value the model
+refuses is put back at once, so the client's read-back shows the refusal, as a PLC that
+overwrites an out-of-range setpoint would.
 """
 
 from __future__ import annotations
@@ -26,20 +31,22 @@ log = logging.getLogger(__name__)
 NAMESPACE = "urn:linea:demo:filler"
 APPLICATION_URI = "urn:linea:demo:filler-plc"
 ROOT = "Filler"
+MES_ROOT = "Mes"
 VT = ua.VariantType
 
 
 @dataclass(frozen=True, slots=True)
 class UaPoint:
-    """Where one model variable lives: its path below Objects/Filler and its OPC UA type."""
+    """Where one model variable lives: its path below Objects/<root> and its OPC UA type."""
 
     name: str
-    path: str  # dotted, below the Filler object: "Tank.Level"
+    path: str  # dotted, below the root object: "Tank.Level"
     variant: ua.VariantType
+    root: str = ROOT
 
     @property
     def node_id_text(self) -> str:
-        return f"{ROOT}.{self.path}"
+        return f"{self.root}.{self.path}"
 
 
 FILLER_POINTS: tuple[UaPoint, ...] = (
@@ -65,6 +72,14 @@ FILLER_POINTS: tuple[UaPoint, ...] = (
     UaPoint("cmd_start", "Commands.Start", VT.Boolean),
     UaPoint("cmd_stop", "Commands.Stop", VT.Boolean),
     UaPoint("cmd_reset", "Commands.Reset", VT.Boolean),
+    UaPoint("product_sp", "Order.Product", VT.String, MES_ROOT),
+    UaPoint("bottle_size_sp", "Order.BottleSize", VT.Double, MES_ROOT),
+    UaPoint("order_target", "Order.Target", VT.UInt32, MES_ROOT),
+    UaPoint("order_good", "Order.Good", VT.UInt32, MES_ROOT),
+    UaPoint("order_active", "Order.Active", VT.Boolean, MES_ROOT),
+    UaPoint("bottle_size", "Line.BottleSize", VT.Double, MES_ROOT),
+    UaPoint("infeed_starved", "Line.Starved", VT.Boolean, MES_ROOT),
+    UaPoint("outfeed_blocked", "Line.Blocked", VT.Boolean, MES_ROOT),
 )
 
 _PYTHON_TYPES = {VT.Boolean: bool, VT.String: str, VT.Float: float, VT.Double: float}
@@ -160,16 +175,18 @@ class FillerOpcUaServer:
 
     async def _build_address_space(self, server: Server) -> None:
         idx = ua.Int16(self.namespace_index)
-        root = ua.NodeId(ua.String(ROOT), idx)
-        folders = {"": await server.nodes.objects.add_object(root, ROOT)}
+        folders = {}
         snapshot = self.model.snapshot()
         for point in self.points:
+            if point.root not in folders:
+                root = ua.NodeId(ua.String(point.root), idx)
+                folders[point.root] = await server.nodes.objects.add_object(root, point.root)
             *groups, leaf = point.path.split(".")
-            parent = folders[""]
+            parent = folders[point.root]
             for depth in range(1, len(groups) + 1):
-                key = ".".join(groups[:depth])
+                key = ".".join((point.root, *groups[:depth]))
                 if key not in folders:
-                    node_id = ua.NodeId(ua.String(f"{ROOT}.{key}"), idx)
+                    node_id = ua.NodeId(ua.String(key), idx)
                     folders[key] = await parent.add_object(
                         node_id, ua.QualifiedName(groups[depth - 1], idx)
                     )

@@ -3,6 +3,10 @@
 Line 1 (the extrusion press) answers Modbus TCP, Line 2 (the filling line) answers OPC UA.
 Every ``step_s`` of wall time both models advance by ``step_s * speed`` of model time, so
 tests can run an hour of production in minutes while the servers stay real.
+
+The demo plant runs work orders (``orders``): both lines idle until the HMI downloads an
+order, produce it to its target, stop now and then, and change over for another die or
+product. ``orders=False`` is a plant that produces from the start, as before orders.
 """
 
 from __future__ import annotations
@@ -42,13 +46,22 @@ class Plant:
         step_s: float = 0.1,
         auto_recover_s: float | None = DEMO_AUTO_RECOVER_S,
         opcua_secure: bool = False,
+        orders: bool = True,
+        near_wrap: bool = False,
     ):
         if speed <= 0 or step_s <= 0:
             raise ValueError("speed and step_s must be positive")
         self.speed = speed
         self.step_s = step_s
-        self.press = PressModel(seed, auto_recover_s=auto_recover_s)
-        self.filler = FillerModel(None if seed is None else seed + 1, auto_recover_s=auto_recover_s)
+        self.press = PressModel(
+            seed, auto_recover_s=auto_recover_s, orders=orders, near_wrap=near_wrap
+        )
+        self.filler = FillerModel(
+            None if seed is None else seed + 1,
+            auto_recover_s=auto_recover_s,
+            orders=orders,
+            near_wrap=near_wrap,
+        )
         self.modbus = PressModbusServer(self.press, host, modbus_port)
         self.opcua = FillerOpcUaServer(self.filler, host, opcua_port, secure=opcua_secure)
         self.stats = ScanStats()
@@ -154,10 +167,20 @@ async def run_plant(
     seed: int | None = None,
     speed: float = 1.0,
     on_ready: Callable[[Plant], None] | None = None,
+    orders: bool = True,
+    near_wrap: bool = False,
 ) -> None:
     """Serve the demo plant until ``seconds`` pass or the task is cancelled.
 
     Prints nothing; ``on_ready`` is called once both servers listen (to say where).
     """
-    plant = Plant(host, modbus_port, opcua_port, seed=seed, speed=speed)
+    plant = Plant(
+        host,
+        modbus_port,
+        opcua_port,
+        seed=seed,
+        speed=speed,
+        orders=orders,
+        near_wrap=near_wrap,
+    )
     await plant.run(seconds, on_ready)

@@ -16,6 +16,10 @@ from typing import Any, ClassVar
 #: A command bit stays set this long (model seconds) so a write can be read back.
 COMMAND_HOLD_S = 2.0
 
+#: Repair times as multiples of ``auto_recover_s`` when faults vary (``orders`` mode): most
+#: are quick, some take a while, now and then one takes the crew half an hour.
+REPAIR_SPREAD = ((0.65, 0.5, 1.5), (0.93, 2.0, 5.0), (1.0, 8.0, 15.0))
+
 
 class MachineState(IntEnum):
     """The state a PLC reports for a machine; the same numbers on both lines."""
@@ -40,6 +44,11 @@ def ramp(current: float, target: float, rate: float, dt: float) -> float:
     if target > current:
         return min(current + step, target)
     return max(current - step, target)
+
+
+def rate_or(given: float | None, default: float) -> float:
+    """An event rate as given, or the model's default for its mode when None."""
+    return default if given is None else given
 
 
 class WriteRefused(ValueError):
@@ -96,15 +105,27 @@ class PlantModel(ABC):
 
     ``auto_recover_s`` stands in for the maintenance crew: a fault that nobody resets is
     reset after that long and the machine restarted (None: it waits for a reset).
+
+    ``orders`` makes it a line PLC run by work orders: it produces only while an order the
+    HMI downloaded (``order_target`` written last, above zero) is not yet complete, and
+    idles otherwise; repair times vary. Without it the machine produces from the start, as
+    before anyone downloads an order; the first order written switches it to orders.
     """
 
     VARIABLES: ClassVar[tuple[Variable, ...]]
     COMMANDS: ClassVar[tuple[str, ...]] = ("cmd_start", "cmd_stop", "cmd_reset")
     DT: ClassVar[float] = 0.1
 
-    def __init__(self, seed: int | None = None, auto_recover_s: float | None = None):
+    def __init__(
+        self, seed: int | None = None, auto_recover_s: float | None = None, orders: bool = False
+    ):
         self.rng = random.Random(seed)
         self.auto_recover_s = auto_recover_s
+        self.repair_spread = orders
+        self._repair_s = auto_recover_s
+        self.free_run = not orders
+        self.order_target = 0
+        self.order_good = 0
         self.time = 0.0
         self.state = MachineState.STOPPED
         self.fault_code = 0
@@ -185,6 +206,36 @@ class PlantModel(ABC):
             self.state = MachineState.FAULT
             self.fault_code = int(code)
             self._fault_since = self.time
+            self._repair_s = self._draw_repair()
+
+    def _draw_repair(self) -> float | None:
+        if self.auto_recover_s is None or not self.repair_spread:
+            return self.auto_recover_s
+        draw = self.rng.random()
+        for up_to, low, high in REPAIR_SPREAD:
+            if draw < up_to:
+                return self.auto_recover_s * self.rng.uniform(low, high)
+        return self.auto_recover_s
+
+    # -- work orders (the HMI's download) ------------------------------------------------
+
+    @property
+    def order_active(self) -> bool:
+        """An order is downloaded and its target not yet reached."""
+        return not self.free_run and self.order_target > 0 and self.order_good < self.order_target
+
+    def has_work(self) -> bool:
+        return self.free_run or self.order_active
+
+    def _new_order(self, target: int) -> None:
+        """Writing the target starts an order (the HMI writes it after the product data)."""
+        self.free_run = False
+        self.order_target = target
+        self.order_good = 0
+
+    def _count_good(self) -> None:
+        if not self.free_run:
+            self.order_good += 1
 
     def chance(self, rate_per_hour: float, dt: float) -> bool:
         """True with the probability of an event of the given hourly rate within ``dt``."""
@@ -208,7 +259,8 @@ class PlantModel(ABC):
         if (
             self.auto_recover_s is not None
             and self.state is MachineState.FAULT
-            and self.time - self._fault_since >= self.auto_recover_s
+            and self._repair_s is not None
+            and self.time - self._fault_since >= self._repair_s
         ):
             self.reset()
             self.start()

@@ -1,6 +1,7 @@
 """The demo plant over real protocols: a raw pymodbus client and an asyncua client on loopback.
 
-One plant serves the whole module, running model time 20x faster than wall time.
+One plant serves the whole module, running model time 20x faster than wall time, producing
+from the start (``orders=False``); test_sim_orders.py runs it with work orders.
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ SPEED = 20.0
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def plant():
     plant = Plant(
-        modbus_port=free_port(), opcua_port=free_port(), seed=42, speed=SPEED, opcua_secure=True
+        modbus_port=free_port(),
+        opcua_port=free_port(),
+        seed=42,
+        speed=SPEED,
+        opcua_secure=True,
+        orders=False,
     )
     plant.press.calm()
     plant.filler.calm()
