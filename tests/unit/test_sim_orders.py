@@ -314,3 +314,45 @@ def test_filler_counters_wrap_near_their_end_when_asked():
     download(filler, 10_000, product_sp="Cola", bottle_size_sp=0.5)
     run_until(filler, lambda m: m.filled_count < 1000, 900)
     assert filler.order_good == 3000 + filler.filled_count  # every good bottle, across the wrap
+
+
+# -- options -----------------------------------------------------------------------------------
+
+
+def test_simulator_device_option_orders_is_a_flag():
+    from drivers.simulator.driver import SimOptions, build_model, parse_options
+
+    options, problems = parse_options({"model": "filler", "orders": True, "seed": 2})
+    assert problems == {} and options is not None and options.orders
+    model = build_model(options)
+    assert model.state is MachineState.IDLE and not model.has_work()
+    assert build_model(SimOptions("filler", 2)).running  # without orders: produces from the start
+    _, problems = parse_options({"model": "press", "orders": "yes"})
+    assert problems == {"orders": "simulator option 'orders' must be true or false, not 'yes'"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["sim"], (1.0, None, False, False)),
+        (
+            ["sim", "--speed", "20", "--seed", "4", "--free-run", "--near-wrap"],
+            (20.0, 4, True, True),
+        ),
+    ],
+)
+def test_hmi_sim_takes_speed_seed_and_order_options(args, expected):
+    from hmi.cli import build_parser
+
+    parsed = build_parser().parse_args(args)
+    assert (parsed.speed, parsed.seed, parsed.free_run, parsed.near_wrap) == expected
+
+
+@pytest.mark.parametrize("speed", ["0", "-1", "nan", "fast", "5000"])
+def test_hmi_sim_refuses_a_speed_out_of_range(speed, capsys):
+    from hmi.cli import build_parser
+
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["sim", "--speed", speed])
+    assert stopped.value.code == 2
+    assert f"'{speed}' is not a speed; use 0.1 to 1000" in capsys.readouterr().err
