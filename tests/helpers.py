@@ -38,6 +38,19 @@ class RecordingSink:
         return self.states[-1] if self.states else None
 
 
+def wait_until(
+    predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition", step: float = 0.01
+) -> float:
+    """Poll ``predicate`` from a plain thread until true; the seconds it took. Fails after
+    ``timeout`` seconds naming ``what``."""
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"{what}: not met within {timeout} s")
+        time.sleep(step)
+    return time.monotonic() - start
+
+
 async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, step: float = 0.02) -> None:
     """Poll ``predicate`` on the running loop until true; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
