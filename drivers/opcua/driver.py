@@ -52,6 +52,7 @@ class OpcUaDriver(Driver):
     """Reads and writes the variables of one OPC UA server."""
 
     protocol = "opcua"
+    own_loop = True  # asyncua decodes each publish response on it, 2,000 items at once
     browse = staticmethod(browse_device)
 
     def __init__(self, ctx: DriverContext):

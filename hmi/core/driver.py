@@ -1,7 +1,8 @@
 """The contract between the core and a protocol driver.
 
-A driver lives on the runtime's asyncio loop. It polls or subscribes to one device and
-hands the engine batches through its ``DriverSink``. It never raises into the engine:
+A driver lives on the runtime's asyncio loop, or on a loop of its own when it says so
+(``own_loop``). It polls or subscribes to one device and hands the engine batches through
+its ``DriverSink``. It never raises into the engine:
 every failure becomes Bad quality with a reason and a ``DeviceState``.
 """
 
@@ -53,7 +54,8 @@ class WriteResult:
 
 
 class DriverSink(Protocol):
-    """What the engine offers a driver. Called on the runtime loop only."""
+    """What the engine offers a driver, called on the driver's loop (for a driver with a
+    loop of its own, the runtime passes each call on to its loop, in order)."""
 
     def publish(self, batch: Batch) -> None: ...
 
@@ -77,6 +79,11 @@ class Driver(ABC):
 
     #: the ``protocol:`` value of a device in the project file
     protocol: ClassVar[str]
+
+    #: run on a thread and asyncio loop of its own (``hmi.core.runtime.DriverThread``):
+    #: for a driver whose library does heavy work on its loop (asyncua decodes a whole
+    #: publish response at once), so that work never delays the other drivers' cycles
+    own_loop: ClassVar[bool] = False
 
     def __init__(self, ctx: DriverContext):
         self.ctx = ctx
