@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import logging
 import sqlite3
 import time
@@ -49,6 +50,11 @@ log = logging.getLogger(__name__)
 _FAILING = (DeviceStatus.OFFLINE, DeviceStatus.DEMOTED)
 REFUSED = str(DeviceAnswer(2))  # the reason of a tag on an address the device refuses
 _AREAS = {area.value: area for area in Area}
+_UNSET = object()  # equal to no value
+# the k-th device started polls at k * golden ratio (mod 1) of its period: any number of
+# devices started together end up spread over the period, never two at the same moment
+_STARTED = itertools.count()
+_GOLDEN = (5**0.5 - 1) / 2
 
 
 class _WhenDebugging(logging.Filter):
@@ -153,7 +159,8 @@ class ModbusDriver(Driver):
         self._reason = ""
         self._bad_reason: str | None = None
         self._groups_in_error: set[str] = set()
-        self._last: dict[str, Any] = {}
+        self._last: dict[str, Any] = {}  # every tag's newest value, shown stale while Bad
+        self._published: dict[str, Any] = {}  # the value each tag was last published Good with
 
     def _resolve(self, tag: TagConfig) -> TagPoint:
         return resolve_point(tag, self.options.byte_order, self.options.word_order)
@@ -180,12 +187,28 @@ class ModbusDriver(Driver):
         if self._tag_errors:
             self.ctx.sink.publish({n: bad(r, ts=now) for n, r in self._tag_errors.items()})
         self._set_state(DeviceStatus.CONNECTING)
+        phase = next(_STARTED) * _GOLDEN % 1.0
         for group in self._groups:
-            work = functools.partial(self._poll, group)
             name = f"modbus {self.device.name}/{group.name}"
-            stats = self.stats.scans[group.name]
-            task = asyncio.create_task(run_periodic(group.period, work, stats, name), name=name)
+            task = asyncio.create_task(self._scan(group, phase, name), name=name)
             self._tasks.append(task)
+
+    async def _scan(self, group: _ScanGroup, phase: float, name: str) -> None:
+        """Poll at once, then every period at ``phase`` (a fraction) of it. Devices started
+        together would otherwise poll at the same moments for good, each cycle waiting for
+        the others' responses to be handled on the loop: spread, each has it to itself."""
+        work = functools.partial(self._poll, group)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            await work()
+        except Exception:  # _poll handles its own; as run_periodic does for the rest
+            log.exception("%s: cycle failed", name)
+        following = started + phase * group.period
+        if following < loop.time():
+            following += group.period
+        await asyncio.sleep(following - loop.time())
+        await run_periodic(group.period, work, self.stats.scans[group.name], name)
 
     async def stop(self) -> None:
         self._running = False
@@ -230,6 +253,7 @@ class ModbusDriver(Driver):
         self._set_state(DeviceStatus.DEMOTED if demoted else DeviceStatus.OFFLINE, reason)
         if reason != self._bad_reason:
             self._bad_reason = reason
+            self._published.clear()
             ts = time.time()
             batch = {
                 p.name: bad(reason, self._last.get(p.name), ts)
@@ -255,10 +279,20 @@ class ModbusDriver(Driver):
                 self._set_state(DeviceStatus.ONLINE)
         ts = time.time()
         self._last.update(values)
-        batch: Batch = {name: good(value, None, ts) for name, value in values.items()}
+        # only what changed since it was last published Good: the engine would drop the
+        # rest (same value, same quality); a tag Bad or never published is always sent
+        published, unset = self._published, _UNSET
+        batch: Batch = {
+            name: good(value, None, ts)
+            for name, value in values.items()
+            if published.get(name, unset) != value
+        }
+        published.update(values)
         for name, reason in errors.items():
+            published.pop(name, None)
             batch[name] = bad(reason, self._last.get(name), ts)
-        self.ctx.sink.publish(batch)
+        if batch:
+            self.ctx.sink.publish(batch)
         if recovering:
             for other in self._groups:
                 if other is not group:
