@@ -23,6 +23,7 @@ same run, the naive way on one of the PLCs: one request per tag. Prints one JSON
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import math
 import multiprocessing as mp
@@ -303,6 +304,35 @@ class DecodeTimer:
         ua_session.struct_from_binary = timed
 
 
+class GcTimer:
+    """The pauses of Python's cyclic garbage collector (every thread waits for them), by
+    generation: a full collection walks every object the process holds."""
+
+    def __init__(self) -> None:
+        self.pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._started = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append(time.perf_counter() - self._started)
+
+    def since(self, counts: dict[int, int], wall: float) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for generation, pauses in self.pauses.items():
+            new = pauses[counts[generation] :]
+            out[f"gen{generation}"] = {
+                "per_s": round(len(new) / wall, 2),
+                "max_ms": round(max(new, default=0.0) * 1e3, 2),
+            }
+        return out
+
+    def counts(self) -> dict[int, int]:
+        return {generation: len(p) for generation, p in self.pauses.items()}
+
+
 async def probe_lag(lags: list[float], step: float = 0.005) -> None:
     """How late the runtime loop wakes a 5 ms sleeper: what any response waits for it."""
     loop = asyncio.get_running_loop()
@@ -373,6 +403,7 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
     traffic = EngineTraffic(runtime.engine)
     publishes = PublishTimer()
     decodes = DecodeTimer()
+    collections = GcTimer()
     screens = ScreenDrain(runtime.engine)
     device_tags = [t.name for t in project.tags.values() if not t.derived]
     runtime.start()
@@ -398,6 +429,7 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
         requests0 = sum(d.stats.requests for d in drivers.values())
         publishes0, decodes0, lags0 = len(publishes.durations), len(decodes.durations), len(lags)
         into0, out0, taken0 = traffic.into, traffic.out, screens.taken
+        gc0 = collections.counts()
         wall0, cpu0 = time.perf_counter(), time.process_time()
         servers0 = [each.value for each in server_cpu]
         threads0 = thread_cpu()
@@ -423,6 +455,7 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
         ua_publishes = publishes.durations[publishes0:]
         ua_decodes = decodes.durations[decodes0:]
         loop_lags = lags[lags0:]
+        gc_pauses = collections.since(gc0, wall)
         bad = [n for n in device_tags if not runtime.engine.values[n].good]
     finally:
         screens.halt.set()
@@ -440,6 +473,7 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
         "opcua_publishes_per_s": round(len(ua_publishes) / wall, 2),
         "opcua_decode_ms": quantiles_ms(ua_decodes),
         "loop_lag_ms": quantiles_ms(loop_lags) | {"max": round(max(loop_lags, default=0) * 1e3, 2)},
+        "gc_pauses": gc_pauses,
         "values_into_engine_per_s": round((traffic.into - into0) / wall),
         "values_changed_per_s": round((traffic.out - out0) / wall),
         "values_to_screens_per_s": round((screens.taken - taken0) / wall),
