@@ -137,14 +137,14 @@ def test_a_csv_file_and_what_the_project_has_already_is_left_out(filler_port, tm
     rest = folder / "tags" / "rest.yaml"
     proc = hmi("browse", str(folder), "filler_plc", "--write", str(rest))
     assert proc.returncode == 0, proc.stderr
-    assert "wrote 19 tag(s)" in proc.stdout
+    assert "wrote 27 tag(s)" in proc.stdout
     assert "left out Filler/Counters/Filled: the project has it already as filler.filled" in (
         proc.stdout
     )
     include(folder, "tags/counters.csv", "tags/rest.yaml")
     check = hmi("check", str(folder))
     assert check.returncode == 0, check.stderr
-    assert "22 tag(s)" in check.stdout
+    assert "30 tag(s)" in check.stdout
 
 
 @pytest.mark.parametrize(
