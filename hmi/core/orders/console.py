@@ -21,7 +21,7 @@ from ..commands import CommandError, CommandSet, Station, console_account
 from .model import Order, OrderState, ShiftSpan
 from .report import pdf_command, report_file, write_csv
 from .service import MANAGE, REPORTS, START, Orders, OrdersError
-from .transfer import ImportResult
+from .transfer import ImportResult, order_fields
 
 ACTIONS = ("start", "hold", "resume", "complete", "abort")
 DEMO_ORDERS = "orders.csv"  # the demo's order queue, beside its project.yaml
@@ -190,20 +190,7 @@ def listing(
     rows = orders.orders(line, states)
     if as_json:
         for o in rows:
-            row = {
-                "number": o.number,
-                "line": o.line,
-                "state": o.state.value,
-                "target": o.target,
-                "good": o.good,
-                "scrap": o.scrap,
-                "sequence": o.sequence,
-                "source": o.source,
-                "product": o.product,
-                "started": o.started,
-                "ended": o.ended,
-                "figures": orders.figures(o.number),
-            }
+            row = order_fields(o) | {"figures": orders.figures(o.number)}
             print(json.dumps(row, ensure_ascii=False), file=out)
         return
     if not rows:

@@ -148,7 +148,7 @@ def _cycle(fields: dict[str, Any]) -> None:
 
 def export_orders(orders: list[Order], fmt: str, line_types: Mapping[str, tuple[str, ...]]) -> str:
     """The orders as CSV (one column per product field of any line type) or JSON."""
-    rows = [_flat(o) for o in orders]
+    rows = [order_fields(o) for o in orders]
     if fmt == "json":
         return json.dumps({"orders": rows}, indent=1, ensure_ascii=False) + "\n"
     if fmt != "csv":
@@ -162,7 +162,8 @@ def export_orders(orders: list[Order], fmt: str, line_types: Mapping[str, tuple[
     return out.getvalue()
 
 
-def _flat(o: Order) -> dict[str, Any]:
+def order_fields(o: Order) -> dict[str, Any]:
+    """An order as one flat row: its own fields, then its product data."""
     row: dict[str, Any] = {
         "number": o.number,
         "line": o.line,
