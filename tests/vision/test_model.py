@@ -438,3 +438,37 @@ def test_describe_names_every_source(tmp_path):
     assert "labels: scratch, dent (metadata)" in lines
     assert "iou: 0.7 (inferred)" in lines
     assert "outputs: output0 [1, 6, 84] tensor(float)" in lines
+
+
+# -- real Ultralytics exports, where ultralytics is installed (not a project dependency) ---
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("config", "options", "kind"),
+    [
+        ("yolov8n.yaml", {}, "detection"),
+        ("yolo11n.yaml", {}, "detection"),
+        ("yolo26n.yaml", {"nms": False}, "detection_e2e"),
+        ("yolov8n.yaml", {"nms": True}, "detection_e2e"),
+        ("yolov8n-cls.yaml", {}, "classification"),
+    ],
+)
+def test_real_ultralytics_exports_load_and_run(tmp_path, monkeypatch, config, options, kind):
+    ultralytics = pytest.importorskip("ultralytics")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("YOLO_OFFLINE", "1")
+    exported = ultralytics.YOLO(config).export(format="onnx", imgsz=64, simplify=False, **options)
+    path = Path(exported)
+    if kind != "classification":  # random weights: keep every box to see where they land
+        path.with_suffix(".yaml").write_text("confidence: 0\n")
+    model = VisionModel.load(path)
+    assert model.info.kind == kind
+    assert model.info.source["labels"] == "metadata" and len(model.info.labels) in (80, 1000)
+    frame = np.random.default_rng(0).integers(0, 256, (120, 200, 3), dtype=np.uint8)
+    result = model.infer(frame, roi=(20, 10, 160, 100))
+    for detection in result.detections:
+        x0, y0, x1, y1 = detection.box
+        assert 20 <= x0 <= x1 <= 180 and 10 <= y0 <= y1 <= 110
+    if kind != "classification":
+        assert result.detections
