@@ -120,7 +120,7 @@ def measure(path: Path, frame: np.ndarray) -> dict[str, float]:
     import onnxruntime as ort
 
     model = VisionModel.load(path, threads=1)
-    tensor, _ = model._prepare(frame)  # the same input for the raw sessions
+    tensor, _ = model.prepare(frame)  # the same input for the raw sessions
     feed = {model.info.inputs[0].name: tensor}
     default = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     for _ in range(WARM_UP):

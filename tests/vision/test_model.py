@@ -245,7 +245,10 @@ def test_metadata_naming_fewer_classes_than_the_output_is_refused(tmp_path):
 def test_sidecar_labels_contradicting_the_output_name_the_line(tmp_path):
     path = constant_model(tmp_path / "d.onnx", {"output0": np.zeros((1, 6, 84))})
     (tmp_path / "d.yaml").write_text("kind: detection\nlabels: [a, b, c]\n")
-    with pytest.raises(ModelError, match=r"d.yaml:2 names 3 classes .* has 2"):
+    with pytest.raises(
+        ModelError,
+        match=r"d.yaml:2: labels: 3 classes \(a, b, c\) but output output0 \[1, 6, 84\] .* has 2",
+    ):
         VisionModel.load(path)
 
 

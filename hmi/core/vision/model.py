@@ -212,7 +212,7 @@ class VisionModel:
     ):
         self.info = info
         self.session = session
-        self._prepare = Preparer(info.preprocess)
+        self.prepare = Preparer(info.preprocess)
         self._input = info.inputs[0].name
         self._output_names = [t.name for t in info.outputs]
         self._v1 = anomalib_metadata
@@ -254,7 +254,7 @@ class VisionModel:
         (x, y, width, height); ``ModelError`` if the frame cannot be inspected."""
         start = time.perf_counter()
         try:
-            tensor, geometry = self._prepare(frame_bgr, roi)
+            tensor, geometry = self.prepare(frame_bgr, roi)
         except FrameError as error:
             raise ModelError(f"{self.info.path.name}: {error}") from None
         try:
@@ -460,12 +460,15 @@ def _labels(
     classes = layout.classes
     if settings.labels is not None:
         if classes is not None and len(settings.labels) != classes:
-            where = settings.where.get("labels", name)
-            said = "the model's metadata" if where == "the model's metadata" else where
+            names = _listed(settings.labels, 8)
+            count = f"{len(settings.labels)} classes ({names})"
+            if source.get("labels") == "sidecar":
+                where = settings.where.get("labels", name)
+                raise ModelError(
+                    f"{where}: labels: {count} but output {outputs[0]} of {name} has {classes}"
+                )
             raise ModelError(
-                f"{name}: {said} names {len(settings.labels)} classes "
-                f"({', '.join(settings.labels[:8])}{', ...' if len(settings.labels) > 8 else ''}) "
-                f"but output {outputs[0]} has {classes}"
+                f"{name}: the model's metadata names {count} but output {outputs[0]} has {classes}"
             )
         return settings.labels
     if classes is None:
