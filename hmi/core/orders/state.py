@@ -110,7 +110,10 @@ class OrdersBase:
         self.alarm_counts = alarm_counts
         #: told (order, user) after an order started: the capability downloads its data
         self.on_started: Callable[[Order, str], None] | None = None
+        #: held by an action until its record is on disk; never taken where the writer's
+        #: thread tells watchers (reading is lock-free, the clock has a lock of its own)
         self._lock = threading.RLock()
+        self._clock_lock = threading.Lock()
         self._watchers = Listeners("about changed orders")
         self._orders: dict[str, Order] = {}
         self._stops: dict[int, Stop] = {}
@@ -183,7 +186,7 @@ class OrdersBase:
 
     def now(self, ts: float | None = None) -> float:
         """``ts`` (or the clock), never before an instant already recorded."""
-        with self._lock:
+        with self._clock_lock:
             ts = self.clock() if ts is None else ts
             self._last_ts = max(self._last_ts, ts)
             return self._last_ts
@@ -262,13 +265,12 @@ class OrdersBase:
 
     def rate(self, line: str) -> float | None:
         """Good pieces per hour over the last 10 minutes of running."""
-        with self._lock:
-            window = self._rates.get(line)
-            if not window:
-                return None
-            newest = window[-1][0]
-            pieces = sum(p for ts, p, _ in window if ts >= newest - RATE_WINDOW_S)
-            running = sum(r for ts, _, r in window if ts >= newest - RATE_WINDOW_S)
+        window = list(self._rates.get(line, ()))  # a copy: appended to on other threads
+        if not window:
+            return None
+        newest = window[-1][0]
+        pieces = sum(p for ts, p, _ in window if ts >= newest - RATE_WINDOW_S)
+        running = sum(r for ts, _, r in window if ts >= newest - RATE_WINDOW_S)
         return pieces * 3600.0 / running if running > 0 else None
 
     def eta(self, line: str) -> float | None:

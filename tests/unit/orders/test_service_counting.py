@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import time
 
 import pytest
 
+from hmi.core.access import Access
 from hmi.core.orders.model import MachineState, OrderState
-from hmi.core.orders.service import OrdersError
+from hmi.core.orders.service import Orders, OrdersError
 
-from .service_setup import Clock, close, press_order, service
+from .service_setup import Clock, close, config, press_order, service, writer
 
 M = MachineState
 
@@ -233,4 +236,33 @@ def test_a_shift_change_while_an_order_runs_closes_the_shift_once_and_the_order_
     assert orders.shifts_to_close("line1", clock.now) == []  # not again after a restart
     afternoon = orders.config.calendar.shift_at(clock.now)
     assert orders.shift_report("line1", afternoon).good == 50
+    close(orders)
+
+
+def test_a_watcher_reading_figures_on_a_commit_never_holds_up_an_action(tmp_path):
+    """Watchers are told on the writer's thread; one that reads live figures there while an
+    action waits for its own commit (in the same batch, after a count) must not stall it."""
+    clock = Clock()
+    orders = Orders(
+        config(), writer(tmp_path / "hmi.db"), Access(clock), clock=clock, commit_timeout=3.0
+    )
+    orders.load()
+    read = []
+    orders.watch(lambda line: read.append((orders.now(), orders.rate(line), orders.live_oee(line))))
+    orders.create(press_order("P-1", 1000), "sup1")
+    orders.start("P-1", "op1")
+    orders.feed_counter("line1", "good", 0, ts=clock.now)
+    for raw in (10, 20, 30):
+        blocker = threading.Event()
+        orders.store.submit(lambda conn, b=blocker: b.wait(5))  # holds the writer a moment
+        orders.feed_counter("line1", "good", raw, ts=clock.advance(1))
+        orders.tick()  # a count job, queued before the action's
+        threading.Timer(0.2, blocker.set).start()
+        began = time.monotonic()
+        if raw == 20:
+            orders.resume("P-1", "op1")
+        else:
+            orders.hold("P-1", "op1", "check")
+        assert time.monotonic() - began < 2.0
+    assert len(read) >= 6
     close(orders)
