@@ -475,3 +475,42 @@ def test_real_ultralytics_exports_load_and_run(tmp_path, monkeypatch, config, op
         assert 20 <= x0 <= x1 <= 180 and 10 <= y0 <= y1 <= 110
     if kind != "classification":
         assert result.detections
+
+
+def test_sidecar_fields_carried_in_the_onnx_metadata(tmp_path):
+    # as models/surface/train.py writes them: JSON values, a grey input with a dynamic batch
+    labels = ["good", "scratch", "dent"]
+    meta = {
+        "kind": "classification",
+        "labels": json.dumps(labels),
+        "names": json.dumps(dict(enumerate(labels))),
+        "defect_classes": json.dumps(["scratch", "dent"]),
+        "threshold": "0.35",
+        "input": json.dumps({"size": [16, 16], "colour": "gray", "mean": [0.5], "std": [0.25]}),
+    }
+    probabilities = np.array([[0.6, 0.3, 0.1]], np.float32)
+    path = constant_model(
+        tmp_path / "surface.onnx",
+        {"probabilities": probabilities},
+        input_name="image",
+        input_shape=("batch", 1, 16, 16),
+        metadata=meta,
+    )
+    model = VisionModel.load(path)
+    info = model.info
+    assert info.labels == tuple(labels) and info.source["labels"] == "metadata"
+    assert info.threshold == 0.35 and info.source["threshold"] == "metadata"
+    assert info.preprocess.colour == "gray" and info.preprocess.mean == (0.5, 0.5, 0.5)
+    tensor, _ = model.prepare(frame_of(32, 32, (255, 255, 255)))
+    assert tensor.shape == (1, 1, 16, 16)
+    assert float(tensor.max()) == pytest.approx((1.0 - 0.5) / 0.25)
+    result = model.infer(frame_of(32, 32))
+    assert result.label == "good"
+    assert result.score == pytest.approx(0.4, abs=1e-6) and result.defect is True
+
+
+def test_unreadable_metadata_is_named(tmp_path):
+    meta = {"kind": "classification", "input": json.dumps({"colour": "purple"})}
+    path = constant_model(tmp_path / "m.onnx", {"output0": np.zeros((1, 2))}, metadata=meta)
+    with pytest.raises(ModelError, match=r"m.onnx: the model's metadata 'input.colour': expected"):
+        VisionModel.load(path)

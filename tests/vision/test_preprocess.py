@@ -145,3 +145,11 @@ def test_centre_crop_cuts_the_long_side():
     assert geometry.boxes_to_frame(np.array([[0.0, 0.0, 64.0, 64.0]]))[0] == pytest.approx(
         [50.0, 0.0, 150.0, 100.0]
     )
+
+
+def test_grey_letterbox_has_one_channel_and_the_border():
+    pre = Preprocess(size=(8, 8), colour="gray", resize="letterbox", scale=1.0, mean=(0,), std=(1,))
+    tensor, geometry = Preparer(pre)(solid(4, 8, (255, 255, 255)))
+    assert tensor.shape == (1, 1, 8, 8)
+    assert float(tensor[0, 0, 0, 0]) == PAD_VALUE and float(tensor[0, 0, 4, 4]) == 255.0
+    assert geometry.offset_y == 2.0

@@ -174,6 +174,8 @@ class Preparer:
         image, origin = crop_roi(as_bgr(frame), roi)
         height, width = image.shape[:2]
         pre = self.pre
+        if pre.colour == "gray":  # one channel to resize instead of three
+            image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         (new_w, new_h), sx, sy, left, top = resize_geometry(width, height, pre.size, pre.resize)
         interpolation = cv2.INTER_AREA if sx < 1 and sy < 1 else cv2.INTER_LINEAR
         resized = cv2.resize(image, (new_w, new_h), interpolation=interpolation)
@@ -186,14 +188,14 @@ class Preparer:
                 left,
                 out_w - new_w - left,
                 cv2.BORDER_CONSTANT,
-                value=(PAD_VALUE, PAD_VALUE, PAD_VALUE),
+                value=(PAD_VALUE,) * 3,
             )
         elif left < 0 or top < 0:
             resized = resized[-top : -top + out_h, -left : -left + out_w]
         if pre.colour == "rgb":
             resized = cv2.cvtColor(resized, cv2.COLOR_BGR2RGB)
         elif pre.colour == "gray":
-            resized = cv2.cvtColor(resized, cv2.COLOR_BGR2GRAY)[:, :, None]
+            resized = resized.reshape(out_h, out_w, 1)
         tensor = self._scaled(resized)
         if pre.layout == "nchw":
             tensor = tensor.transpose(2, 0, 1)

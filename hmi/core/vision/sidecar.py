@@ -32,6 +32,7 @@ from typing import Any
 from ..project.fields import Fields, as_number
 from ..project.models import Problem, Source
 from ..project.problems import cannot_read, read_yaml_source
+from ..words import describe_value
 from .layouts import KINDS, AnomalibV1Metadata
 from .preprocess import COLOURS, LAYOUTS, RESIZES
 
@@ -234,10 +235,79 @@ def _literal(props: Mapping[str, str], key: str) -> Any:
         ) from None
 
 
+def _decoded(props: Mapping[str, str], key: str) -> Any:
+    """A value written as JSON, or as ``str()`` of a Python object."""
+    try:
+        return json.loads(props[key])
+    except (ValueError, RecursionError):
+        return _literal(props, key)
+
+
+def _checked(key: str, value: Any, convert: Callable[[Any], Any], expected: str) -> Any:
+    result = convert(value)
+    if result is None:
+        raise MetadataError(
+            f"the model's metadata '{key}': expected {expected}, got {describe_value(value)}"
+        )
+    return result
+
+
+def _sidecar_keys(props: Mapping[str, str]) -> dict[str, Any]:
+    """The sidecar's own fields written into the ONNX metadata (``kind``, ``labels``,
+    ``defect_classes``, ``threshold``, ``input`` as JSON), so a model file carries them
+    even without its sidecar."""
+    values: dict[str, Any] = {}
+    if "kind" in props:
+        kind = props["kind"].strip().lower()
+        values["kind"] = _checked(
+            "kind", kind, lambda v: v if v in KINDS else None, " or ".join(KINDS)
+        )
+    if "labels" in props:
+        values["labels"] = _checked("labels", _decoded(props, "labels"), _names, "class names")
+    if "defect_classes" in props:
+        defects = _checked(
+            "defect_classes", _decoded(props, "defect_classes"), _names, "class names"
+        )
+        values["defect_classes"] = frozenset(defects)
+    if "threshold" in props:
+        threshold = _checked("threshold", props["threshold"], as_number, "a number")
+        values["threshold"] = _checked(
+            "threshold", threshold, lambda v: v if v >= 0 else None, "0 or more"
+        )
+    if "input" in props:
+        entry = _decoded(props, "input")
+        if not isinstance(entry, Mapping):
+            raise MetadataError("the model's metadata 'input' is not a mapping")
+        converters: dict[str, tuple[Callable[[Any], Any], str]] = {
+            "size": (_size, "a size such as 224 or [224, 224]"),
+            "colour": (lambda v: v if v in COLOURS else None, " or ".join(COLOURS)),
+            "color": (lambda v: v if v in COLOURS else None, " or ".join(COLOURS)),
+            "scale": (_fraction, "a positive number"),
+            "mean": (_channels(False), "a number or 3 numbers"),
+            "std": (_channels(True), "a positive number or 3 of them"),
+            "resize": (lambda v: v if v in RESIZES else None, " or ".join(RESIZES)),
+            "layout": (lambda v: v if v in LAYOUTS else None, " or ".join(LAYOUTS)),
+        }
+        for key, value in entry.items():
+            if key in converters and value is not None:
+                convert, expected = converters[key]
+                field_name = "colour" if key == "color" else key
+                values[field_name] = _checked(f"input.{key}", value, convert, expected)
+    return values
+
+
 def from_onnx_metadata(props: Mapping[str, str]) -> Settings:
-    """Settings from the ONNX ``metadata_props``; an Ultralytics export also implies its
-    preprocessing (RGB, 1/255, letterbox for detection, resize and centre crop for
-    classification). Other exporters' metadata give nothing here."""
+    """Settings from the ONNX ``metadata_props``: the sidecar's own fields where the model
+    carries them, else what an Ultralytics export says and implies (RGB, 1/255, letterbox
+    for detection, resize and centre crop for classification). Other exporters' metadata
+    give nothing here."""
+    own = _sidecar_keys(props)
+    ultralytics = _ultralytics(props)
+    values = {**ultralytics.given(), **own}
+    return Settings(**values, where={key: "the model's metadata" for key in values})
+
+
+def _ultralytics(props: Mapping[str, str]) -> Settings:
     if "names" not in props and "imgsz" not in props and "task" not in props:
         return Settings()
     values: dict[str, Any] = {}
