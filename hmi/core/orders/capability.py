@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..alarms import SUMMARY_PREFIX
 from ..capability import Capability, CapabilityContext, health_value
+from ..driver import WriteStatus
 from ..project.models import Problem, Project
 from ..subscription import Subscription
 from ..tags import Batch, Quality, TagValue, good
@@ -310,9 +311,11 @@ class OrdersCapability(Capability):
         except Exception as exc:
             self.context.log.warning("order %s: writing %s failed: %s", number, tag, exc)
             return
-        status = getattr(result, "status", None)
-        if status is not None and str(getattr(status, "value", status)) != "ok":
-            self.context.log.warning("order %s: %s not written: %s", number, tag, result)
+        if result.status is not WriteStatus.DONE:
+            self.context.log.warning(
+                "order %s: %s not written to the PLC (%s): %s",
+                number, tag, result.status.value, result.message,
+            )  # fmt: skip
 
     # -- system tags ------------------------------------------------------------------------
 

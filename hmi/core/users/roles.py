@@ -62,9 +62,9 @@ BUILTIN_ROLES: dict[str, Role] = {
             "alarms.acknowledge",
             WRITE_TAG,
             "orders.start",
-            "orders.pause",
-            "downtime.enter",
-            "scrap.enter",
+            "orders.hold",
+            "downtime.assign",
+            "scrap.record",
         ),
         _builtin(
             "shift_lead",
