@@ -36,6 +36,7 @@ BUILTIN = {
     "replay": "hmi.ui.replay:ReplayViews",
     "users": "hmi.ui.users:UsersViews",
     "audit": "hmi.ui.audit:AuditViews",
+    "orders": "hmi.ui.orders:OrdersViews",
 }
 
 
