@@ -514,3 +514,67 @@ def test_unreadable_metadata_is_named(tmp_path):
     path = constant_model(tmp_path / "m.onnx", {"output0": np.zeros((1, 2))}, metadata=meta)
     with pytest.raises(ModelError, match=r"m.onnx: the model's metadata 'input.colour': expected"):
         VisionModel.load(path)
+
+
+def test_weights_kept_beside_the_graph_are_loaded_and_hashed(tmp_path):
+    # torch's exporter writes <model>.onnx.data for large and dynamo exports (anomalib 2)
+    inp = helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 8, 8])
+    out = helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 3])
+    weights = numpy_helper.from_array(np.array([[0.0, 0.0, 5.0]], np.float32), "w")
+    nodes = [
+        helper.make_node("ReduceMean", ["images"], ["m"], axes=[1, 2, 3], keepdims=1),
+        helper.make_node("Flatten", ["m"], ["m2"]),
+        helper.make_node("MatMul", ["m2", "w"], ["output0"]),
+    ]
+    graph = helper.make_graph(nodes, "ext", [inp], [out], initializer=[weights])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 9
+    path = tmp_path / "ext.onnx"
+    onnx.save_model(
+        model, str(path), save_as_external_data=True, location="ext.onnx.data", size_threshold=0
+    )
+    assert (tmp_path / "ext.onnx.data").is_file()
+    loaded = VisionModel.load(path)
+    # mean 1.0 (white) -> logits [0, 0, 5]
+    assert loaded.infer(frame_of(8, 8, (255, 255, 255))).label == "class2"
+    data = (tmp_path / "ext.onnx.data").read_bytes()
+    (tmp_path / "ext.onnx.data").write_bytes(
+        data.replace(np.float32(5.0).tobytes(), np.float32(-5.0).tobytes())
+    )
+    changed = VisionModel.load(path)
+    assert changed.info.sha256 != loaded.info.sha256
+    assert changed.infer(frame_of(8, 8, (255, 255, 255))).label != "class2"
+
+
+@pytest.mark.slow
+def test_real_anomalib_export_matches_its_torch_model(tmp_path):
+    anomalib_models = pytest.importorskip("anomalib.models")
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    torch.manual_seed(0)
+    module = anomalib_models.Padim(
+        backbone="resnet18", layers=["layer1", "layer2"], pre_trained=False, n_features=20
+    )
+    module.model.train()
+    with torch.no_grad():
+        for _ in range(2):
+            module.model(torch.rand(4, 3, 256, 256))
+    module.fit()
+    module.eval()
+    post = module.post_processor  # the normalisation validation would have set
+    post._image_threshold.fill_(12.0)
+    post._pixel_threshold.fill_(10.0)
+    post.image_min.fill_(4.0)
+    post.image_max.fill_(20.0)
+    post.pixel_min.fill_(0.0)
+    post.pixel_max.fill_(20.0)
+    path = module.to_onnx(tmp_path, input_size=(64, 64))
+    frame = np.random.default_rng(3).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    rgb = frame[:, :, ::-1].astype(np.float32) / 255
+    with torch.no_grad():
+        expected = module(torch.from_numpy(rgb.copy()).permute(2, 0, 1)[None])
+    model = VisionModel.load(path)
+    assert model.info.anomalib == 2
+    result = model.infer(frame)
+    assert result.score == pytest.approx(float(expected.pred_score.reshape(-1)[0]), abs=1e-4)
+    assert result.anomaly_map is not None and result.anomaly_map.shape == (64, 64)

@@ -235,15 +235,28 @@ class VisionModel:
             raise ModelError(f"{path}: {cannot_read('the model file', error)}") from None
         if not content:
             raise ModelError(f"{path}: the model file is empty")
+        digest = hashlib.sha256(content)
+        # weights kept beside the graph (torch's exporter writes <model>.onnx.data for large
+        # or dynamo exports, anomalib 2 among them) are part of the model and of its hash;
+        # onnxruntime finds them from the model's path, not from bytes
+        weights = path.with_name(path.name + ".data")
+        if weights.is_file():
+            try:
+                with weights.open("rb") as file:
+                    hashlib.file_digest(file, lambda: digest)
+            except OSError as error:
+                raise ModelError(f"{weights}: {cannot_read('the weights', error)}") from None
         try:
             session = ort.InferenceSession(
-                content, sess_options=session_options(threads), providers=["CPUExecutionProvider"]
+                str(path) if weights.is_file() else content,
+                sess_options=session_options(threads),
+                providers=["CPUExecutionProvider"],
             )
         except Exception as error:  # onnxruntime raises its own types for every failure
             raise ModelError(
                 f"{path}: not an ONNX model onnxruntime can run ({_first_line(error)})"
             ) from None
-        info, v1 = _describe(path, hashlib.sha256(content).hexdigest(), session)
+        info, v1 = _describe(path, digest.hexdigest(), session)
         log.info("vision model %s: %s", path.name, "; ".join(info.describe()[1:]))
         return cls(info, session, v1)
 
@@ -563,7 +576,7 @@ def _preprocess(
     else:
         colour = "gray" if channels == 1 else "rgb"
         source["colour"] = "inferred"
-        if colour == "rgb":
+        if colour == "rgb" and kind != "anomaly":  # anomalib reads every image as RGB
             notes.append(
                 "colour order not given: RGB assumed; check it, a wrong order only decides badly"
             )
