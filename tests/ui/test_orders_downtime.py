@@ -120,3 +120,18 @@ def test_assigning_refused_names_the_permission(qtbot, window, setup, runtime):
     buttons = [*dialog.category_buttons.values(), dialog.split_button]
     assert all(not b.isEnabled() and "downtime.assign" in b.toolTip() for b in buttons)
     assert service.unassigned_stops()  # nothing was done
+
+
+def test_touch_reason_buttons_are_for_gloves(qtbot, project, engine, tmp_path, runtime, setup):
+    from .orders_probe import TOUCH
+
+    service, clock = setup
+    make_stop(service, clock, 300)
+    window = open_window(qtbot, project, engine, tmp_path, runtime, service, profile=TOUCH)
+    window.operator.set_user(USER)
+    dialog = window.view("orders").open_stops(window)
+    assert dialog.geometry() == window.content_area()  # the screen's room, under the banner
+    dialog.show_stop(dialog.stops[0])
+    dialog.show_reasons(StopKind.UNPLANNED, "Mechanical")
+    for button in [*dialog.category_buttons.values(), *dialog.reason_buttons.values()]:
+        assert TOUCH.mm(button.height()) >= 9

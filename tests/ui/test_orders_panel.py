@@ -201,3 +201,17 @@ def test_touch_sizes_are_for_gloves_and_1_5_m(qtbot, project, engine, tmp_path, 
         assert TOUCH.mm(button.height()) >= 9 and TOUCH.mm(button.width()) >= 9
     gap = panel.more_button.geometry().left() - panel.scrap_button.geometry().right()
     assert TOUCH.mm(gap) >= 2
+
+
+def test_the_panel_sits_under_the_screen_and_the_chrome_stays_calm(
+    qtbot, project, engine, tmp_path, runtime, service
+):
+    window = open_window(qtbot, project, engine, tmp_path, runtime, service, profile=TOUCH)
+    window.go_to("line")
+    panel = band_panel(window)
+    band = panel.parentWidget()
+    view = window.host.view
+    screen_bottom = view.mapTo(window, view.rect().bottomLeft()).y()
+    assert band.mapTo(window, band.rect().topLeft()).y() > screen_bottom
+    chrome = view.mapTo(window, view.rect().topLeft()).y() / window.height()
+    assert chrome <= 0.15, f"header, banner and navigation take {chrome:.0%}"

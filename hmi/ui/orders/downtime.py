@@ -36,7 +36,7 @@ from .common import ASSIGN, Guard, attempt, clock_text, duration_text, line_titl
 from .common import now as current
 
 UNASSIGNED_TAG = "_sys.orders.unassigned_stops"
-CATEGORY_COLUMNS = 3
+CATEGORY_COLUMNS = 4  # a finger-wide button each on 1280 px; few rows when the banner grows
 SPLIT_STEP_S = 60  # the − / + buttons move the split time by a minute
 SHIFT_S = 8 * 3600.0  # how far back "earlier" goes where the calendar has no shifts
 
@@ -122,9 +122,15 @@ class StopsDialog(QDialog):
         self.category: tuple[StopKind, str] | None = None
         layout = QVBoxLayout(self)
         layout.setSpacing(gap)
+        top = QHBoxLayout()  # Close beside the title: the list gets every row below
         self.title = QLabel("", self)
         self.title.setObjectName("dialogTitle")
-        layout.addWidget(self.title)
+        top.addWidget(self.title, 1)
+        self.close_button = QPushButton("", self)
+        self.close_button.setObjectName("cancelButton")
+        self.close_button.clicked.connect(self.reject)
+        top.addWidget(self.close_button)
+        layout.addLayout(top)
         self.message = QLabel("", self)
         self.message.setObjectName("ordersMessage")
         self.message.setWordWrap(True)
@@ -132,14 +138,12 @@ class StopsDialog(QDialog):
         self.stack = QStackedWidget(self)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.message)
-        self.close_button = QPushButton("", self)
-        self.close_button.setObjectName("cancelButton")
-        self.close_button.clicked.connect(self.reject)
-        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
         self._build_list()
         self._build_stop()
         self._build_reasons()
         views.events.changed.connect(self._changed)
+        if not profile.touch:  # the touch panel gives it the screen's room (``open_stops``)
+            self.setMinimumSize(round(profile.target_px * 26), round(profile.target_px * 17))
         self.show_list()
 
     # -- the pages -----------------------------------------------------------------------
