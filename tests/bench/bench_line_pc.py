@@ -10,12 +10,16 @@ OPC UA item every 500 ms, so the engine sees real traffic, not a steady state.
 
 Measured over ``MEASURE_S`` seconds after a warm-up: cycle time p50/p99 per Modbus device
 (the scan scheduler's own figures; target p99 <= 40 ms), the time asyncua takes to decode
-one OPC UA publish response and the driver to hand it to the engine, how late the runtime
-loop wakes a 5 ms sleeper (what every response waits for it), values per second into the
-engine and out of it (changed), the CPU share of this process (CPU time / wall time, every
-thread; target <= 50 % of one core) and of its threads, its RSS, and the machine's load
-(the PLC processes and anything else running compete for the same cores). Then, in the
-same run, the naive way on one of the PLCs: one request per tag. Prints one JSON line.
+one OPC UA publish response (on the driver's own thread) and the driver to hand it to the
+engine, the garbage collector's pauses, how late the runtime loop wakes a 5 ms sleeper
+(what every response waits for it), values per second into the engine (what the drivers
+publish: Modbus sends only what changed) and out of it (changed beyond the deadband), the
+CPU share of this process (CPU time / wall time, every thread; target <= 50 % of one core)
+and of its threads, its RSS, and the machine's load: the PLC processes and anything else
+running compete for the same cores, so the load average and the share of the time the
+runtime loop's thread and each PLC process were ready to run but waited for a core are
+reported too. Then, in the same run, the naive way on one of the PLCs: one request per
+tag. Prints one JSON line.
 
     python -m tests.bench.bench_line_pc          # LINE_PC_SECONDS=60 for a longer window
 """
@@ -385,6 +389,25 @@ def thread_cpu() -> dict[str, float]:
     return out
 
 
+def runqueue_wait(pids: list[int]) -> dict[str, float]:
+    """Seconds the runtime loop's thread and each PLC process spent ready to run but
+    waiting for a core (Linux schedstat; empty elsewhere): what the machine's other work
+    costs them, which no change in this process can save."""
+    paths = {
+        t.name: f"/proc/self/task/{t.native_id}/schedstat"
+        for t in threading.enumerate()
+        if t.name == "hmi-runtime"
+    }
+    paths |= {f"plc process {n}": f"/proc/{pid}/schedstat" for n, pid in enumerate(pids, 1)}
+    out: dict[str, float] = {}
+    for name, path in paths.items():
+        try:
+            out[name] = int(Path(path).read_text().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
 def quantiles_ms(samples: list[float]) -> dict[str, float]:
     return {
         "p50": round(median(samples) * 1e3, 2),
@@ -392,7 +415,9 @@ def quantiles_ms(samples: list[float]) -> dict[str, float]:
     }
 
 
-def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[str, Any]:
+def run_line(
+    folder: Path, data_dir: Path, server_cpu: tuple[Any, Any], server_pids: list[int]
+) -> dict[str, Any]:
     from hmi.core.project.loader import load_project
     from hmi.core.runtime import Runtime
 
@@ -433,9 +458,11 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
         wall0, cpu0 = time.perf_counter(), time.process_time()
         servers0 = [each.value for each in server_cpu]
         threads0 = thread_cpu()
+        waits0 = runqueue_wait(server_pids)
         time.sleep(MEASURE_S)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         threads = {n: c - threads0.get(n, 0.0) for n, c in thread_cpu().items()}
+        waits = {n: w - waits0.get(n, 0.0) for n, w in runqueue_wait(server_pids).items()}
         servers = [each.value - at0 for each, at0 in zip(server_cpu, servers0, strict=True)]
         rss, rss_peak = rss_mb()
         cycles = {n: s.cycles - cycles0[n] for n, s in scans.items()}
@@ -482,6 +509,7 @@ def run_line(folder: Path, data_dir: Path, server_cpu: tuple[Any, Any]) -> dict[
         "thread_cpu_share": {
             n: round(c / wall, 3) for n, c in sorted(threads.items(), key=lambda i: -i[1]) if c
         },
+        "runqueue_wait_share": {n: round(w / wall, 3) for n, w in waits.items()},
         "plc_processes_cpu_share": [round(each / wall, 3) for each in servers],
         "load_average_1min": round(os.getloadavg()[0], 2),  # other work on this machine
         "cpus": os.cpu_count(),
@@ -552,7 +580,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="line-pc-") as tmp:
             folder = Path(tmp) / "project"
             write_project(folder, modbus_ports, opcua_port)
-            line = run_line(folder, Path(tmp) / "data", (modbus_cpu, opcua_cpu))
+            pids = [server.pid for server in servers if server.pid is not None]
+            line = run_line(folder, Path(tmp) / "data", (modbus_cpu, opcua_cpu), pids)
         naive = asyncio.run(naive_run(modbus_ports[0]))
     finally:
         stop.set()
