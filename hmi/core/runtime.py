@@ -144,8 +144,8 @@ class Runtime:
         if self._tuned is not None:
             return
         self._tuned = gc.get_threshold(), sys.getswitchinterval()
-        gc.collect()
-        gc.freeze()
+        gc.freeze()  # no collection first: it would cost every start 100-300 ms, and what
+        # little start-up garbage is frozen with the rest is given back at stop (unfreeze)
         threshold, switch = self._tuned
         gc.set_threshold(max(GC_YOUNG, threshold[0]), *threshold[1:])
         sys.setswitchinterval(min(SWITCH_S, switch))
