@@ -158,3 +158,15 @@ def test_shift_report_writes_a_pdf(qtbot, page, setup, tmp_path):
     assert path is not None and path.is_file() and path.read_bytes().startswith(b"%PDF")
     assert path.is_relative_to(tmp_path / "data")
     assert str(path) in page.message.text()
+
+
+def test_the_page_never_makes_the_touch_window_taller(
+    qtbot, project, engine, tmp_path, runtime, setup
+):
+    from .orders_probe import TOUCH
+
+    window = open_window(qtbot, project, engine, tmp_path, runtime, setup[0], profile=TOUCH)
+    page = window.open_page("orders")
+    qtbot.waitUntil(page.isVisible, timeout=2000)
+    assert window.height() == 800
+    assert page.minimumSizeHint().height() < 200  # it scrolls instead, by dragging

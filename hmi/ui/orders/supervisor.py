@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QStyleOptionButton,
@@ -164,7 +165,7 @@ class ParetoChart(QWidget):
             return
         row_h = min((self.height() - top - pad) / max(len(self.rows), 1), px * 2.6)
         label_w = self.width() * 0.38
-        figure_w = px * 9
+        figure_w = px * 11  # "12 h 30 min · 97 %"
         bar_w = max(self.width() - label_w - figure_w - 3 * pad, 10.0)
         largest = self.rows[0][1] or 1.0
         painter.setFont(theme.font(px))
@@ -276,7 +277,18 @@ class SupervisorPage(QWidget):
         self.setStyleSheet(views.stylesheet)
         self.guard = Guard(views.operator.access, views.user, self.say, self)
         self.line = next(iter(self.service.config.lines), "")
-        layout = QVBoxLayout(self)
+        # in a scroll area: under a tall alarm banner on the touch panel the page scrolls
+        # (by dragging) rather than making the window taller than its screen
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget(scroll)
+        content.setObjectName("oeePage")
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(gap, gap, gap, gap)
         layout.setSpacing(gap)
         tiles = QHBoxLayout()
