@@ -53,6 +53,7 @@ BUILTIN = {
     "audit": "hmi.core.audit.capability:AuditCapability",
     "users": "hmi.core.users.capability:UsersCapability",
     "orders": "hmi.core.orders.capability:OrdersCapability",
+    "vision": "hmi.core.vision.capability:VisionCapability",
 }
 
 

@@ -6,5 +6,81 @@
   its outputs read (classification, Ultralytics detection, anomalib anomaly maps);
 - ``cameras``: one grabber thread per camera keeping only the newest frame;
 - ``trigger``: exactly one inspection per part (a PLC edge or a part entering the image);
-- ``evidence``: defect images and good samples on disk, within a quota.
+- ``evidence``: defect images and good samples on disk, within a quota;
+- ``config``: the ``vision:`` section; ``pipeline``: one decision per part per camera;
+  ``counters``: the durable good/scrap/uninspected counters; ``service``: ``Vision``, the
+  cameras at work; ``capability`` and ``console`` (``hmi vision ...``).
+
+The public names load on first use (OpenCV and onnxruntime take a while to import, and
+every ``hmi`` command discovers the capability).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .cameras import Camera, CameraStatus, Frame, SimulatedPress
+    from .capability import HEALTH_TAG, MANAGE, VisionCapability, camera_tag
+    from .config import CameraConfig, ModelConfig, VisionConfig, read_vision
+    from .evidence import EvidenceStatus, EvidenceWriter
+    from .model import Detection, Inference, ModelError, ModelInfo, VisionModel
+    from .pipeline import Decision
+    from .service import Vision, VisionError
+
+_WHERE = {
+    "Camera": "cameras",
+    "CameraStatus": "cameras",
+    "Frame": "cameras",
+    "SimulatedPress": "cameras",
+    "HEALTH_TAG": "capability",
+    "MANAGE": "capability",
+    "VisionCapability": "capability",
+    "camera_tag": "capability",
+    "CameraConfig": "config",
+    "ModelConfig": "config",
+    "VisionConfig": "config",
+    "read_vision": "config",
+    "EvidenceStatus": "evidence",
+    "EvidenceWriter": "evidence",
+    "Detection": "model",
+    "Inference": "model",
+    "ModelError": "model",
+    "ModelInfo": "model",
+    "VisionModel": "model",
+    "Decision": "pipeline",
+    "Vision": "service",
+    "VisionError": "service",
+}
+__all__ = [
+    "HEALTH_TAG",
+    "MANAGE",
+    "Camera",
+    "CameraConfig",
+    "CameraStatus",
+    "Decision",
+    "Detection",
+    "EvidenceStatus",
+    "EvidenceWriter",
+    "Frame",
+    "Inference",
+    "ModelConfig",
+    "ModelError",
+    "ModelInfo",
+    "SimulatedPress",
+    "Vision",
+    "VisionCapability",
+    "VisionConfig",
+    "VisionError",
+    "VisionModel",
+    "camera_tag",
+    "read_vision",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

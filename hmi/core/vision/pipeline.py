@@ -1,0 +1,301 @@
+"""One camera's inspection: trigger → newest frame → model → exactly one decision per part.
+
+Each camera has a thread of its own (``Inspection``); the values of its trigger tag are
+handed to it with their timestamps, so a part's time is the PLC's edge, not the moment
+the thread got round to it. For each part it takes a frame it has not used before that is
+no older than the part by more than ``max_age`` (waiting up to that long for one), and
+asks the camera's model, shared with the other cameras that use it (``ModelSlot``: one
+session, one lock). Whatever goes wrong — no fresh frame, a frame of the wrong size, a
+model that did not load or failed — the part is still decided, as ``uninspected`` (never
+good), and the reason is logged once, when it starts, and once more when inspection
+works again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cameras import RUNNING, Camera, Frame
+from .config import CameraConfig, ModelConfig
+from .model import GOOD_NAMES, Inference, ModelError, VisionModel
+from .trigger import EdgeTrigger, PresenceTrigger
+
+log = logging.getLogger(__name__)
+
+GOOD, DEFECT, UNINSPECTED = "good", "defect", "uninspected"
+TICK_S = 0.2  # longest wait for a value while nothing is pending
+POLL_S = 0.01  # wait while a steady high may become a part (debounce)
+INBOX = 10_000  # trigger readings waiting; more means the thread is stuck
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The one result of one part. ``score`` is None when uninspected; ``frame`` is the
+    image decided on (None when there was none); ``latency_ms`` from grab to decision."""
+
+    camera: str
+    part: int
+    result: str  # good | defect | uninspected
+    label: str
+    score: float | None
+    reason: str
+    ts: float  # the part's time (wall clock)
+    model: str
+    sha256: str = ""
+    latency_ms: float = 0.0
+    inference: Inference | None = field(default=None, compare=False)
+    frame: Frame | None = field(default=None, compare=False)
+
+
+class ModelSlot:
+    """One model, loaded once and shared by the cameras that use it; ``infer`` calls are
+    taken one at a time (a session is not made faster by two threads on two cores)."""
+
+    def __init__(self, config: ModelConfig):
+        self.config = config
+        self.name = config.name
+        self.model: VisionModel | None = None
+        self.error = "not loaded yet"
+        self._lock = threading.Lock()
+
+    def load(self) -> ModelSlot:
+        try:
+            self.model = VisionModel.load(self.config.path, threads=self.config.threads)
+            self.error = ""
+        except ModelError as error:
+            self.model, self.error = None, str(error)
+            log.error("vision model %s cannot be used: %s", self.name, error)
+        return self
+
+    def infer(self, frame: Frame) -> Inference:
+        model = self.model
+        if model is None:
+            raise ModelError(f"model {self.name} is not loaded: {self.error}")
+        with self._lock:
+            return model.infer(frame.image, frame.roi)
+
+
+class CountTrigger:
+    """A part per increment of an integer tag (a PLC's part counter). The first reading,
+    a counter going back (reset) and a step above ``max_step`` (a counter set, not
+    counted) make no part; a step of n makes n."""
+
+    def __init__(self, max_step: int = 10):
+        self.max_step = max_step
+        self.last: int | None = None
+        self.refused = 0  # steps too big to be parts
+
+    def update(self, value: Any, ts: float) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return 0  # a Bad reading: the next good one continues from the last
+        raw, last = int(value), self.last
+        self.last = raw
+        if last is None or raw <= last:
+            return 0
+        if raw - last > self.max_step:
+            self.refused += 1
+            log.warning("part counter stepped from %d to %d: not taken as parts", last, raw)
+            return 0
+        return raw - last
+
+
+class Inspection:
+    """The inspection thread of one camera; ``on_decision`` gets every ``Decision``."""
+
+    def __init__(
+        self,
+        config: CameraConfig,
+        camera: Camera,
+        slot: ModelSlot,
+        on_decision: Callable[[Decision], None],
+    ):
+        self.config = config
+        self.name = config.name
+        self.camera = camera
+        self.slot = slot  # swapped by set_model, read once per part
+        self.on_decision = on_decision
+        self.threshold = config.threshold
+        self.parts = 0
+        self.problem = ""  # why the last part was not inspected; "" when it was
+        self.recent: deque[bool] = deque(maxlen=config.window)  # inspected parts: defect?
+        self._inbox: queue.Queue[tuple[Any, float]] = queue.Queue(INBOX)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._used = -1  # the newest frame seq decided on
+        self._seen = -1  # the newest frame seq the presence trigger looked at
+        self._high = False  # the edge trigger's newest reading was high
+        trig = config.trigger
+        self._edge = self._count = self._presence = None
+        if trig.kind == "edge":
+            self._edge = EdgeTrigger(trig.debounce, trig.min_interval, trig.level)
+        elif trig.kind == "count":
+            self._count = CountTrigger(trig.max_step)
+        else:
+            self._presence = PresenceTrigger(
+                trig.roi, enter=trig.enter, leave=trig.leave, debounce=trig.debounce,
+                min_interval=trig.min_interval,
+            )  # fmt: skip
+
+    @property
+    def defect_rate(self) -> float:
+        """Defects in % of the inspected parts of the window."""
+        recent = list(self.recent)
+        return 100.0 * sum(recent) / len(recent) if recent else 0.0
+
+    # -- life ---------------------------------------------------------------------------------
+
+    def start(self) -> Inspection:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"hmi-inspect-{self.name}")
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop; parts already triggered are decided (uninspected) before it ends."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def feed(self, value: Any, ts: float) -> None:
+        """A reading of the trigger tag (None: Bad) at ``ts`` (wall clock)."""
+        try:
+            self._inbox.put_nowait((value, ts))
+        except queue.Full:
+            log.error("camera %s: trigger readings are not being taken; one dropped", self.name)
+
+    # -- the thread ---------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self._presence is not None:
+                    self._watch_presence()
+                else:
+                    self._take_readings()
+            except Exception:  # nothing may end the thread
+                log.exception("camera %s: inspection failed", self.name)
+                self._stop.wait(TICK_S)
+        self._drain()
+
+    def _take_readings(self, stopping: bool = False) -> None:
+        pending = self._high  # a steady high may become a part without a new reading
+        try:
+            value, ts = self._inbox.get(timeout=0 if stopping else POLL_S if pending else TICK_S)
+        except queue.Empty:
+            if self._edge is not None and (trigger := self._edge.poll(time.time())):
+                self._part(trigger.ts, stopping)
+            return
+        if self._count is not None:
+            for _ in range(self._count.update(value, ts)):
+                self._part(ts, stopping)
+        elif self._edge is not None:
+            self._high = bool(self._edge.level_of(value))
+            if trigger := self._edge.update(value, ts):
+                self._part(trigger.ts, stopping)
+
+    def _watch_presence(self) -> None:
+        assert self._presence is not None
+        frame = self.camera.latest(self._seen, TICK_S)
+        if frame is None:
+            return
+        self._seen = frame.seq
+        trigger = self._presence.update(frame.image, frame.ts)
+        if trigger is not None:
+            self._part(trigger.ts, False, frame)
+
+    def _drain(self) -> None:
+        """Readings that arrived before the stop: their parts are decided, uninspected."""
+        while not self._inbox.empty():
+            self._take_readings(stopping=True)
+
+    # -- one part -----------------------------------------------------------------------------
+
+    def _part(self, ts: float, stopping: bool, frame: Frame | None = None) -> None:
+        self.parts += 1
+        slot = self.slot
+        try:
+            if stopping:
+                decision = self._uninspected(ts, slot, "the station stopped before it was seen")
+            else:
+                decision = self._decide(ts, slot, frame)
+        except Exception as error:  # a decision for every part, whatever happened
+            log.exception("camera %s: part %d", self.name, self.parts)
+            decision = self._uninspected(ts, slot, f"inspection failed: {error}")
+        self._note(decision)
+        try:
+            self.on_decision(decision)
+        except Exception:
+            log.exception("camera %s: handing on the decision failed", self.name)
+
+    def _decide(self, ts: float, slot: ModelSlot, frame: Frame | None) -> Decision:
+        frame = frame or self._frame_for(ts)
+        if frame is None:
+            status = self.camera.status()
+            if status.state != RUNNING:
+                why = f"no fresh frame: camera {status.state} ({status.reason})"
+            else:
+                why = f"no fresh frame: none within {self.config.max_age:g} s of the part"
+            return self._uninspected(ts, slot, why)
+        self._used = max(self._used, frame.seq)
+        if frame.problem:
+            return self._uninspected(ts, slot, frame.problem, frame)
+        try:
+            inference = slot.infer(frame)
+        except ModelError as error:
+            return self._uninspected(ts, slot, str(error), frame)
+        score = inference.score
+        defect = inference.defect if self.threshold is None else score >= self.threshold
+        label = inference.label
+        if defect and label.lower() in GOOD_NAMES:
+            label = "defect"
+        elif not defect:
+            label = "good"
+        model = slot.model
+        return Decision(
+            self.name, self.parts, DEFECT if defect else GOOD, label, score, "", ts, slot.name,
+            model.info.sha256 if model else "", (time.time() - frame.ts) * 1000, inference, frame,
+        )  # fmt: skip
+
+    def _frame_for(self, ts: float) -> Frame | None:
+        """The newest frame not used before, no older than ``ts - max_age``; waits up to
+        ``max_age`` for one."""
+        max_age = self.config.max_age
+        deadline = time.monotonic() + max_age
+        after = self._used
+        while True:
+            frame = self.camera.latest(after, max(0.0, deadline - time.monotonic()))
+            if frame is None:
+                return None
+            if frame.ts >= ts - max_age:
+                return frame
+            after = frame.seq
+            if time.monotonic() >= deadline:
+                return None
+
+    def _uninspected(
+        self, ts: float, slot: ModelSlot, reason: str, frame: Frame | None = None
+    ) -> Decision:
+        return Decision(
+            self.name, self.parts, UNINSPECTED, UNINSPECTED, None, reason, ts, slot.name,
+            frame=frame,
+        )  # fmt: skip
+
+    def _note(self, decision: Decision) -> None:
+        """Keep the defect rate's window; log a reason once, and the recovery once."""
+        if decision.result == UNINSPECTED:
+            if decision.reason != self.problem:
+                log.warning("camera %s: parts uninspected: %s", self.name, decision.reason)
+            self.problem = decision.reason
+            return
+        self.recent.append(decision.result == DEFECT)
+        if self.problem:
+            log.warning("camera %s: inspecting again", self.name)
+        self.problem = ""
