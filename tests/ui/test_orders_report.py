@@ -9,6 +9,7 @@ import time
 import pytest
 
 from hmi.core.orders.model import Order, ShiftReport
+from hmi.core.orders.report import order_oee
 from hmi.ui.orders.report_pdf import (
     SECTIONS,
     ReportError,
@@ -17,6 +18,7 @@ from hmi.ui.orders.report_pdf import (
     render_images,
     render_pdf,
 )
+from hmi.ui.symbols.painting import format_number
 from tests.bench.bench_shift_report import big_report
 
 
@@ -60,6 +62,24 @@ def test_more_stops_and_orders_take_more_pages(qapp, tmp_path) -> None:
     assert "Stops (continued)" in whole
     last = max(report.stops, key=lambda s: s.start)
     assert time.strftime("%H:%M:%S", time.localtime(last.start)) in whole
+
+
+def test_orders_table_shows_what_each_order_made_in_the_shift(qapp, tmp_path) -> None:
+    """An order that began before the shift shows its counts of the shift, not its whole
+    run's, and its OEE over its part in the shift."""
+    report = big_report(2, 10)
+    first, second = report.orders
+    across = dataclasses.replace(first, good=4321, scrap=321, started=report.shift.start - 3600)
+    counts = {across.number: (123, 17), second.number: (second.good, second.scrap)}
+    report = dataclasses.replace(report, orders=[across, second], order_counts=counts)
+    path = tmp_path / "counts.pdf"
+    render_pdf(report, path, english)
+    whole = " ".join(pdf_text(path))
+    oee = order_oee(report, across)
+    doubled = dataclasses.replace(report, order_counts={**counts, across.number: (246, 17)})
+    assert order_oee(doubled, across) == pytest.approx(2 * oee)  # from the shift's 123 alone
+    assert f"{across.target} 123 17 {format_number(oee * 100, 1)} %" in whole
+    assert "4321" not in whole.replace(",", "").replace(".", "")
 
 
 def test_hundreds_of_reasons_run_over_pages_under_their_header(qapp, tmp_path) -> None:

@@ -260,3 +260,7 @@ class ShiftReport:
     alarm_counts: dict[str, int]  # priority name -> alarms raised in the shift
     stops: list[Stop] = field(default_factory=list)
     generated: float = 0.0
+    #: order number -> (good, scrap) counted for it inside the period, so an order that ran
+    #: across the period's edge is credited what it made in it; an order missing here is
+    #: shown with its whole-order counts
+    order_counts: dict[str, tuple[int, int]] = field(default_factory=dict)

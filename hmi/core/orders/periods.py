@@ -110,11 +110,12 @@ class Periods(OrdersBase):
         else:
             raised = self._read(lambda conn: records.alarms_raised(conn, line, start, end))
             alarms = {PRIORITIES.get(p, f"priority {p}"): n for p, n in sorted(raised.items())}
+        orders = self._orders_in(line, start, end)
         return ShiftReport(
             line=line,
             line_title=self.line_title(line),
             shift=shift,
-            orders=self._orders_in(line, start, end),
+            orders=orders,
             good=good,
             scrap=scrap,
             scrap_by_reason=scrap_by_reason,
@@ -124,6 +125,7 @@ class Periods(OrdersBase):
             alarm_counts=alarms,
             stops=stops,
             generated=self.now(),
+            order_counts=order_counts(counted, orders),
         )
 
     def _orders_in(self, line: str, start: float, end: float) -> list[Order]:
@@ -149,3 +151,17 @@ class Periods(OrdersBase):
         within ``horizon``: a station off for a week does not report every shift)."""
         since = max(self.closed_shifts.get(line, 0.0), now - horizon)
         return [s for s in self.config.calendar.shifts_between(since, now) if since < s.end <= now]
+
+
+def order_counts(
+    counted: dict[tuple[str | None, str], int], orders: list[Order]
+) -> dict[str, tuple[int, int]]:
+    """(good, scrap) per order from the period's recorded counts: the steps, manual scrap
+    and corrections credited to it, the same records its totals are the sum of."""
+    out = {o.number: (0, 0) for o in orders}
+    for (number, counter), n in counted.items():
+        if number is None or counter not in ("good", "scrap"):
+            continue
+        good, scrap = out.get(number, (0, 0))
+        out[number] = (good + n, scrap) if counter == "good" else (good, scrap + n)
+    return out

@@ -43,7 +43,7 @@ class OrderRow:
     product: str
     state: str
     target: int
-    good: int
+    good: int  # made in the shift (the whole order's where the report has no counts of it)
     scrap: int
     oee: float | None  # 0..1 (more than 1 says the ideal cycle time is set too slow)
 
@@ -101,10 +101,10 @@ def order_oee(report: ShiftReport, order: Order) -> float | None:
     """The order's OEE within the shift: ideal time of its good pieces over its planned busy
     time (A × E × Q reduces to PRI × GQ / PBT). Its planned busy time is the part of the
     shift it ran, less its stops with a planned reason. PRI is the order's own ideal cycle
-    time, else the shift's average (ideal time over pieces made). An order carries its
-    counts of all its run: one that ran beyond the shift is credited the share of its good
-    pieces that its time in the shift is of its run. None when it did not run in the shift
-    or nothing tells its ideal cycle time."""
+    time, else the shift's average (ideal time over pieces made). Its good pieces are those
+    counted for it in the shift (``report.order_counts``); a report without them credits the
+    share of the order's good pieces that its time in the shift is of its run. None when it
+    did not run in the shift or nothing tells its ideal cycle time."""
     span = report.shift
     end_of_data = report.generated if report.generated > 0 else span.end
     run_start = order.started if order.started is not None else span.start
@@ -112,7 +112,8 @@ def order_oee(report: ShiftReport, order: Order) -> float | None:
     start, end = max(run_start, span.start), min(run_end, span.end)
     if end <= start:
         return None
-    good = order.good * (end - start) / (run_end - run_start)
+    counted = report.order_counts.get(order.number)
+    good = counted[0] if counted is not None else order.good * (end - start) / (run_end - run_start)
     planned = sum(
         _overlap(s.start, s.end if s.end is not None else end, start, end)
         for s in report.stops
@@ -130,18 +131,22 @@ def order_oee(report: ShiftReport, order: Order) -> float | None:
 
 
 def order_rows(report: ShiftReport) -> list[OrderRow]:
-    return [
-        OrderRow(
-            o.number,
-            product_text(o),
-            o.state.value,
-            o.target,
-            o.good,
-            o.scrap,
-            order_oee(report, o),
+    """The orders that ran in the shift with what they made in it."""
+    rows = []
+    for o in report.orders:
+        good, scrap = report.order_counts.get(o.number, (o.good, o.scrap))
+        rows.append(
+            OrderRow(
+                o.number,
+                product_text(o),
+                o.state.value,
+                o.target,
+                good,
+                scrap,
+                order_oee(report, o),
+            )
         )
-        for o in report.orders
-    ]
+    return rows
 
 
 def scrap_rows(report: ShiftReport) -> list[ScrapRow]:

@@ -13,6 +13,7 @@ import pytest
 
 from hmi.core.access import Access
 from hmi.core.orders.model import MachineState, OrderState
+from hmi.core.orders.report import order_oee, order_rows
 from hmi.core.orders.service import Orders, OrdersError
 
 from .service_setup import Clock, close, config, press_order, service, writer
@@ -265,4 +266,44 @@ def test_a_watcher_reading_figures_on_a_commit_never_holds_up_an_action(tmp_path
             orders.hold("P-1", "op1", "check")
         assert time.monotonic() - began < 2.0
     assert len(read) >= 6
+    close(orders)
+
+
+def test_an_order_across_a_shift_end_is_credited_in_each_shift_what_it_made_there(tmp_path):
+    """Morning 06:00-14:00, Afternoon 14:00-22:00; P-1 runs 06:00-16:00 with PLC counts,
+    scrap recorded by hand and a correction, some on each side of 14:00."""
+    clock = Clock()  # 06:00
+    orders = service(tmp_path / "hmi.db", clock)
+    orders.create(press_order("P-1", 1000, ideal_cycle_s=40.0), "sup1")
+    orders.start("P-1", "op1")
+    start = clock.now
+    orders.feed_counter("line1", "good", 0, ts=start)
+    orders.feed_counter("line1", "scrap", 0, ts=start)
+    orders.feed_counter("line1", "good", 100, ts=clock.advance(3600))
+    orders.feed_counter("line1", "scrap", 5, ts=clock.now)
+    orders.tick()
+    orders.record_scrap("P-1", 3, "Surface defect", "op1")
+    orders.feed_counter("line1", "good", 250, ts=start + 8 * 3600 - 1)  # 13:59:59
+    orders.tick()
+    orders.feed_counter("line1", "good", 260, ts=start + 8 * 3600)  # 14:00:00: Afternoon's
+    orders.tick()
+    orders.feed_counter("line1", "good", 400, ts=clock.advance(8 * 3600))  # 15:00
+    orders.feed_counter("line1", "scrap", 9, ts=clock.now)
+    orders.tick()
+    clock.advance(1800)
+    orders.correct_count("P-1", "good", 395, "five counted twice", "lead1")
+    clock.advance(1800)
+    done = orders.complete("P-1", "op1")  # 16:00
+    calendar = orders.config.calendar
+    morning = orders.shift_report("line1", calendar.shift_at(start + 3600))
+    afternoon = orders.shift_report("line1", calendar.shift_at(start + 9 * 3600))
+    assert (morning.shift.name, afternoon.shift.name) == ("Morning", "Afternoon")
+    assert morning.order_counts == {"P-1": (250, 8)}
+    assert afternoon.order_counts == {"P-1": (145, 4)}
+    both = [r for report in (morning, afternoon) for r in order_rows(report)]
+    assert sum(r.good for r in both) == done.good == 395
+    assert sum(r.scrap for r in both) == done.scrap == 12
+    # the order's OEE over its part in each shift: 40 s x its good pieces there / that time
+    assert order_oee(morning, done) == pytest.approx(40 * 250 / (8 * 3600))
+    assert order_oee(afternoon, done) == pytest.approx(40 * 145 / (2 * 3600))
     close(orders)
