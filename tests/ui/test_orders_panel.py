@@ -215,3 +215,18 @@ def test_the_panel_sits_under_the_screen_and_the_chrome_stays_calm(
     assert band.mapTo(window, band.rect().topLeft()).y() > screen_bottom
     chrome = view.mapTo(window, view.rect().topLeft()).y() / window.height()
     assert chrome <= 0.15, f"header, banner and navigation take {chrome:.0%}"
+
+
+def test_each_pane_side_by_side_and_each_window_has_its_own(qtbot, window, service):
+    from hmi.ui.orders.panel import OrdersBand
+
+    started(service)
+    split = window.toggle_split()  # the line and the next screen of its level
+    qtbot.waitUntil(lambda: split.findChild(OrdersBand) is not None, timeout=2000)
+    assert split.findChild(OrdersBand).isHidden()  # "other" shows no line
+    split.go_to("line")
+    qtbot.waitUntil(lambda: split.findChild(OrdersBand).isVisible(), timeout=2000)
+    other = window.open_window("line")
+    band = other.panel.findChild(OrdersBand)
+    qtbot.waitUntil(lambda: band.panels["line1"].number.full_text == "P-1", timeout=2000)
+    other.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QDialog, QWidget
 
 from hmi.ui.capability import CapabilityViews
@@ -25,17 +25,21 @@ PAGE = "orders"
 class _NewPanels(QObject):
     """The desk's second pane appears in the splitter later: give it a band too."""
 
-    def __init__(self, views: OrdersViews, splitter: QWidget):
+    def __init__(self, views: OrdersViews, splitter: Any):
         super().__init__(splitter)
-        self.views = views
+        self.views, self.splitter = views, splitter
         splitter.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ChildAdded:
-            child = event.child()
-            if hasattr(child, "host") and not child.findChild(OrdersBand):
-                self.views.add_band(child)
+        if event.type() == QEvent.Type.ChildAdded:  # told while the pane is being made
+            QTimer.singleShot(0, self.scan)
         return False
+
+    def scan(self) -> None:
+        for index in range(self.splitter.count()):
+            pane = self.splitter.widget(index)
+            if hasattr(pane, "host") and pane.findChild(OrdersBand) is None:
+                self.views.add_band(pane)
 
 
 class OrdersViews(CapabilityViews):
