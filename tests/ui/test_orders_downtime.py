@@ -135,3 +135,12 @@ def test_touch_reason_buttons_are_for_gloves(qtbot, project, engine, tmp_path, r
     dialog.show_reasons(StopKind.UNPLANNED, "Mechanical")
     for button in [*dialog.category_buttons.values(), *dialog.reason_buttons.values()]:
         assert TOUCH.mm(button.height()) >= 9
+
+
+def test_the_header_follows_the_published_count(qtbot, window, engine):
+    from hmi.core.tags import TagValue
+
+    item = header_item(window)
+    engine.publish_system({"_sys.orders.unassigned_stops": TagValue(4)})
+    qtbot.waitUntil(lambda: item.count == 4, timeout=2000)
+    assert item.text() == "4 stops without reason" and item.isEnabled()

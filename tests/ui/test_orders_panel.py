@@ -230,3 +230,14 @@ def test_each_pane_side_by_side_and_each_window_has_its_own(qtbot, window, servi
     band = other.panel.findChild(OrdersBand)
     qtbot.waitUntil(lambda: band.panels["line1"].number.full_text == "P-1", timeout=2000)
     other.close()
+
+
+def test_counts_confirmed_are_kept_in_the_audit_trail(qtbot, window, service, runtime):
+    started(service)
+    kept = []
+    runtime.access.add_recorder(kept.append)
+    order = window.view("orders").open_order(band_panel(window), service.running("line1"))
+    order.buttons["confirm"].click()
+    confirmed = [r for r in kept if r.action == "counts.confirm"]
+    assert [(r.user, r.target, r.detail["good"]) for r in confirmed] == [(USER, "P-1", 0)]
+    assert "counts confirmed" in order.message.text()
