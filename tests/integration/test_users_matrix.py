@@ -46,28 +46,34 @@ users:
 # What each role is documented to allow (README "Users and roles"); every permission an
 # installed capability declares must appear in this table's columns below.
 EVERYTHING = frozenset(declared_permissions())
+OPERATOR = {
+    "alarms.acknowledge",
+    WRITE_TAG,
+    "orders.start",
+    "orders.hold",
+    "downtime.assign",
+    "scrap.record",
+}
+SHIFT_LEAD = OPERATOR | {
+    "alarms.shelve",
+    "orders.complete",
+    "orders.abort",
+    "counts.correct",
+    "reports.view",
+}
+SUPERVISOR = SHIFT_LEAD | {
+    "alarms.out_of_service",
+    "trends.save",
+    "audit.view",
+    "orders.manage",
+}
 ALLOWED = {
     "viewer": set(),
-    "operator": {"alarms.acknowledge", WRITE_TAG},
-    "line_tech": {"alarms.acknowledge", WRITE_TAG, "alarms.shelve"},
-    "shift_lead": {"alarms.acknowledge", WRITE_TAG, "alarms.shelve"},
-    "supervisor": {
-        "alarms.acknowledge",
-        WRITE_TAG,
-        "alarms.shelve",
-        "alarms.out_of_service",
-        "trends.save",
-        "audit.view",
-    },
-    "engineer": {
-        "alarms.acknowledge",
-        WRITE_TAG,
-        "alarms.shelve",
-        "alarms.out_of_service",
-        "trends.save",
-        "audit.view",
-        "project.change",
-    },
+    "operator": OPERATOR,
+    "line_tech": OPERATOR | {"alarms.shelve"},
+    "shift_lead": SHIFT_LEAD,
+    "supervisor": SUPERVISOR,
+    "engineer": SUPERVISOR | {"project.change", "vision.manage"},
     "administrator": set(EVERYTHING),
 }
 KNOWN = {
@@ -79,6 +85,16 @@ KNOWN = {
     "audit.view",
     "project.change",
     "users.manage",
+    "orders.start",
+    "orders.hold",
+    "orders.complete",
+    "orders.abort",
+    "orders.manage",
+    "downtime.assign",
+    "scrap.record",
+    "counts.correct",
+    "reports.view",
+    "vision.manage",
 }
 PIN = "2468"
 
