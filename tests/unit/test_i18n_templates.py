@@ -87,7 +87,7 @@ def test_linea_s_own_templates_never_match_the_projects_texts(tmp_path):
 def test_the_check_lists_texts_without_an_entry_but_not_unit_symbols(tmp_path):
     words = italian(tmp_path)
     project = Project(
-        name="Plant",
+        name="Riverside works",
         root=str(tmp_path),
         devices={"plc": DeviceConfig("plc", "fake", description="Press PLC")},
         tags={
@@ -99,8 +99,8 @@ def test_the_check_lists_texts_without_an_entry_but_not_unit_symbols(tmp_path):
     found = project_words(project)
     assert found["Units"] == {"mm/s", "bottles"} and found["Tags"] == {"Ram speed", "Line 1"}
     assert untranslated(found, words) == [
-        "Project: Plant",
         "Project: Press PLC",
+        "Project: Riverside works",
         "Tags: Ram speed",
         "Units: bottles",
     ]
