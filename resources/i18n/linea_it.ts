@@ -954,6 +954,684 @@
     </message>
 </context>
 <context>
+    <name>Orders</name>
+    <message>
+        <source>{n} pcs of scrap recorded on order {number}</source>
+        <translation>{n} pz di scarto registrati sull&apos;ordine {number}</translation>
+    </message>
+    <message>
+        <source>{reason} (needs the permission {permission})</source>
+        <translation>{reason} (serve il permesso {permission})</translation>
+    </message>
+    <message>
+        <source>{n} /h</source>
+        <translation>{n} /h</translation>
+    </message>
+    <message>
+        <source>{s} s</source>
+        <translation>{s} s</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} min</translation>
+    </message>
+    <message>
+        <source>{h} h {m:02d} min</source>
+        <translation>{h} h {m:02d} min</translation>
+    </message>
+    <message>
+        <source>Die {die}</source>
+        <translation>Matrice {die}</translation>
+    </message>
+    <message>
+        <source>Released</source>
+        <translation>Rilasciato</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>In corso</translation>
+    </message>
+    <message>
+        <source>Held</source>
+        <translation>Sospeso</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Completato</translation>
+    </message>
+    <message>
+        <source>Aborted</source>
+        <translation>Annullato</translation>
+    </message>
+    <message>
+        <source>&apos;{text}&apos; is not a whole number of pieces</source>
+        <translation>«{text}» non è un numero intero di pezzi</translation>
+    </message>
+    <message>
+        <source>Enter more than 0 pieces</source>
+        <translation>Inserire più di 0 pezzi</translation>
+    </message>
+    <message>
+        <source>{value} is more than this order could have: at most {limit}</source>
+        <translation>{value} è più di quanto possa avere questo ordine: al massimo {limit}</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>creato</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>importato</translation>
+    </message>
+    <message>
+        <source>started</source>
+        <translation>avviato</translation>
+    </message>
+    <message>
+        <source>moved in the queue</source>
+        <translation>spostato nella coda</translation>
+    </message>
+    <message>
+        <source>The reason is kept with the order</source>
+        <translation>Il motivo resta registrato con l&apos;ordine</translation>
+    </message>
+    <message>
+        <source>Say why, in a few words</source>
+        <translation>Dire il motivo, in poche parole</translation>
+    </message>
+    <message>
+        <source>Scrap of order {number}</source>
+        <translation>Scarto dell&apos;ordine {number}</translation>
+    </message>
+    <message>
+        <source>Choose the reason, then enter the pieces (1 .. {limit})</source>
+        <translation>Scegliere il motivo, poi inserire i pezzi (1 .. {limit})</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Registra</translation>
+    </message>
+    <message>
+        <source>Choose the reason of the scrap first</source>
+        <translation>Scegliere prima il motivo dello scarto</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>Buoni</translation>
+    </message>
+    <message>
+        <source>Scrap</source>
+        <translation>Scarto</translation>
+    </message>
+    <message>
+        <source>Correct the count of order {number}</source>
+        <translation>Correggere il conteggio dell&apos;ordine {number}</translation>
+    </message>
+    <message>
+        <source>{what} counted: {n} pcs</source>
+        <translation>{what} contati: {n} pz</translation>
+    </message>
+    <message>
+        <source>The pieces there really are; the count stays beside it</source>
+        <translation>I pezzi che ci sono davvero; il conteggio resta accanto</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Avanti</translation>
+    </message>
+    <message>
+        <source>Enter 0 .. {limit} pieces</source>
+        <translation>Inserire 0 .. {limit} pezzi</translation>
+    </message>
+    <message>
+        <source>Not while the order is {state}</source>
+        <translation>Non mentre l&apos;ordine è {state}</translation>
+    </message>
+    <message>
+        <source>Order {number} · {line}</source>
+        <translation>Ordine {number} · {line}</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Prodotto</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Stato</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Obiettivo</translation>
+    </message>
+    <message>
+        <source>{n} pcs</source>
+        <translation>{n} pz</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>Mancanti</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Avviato</translation>
+    </message>
+    <message>
+        <source>{when} {action} by {user}{why}</source>
+        <translation>{when} {action} da {user}{why}</translation>
+    </message>
+    <message>
+        <source>Hold</source>
+        <translation>Sospendi</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Riprendi</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>Completa</translation>
+    </message>
+    <message>
+        <source>Abort</source>
+        <translation>Annulla ordine</translation>
+    </message>
+    <message>
+        <source>Record scrap</source>
+        <translation>Registra scarto</translation>
+    </message>
+    <message>
+        <source>Counts are right</source>
+        <translation>Conteggi giusti</translation>
+    </message>
+    <message>
+        <source>Correct good</source>
+        <translation>Correggi buoni</translation>
+    </message>
+    <message>
+        <source>Correct scrap</source>
+        <translation>Correggi scarto</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Chiudi</translation>
+    </message>
+    <message>
+        <source>{text} (counted {before}; {user}: {reason})</source>
+        <translation>{text} (contati {before}; {user}: {reason})</translation>
+    </message>
+    <message>
+        <source>Billets</source>
+        <translation>Billette</translation>
+    </message>
+    <message>
+        <source>Gross</source>
+        <translation>Lordo</translation>
+    </message>
+    <message>
+        <source>Scrap weight</source>
+        <translation>Peso scarto</translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation>Netto</translation>
+    </message>
+    <message>
+        <source>Remaining weight</source>
+        <translation>Peso mancante</translation>
+    </message>
+    <message>
+        <source>Billets to go</source>
+        <translation>Billette mancanti</translation>
+    </message>
+    <message>
+        <source>resumed</source>
+        <translation>ripreso</translation>
+    </message>
+    <message>
+        <source>Why hold order {number}?</source>
+        <translation>Perché sospendere l&apos;ordine {number}?</translation>
+    </message>
+    <message>
+        <source>held</source>
+        <translation>sospeso</translation>
+    </message>
+    <message>
+        <source>Why abort order {number}?</source>
+        <translation>Perché annullare l&apos;ordine {number}?</translation>
+    </message>
+    <message>
+        <source>aborted</source>
+        <translation>annullato</translation>
+    </message>
+    <message>
+        <source>counts confirmed</source>
+        <translation>conteggi confermati</translation>
+    </message>
+    <message>
+        <source>Order {number}: {what}</source>
+        <translation>Ordine {number}: {what}</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>completato</translation>
+    </message>
+    <message>
+        <source>Complete order {number} short of its target?</source>
+        <translation>Completare l&apos;ordine {number} prima dell&apos;obiettivo?</translation>
+    </message>
+    <message>
+        <source>{good} of {target} pcs made; {left} pcs will not be made</source>
+        <translation>{good} di {target} pz prodotti; {left} pz non saranno prodotti</translation>
+    </message>
+    <message>
+        <source>Why is the count wrong?</source>
+        <translation>Perché il conteggio è sbagliato?</translation>
+    </message>
+    <message>
+        <source>{before} → {after} pcs</source>
+        <translation>{before} → {after} pz</translation>
+    </message>
+    <message>
+        <source>Correct</source>
+        <translation>Correggi</translation>
+    </message>
+    <message>
+        <source>count corrected</source>
+        <translation>conteggio corretto</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>in marcia</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>ferma</translation>
+    </message>
+    <message>
+        <source>fault</source>
+        <translation>guasto</translation>
+    </message>
+    <message>
+        <source>changeover</source>
+        <translation>cambio</translation>
+    </message>
+    <message>
+        <source>starved</source>
+        <translation>senza materiale</translation>
+    </message>
+    <message>
+        <source>blocked</source>
+        <translation>bloccata a valle</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>nessun dato</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>Pianificate</translation>
+    </message>
+    <message>
+        <source>Unplanned</source>
+        <translation>Non pianificate</translation>
+    </message>
+    <message>
+        <source>Stops</source>
+        <translation>Fermate</translation>
+    </message>
+    <message>
+        <source>Stops: {n}</source>
+        <translation>Fermate: {n}</translation>
+    </message>
+    <message>
+        <source>{n} stops without reason</source>
+        <translation>{n} fermate senza motivo</translation>
+    </message>
+    <message>
+        <source>No stops in this period</source>
+        <translation>Nessuna fermata in questo periodo</translation>
+    </message>
+    <message>
+        <source>— no reason yet</source>
+        <translation>— ancora senza motivo</translation>
+    </message>
+    <message>
+        <source> (still stopped)</source>
+        <translation> (ancora ferma)</translation>
+    </message>
+    <message>
+        <source>{start}  {length}{still}  {line}  {state}  {why}</source>
+        <translation>{start}  {length}{still}  {line}  {state}  {why}</translation>
+    </message>
+    <message>
+        <source>No neighbouring stop on this line</source>
+        <translation>Nessuna fermata vicina su questa linea</translation>
+    </message>
+    <message>
+        <source>Reason given: {reason}</source>
+        <translation>Motivo assegnato: {reason}</translation>
+    </message>
+    <message>
+        <source>Stop split at {at}</source>
+        <translation>Fermata divisa alle {at}</translation>
+    </message>
+    <message>
+        <source>Merge these two stops into one?</source>
+        <translation>Unire queste due fermate in una?</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>Unisci</translation>
+    </message>
+    <message>
+        <source>Stops merged</source>
+        <translation>Fermate unite</translation>
+    </message>
+    <message>
+        <source>Stops and their reasons</source>
+        <translation>Fermate e motivi</translation>
+    </message>
+    <message>
+        <source>All lines</source>
+        <translation>Tutte le linee</translation>
+    </message>
+    <message>
+        <source>◀ Earlier shift</source>
+        <translation>◀ Turno precedente</translation>
+    </message>
+    <message>
+        <source>This shift</source>
+        <translation>Questo turno</translation>
+    </message>
+    <message>
+        <source>From {since} to {until}</source>
+        <translation>Dalle {since} alle {until}</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>ora</translation>
+    </message>
+    <message>
+        <source>◀ Stops</source>
+        <translation>◀ Fermate</translation>
+    </message>
+    <message>
+        <source>◀ Categories</source>
+        <translation>◀ Categorie</translation>
+    </message>
+    <message>
+        <source>Split in two…</source>
+        <translation>Dividi in due…</translation>
+    </message>
+    <message>
+        <source>Merge with previous</source>
+        <translation>Unisci alla precedente</translation>
+    </message>
+    <message>
+        <source>Merge with next</source>
+        <translation>Unisci alla successiva</translation>
+    </message>
+    <message>
+        <source>Split the stop at</source>
+        <translation>Dividere la fermata alle</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annulla</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>Dividi</translation>
+    </message>
+    <message>
+        <source>{at} · {first} + {second}</source>
+        <translation>{at} · {first} + {second}</translation>
+    </message>
+    <message>
+        <source>No order is waiting in this line&apos;s queue</source>
+        <translation>Nessun ordine in attesa nella coda di questa linea</translation>
+    </message>
+    <message>
+        <source>HELD</source>
+        <translation>SOSPESO</translation>
+    </message>
+    <message>
+        <source>Start next</source>
+        <translation>Avvia il prossimo</translation>
+    </message>
+    <message>
+        <source>Order ▸</source>
+        <translation>Ordine ▸</translation>
+    </message>
+    <message>
+        <source>No order running</source>
+        <translation>Nessun ordine in corso</translation>
+    </message>
+    <message>
+        <source>Next: {number} · {product}</source>
+        <translation>Prossimo: {number} · {product}</translation>
+    </message>
+    <message>
+        <source>The queue is empty</source>
+        <translation>La coda è vuota</translation>
+    </message>
+    <message>
+        <source>{good} / {target} pcs</source>
+        <translation>{good} / {target} pz</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>Ritmo</translation>
+    </message>
+    <message>
+        <source>Done at</source>
+        <translation>Fine alle</translation>
+    </message>
+    <message>
+        <source>OEE</source>
+        <translation>OEE</translation>
+    </message>
+    <message>
+        <source>Start order {number} on {line}?</source>
+        <translation>Avviare l&apos;ordine {number} su {line}?</translation>
+    </message>
+    <message>
+        <source>{product} · target {target} pcs</source>
+        <translation>{product} · obiettivo {target} pz</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Avvia</translation>
+    </message>
+    <message>
+        <source>Order {number} started</source>
+        <translation>Ordine {number} avviato</translation>
+    </message>
+    <message>
+        <source>Breakdowns</source>
+        <translation>Guasti</translation>
+    </message>
+    <message>
+        <source>Setup and adjustments</source>
+        <translation>Attrezzaggi e regolazioni</translation>
+    </message>
+    <message>
+        <source>Small stops</source>
+        <translation>Microfermate</translation>
+    </message>
+    <message>
+        <source>Reduced speed</source>
+        <translation>Velocità ridotta</translation>
+    </message>
+    <message>
+        <source>Start-up rejects</source>
+        <translation>Scarti di avviamento</translation>
+    </message>
+    <message>
+        <source>Production rejects</source>
+        <translation>Scarti di produzione</translation>
+    </message>
+    <message>
+        <source>Die number</source>
+        <translation>Numero matrice</translation>
+    </message>
+    <message>
+        <source>Alloy</source>
+        <translation>Lega</translation>
+    </message>
+    <message>
+        <source>Billet length (mm)</source>
+        <translation>Lunghezza billetta (mm)</translation>
+    </message>
+    <message>
+        <source>Billet weight (kg)</source>
+        <translation>Peso billetta (kg)</translation>
+    </message>
+    <message>
+        <source>Profile weight (g/m)</source>
+        <translation>Peso profilo (g/m)</translation>
+    </message>
+    <message>
+        <source>Profile length (m)</source>
+        <translation>Lunghezza profilo (m)</translation>
+    </message>
+    <message>
+        <source>Bottle size (l)</source>
+        <translation>Formato bottiglia (l)</translation>
+    </message>
+    <message>
+        <source>No losses recorded in this shift</source>
+        <translation>Nessuna perdita registrata in questo turno</translation>
+    </message>
+    <message>
+        <source>Order {number} · {product} · {good} / {target} pcs</source>
+        <translation>Ordine {number} · {product} · {good} / {target} pz</translation>
+    </message>
+    <message>
+        <source>Availability</source>
+        <translation>Disponibilità</translation>
+    </message>
+    <message>
+        <source>Effectiveness</source>
+        <translation>Efficienza</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>Qualità</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Ordine</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>Turno</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Giorno</translation>
+    </message>
+    <message>
+        <source>No reason yet</source>
+        <translation>Ancora senza motivo</translation>
+    </message>
+    <message>
+        <source>Losses this shift, all lines</source>
+        <translation>Perdite del turno, tutte le linee</translation>
+    </message>
+    <message>
+        <source>Downtime by reason this shift, all lines</source>
+        <translation>Fermate per motivo nel turno, tutte le linee</translation>
+    </message>
+    <message>
+        <source>Choose an order in the queue first</source>
+        <translation>Scegliere prima un ordine nella coda</translation>
+    </message>
+    <message>
+        <source>The order is already at that end of the queue</source>
+        <translation>L&apos;ordine è già a quel capo della coda</translation>
+    </message>
+    <message>
+        <source>Order {number} added to the queue</source>
+        <translation>Ordine {number} aggiunto alla coda</translation>
+    </message>
+    <message>
+        <source>Import orders</source>
+        <translation>Importa ordini</translation>
+    </message>
+    <message>
+        <source>{n} order(s) imported</source>
+        <translation>{n} ordini importati</translation>
+    </message>
+    <message>
+        <source>; {n} refused: {first}</source>
+        <translation>; {n} rifiutati: {first}</translation>
+    </message>
+    <message>
+        <source>The shift report cannot be written on this station</source>
+        <translation>Il rapporto di turno non si può scrivere su questa postazione</translation>
+    </message>
+    <message>
+        <source>No shift is running now: there is nothing to report</source>
+        <translation>Nessun turno in corso: non c&apos;è nulla da riportare</translation>
+    </message>
+    <message>
+        <source>Shift report written to {path}</source>
+        <translation>Rapporto di turno scritto in {path}</translation>
+    </message>
+    <message>
+        <source>Order queue</source>
+        <translation>Coda ordini</translation>
+    </message>
+    <message>
+        <source>▲ Earlier</source>
+        <translation>▲ Prima</translation>
+    </message>
+    <message>
+        <source>▼ Later</source>
+        <translation>▼ Dopo</translation>
+    </message>
+    <message>
+        <source>New order…</source>
+        <translation>Nuovo ordine…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>Importa…</translation>
+    </message>
+    <message>
+        <source>Shift report</source>
+        <translation>Rapporto di turno</translation>
+    </message>
+    <message>
+        <source>New order for {line}</source>
+        <translation>Nuovo ordine per {line}</translation>
+    </message>
+    <message>
+        <source>Order number</source>
+        <translation>Numero ordine</translation>
+    </message>
+    <message>
+        <source>Target (pcs)</source>
+        <translation>Obiettivo (pz)</translation>
+    </message>
+    <message>
+        <source>Add to the queue</source>
+        <translation>Aggiungi alla coda</translation>
+    </message>
+    <message>
+        <source>The target must be a whole number of pieces</source>
+        <translation>L&apos;obiettivo deve essere un numero intero di pezzi</translation>
+    </message>
+</context>
+<context>
+    <name>Pages</name>
+    <message>
+        <source>Page {page} of {pages}</source>
+        <translation type="unfinished">Pagina {page} di {pages}</translation>
+    </message>
+</context>
+<context>
     <name>Panel</name>
     <message>
         <source>There is no screen named &apos;{name}&apos;</source>
@@ -1132,6 +1810,69 @@
     </message>
 </context>
 <context>
+    <name>ReportLayout</name>
+    <message>
+        <source>Unassigned</source>
+        <translation type="unfinished">Senza causa</translation>
+    </message>
+    <message>
+        <source>Shift report</source>
+        <translation type="unfinished">Rapporto di turno</translation>
+    </message>
+    <message>
+        <source>No orders ran in this shift.</source>
+        <translation type="unfinished">Nessun ordine in produzione in questo turno.</translation>
+    </message>
+    <message>
+        <source>No scrap recorded.</source>
+        <translation type="unfinished">Nessuno scarto registrato.</translation>
+    </message>
+    <message>
+        <source>{count} micro-stops, {minutes} min, not in the chart</source>
+        <translation type="unfinished">{count} microfermate, {minutes} min, non nel grafico</translation>
+    </message>
+    <message>
+        <source>No stops.</source>
+        <translation type="unfinished">Nessun fermo.</translation>
+    </message>
+    <message>
+        <source>unplanned</source>
+        <translation type="unfinished">non pianificato</translation>
+    </message>
+    <message>
+        <source>planned</source>
+        <translation type="unfinished">pianificato</translation>
+    </message>
+    <message>
+        <source>Availability</source>
+        <translation type="unfinished">Disponibilità</translation>
+    </message>
+    <message>
+        <source>Effectiveness</source>
+        <translation type="unfinished">Efficienza</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation type="unfinished">Qualità</translation>
+    </message>
+    <message>
+        <source>OEE</source>
+        <translation type="unfinished">OEE</translation>
+    </message>
+    <message>
+        <source>No planned busy time in this shift.</source>
+        <translation type="unfinished">Nessun tempo di produzione pianificato in questo turno.</translation>
+    </message>
+    <message>
+        <source>The six big losses</source>
+        <translation type="unfinished">Le sei grandi perdite</translation>
+    </message>
+    <message>
+        <source>No alarms.</source>
+        <translation type="unfinished">Nessun allarme.</translation>
+    </message>
+</context>
+<context>
     <name>ScreenHost</name>
     <message>
         <source>... and {count} more</source>
@@ -1140,6 +1881,321 @@
     <message>
         <source>Screen file problems (the last good version is shown):</source>
         <translation>Problemi nei file delle schermate (è mostrata l&apos;ultima versione valida):</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftReport</name>
+    <message>
+        <source>Orders</source>
+        <translation>Ordini</translation>
+    </message>
+    <message>
+        <source>Quantities</source>
+        <translation>Quantità</translation>
+    </message>
+    <message>
+        <source>Scrap by reason</source>
+        <translation>Scarti per causa</translation>
+    </message>
+    <message>
+        <source>Downtime by reason</source>
+        <translation>Fermi per causa</translation>
+    </message>
+    <message>
+        <source>OEE and losses</source>
+        <translation>OEE e perdite</translation>
+    </message>
+    <message>
+        <source>Alarms</source>
+        <translation>Allarmi</translation>
+    </message>
+    <message>
+        <source>Shift report</source>
+        <translation>Rapporto di turno</translation>
+    </message>
+    <message>
+        <source>Plant</source>
+        <translation>Stabilimento</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Linea</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>Turno</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Da</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>Generated at</source>
+        <translation>Generato il</translation>
+    </message>
+    <message>
+        <source>Generated by</source>
+        <translation>Generato da</translation>
+    </message>
+    <message>
+        <source>Page {page} of {pages}</source>
+        <translation>Pagina {page} di {pages}</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Ordine</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Prodotto</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Stato</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Obiettivo</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>Buoni</translation>
+    </message>
+    <message>
+        <source>Scrap</source>
+        <translation>Scarti</translation>
+    </message>
+    <message>
+        <source>OEE</source>
+        <translation>OEE</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Causa</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>Quantità</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>Quota</translation>
+    </message>
+    <message>
+        <source>Stops</source>
+        <translation>Fermi</translation>
+    </message>
+    <message>
+        <source>Minutes</source>
+        <translation>Minuti</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Perdita</translation>
+    </message>
+    <message>
+        <source>The six big losses</source>
+        <translation>Le sei grandi perdite</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priorità</translation>
+    </message>
+    <message>
+        <source>Alarms raised</source>
+        <translation>Allarmi attivati</translation>
+    </message>
+    <message>
+        <source>continued</source>
+        <translation>continua</translation>
+    </message>
+    <message>
+        <source>No orders ran in this shift.</source>
+        <translation>Nessun ordine in produzione in questo turno.</translation>
+    </message>
+    <message>
+        <source>No scrap recorded.</source>
+        <translation>Nessuno scarto registrato.</translation>
+    </message>
+    <message>
+        <source>No stops.</source>
+        <translation>Nessun fermo.</translation>
+    </message>
+    <message>
+        <source>No alarms.</source>
+        <translation>Nessun allarme.</translation>
+    </message>
+    <message>
+        <source>No planned busy time in this shift.</source>
+        <translation>Nessun tempo di produzione pianificato in questo turno.</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>Senza causa</translation>
+    </message>
+    <message>
+        <source>planned</source>
+        <translation>pianificato</translation>
+    </message>
+    <message>
+        <source>unplanned</source>
+        <translation>non pianificato</translation>
+    </message>
+    <message>
+        <source>Micro-stops</source>
+        <translation>Microfermate</translation>
+    </message>
+    <message>
+        <source>micro</source>
+        <translation>microfermata</translation>
+    </message>
+    <message>
+        <source>counted by the machine</source>
+        <translation>contati dalla macchina</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>inattiva</translation>
+    </message>
+    <message>
+        <source>fault</source>
+        <translation>guasto</translation>
+    </message>
+    <message>
+        <source>changeover</source>
+        <translation>cambio formato</translation>
+    </message>
+    <message>
+        <source>starved</source>
+        <translation>senza materiale</translation>
+    </message>
+    <message>
+        <source>blocked</source>
+        <translation>bloccata a valle</translation>
+    </message>
+    <message>
+        <source>no_data</source>
+        <translation>nessun dato</translation>
+    </message>
+    <message>
+        <source>% of planned busy time</source>
+        <translation>% del tempo pianificato</translation>
+    </message>
+    <message>
+        <source>{count} micro-stops, {minutes} min, not in the chart</source>
+        <translation>{count} microfermate, {minutes} min, non nel grafico</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>rilasciato</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>in produzione</translation>
+    </message>
+    <message>
+        <source>held</source>
+        <translation>sospeso</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>completato</translation>
+    </message>
+    <message>
+        <source>aborted</source>
+        <translation>annullato</translation>
+    </message>
+    <message>
+        <source>critical</source>
+        <translation>critico</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>alto</translation>
+    </message>
+    <message>
+        <source>medium</source>
+        <translation>medio</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>basso</translation>
+    </message>
+    <message>
+        <source>pcs</source>
+        <translation>pz</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>min</translation>
+    </message>
+    <message>
+        <source>stops</source>
+        <translation>fermi</translation>
+    </message>
+    <message>
+        <source>Produced</source>
+        <translation>Prodotti</translation>
+    </message>
+    <message>
+        <source>Scrap rate</source>
+        <translation>Tasso di scarto</translation>
+    </message>
+    <message>
+        <source>Micro-stop time</source>
+        <translation>Tempo di microfermate</translation>
+    </message>
+    <message>
+        <source>Planned busy time</source>
+        <translation>Tempo di produzione pianificato</translation>
+    </message>
+    <message>
+        <source>Actual production time</source>
+        <translation>Tempo di produzione effettivo</translation>
+    </message>
+    <message>
+        <source>Availability</source>
+        <translation>Disponibilità</translation>
+    </message>
+    <message>
+        <source>Effectiveness</source>
+        <translation>Efficienza</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>Qualità</translation>
+    </message>
+    <message>
+        <source>Fully productive time</source>
+        <translation>Tempo pienamente produttivo</translation>
+    </message>
+    <message>
+        <source>Breakdowns</source>
+        <translation>Guasti</translation>
+    </message>
+    <message>
+        <source>Setup and adjustments</source>
+        <translation>Attrezzaggi e regolazioni</translation>
+    </message>
+    <message>
+        <source>Small stops</source>
+        <translation>Microfermate</translation>
+    </message>
+    <message>
+        <source>Reduced speed</source>
+        <translation>Velocità ridotta</translation>
+    </message>
+    <message>
+        <source>Start-up rejects</source>
+        <translation>Scarti di avviamento</translation>
+    </message>
+    <message>
+        <source>Production rejects</source>
+        <translation>Scarti di produzione</translation>
     </message>
 </context>
 <context>
@@ -1181,7 +2237,27 @@
     </message>
     <message>
         <source>Saved the view &apos;{name}&apos;</source>
-        <translation>Vista &apos;{name}&apos; salvata</translation>
+        <translation type="vanished">Vista &apos;{name}&apos; salvata</translation>
+    </message>
+    <message>
+        <source>this trend has no data folder to save views in</source>
+        <translation>questo andamento non ha una cartella dati in cui salvare le viste</translation>
+    </message>
+    <message>
+        <source>nobody is signed in: sign in to keep a view of your own</source>
+        <translation>nessuno ha eseguito l&apos;accesso: accedi per tenere una vista tua</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>Non salvata: {reason}</translation>
+    </message>
+    <message>
+        <source>Saved the view &apos;{name}&apos; for everyone</source>
+        <translation>Vista &apos;{name}&apos; salvata per tutti</translation>
+    </message>
+    <message>
+        <source>Saved the view &apos;{name}&apos; for you</source>
+        <translation>Vista &apos;{name}&apos; salvata per te</translation>
     </message>
     <message>
         <source>Export failed: {error}</source>
@@ -1236,8 +2312,28 @@
         <translation>Nome della vista</translation>
     </message>
     <message>
+        <source>Who sees it</source>
+        <translation>Chi la vede</translation>
+    </message>
+    <message>
+        <source>Everyone at this station</source>
+        <translation>Tutti in questa postazione</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>Salva</translation>
+    </message>
+    <message>
+        <source>Only for {user}</source>
+        <translation>Solo per {user}</translation>
+    </message>
+    <message>
+        <source>Only for me</source>
+        <translation>Solo per me</translation>
+    </message>
+    <message>
+        <source>For everyone: {reason}</source>
+        <translation>Per tutti: {reason}</translation>
     </message>
     <message>
         <source>no history in this time range</source>
@@ -1359,6 +2455,10 @@
     <message>
         <source>Views…</source>
         <translation>Viste…</translation>
+    </message>
+    <message>
+        <source>★ {name} (only for me)</source>
+        <translation>★ {name} (solo per me)</translation>
     </message>
     <message>
         <source>Live: the last {span}</source>
