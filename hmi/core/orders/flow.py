@@ -1,16 +1,25 @@
 """What the machines tell the orders: counter readings become count steps, machine states
 become stops; and what people do to stops afterwards (reason, split, merge).
 
-Counter readings are turned into steps as they arrive (``feed_counter``) and written once
-a tick (``tick``, every 100 ms from the capability): one transaction per line with the
-steps, the order totals, each counter's last reading and the outbox event. A reading is
-never committed without its step, nor a step without its reading, which is what makes a
-restart after ``kill -9`` resume exactly.
+Counter readings are turned into steps as they arrive (``feed_counter``) and written in
+batches: one transaction per line with the steps, the order totals, each counter's last
+reading and the outbox event. A reading is never committed without its step, nor a step
+without its reading, which is what makes a restart after ``kill -9`` resume exactly.
+
+A line's batch goes to the writer as soon as its step is made, unless the line's previous
+batch is not on disk yet or went less than ``MIN_BATCH_S`` ago; then it waits, growing,
+for the next reading after that or for the ``tick`` (every 100 ms from the capability),
+which writes whatever waits. So a count is committed one disk sync after it was read while
+the disk keeps up; when the disk is slow, readings gather into fewer, bigger batches
+instead of a queue of small ones, and a fast counter makes at most one batch per
+``MIN_BATCH_S`` besides the tick's.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,9 +41,20 @@ from .state import (
 _FLAGGED = ("jump", "invalid")  # readings the supervisor should see: sent, not added
 #: counter role -> which order total it adds to (others, such as a camera, count good)
 _TOTALS = {"good": 0, "scrap": 1, "billets": 2}
+#: the least time between two of a line's batches written before the tick (CPU and outbox
+#: events per second stay bounded under a fast counter)
+MIN_BATCH_S = 0.05
+#: a batch not confirmed after this long is taken as dropped by the writer: the next
+#: reading's batch goes on its own (the writer keeps the order of its jobs anyway)
+IN_FLIGHT_S = 2.0
+#: good pieces counted within this long of the rate window's newest entry join that entry
+RATE_MERGE_S = 0.1
 
 
 class Flow(OrdersBase):
+    _sent: dict[str, tuple[int, float, bool]]  # line -> (batch, when sent, committed)
+    _sent_lock: threading.Lock
+
     def close(self) -> None:
         """Write the last batched counts and wait for them, then close."""
         self.tick()
@@ -59,7 +79,19 @@ class Flow(OrdersBase):
             running = self.running(line)
             step = dataclasses.replace(step, line=line, order=running.number if running else None)
             self._pending[line].append((step, "plc"))
+            if self._writable(line):
+                self._flush_line(line)
             return step
+
+    def _writable(self, line: str) -> bool:
+        """Whether the line's batch may go to the writer before the tick: its previous batch
+        is on disk (or lost) and went at least ``MIN_BATCH_S`` ago."""
+        sent = self.__dict__.get("_sent", {}).get(line)
+        if sent is None:
+            return True
+        _, when, committed = sent
+        waited = time.monotonic() - when
+        return waited >= MIN_BATCH_S and (committed or waited >= IN_FLIGHT_S)
 
     def add_count(
         self, line: str, good: Any = 0, scrap: Any = 0, *, source: str, user: str = ""
@@ -155,7 +187,7 @@ class Flow(OrdersBase):
             records.set_counter_state(conn, states)
             outbox.write(conn, events)
 
-        self._commit(job, line, wait=False)
+        self._submit_batch(job, line)
         for number, (good, scrap, billets) in totals.items():
             order = self._orders.get(number)
             if order is not None:
@@ -167,9 +199,33 @@ class Flow(OrdersBase):
                 )
         if good_now:
             window = self._rates[line]
-            window.append((steps[-1].ts, good_now, 0.0))
-            while window and window[0][0] < steps[-1].ts - 2 * RATE_WINDOW_S:
+            ts = steps[-1].ts
+            last = window[-1] if window else None
+            if last is not None and last[2] == 0.0 and ts - last[0] <= RATE_MERGE_S:
+                window[-1] = (ts, last[1] + good_now, 0.0)  # batches close together: one entry
+            else:
+                window.append((ts, good_now, 0.0))
+            while window and window[0][0] < ts - 2 * RATE_WINDOW_S:
                 window.popleft()
+
+    def _submit_batch(self, job: Any, line: str) -> None:
+        """Hand a line's batch to the writer as durable, noting when it went and, from the
+        writer's thread (which never takes ``_lock``), when it is on disk."""
+        sent = self.__dict__.setdefault("_sent", {})
+        lock = self.__dict__.setdefault("_sent_lock", threading.Lock())
+        with lock:
+            batch = sent[line][0] + 1 if line in sent else 1
+            sent[line] = (batch, time.monotonic(), False)
+
+        def committed() -> None:
+            with lock:
+                current = sent.get(line)
+                if current is not None and current[0] == batch:
+                    sent[line] = (batch, current[1], True)
+            self._watchers.call(line)
+
+        self.store.submit(job, durable=True, on_commit=committed)
+        self.store.flush(0)  # wake the writer now rather than at its next interval
 
     # -- downtime ---------------------------------------------------------------------------
 

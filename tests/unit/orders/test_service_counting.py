@@ -12,6 +12,7 @@ import time
 import pytest
 
 from hmi.core.access import Access
+from hmi.core.orders import flow
 from hmi.core.orders.model import MachineState, OrderState
 from hmi.core.orders.report import order_oee, order_rows
 from hmi.core.orders.service import Orders, OrdersError
@@ -306,4 +307,32 @@ def test_an_order_across_a_shift_end_is_credited_in_each_shift_what_it_made_ther
     # the order's OEE over its part in each shift: 40 s x its good pieces there / that time
     assert order_oee(morning, done) == pytest.approx(40 * 250 / (8 * 3600))
     assert order_oee(afternoon, done) == pytest.approx(40 * 145 / (2 * 3600))
+    close(orders)
+
+
+def test_a_count_goes_to_disk_at_once_and_gathers_while_the_disk_is_busy(tmp_path, monkeypatch):
+    """No tick here: a line's batch is written as soon as its step is made while the line's
+    previous batch is on disk; readings meanwhile wait in one batch, written with the next
+    reading after that commit (at most one batch per line waits for the disk)."""
+    monkeypatch.setattr(flow, "MIN_BATCH_S", 0.0)
+    clock = Clock()
+    db = tmp_path / "hmi.db"
+    orders = service(db, clock)
+    orders.create(press_order("P-1", 1000), "sup1")
+    orders.start("P-1", "op1")
+    orders.feed_counter("line1", "good", 0, ts=clock.now)  # the baseline, no event
+    assert orders.store.flush(5)
+    orders.feed_counter("line1", "good", 10, ts=clock.advance(1))
+    assert orders.store.flush(5)
+    blocker = threading.Event()
+    orders.store.submit(lambda conn: blocker.wait(5))  # the disk is busy a moment
+    for raw in (20, 30, 40):
+        orders.feed_counter("line1", "good", raw, ts=clock.advance(1))
+    blocker.set()
+    assert orders.store.flush(5)
+    orders.feed_counter("line1", "good", 50, ts=clock.advance(1))
+    assert orders.store.flush(5)
+    batches = [[s[3] for s in p["steps"]] for _, _, _, p in events(db, "count")]
+    assert batches == [[10], [20], [30, 40, 50]]
+    assert orders.order("P-1").good == 50
     close(orders)
