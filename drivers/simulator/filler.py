@@ -121,6 +121,11 @@ class FillerModel(PlantModel):
         Variable("order_active", bool, description="an order runs and its target is not reached"),
         *COMMAND_VARIABLES,
     )
+    RETAINED = (
+        *PlantModel.RETAINED,
+        *("filled_count", "rejected_count", "product_sp", "bottle_size_sp"),
+        *("_product", "bottle_size"),
+    )
 
     def __init__(
         self,

@@ -7,16 +7,26 @@ tests can run an hour of production in minutes while the servers stay real.
 The demo plant runs work orders (``orders``): both lines idle until the HMI downloads an
 order, produce it to its target, stop now and then, and change over for another die or
 product. ``orders=False`` is a plant that produces from the start, as before orders.
+
+``retain`` is the file that stands in for the PLCs' retentive memory: their order blocks
+and counters are read from it at start and kept in it while they run, so a line restarted
+with the HMI (``hmi demo`` starts its plant anew each time) goes on with the order the HMI
+still has running instead of waiting for one. ``hmi sim`` keeps it in the data folder.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import logging
+import os
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 
+from hmi.core.paths import app_paths
 from hmi.core.scan import ScanStats, run_periodic
 
 from .filler import FillerModel
@@ -26,6 +36,10 @@ from .press import PressModel
 
 #: How long a fault waits for someone to reset it before the demo's crew does.
 DEMO_AUTO_RECOVER_S = 120.0
+#: How often (wall seconds) the retentive memory is written while the plant runs.
+RETAIN_EVERY_S = 1.0
+
+log = logging.getLogger(__name__)
 
 
 class PlantError(OSError):
@@ -48,6 +62,7 @@ class Plant:
         opcua_secure: bool = False,
         orders: bool = True,
         near_wrap: bool = False,
+        retain: Path | None = None,
     ):
         if speed <= 0 or step_s <= 0:
             raise ValueError("speed and step_s must be positive")
@@ -65,6 +80,8 @@ class Plant:
         self.modbus = PressModbusServer(self.press, host, modbus_port)
         self.opcua = FillerOpcUaServer(self.filler, host, opcua_port, secure=opcua_secure)
         self.stats = ScanStats()
+        self.retain = retain
+        self._retained_at = 0.0
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -94,6 +111,7 @@ class Plant:
         except OSError as exc:
             await self._close_servers()
             raise PlantError(str(exc)) from exc
+        self._restore()
         await self._publish()
         self._task = asyncio.create_task(
             run_periodic(self.step_s, self._tick, self.stats, name="plant"), name="plant"
@@ -105,6 +123,7 @@ class Plant:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            self._keep()
         await self._close_servers()
 
     async def run(
@@ -136,6 +155,32 @@ class Plant:
         self.press.advance(seconds)
         self.filler.advance(seconds)
         await self._publish()
+        now = asyncio.get_running_loop().time()
+        if now - self._retained_at >= RETAIN_EVERY_S:
+            self._retained_at = now
+            self._keep()
+
+    def _restore(self) -> None:
+        if self.retain is None or not self.retain.is_file():
+            return
+        try:
+            memory = json.loads(self.retain.read_text(encoding="utf-8"))
+            self.press.restore(memory.get("press", {}))
+            self.filler.restore(memory.get("filler", {}))
+        except (OSError, ValueError, AttributeError) as exc:
+            log.warning("simulated plant: retentive memory %s not read: %s", self.retain, exc)
+
+    def _keep(self) -> None:
+        if self.retain is None:
+            return
+        memory = {"press": self.press.retained(), "filler": self.filler.retained()}
+        part = self.retain.with_name(self.retain.name + ".part")
+        try:
+            self.retain.parent.mkdir(parents=True, exist_ok=True)
+            part.write_text(json.dumps(memory), encoding="utf-8")
+            os.replace(part, self.retain)
+        except OSError as exc:
+            log.debug("simulated plant: retentive memory %s not written: %s", self.retain, exc)
 
     async def _publish(self) -> None:
         await self.modbus.publish()
@@ -172,7 +217,9 @@ async def run_plant(
 ) -> None:
     """Serve the demo plant until ``seconds`` pass or the task is cancelled.
 
-    Prints nothing; ``on_ready`` is called once both servers listen (to say where).
+    Prints nothing; ``on_ready`` is called once both servers listen (to say where). A
+    plant run by orders keeps its retentive memory in the data folder (one file per pair
+    of ports); a free-running or near-wrap plant starts afresh each time.
     """
     plant = Plant(
         host,
@@ -182,5 +229,11 @@ async def run_plant(
         speed=speed,
         orders=orders,
         near_wrap=near_wrap,
+        retain=retain_file(modbus_port, opcua_port) if orders and not near_wrap else None,
     )
     await plant.run(seconds, on_ready)
+
+
+def retain_file(modbus_port: int, opcua_port: int) -> Path:
+    """Where ``hmi sim`` keeps its PLCs' retentive memory."""
+    return app_paths().data / f"simulated-plant-{modbus_port}-{opcua_port}.json"

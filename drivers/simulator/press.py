@@ -182,6 +182,13 @@ class PressModel(PlantModel):
         *COMMAND_VARIABLES,
     )
 
+    RETAINED = (
+        *PlantModel.RETAINED,
+        *("profile_count", "billet_count", "scrap_count", "die_number", "_alloy"),
+        *("order_die", "order_alloy", "order_billet_length", "order_billet_weight"),
+        *("order_weight_per_m", "order_profile_length"),
+    )
+
     def __init__(
         self,
         seed: int | None = None,

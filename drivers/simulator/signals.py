@@ -113,6 +113,9 @@ class PlantModel(ABC):
     """
 
     VARIABLES: ClassVar[tuple[Variable, ...]]
+    #: what the PLC keeps over a power cycle in retentive memory: its order block and its
+    #: counters (the line does not forget its order when the HMI PC or the PLC restarts)
+    RETAINED: ClassVar[tuple[str, ...]] = ("free_run", "order_target", "order_good")
     COMMANDS: ClassVar[tuple[str, ...]] = ("cmd_start", "cmd_stop", "cmd_reset")
     DT: ClassVar[float] = 0.1
 
@@ -170,6 +173,18 @@ class PlantModel(ABC):
             return value
         self._apply_setpoint(name, value)
         return getattr(self, name)
+
+    def retained(self) -> dict[str, Any]:
+        """The retentive memory, to be given back to ``restore`` after a restart."""
+        return {name: getattr(self, name) for name in self.RETAINED}
+
+    def restore(self, memory: dict[str, Any]) -> None:
+        """Take back what ``retained`` gave; values of another type are left out. An order
+        restored runs on at the PLC's next scan, as after a power cycle."""
+        for name in self.RETAINED:
+            value, now = memory.get(name), getattr(self, name)
+            if name in memory and (value is None or now is None or type(value) is type(now)):
+                setattr(self, name, value)
 
     def advance(self, seconds: float) -> None:
         """Run the model for ``seconds`` of model time in fixed ``DT`` steps."""

@@ -283,3 +283,27 @@ async def test_plant_says_which_port_is_taken(server):
         with pytest.raises(PlantError, match=f"{server} server cannot listen on 127.0.0.1:{port}"):
             await plant.start()
         assert not plant.running
+
+
+async def test_hmi_sim_restarted_keeps_the_order_its_lines_were_given():
+    """``hmi sim`` (run_plant) keeps the PLCs' order blocks in the data folder: the plant
+    that ``hmi demo`` starts anew goes on with the orders the HMI still has running."""
+    modbus_port, opcua_port = free_port(), free_port()
+    seen: list[tuple[int, int, bool]] = []
+
+    def give_orders(plant) -> None:
+        plant.filler.write("order_target", 12_000)
+        plant.press.write("order_target", 240)
+
+    def look(plant) -> None:
+        seen.append((plant.filler.order_target, plant.press.order_target, plant.filler.free_run))
+
+    await run_plant(
+        modbus_port=modbus_port, opcua_port=opcua_port, seconds=0.3, on_ready=give_orders
+    )
+    await run_plant(modbus_port=modbus_port, opcua_port=opcua_port, seconds=0.1, on_ready=look)
+    assert seen == [(12_000, 240, False)]
+    await run_plant(  # another plant (other ports) starts without them
+        modbus_port=free_port(), opcua_port=free_port(), seconds=0.1, on_ready=look
+    )
+    assert seen[1][:2] == (0, 0)

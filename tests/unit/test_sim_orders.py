@@ -356,3 +356,35 @@ def test_hmi_sim_refuses_a_speed_out_of_range(speed, capsys):
         build_parser().parse_args(["sim", "--speed", speed])
     assert stopped.value.code == 2
     assert f"'{speed}' is not a speed; use 0.1 to 1000" in capsys.readouterr().err
+
+
+# -- retentive memory --------------------------------------------------------------------------
+
+
+def test_a_restarted_line_goes_on_with_its_order_and_its_counters():
+    """The PLC's retentive memory: a model made anew from what the old one kept produces
+    the same order on, its counters and the order's count continued, never waiting for an
+    order the HMI still has running."""
+    for old, new, data in (
+        (calm_press(), calm_press(), ORDER),
+        (calm_filler(), calm_filler(), {"product_sp": "Orange", "bottle_size_sp": 1.5}),
+    ):
+        download(old, 50_000, **data)
+        run_until(old, lambda m: m.order_good >= 3, 2 * HOUR)
+        counters = {name: getattr(old, name) for name in old.RETAINED if name.endswith("count")}
+        new.restore(old.retained())
+        assert {name: getattr(new, name) for name in counters} == counters
+        assert (new.order_target, new.order_good, new.order_active) == (
+            50_000,
+            old.order_good,
+            True,
+        )
+        before = old.order_good
+        run_until(new, lambda m, n=before: m.order_good > n, 2 * HOUR)
+        assert new.state is MachineState.RUNNING
+
+
+def test_retentive_memory_of_another_type_is_left_out():
+    filler = calm_filler()
+    filler.restore({"order_target": "many", "product_sp": 3, "order_good": 12})
+    assert (filler.order_target, filler.product_sp, filler.order_good) == (0, "Cola", 12)
