@@ -67,17 +67,25 @@ def set_severity(widget: QWidget, severity: int) -> None:
 
 
 class ElidedLabel(QLabel):
-    """A label that shortens its text with "…" instead of pushing the window wider."""
+    """A label that shortens its text with "…" instead of pushing the window wider; with a
+    ``short_text`` ("Line 1" for "Line 1 - Extrusion press") it says that where the whole
+    does not fit, which still names the place ("Line 1 - E…", "Li…" do not)."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.full_text = text
+        self.short_text = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setText(text)
 
-    def set_full_text(self, text: str) -> None:
+    def set_full_text(self, text: str, short: str = "") -> None:
         self.full_text = text
+        self.short_text = short
         self._elide()
+
+    def least_width(self) -> int:
+        """The width of the short text (else of the whole): what keeps it readable."""
+        return QFontMetrics(self.font()).horizontalAdvance(self.short_text or self.full_text)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -85,7 +93,10 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         metrics = QFontMetrics(self.font())
-        self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))
+        text = self.full_text
+        if self.short_text and metrics.horizontalAdvance(text) > self.width():
+            text = self.short_text
+        self.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.width()))
 
 
 def invalidate_all(layout: QLayout) -> None:
@@ -182,6 +193,15 @@ def fair_widths(widths: dict[T, int], total: int, least: int) -> dict[T, int]:
         out[item] = widths[item]
         left -= widths[item]
     return out
+
+
+def short_title(title: str) -> str:
+    """The name before its explanation: "Line 1" of "Line 1 - Extrusion press" ("" when
+    the title has none)."""
+    for dash in (" - ", " – ", " — ", ": "):
+        if dash in title:
+            return title.split(dash, 1)[0].strip()
+    return ""
 
 
 class StorageNotice(QLabel):
@@ -420,8 +440,11 @@ class Header(QWidget):
             chip.set_budget(budgets[chip])
 
     def title_room(self) -> int:
-        """The least width the screen's title keeps (it is shortened with "…" below that)."""
-        return QFontMetrics(self.title.font()).horizontalAdvance("M") * 8
+        """The least width the screen's title keeps (it is shortened with "…" below that):
+        its short form whole ("Line 1"), and never less than eight letters."""
+        self.title.ensurePolished()  # the header's style decides the title's font
+        eight = QFontMetrics(self.title.font()).horizontalAdvance("M") * 8
+        return max(eight, self.title.least_width() + 4)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -478,7 +501,9 @@ class Header(QWidget):
             return
         line = self.project.lines.get(screen.line)
         title = project_text(self.project, line, "Project") if line else ""
-        self.title.set_full_text(title or project_text(self.project, screen.title, "Screens"))
+        title = title or project_text(self.project, screen.title, "Screens")
+        self.title.set_full_text(title, short_title(title))
+        self._refit.start()  # the title's least room follows its short name
 
     def show_alarm(self, text: str, severity: int) -> None:
         """Placeholder banner until the alarm manager feeds it."""
