@@ -45,18 +45,21 @@ def test_an_image_is_bgr_uint8_of_the_size_asked():
 
 
 def test_a_surface_looks_like_brushed_metal_streaks_along_the_extrusion():
-    """Brushing streaks: the grey changes far more across the grain (y) than along it (x)."""
-    for seed in SEEDS:
+    """Brushing streaks: the grey changes more across the grain (y) than along it (x) on
+    every surface, and far more on most (a finely brushed one is nearly plain)."""
+    ratios = []
+    for seed in range(12):
         image, info = _draw(seed, None)
         assert info == {"label": "good", "boxes": [], "mask": None}
         grey = image.astype(np.float32).mean(axis=2)
         assert 60 < grey.mean() < 230
-        smooth = cv2.GaussianBlur(grey, (0, 0), 1.0)  # the streaks, less the pixel noise
-        across = (np.diff(smooth, axis=0) ** 2).mean()
-        along = (np.diff(smooth, axis=1) ** 2).mean()
-        assert across > 1.5 * along, (seed, across, along)
+        # averaged along one axis (less pixel noise), then compared pixel to pixel across it
+        across = (np.diff(cv2.blur(grey, (9, 1)), axis=0) ** 2).mean()
+        along = (np.diff(cv2.blur(grey, (1, 9)), axis=1) ** 2).mean()
+        ratios.append(across / along)
         b, _, r = (image[:, :, c].astype(float).mean() for c in range(3))
         assert b > r  # the faint blue of aluminium under white light
+    assert min(ratios) > 1.2 and np.median(ratios) > 3, ratios
 
 
 @pytest.mark.parametrize("kind", DEFECTS)

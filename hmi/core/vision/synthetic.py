@@ -52,19 +52,19 @@ class SurfaceParams:
     """The ranges every image's surface and defect are drawn from (uniformly)."""
 
     brush_angle: Range = (-4.0, 4.0)  # extrusion direction, degrees from the image's x axis
-    brush_strength: Range = (2.5, 7.0)  # streak standard deviation, grey levels
+    brush_strength: Range = (2.0, 5.0)  # streak standard deviation, grey levels
     brush_length: Range = (0.08, 0.5)  # streak correlation length, fraction of the width
     level: Range = (100.0, 180.0)  # mean grey level of the metal
     gradient: Range = (0.0, 40.0)  # lighting ramp across the image, grey levels
     highlight: Range = (0.0, 35.0)  # the highlight band across the streaks, grey levels
     noise: Range = (0.8, 3.0)  # sensor noise standard deviation, grey levels
     blur: Range = (0.3, 1.0)  # optics' Gaussian blur sigma, pixels
-    scratch: DefectRange = field(default_factory=lambda: DefectRange((0.15, 0.6), (15, 60)))
-    die_line: DefectRange = field(default_factory=lambda: DefectRange((0.6, 1.0), (10, 30)))
+    scratch: DefectRange = field(default_factory=lambda: DefectRange((0.15, 0.6), (18, 60)))
+    die_line: DefectRange = field(default_factory=lambda: DefectRange((0.6, 1.0), (14, 35)))
     pick_up: DefectRange = field(default_factory=lambda: DefectRange((0.015, 0.04), (20, 60)))
     blister: DefectRange = field(default_factory=lambda: DefectRange((0.018, 0.05), (20, 60)))
     dent: DefectRange = field(default_factory=lambda: DefectRange((0.05, 0.14), (10, 30)))
-    stain: DefectRange = field(default_factory=lambda: DefectRange((0.15, 0.45), (8, 24)))
+    stain: DefectRange = field(default_factory=lambda: DefectRange((0.15, 0.45), (10, 26)))
 
     def defect(self, kind: str) -> DefectRange:
         value: DefectRange = getattr(self, kind)
@@ -80,19 +80,19 @@ def held_out_params() -> SurfaceParams:
     smaller and fainter, so a model that only learned training's ranges shows it."""
     return SurfaceParams(
         brush_angle=(-5.0, 5.0),
-        brush_strength=(3.0, 8.0),
+        brush_strength=(2.5, 5.5),
         brush_length=(0.05, 0.4),
         level=(90.0, 190.0),
         gradient=(5.0, 50.0),
         highlight=(5.0, 40.0),
         noise=(1.2, 3.5),
         blur=(0.4, 1.2),
-        scratch=DefectRange((0.12, 0.5), (14, 50)),
-        die_line=DefectRange((0.5, 1.0), (9, 26)),
+        scratch=DefectRange((0.12, 0.5), (16, 50)),
+        die_line=DefectRange((0.5, 1.0), (13, 30)),
         pick_up=DefectRange((0.013, 0.035), (18, 50)),
         blister=DefectRange((0.015, 0.045), (18, 50)),
         dent=DefectRange((0.06, 0.16), (9, 26)),
-        stain=DefectRange((0.12, 0.40), (7, 20)),
+        stain=DefectRange((0.12, 0.40), (9, 22)),
     )
 
 
@@ -121,7 +121,7 @@ def surface_image(
         image = image + delta[:, :, None] * colour
         mask = np.abs(delta) >= 1.0  # a grey level: where the defect changes the image
         info = {"label": defect, "boxes": [_box(mask, defect)], "mask": mask}
-    image = _camera(noise_rng, image, params)
+    image = _camera(noise_rng, image, scene, params)
     return image, info
 
 
@@ -132,12 +132,19 @@ class _Scene:
     luminance: np.ndarray  # float32 (H, W), grey levels
     angle: float  # extrusion direction, radians
     light: tuple[float, float]  # unit vector towards the light, image x/y
+    blur: float  # the optics' blur sigma, pixels
     h: int
     w: int
 
     @property
     def side(self) -> int:
         return min(self.h, self.w)
+
+    @property
+    def thin_gain(self) -> float:
+        """How much stronger a 1-pixel line is drawn so that the blur leaves it its contrast:
+        a defect's contrast is what the camera sees, not what the blur leaves of it."""
+        return max(1.0, self.blur * math.sqrt(2 * math.pi))
 
 
 @functools.lru_cache(maxsize=8)
@@ -181,12 +188,13 @@ def _surface(rng: np.random.Generator, h: int, w: int, p: SurfaceParams) -> _Sce
     light_dir = _uniform(rng, (math.radians(200), math.radians(250)))
     luminance = (level + ramp + band + streaks * (1 + band / level)).astype(np.float32)
     light = (math.cos(light_dir), math.sin(light_dir))
-    return _Scene(luminance, angle, light, h, w)
+    return _Scene(luminance, angle, light, _uniform(rng, p.blur), h, w)
 
 
-def _camera(rng: np.random.Generator, image: np.ndarray, p: SurfaceParams) -> np.ndarray:
-    sigma = _uniform(rng, p.blur)
-    blurred: np.ndarray = cv2.GaussianBlur(image.astype(np.float32), (0, 0), sigmaX=sigma)
+def _camera(
+    rng: np.random.Generator, image: np.ndarray, scene: _Scene, p: SurfaceParams
+) -> np.ndarray:
+    blurred: np.ndarray = cv2.GaussianBlur(image.astype(np.float32), (0, 0), sigmaX=scene.blur)
     noise = _uniform(rng, p.noise)
     h, w = blurred.shape[:2]
     grain = rng.standard_normal((h, w, 4), dtype=np.float32)
@@ -239,12 +247,12 @@ def _scratch(rng: np.random.Generator, s: _Scene, r: DefectRange) -> tuple[np.nd
     along = np.array([math.cos(theta), math.sin(theta)])
     normal = np.array([-along[1], along[0]])
     points = np.array([cx, cy]) + t * length * along + (1 - 4 * t**2) * bend * normal
-    strength = np.clip(0.7 + 0.3 * np.cumsum(rng.normal(0, 0.35, len(points))), 0.25, 1.0)
+    strength = np.clip(0.8 + 0.2 * np.cumsum(rng.normal(0, 0.35, len(points))), 0.5, 1.0)
     thickness = max(1, round(s.side / 200))
     line = _polyline(_canvas(s), points, strength, thickness)
     edge = _polyline(_canvas(s), points + normal * 1.0, strength, thickness)
     sign = 1.0 if rng.random() < 0.6 else -1.0
-    return sign * contrast * (line - 0.35 * edge), _METAL
+    return sign * contrast * s.thin_gain * (line - 0.35 * edge), _METAL
 
 
 def _die_line(rng: np.random.Generator, s: _Scene, r: DefectRange) -> tuple[np.ndarray, Any]:
@@ -264,7 +272,7 @@ def _die_line(rng: np.random.Generator, s: _Scene, r: DefectRange) -> tuple[np.n
     thickness = max(1, round(s.side / 200))
     groove = _polyline(_canvas(s), points, strength, thickness)
     lit = _polyline(_canvas(s), points - normal * 1.2, strength, thickness)
-    return contrast * (0.6 * lit - groove), _METAL
+    return contrast * s.thin_gain * (0.6 * lit - groove), _METAL
 
 
 def _pick_up(rng: np.random.Generator, s: _Scene, r: DefectRange) -> tuple[np.ndarray, Any]:
