@@ -84,6 +84,13 @@ class Capability:
         """Every problem of its sections, each at its ``file:line`` (for ``hmi check``)."""
         return []
 
+    @classmethod
+    def project_words(cls, project: Project) -> dict[str, set[str]]:
+        """The texts of its sections the operator reads, by the context its views look
+        them up in: what the project's ``i18n/<code>.yaml`` must translate (``update.py
+        --check`` names those without an entry)."""
+        return {}
+
     @property
     def service(self) -> Any:
         """What the rest of the application uses (its views, the command line)."""
@@ -252,6 +259,20 @@ class CapabilityRegistry:
     @property
     def health_tags(self) -> tuple[str, ...]:
         return tuple(c.health_tag for c in self.capabilities if c.health_tag)
+
+    def project_words(self, project: Project) -> dict[str, set[str]]:
+        """Every capability's texts of ``project`` by context; one that fails to list them
+        is logged and left out (its words are then not checked, never a crash)."""
+        words: dict[str, set[str]] = {}
+        for capability in self.capabilities:
+            try:
+                found = capability.project_words(project)
+            except Exception:
+                log.exception("listing the %s texts failed", capability.name)
+                continue
+            for context, texts in found.items():
+                words.setdefault(context, set()).update(texts)
+        return words
 
     def problems(self, project: Project) -> list[Problem]:
         """Every capability's checks of its sections; a failing check is a problem too."""

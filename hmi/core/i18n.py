@@ -308,13 +308,19 @@ def _guarded(read: Callable[[Path], Catalogue], path: Path) -> Catalogue:
 
 
 def project_words(
-    project: Project, screens: Iterable[Any] = (), alarms: Iterable[Any] = ()
+    project: Project,
+    screens: Iterable[Any] = (),
+    alarms: Iterable[Any] = (),
+    sections: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, set[str]]:
     """Every text of ``project`` the operator reads, by the context its translation is
     looked up in: the plant's, lines' and devices' names (``Project``), tag descriptions
     (``Tags``), units (``Units``), the words of enumerations (``Enums``), trend views
     (``Trends``), the screens' titles, labels, questions and state words (``Screens``,
-    with their variants) and the alarms' messages and help (``Alarms``)."""
+    with their variants), the alarms' messages and help (``Alarms``) and the words the
+    capabilities list for their own sections (``sections``, from
+    ``CapabilityRegistry.project_words``: passed in, as the capabilities build on this
+    module)."""
     words: dict[str, set[str]] = {}
 
     def add(context: str, *texts: Any) -> None:
@@ -341,6 +347,8 @@ def project_words(
                     add("Screens", getattr(style, "text", None))
     for alarm in alarms:
         add("Alarms", alarm.message, alarm.cause, alarm.consequence, alarm.action)
+    for context, listed in (sections or {}).items():
+        add(context, *listed)
     return words
 
 

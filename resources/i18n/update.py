@@ -9,7 +9,8 @@ Linguist, or any editor); ``pyside6-lrelease`` compiles each .ts into the .qm th
 application loads. Both files are kept in the repository; ``--check`` (run by the tests)
 says when a .qm no longer matches its .ts, when the code has strings the .ts lacks, or when
 a string is still untranslated; and, for the demo project, which of its texts (screens,
-alarms, enumerations, tags, ...) its ``i18n/<code>.yaml`` has no entry for.
+alarms, enumerations, tags, and the words of each capability's section: reasons, shifts,
+...) its ``i18n/<code>.yaml`` has no entry for.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def project_problems(folder: Path = DEMO) -> list[str]:
     for each language Linea speaks."""
     sys.path.insert(0, str(ROOT))
     from hmi.core.alarms import load_alarms
+    from hmi.core.capability import default_capabilities
     from hmi.core.i18n import Translator, project_words, untranslated
     from hmi.core.project.loader import load_project
     from hmi.core.screens import load_screens
@@ -109,7 +111,9 @@ def project_problems(folder: Path = DEMO) -> list[str]:
     project = load_project(folder / "project.yaml")
     screens, _ = load_screens(screens_folder(project), project)
     alarms, _ = load_alarms(project)
-    words = project_words(project, screens, alarms)
+    # the capabilities' own sections (orders' reasons, shifts, ...), as each lists them
+    sections = default_capabilities().project_words(project)
+    words = project_words(project, screens, alarms, sections)
     found = []
     for ts in translations():
         code = ts.stem.split("_", 1)[1]

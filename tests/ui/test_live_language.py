@@ -217,14 +217,15 @@ def test_quality_reasons_are_translated_where_they_are_known_phrases(english, qa
 
 
 def test_the_demo_has_an_italian_word_for_every_text_the_operator_reads():
+    from hmi.core.capability import default_capabilities
     from hmi.core.project.loader import load_project
 
     project = load_project(DEMO / "project.yaml")
     screens, problems = load_screens(install_root() / "screens", project)
     assert problems == []
     alarms, _ = load_alarms(project)
-    words = project_words(project, screens, alarms)
-    assert {"Project", "Screens", "Tags", "Enums", "Alarms"} <= set(words)
+    words = project_words(project, screens, alarms, default_capabilities().project_words(project))
+    assert {"Project", "Screens", "Tags", "Enums", "Alarms", "Orders"} <= set(words)
     assert len(words["Screens"]) > 50 and len(words["Alarms"]) > 40
     italian = Translator(project.root)
     assert italian.set_language("it")
