@@ -10,13 +10,15 @@ words of enumerations) are translated by the project's ``i18n/<code>.yaml`` thro
 core's ``Translator`` (``project_text``), which follows the same switch; a text without an
 entry stays as written. Reasons the drivers and the core give in English (a value's
 quality, a device's state) are translated where they are fixed phrases or known patterns
-(``reason_text``); any other reason stays in English.
+(``reason_text``); any other reason stays in English. Refusals a capability's service
+words in English (who may not do what, and why) are shown by their template
+(``refusal_text``), which the capability's views name with ``add_refusals``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -252,3 +254,44 @@ def _one_reason(reason: str) -> str:
             values["reason"] = _one_reason(values["reason"])
         return fill(translate("Quality", template), values)
     return reason
+
+
+# -- refusals from the capabilities' services ---------------------------------------------
+
+#: (context, template, how a filled value is shown) of each refusal a capability's views
+#: named, matched in that order (the most particular first)
+_refusals: list[tuple[str, str, Callable[[str, str], str] | None]] = []
+
+
+def add_refusals(
+    context: str, templates: Iterable[str], values: Callable[[str, str], str] | None = None
+) -> None:
+    """Show the refusals a service builds from ``templates`` (English, ``{fields}``) in
+    the current language, as ``translate(context, template)`` filled with the values the
+    refusal shows, each through ``values(field, value)`` when given. Named again (another
+    project's station), a template keeps its place and takes the new ``values``."""
+    for template in templates:
+        entry = (context, template, values)
+        at = next((i for i, r in enumerate(_refusals) if r[:2] == entry[:2]), None)
+        if at is None:
+            _refusals.append(entry)
+        else:
+            _refusals[at] = entry
+
+
+def refusal_text(reason: str | None) -> str | None:
+    """Why an action is refused, in the current language where a capability named its
+    template (``add_refusals``); any other reason as a known reason (``reason_text``) or
+    as given. None stays None: nothing is refused."""
+    if not reason or current_language() == SOURCE_LANGUAGE:
+        return reason
+    for context, template, values in _refusals:
+        if template == reason:
+            return translate(context, template)
+        found = fields_of(template, reason)
+        if found is None:
+            continue
+        if values is not None:
+            found = {name: values(name, value) for name, value in found.items()}
+        return fill(translate(context, template), found)
+    return reason_text(reason)

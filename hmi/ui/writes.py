@@ -29,7 +29,7 @@ from hmi.core.project.models import Project, TagConfig
 from hmi.core.systemtags import device_status_tag
 from hmi.core.tags import TagValue
 from hmi.ui.bridge import Binding, TagBridge
-from hmi.ui.i18n import device_status_text, project_text, reason_text, translate
+from hmi.ui.i18n import device_status_text, project_text, reason_text, refusal_text, translate
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +269,7 @@ class WriteGate(QObject):
                 self._permissions[tag] = signatures.refusal(WRITE_TAG, tag) or None
             else:
                 self._permissions[tag] = access.refusal(self.writes.user, WRITE_TAG, tag) or None
-        return self._permissions[tag]
+        return refusal_text(self._permissions[tag])  # kept as said: shown in today's language
 
     def _device_state(self, device: str, tv: TagValue) -> None:
         old = self.devices.get(device)
@@ -315,7 +315,7 @@ class Permission(QObject):
     def refusal(self) -> str | None:
         if self.access is None:
             return None
-        return self.access.refusal(self.user(), self.permission, self.target) or None
+        return refusal_text(self.access.refusal(self.user(), self.permission, self.target)) or None
 
     def allows(self) -> bool:
         return self.refusal() is None

@@ -1628,7 +1628,7 @@
     <name>Pages</name>
     <message>
         <source>Page {page} of {pages}</source>
-        <translation type="unfinished">Pagina {page} di {pages}</translation>
+        <translation type="obsolete">Pagina {page} di {pages}</translation>
     </message>
 </context>
 <context>
@@ -1813,63 +1813,63 @@
     <name>ReportLayout</name>
     <message>
         <source>Unassigned</source>
-        <translation type="unfinished">Senza causa</translation>
+        <translation type="obsolete">Senza causa</translation>
     </message>
     <message>
         <source>Shift report</source>
-        <translation type="unfinished">Rapporto di turno</translation>
+        <translation type="obsolete">Rapporto di turno</translation>
     </message>
     <message>
         <source>No orders ran in this shift.</source>
-        <translation type="unfinished">Nessun ordine in produzione in questo turno.</translation>
+        <translation type="obsolete">Nessun ordine in produzione in questo turno.</translation>
     </message>
     <message>
         <source>No scrap recorded.</source>
-        <translation type="unfinished">Nessuno scarto registrato.</translation>
+        <translation type="obsolete">Nessuno scarto registrato.</translation>
     </message>
     <message>
         <source>{count} micro-stops, {minutes} min, not in the chart</source>
-        <translation type="unfinished">{count} microfermate, {minutes} min, non nel grafico</translation>
+        <translation type="obsolete">{count} microfermate, {minutes} min, non nel grafico</translation>
     </message>
     <message>
         <source>No stops.</source>
-        <translation type="unfinished">Nessun fermo.</translation>
+        <translation type="obsolete">Nessun fermo.</translation>
     </message>
     <message>
         <source>unplanned</source>
-        <translation type="unfinished">non pianificato</translation>
+        <translation type="obsolete">non pianificato</translation>
     </message>
     <message>
         <source>planned</source>
-        <translation type="unfinished">pianificato</translation>
+        <translation type="obsolete">pianificato</translation>
     </message>
     <message>
         <source>Availability</source>
-        <translation type="unfinished">Disponibilità</translation>
+        <translation type="obsolete">Disponibilità</translation>
     </message>
     <message>
         <source>Effectiveness</source>
-        <translation type="unfinished">Efficienza</translation>
+        <translation type="obsolete">Efficienza</translation>
     </message>
     <message>
         <source>Quality</source>
-        <translation type="unfinished">Qualità</translation>
+        <translation type="obsolete">Qualità</translation>
     </message>
     <message>
         <source>OEE</source>
-        <translation type="unfinished">OEE</translation>
+        <translation type="obsolete">OEE</translation>
     </message>
     <message>
         <source>No planned busy time in this shift.</source>
-        <translation type="unfinished">Nessun tempo di produzione pianificato in questo turno.</translation>
+        <translation type="obsolete">Nessun tempo di produzione pianificato in questo turno.</translation>
     </message>
     <message>
         <source>The six big losses</source>
-        <translation type="unfinished">Le sei grandi perdite</translation>
+        <translation type="obsolete">Le sei grandi perdite</translation>
     </message>
     <message>
         <source>No alarms.</source>
-        <translation type="unfinished">Nessun allarme.</translation>
+        <translation type="obsolete">Nessun allarme.</translation>
     </message>
 </context>
 <context>
@@ -2662,6 +2662,75 @@
     <message>
         <source>Users</source>
         <translation>Utenti</translation>
+    </message>
+    <message>
+        <source>nobody is signed in; sign in first</source>
+        <translation>nessuno ha effettuato l&apos;accesso; accedere prima</translation>
+    </message>
+    <message>
+        <source>{user} is not signed in at this station; sign in first</source>
+        <translation>{user} non ha effettuato l&apos;accesso a questa postazione; accedere prima</translation>
+    </message>
+    <message>
+        <source>user {user} no longer exists</source>
+        <translation>l&apos;utente {user} non esiste più</translation>
+    </message>
+    <message>
+        <source>user {user} is disabled</source>
+        <translation>l&apos;utente {user} è disabilitato</translation>
+    </message>
+    <message>
+        <source>{user}&apos;s role &apos;{role}&apos; is not defined in the project</source>
+        <translation>il ruolo &apos;{role}&apos; di {user} non è definito nel progetto</translation>
+    </message>
+    <message>
+        <source>{user} ({role}) may not do this: the role lacks the permission {permission}</source>
+        <translation>{user} ({role}) non può farlo: al ruolo manca il permesso {permission}</translation>
+    </message>
+    <message>
+        <source>{user} ({role}) may not do this on {target}: the role lacks the permission {permission}</source>
+        <translation>{user} ({role}) non può farlo su {target}: al ruolo manca il permesso {permission}</translation>
+    </message>
+    <message>
+        <source>{what} needs an electronic signature ({meaning})</source>
+        <translation>{what} richiede una firma elettronica ({meaning})</translation>
+    </message>
+    <message>
+        <source>{what} needs an electronic signature and a second person&apos;s ({meaning})</source>
+        <translation>{what} richiede una firma elettronica e quella di una seconda persona ({meaning})</translation>
+    </message>
+    <message>
+        <source>{what} needs a second person&apos;s signature ({meaning})</source>
+        <translation>{what} richiede la firma di una seconda persona ({meaning})</translation>
+    </message>
+    <message>
+        <source>the station is stopping</source>
+        <translation>la postazione si sta arrestando</translation>
+    </message>
+    <message>
+        <source>users could not be loaded</source>
+        <translation>impossibile caricare gli utenti</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <extracomment>the titles of ``hmi.core.users.BUILTIN_ROLES`` (a test keeps them the same)</extracomment>
+        <translation>Operatore</translation>
+    </message>
+    <message>
+        <source>Shift lead</source>
+        <translation>Capoturno</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisore</translation>
+    </message>
+    <message>
+        <source>Engineer</source>
+        <translation>Ingegnere</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>Amministratore</translation>
     </message>
 </context>
 <context>

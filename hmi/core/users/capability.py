@@ -11,7 +11,7 @@ from ..capability import Capability, default_capabilities
 from ..project.models import Problem, Project
 from ..tags import good
 from .config import read_users, users_problems
-from .service import MANAGE, Session, Users
+from .service import MANAGE, NOT_LOADED, Session, Users
 from .userdb import UserDatabase
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class UsersCapability(Capability):
     def start(self) -> None:
         context = self.context
         # closed until the users are loaded: a store that cannot be read opens nothing
-        context.access.set_policy(lambda user, permission, target: "users could not be loaded")
+        context.access.set_policy(lambda user, permission, target: NOT_LOADED)
         known = declared_permissions()
         config = read_users(context.project, known)[0]
         self.users = Users(

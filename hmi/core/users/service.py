@@ -58,6 +58,38 @@ LOCKED_OUT = "users.locked_out"
 SIGNATURE = "signature"
 SIGNATURE_FAILED = "signature_failed"
 ADDED, ROLE_SET, RESET = "users.add", "users.set_role", "users.reset"
+
+# Why an action is refused: English templates filled with ``str.format``. The operator
+# application shows each in the station's language by its template (``REFUSALS``), so
+# the wording lives here once and the core needs no translation of its own.
+NOBODY_SIGNED_IN = "nobody is signed in; sign in first"
+NOT_SIGNED_IN_HERE = "{user} is not signed in at this station; sign in first"
+NO_SUCH_USER = "user {user} no longer exists"
+USER_DISABLED = "user {user} is disabled"
+ROLE_UNDEFINED = "{user}'s role '{role}' is not defined in the project"
+ROLE_LACKS = "{user} ({role}) may not do this: the role lacks the permission {permission}"
+ROLE_LACKS_ON = (
+    "{user} ({role}) may not do this on {target}: the role lacks the permission {permission}"
+)
+NEEDS_SIGNATURE = "{what} needs an electronic signature ({meaning})"
+NEEDS_SIGNATURES = "{what} needs an electronic signature and a second person's ({meaning})"
+NEEDS_SECOND = "{what} needs a second person's signature ({meaning})"
+STATION_STOPPING = "the station is stopping"
+NOT_LOADED = "users could not be loaded"
+REFUSALS = (
+    NOBODY_SIGNED_IN,
+    NOT_SIGNED_IN_HERE,
+    NO_SUCH_USER,
+    USER_DISABLED,
+    ROLE_UNDEFINED,
+    ROLE_LACKS,
+    ROLE_LACKS_ON,
+    NEEDS_SIGNATURE,
+    NEEDS_SIGNATURES,
+    NEEDS_SECOND,
+    STATION_STOPPING,
+    NOT_LOADED,
+)
 DISABLED, ENABLED, REMOVED = "users.disable", "users.enable", "users.remove"
 ROLES_CHANGED = "users.roles_changed"
 
@@ -204,7 +236,7 @@ class Users:
             self._thread.join(5)
         if self.current is not None:
             self.sign_out(reason)
-        self.access.set_policy(lambda user, permission, target: "the station is stopping")
+        self.access.set_policy(lambda user, permission, target: STATION_STOPPING)
         if self._remove_recorder is not None:
             self._remove_recorder()
         self.db.close()
@@ -258,12 +290,12 @@ class Users:
             if approval is not None and approval.expires < self.clock():
                 del self._approvals[(user, permission, target)]
                 approval = None
+        what = _what(permission, target)
         if approval is None:
-            second = " and a second person's" if rule.second else ""
-            what = _what(permission, target)
-            return f"{what} needs an electronic signature{second} ({rule.meaning})"
+            template = NEEDS_SIGNATURES if rule.second else NEEDS_SIGNATURE
+            return template.format(what=what, meaning=rule.meaning)
         if not approval.complete:
-            return f"{_what(permission, target)} needs a second person's signature ({rule.meaning})"
+            return NEEDS_SECOND.format(what=what, meaning=rule.meaning)
         return None
 
     def may(self, permission: str, target: str = "", user: str | None = None) -> str | None:
@@ -275,24 +307,23 @@ class Users:
         if user is None:
             user = session.user if session else ""
         if not user:
-            return "nobody is signed in; sign in first"
+            return NOBODY_SIGNED_IN
         if session is None or session.user != user:
-            return f"{user} is not signed in at this station; sign in first"
+            return NOT_SIGNED_IN_HERE.format(user=user)
         record = self._users.get(user)
         if record is None and session.source != "local":
             record = UserRecord(user, session.role)  # the directory's role at sign-in
         if record is None:
-            return f"user {user} no longer exists"
+            return NO_SUCH_USER.format(user=user)
         if not record.enabled:
-            return f"user {user} is disabled"
+            return USER_DISABLED.format(user=user)
         table = self.config.table
         if record.role not in table.roles:
-            return f"{user}'s role '{record.role}' is not defined in the project"
+            return ROLE_UNDEFINED.format(user=user, role=record.role)
         if not table.allows(record.role, permission, target):
-            on = f" on {target}" if target else ""
-            return (
-                f"{user} ({table.title(record.role)}) may not do this{on}: the role lacks "
-                f"the permission {permission}"
+            template = ROLE_LACKS_ON if target else ROLE_LACKS
+            return template.format(
+                user=user, role=table.title(record.role), target=target, permission=permission
             )
         return None
 

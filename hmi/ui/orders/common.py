@@ -24,7 +24,7 @@ from hmi.core.orders.service import (
     START,
     OrdersError,
 )
-from hmi.ui.i18n import project_text, translate
+from hmi.ui.i18n import project_text, refusal_text, translate
 from hmi.ui.symbols.painting import NO_NUMBER, format_number
 from hmi.ui.theme import Theme, fill_stylesheet
 from hmi.ui.writes import Permission
@@ -94,7 +94,9 @@ class ServiceEvents(QObject):
 
 
 def needs(permission: str, reason: str) -> str:
-    """A refusal that names the permission missing, whatever the policy said."""
+    """A refusal, in the station's language, that names the permission missing, whatever
+    the policy said."""
+    reason = refusal_text(reason) or reason
     if permission in reason:
         return reason
     return translate("Orders", "{reason} (needs the permission {permission})").format(

@@ -22,6 +22,7 @@ from hmi.ui.i18n import add_language_listener, translate
 from .page import UsersPage
 from .signature import SignatureDialog, SignatureProvider
 from .signin import PinKeypad, SignInDialog, StationInput, user_words
+from .words import speak_refusals
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class UsersViews(CapabilityViews):
         if users is None:
             return
         self.operator = operator
+        speak_refusals(getattr(operator, "project", None))
         operator.gate.signatures = SignatureProvider(users, operator)
         self._session.changed.connect(self.follow, Qt.ConnectionType.QueuedConnection)
         self._stop_watching = users.watch(lambda _session: self._session.changed.emit())

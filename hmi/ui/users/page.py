@@ -31,6 +31,7 @@ from hmi.ui.i18n import translate
 from hmi.ui.writes import Permission
 
 from .signin import masked_field
+from .words import role_title
 
 ACTIONS = ("add", "set_role", "reset", "disable", "enable")
 
@@ -58,7 +59,7 @@ class UsersPage(QWidget):
         self.full_name = QLineEdit(self)
         self.role = QComboBox(self)
         for role in users.config.table.roles:
-            self.role.addItem(users.config.table.title(role), role)
+            self.role.addItem(role_title(users.config.table.title(role)), role)
         self.password = masked_field(self, "usersPassword")
         self.pin = masked_field(self, "usersPin")
         self.labels = [QLabel(self) for _ in range(5)]
@@ -98,6 +99,9 @@ class UsersPage(QWidget):
         return session.user if session else ""
 
     def retranslate(self) -> None:
+        for index in range(self.role.count()):
+            role = self.role.itemData(index)
+            self.role.setItemText(index, role_title(self.users.config.table.title(role)))
         self.table.setHorizontalHeaderLabels(
             [
                 translate("Users", "User"),
@@ -156,7 +160,7 @@ class UsersPage(QWidget):
             cells = (
                 info.name,
                 info.full_name,
-                info.role_title,
+                role_title(info.role_title),
                 self.state_text(info),
                 when_text(info.last_sign_in),
             )

@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.users import Method, SignInError
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import refusal_text, translate
 from hmi.ui.keypad import BACKSPACE, CLEAR, KeyPad
 from hmi.ui.profile import Profile
+
+from .words import role_title
 
 KEY_GAP_S = 0.06  # a reader types faster than this between keys; a person does not
 BADGE_MIN = 4  # fewer digits then Enter is a person pressing Enter
@@ -71,7 +73,7 @@ def user_words(users: Any) -> str:
     session = users.current
     if session is None:
         return translate("Users", "Signed out")
-    title = users.config.table.title(session.role)
+    title = role_title(users.config.table.title(session.role))
     return f"{session.full_name or session.user} ({title})"
 
 
@@ -189,7 +191,7 @@ class SignInDialog(QDialog):
         who may not use it."""
         button = QPushButton(words + "…", self)
         button.setObjectName("openPage")
-        reason = self.users.may(permission)
+        reason = refusal_text(self.users.may(permission))
         button.setEnabled(reason is None)
         button.setToolTip(reason or "")
         button.clicked.connect(lambda _=False: (self.accept(), open_page()))
