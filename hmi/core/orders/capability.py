@@ -49,7 +49,7 @@ PREFIX = "_sys.orders."
 HEALTH_TAG = f"{PREFIX}health"
 UNASSIGNED_TAG = f"{PREFIX}unassigned_stops"
 #: per line: _sys.orders.<line>.<field>
-LINE_FIELDS = ("order", "state", "good", "scrap", "target", "progress", "oee")
+LINE_FIELDS = ("order", "state", "good", "scrap", "uninspected", "target", "progress", "oee")
 EVENTS_TAG = f"{SUMMARY_PREFIX}events"  # the alarms capability's events of each cycle
 TICK_S = 0.1
 PUBLISH_S = 1.0
@@ -89,7 +89,7 @@ class OrdersCapability(Capability):
         self._wake = threading.Event()
         self._stopping = False
         self._values: dict[str, TagValue] = {}
-        self._counters: dict[str, tuple[str, str]] = {}  # tag -> (line, role)
+        self._counters: dict[str, str] = {}  # counter tag -> its line
         self._states: dict[str, str] = {}  # state or flag tag -> line
         self._children: list[subprocess.Popen[bytes]] = []
         self.problem: str | None = None
@@ -117,8 +117,8 @@ class OrdersCapability(Capability):
         orders.on_started = self._download
         orders.watch(self._publish_line)
         for line_id, line in config.lines.items():
-            for role, counter in line.counters.items():
-                self._counters[counter.tag] = (line_id, role)
+            for counter in line.counters.values():
+                self._counters[counter.tag] = line_id
             if line.state is not None:
                 if line.state.tag:
                     self._states[line.state.tag] = line_id
@@ -179,9 +179,8 @@ class OrdersCapability(Capability):
             self._values[tag] = tv
             ts = tv.ts or None
             if tag in self._counters:
-                line, role = self._counters[tag]
                 raw = _whole(tv.value)
-                orders.feed_counter(line, role, raw, tv.quality is Quality.GOOD, ts)
+                orders.feed_counter(self._counters[tag], tag, raw, tv.quality is Quality.GOOD, ts)
             elif tag in self._states:
                 lines.add(self._states[tag])
             elif tag == EVENTS_TAG and tv.value:
@@ -353,6 +352,7 @@ class OrdersCapability(Capability):
             "state": order.state.value if order else "",
             "good": order.good if order else 0,
             "scrap": order.scrap if order else 0,
+            "uninspected": order.uninspected if order else 0,
             "target": order.target if order else 0,
             "progress": round(order.progress * 100.0, 1) if order else 0.0,
             "oee": round(oee.oee * 100.0, 1) if oee is not None and oee.oee is not None else 0.0,

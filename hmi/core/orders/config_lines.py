@@ -8,6 +8,7 @@ from typing import Any
 
 from ..project.fields import Fields, as_number
 from ..project.models import DataType, TagConfig
+from ..systemtags import SYSTEM_PREFIX, matches
 from ..words import describe_value, did_you_mean, parse_flag, shorten
 from .config_reader import SectionReader, name_text
 from .config_types import (
@@ -16,6 +17,7 @@ from .config_types import (
     COUNTER_ROLES,
     DEFAULT_MAX_JUMP,
     DOWNLOAD_ALIASES,
+    FILLING_ROLES,
     IDEAL_CYCLE,
     LINE_FIELDS,
     LINE_TYPES,
@@ -24,6 +26,7 @@ from .config_types import (
     ORDER_FIELDS,
     STATE_FIELDS,
     STATE_NAMES,
+    SYSTEM_COUNTER_BITS,
     TEXT_FIELDS,
     CounterConfig,
     LineConfig,
@@ -33,6 +36,8 @@ from .config_types import (
 )
 from .model import MachineState
 
+#: the orders' own system tags: no line counts them (they are made from its counts)
+OWN_PREFIX = f"{SYSTEM_PREFIX}orders."
 _STATE_TYPES = frozenset(t for t in DataType if t.integer or t in (DataType.BOOL, DataType.STRING))
 
 
@@ -90,12 +95,14 @@ class LinesReader(SectionReader):
     def counters(
         self, parent: Fields, line: str, kind: str | None, cycle: float | None
     ) -> dict[str, CounterConfig]:
+        """Each counter tag of the line (a role may name a list of them: their steps add up
+        in the role), keyed by tag."""
         if parent.get("counters") is None:
             return {}
         fields = parent.child("counters", "{good: line1.profile_count, scrap: line1.scrap_count}")
         if fields is None:
             return {}
-        roles = COUNTER_ROLES if kind != "filling" else ("good", "scrap")
+        roles = COUNTER_ROLES if kind != "filling" else FILLING_ROLES
         fields.unknown_keys(roles, "counters", "counter")
         if "good" not in fields.data:
             fields.problem(None, "good: missing; the tag that counts good pieces")
@@ -105,50 +112,68 @@ class LinesReader(SectionReader):
             value = fields.data.get(role)
             if value is None:
                 continue
-            counter = self.counter(fields, role, value, line, rate)
-            if counter is not None:
-                out[role] = counter
+            items: list[tuple[Fields | None, Any]] = [(None, value)]
+            if isinstance(value, list):
+                if not value:
+                    fields.problem(role, f"{role}: an empty list; name one counter tag or more")
+                label = f"{fields.label}: {role}"
+                items = [
+                    (self.item(fields, role, value, n, f"{label}[{n + 1}]"), item)
+                    for n, item in enumerate(value)
+                ]
+            for where, item in items:
+                counter = self.counter(fields, role, item, line, rate, where)
+                if counter is not None and counter.tag in out:
+                    (where or fields).problem(
+                        None if where else role,
+                        f"{role}: tag '{counter.tag}' is listed twice; a piece would be "
+                        "counted twice",
+                    )
+                elif counter is not None:
+                    out[counter.tag] = counter
         return out
 
     def counter(
-        self, fields: Fields, role: str, value: Any, line: str, rate: float
+        self,
+        fields: Fields,
+        role: str,
+        value: Any,
+        line: str,
+        rate: float,
+        where: Fields | None = None,
     ) -> CounterConfig | None:
-        entry = fields
+        """One counter tag of ``role``: written under ``role``, or as item ``where`` of
+        its list; a name or ``{tag: NAME, max_rate:, max_jump:, bits:}``."""
+        entry = place = where if where is not None else fields
+        key: Any = None if where is not None else role
         if isinstance(value, Mapping):
-            entry = fields.nested(role, value, f"{fields.label}: {role}")
+            label = place.label if where is not None else f"{fields.label}: {role}"
+            entry = place.nested(key, value, label)
             entry.unknown_keys(COUNTER_FIELDS)
             if entry.get("tag") is None:
                 entry.problem(None, "tag: missing; the counter's tag")
                 return None
             key, name = "tag", value.get("tag")
         else:
-            key, name = role, value
-        tag = self.tag(entry, key, name, role)
-        if tag is None:
+            name = value
+        found = self.counter_tag(entry, key, name, role, line)
+        if found is None:
             return None
-        if not tag.data_type.integer:
-            entry.problem(
-                key,
-                f"{role}: tag '{tag.name}' is {tag.data_type.value}; a counter must be an "
-                "integer tag (int16, uint16, int32, uint32, int64 or uint64)",
-            )
-            return None
-        first = self.counted.setdefault(tag.name, f"{line} {role}")
+        tag, width, kind = found
+        first = self.counted.setdefault(tag, f"{line} {role}")
         if first != f"{line} {role}":
             entry.problem(
                 key,
-                f"{role}: tag '{tag.name}' already counts {first}; a piece would be counted twice",
+                f"{role}: tag '{tag}' already counts {first}; a piece would be counted twice",
             )
             return None
-        width = type_bits(tag.data_type)
         bits, jump, max_rate = width, DEFAULT_MAX_JUMP, rate
-        if entry is not fields:
+        if isinstance(value, Mapping):
             bits = entry.count("bits", COUNTER_BITS) or width
             if bits > width:
                 entry.problem(
                     "bits",
-                    f"bits: {bits} is more than the {width} bits of "
-                    f"{tag.data_type.value}; use {width} or fewer",
+                    f"bits: {bits} is more than the {width} bits of {kind}; use {width} or fewer",
                 )
                 bits = width
             jump = entry.count("max_jump", MAX_JUMP) or DEFAULT_MAX_JUMP
@@ -156,7 +181,45 @@ class LinesReader(SectionReader):
                 "max_rate", parse_rate, "pieces per time above 0, e.g. 5/s, 300/min or 18000/h"
             )
             max_rate = given if given is not None else rate
-        return CounterConfig(role, tag.name, 2**bits, jump, max_rate)
+        return CounterConfig(role, tag, 2**bits, jump, max_rate)
+
+    def counter_tag(
+        self, fields: Fields, key: Any, value: Any, role: str, line: str
+    ) -> tuple[str, int, str] | None:
+        """The counter's tag name, width in bits and type: an integer project tag, or a system
+        tag an installed capability declares (a camera's ``_sys.vision.<camera>.good``)."""
+        if isinstance(value, str) and value.strip().startswith(SYSTEM_PREFIX):
+            name = value.strip()
+            patterns = declared_system_tags()
+            own = tuple(p for p in patterns if p.startswith(OWN_PREFIX))
+            if matches(name, own):
+                fields.problem(
+                    key,
+                    f"{role}: '{shorten(name)}' is the orders' own tag; a line counts the "
+                    "tags of its machines or of a capability such as vision",
+                )
+                return None
+            if not matches(name, patterns):
+                known = [p.removesuffix("*") for p in patterns if not p.startswith(OWN_PREFIX)]
+                head = name[: name.find(".", len(SYSTEM_PREFIX)) + 1] or name
+                hint = did_you_mean(head, known, "system tag names")
+                fields.problem(
+                    key,
+                    f"{role}: no installed capability publishes '{shorten(name)}'; {hint}",
+                )
+                return None
+            return name, SYSTEM_COUNTER_BITS, "a system counter"
+        tag = self.tag(fields, key, value, role)
+        if tag is None:
+            return None
+        if not tag.data_type.integer:
+            fields.problem(
+                key,
+                f"{role}: tag '{tag.name}' is {tag.data_type.value}; a counter must be an "
+                "integer tag (int16, uint16, int32, uint32, int64 or uint64)",
+            )
+            return None
+        return tag.name, type_bits(tag.data_type), tag.data_type.value
 
     def state(self, parent: Fields) -> StateConfig | None:
         value = parent.get("state")
@@ -318,3 +381,10 @@ def _state_key(raw: Any, data_type: DataType) -> Any:
         return name_text(raw)
     number = as_number(raw)
     return int(number) if number is not None and number.is_integer() else None
+
+
+def declared_system_tags() -> tuple[str, ...]:
+    """The system tag patterns every installed capability declares (``_sys.vision.*``)."""
+    from ..capability import default_capabilities  # loads the capabilities: not at import
+
+    return tuple(p for cls in default_capabilities() for p in cls.system_tags)

@@ -28,7 +28,11 @@ LINE_TYPES: dict[str, tuple[str, ...]] = {
 TEXT_FIELDS = frozenset({"number", "die", "alloy", "product"})  # the rest are numbers
 ORDER_FIELDS = ("number", "target", "ideal_cycle_s")  # any line type downloads these
 DOWNLOAD_ALIASES = {"die_number": "die", "order": "number", "order_number": "number"}
-COUNTER_ROLES = ("good", "scrap", "billets")
+COUNTER_ROLES = ("good", "scrap", "uninspected", "billets")
+#: the roles a filling line counts (it has no billets)
+FILLING_ROLES = ("good", "scrap", "uninspected")
+#: the width a system tag counter (a camera's decisions) is taken to have: it only grows
+SYSTEM_COUNTER_BITS = 64
 LOSSES = ("breakdown", "setup", "small_stop", "speed", "startup_reject", "production_reject")
 PLANNED_LOSS = "planned"
 SETUP_WORDS = ("setup", "set-up", "set up", "changeover", "change-over", "change over")
@@ -71,8 +75,9 @@ _RATE_UNITS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 @dataclass(frozen=True)
 class CounterConfig:
-    """A PLC counter tag: ``role`` good, scrap or billets; steps above ``max_jump`` +
-    ``max_rate`` × elapsed seconds are flagged, not counted."""
+    """A counter tag (a PLC's, or a capability's system tag such as a camera's ``good``):
+    ``role`` good, scrap, uninspected or billets; steps above ``max_jump`` + ``max_rate``
+    × elapsed seconds are flagged, not counted."""
 
     role: str
     tag: str
@@ -101,6 +106,7 @@ class LineConfig:
     title: str
     type: str
     ideal_cycle_s: float
+    #: each counter tag -> how it counts (its role inside); a role may have several tags
     counters: dict[str, CounterConfig] = field(default_factory=dict)
     state: StateConfig | None = None
     micro_stop_s: float = DEFAULT_MICRO_STOP
@@ -109,6 +115,14 @@ class LineConfig:
     @property
     def product_fields(self) -> tuple[str, ...]:
         return LINE_TYPES.get(self.type, ())
+
+    @property
+    def roles(self) -> dict[str, tuple[CounterConfig, ...]]:
+        """Role -> its counters, in the order written; their steps add up in the role."""
+        out: dict[str, tuple[CounterConfig, ...]] = {}
+        for counter in self.counters.values():
+            out[counter.role] = (*out.get(counter.role, ()), counter)
+        return out
 
     @property
     def tags(self) -> set[str]:

@@ -39,8 +39,8 @@ from .state import (
 )
 
 _FLAGGED = ("jump", "invalid")  # readings the supervisor should see: sent, not added
-#: counter role -> which order total it adds to (others, such as a camera, count good)
-_TOTALS = {"good": 0, "scrap": 1, "billets": 2}
+#: counter role -> which order total it adds to (others count good)
+_TOTALS = {"good": 0, "scrap": 1, "billets": 2, "uninspected": 3}
 #: the least time between two of a line's batches written before the tick (CPU and outbox
 #: events per second stay bounded under a fast counter)
 MIN_BATCH_S = 0.05
@@ -64,21 +64,24 @@ class Flow(OrdersBase):
     # -- counting ---------------------------------------------------------------------------
 
     def feed_counter(
-        self, line: str, role: str, raw: int | None, good: bool = True, ts: float | None = None
+        self, line: str, counter: str, raw: int | None, good: bool = True, ts: float | None = None
     ) -> CountStep | None:
-        """A reading of the ``role`` counter of ``line`` (None or not good: Bad); the step
-        it makes is written at the next ``tick``."""
+        """A reading of the counter tag ``counter`` of ``line`` (or of the role named so,
+        when one tag counts it; None or not good: Bad); its step is batched for the line."""
         with self._lock:
-            tracker = self._trackers.get((line, role))
+            tag = self._by_role.get((line, counter), counter)
+            tracker = self._trackers.get((line, counter)) or self._trackers.get((line, tag))
             if tracker is None:
                 return None
+            if (line, counter) in self._trackers:
+                tag = counter
             when = self.now(ts)
             step = tracker.update(raw, when, good)
             if step is None:
                 return None
             running = self.running(line)
             step = dataclasses.replace(step, line=line, order=running.number if running else None)
-            self._pending[line].append((step, "plc"))
+            self._pending[line].append((step, tag))  # the source: which tag counted it
             if self._writable(line):
                 self._flush_line(line)
             return step
@@ -94,20 +97,32 @@ class Flow(OrdersBase):
         return waited >= MIN_BATCH_S and (committed or waited >= IN_FLIGHT_S)
 
     def add_count(
-        self, line: str, good: Any = 0, scrap: Any = 0, *, source: str, user: str = ""
+        self,
+        line: str,
+        good: Any = 0,
+        scrap: Any = 0,
+        *,
+        source: str,
+        user: str = "",
+        uninspected: Any = 0,
     ) -> None:
-        """Pieces counted by something other than the PLC's counters (a camera): the same
-        path and records as the PLC's counts, written at once."""
+        """Pieces counted by something other than the line's counter tags: the same path
+        and records as theirs, written at once."""
         self._line(line)
         good_n = whole(good, "good count", 0, 1_000_000)
         scrap_n = whole(scrap, "scrap count", 0, 1_000_000)
+        uninspected_n = whole(uninspected, "uninspected count", 0, 1_000_000)
         if not source.strip():
             raise OrdersError("a count needs its source (vision:cam1, ...)")
         with self._lock:
             when = self.now()
             running = self.running(line)
             number = running.number if running else None
-            for counter, delta in (("good", good_n), ("scrap", scrap_n)):
+            for counter, delta in (
+                ("good", good_n),
+                ("scrap", scrap_n),
+                ("uninspected", uninspected_n),
+            ):
                 if delta:
                     step = CountStep(line, counter, delta, None, None, "count", when, number)
                     self._pending[line].append(
@@ -149,28 +164,30 @@ class Flow(OrdersBase):
         self._pending[line] = []
         steps = [step for step, _ in pending]
         totals: dict[str, list[int]] = {}
-        by_stream: dict[str, list[CountStep]] = {}
+        by_stream: dict[str, list[tuple[CountStep, str]]] = {}
         good_now = 0
-        for step in steps:
+        for step, source in pending:
             if step.kind not in ADDING:
                 if step.kind in _FLAGGED:
-                    by_stream.setdefault(outbox.stream_of(step.order, line), []).append(step)
+                    by_stream.setdefault(outbox.stream_of(step.order, line), []).append(
+                        (step, source)
+                    )
                 continue
-            by_stream.setdefault(outbox.stream_of(step.order, line), []).append(step)
+            by_stream.setdefault(outbox.stream_of(step.order, line), []).append((step, source))
             if step.order is None:
                 continue
             index = _TOTALS.get(step.counter, 0)
-            totals.setdefault(step.order, [0, 0, 0])[index] += step.delta
+            totals.setdefault(step.order, [0, 0, 0, 0])[index] += step.delta
             if index == 0:
                 good_now += step.delta
         states = [
-            (line, role, tracker.last_raw, tracker.last_ts)
-            for (of, role), tracker in self._trackers.items()
+            (line, tracker.spec.name, tag, tracker.last_raw, tracker.last_ts)
+            for (of, tag), tracker in self._trackers.items()
             if of == line and tracker.last_raw is not None and tracker.last_ts is not None
         ]
         running = {n: self._orders[n].run_seconds for n in totals if n in self._orders}
         events = [
-            outbox.event(stream, "count", _count_payload(line, stream, group), group[-1].ts)
+            outbox.event(stream, "count", _count_payload(line, stream, group), group[-1][0].ts)
             for stream, group in by_stream.items()
         ]
         sources = [source for _, source in pending]
@@ -178,8 +195,8 @@ class Flow(OrdersBase):
         def job(conn: Any) -> None:
             for source in dict.fromkeys(sources):
                 records.insert_steps(conn, [s for s, src in pending if src == source], source)
-            for number, (good, scrap, billets) in totals.items():
-                records.add_totals(conn, number, good, scrap, billets)
+            for number, (good, scrap, billets, uninspected) in totals.items():
+                records.add_totals(conn, number, good, scrap, billets, uninspected)
             conn.executemany(
                 "UPDATE orders SET run_seconds = ? WHERE number = ?",
                 [(seconds, number) for number, seconds in running.items()],
@@ -188,7 +205,7 @@ class Flow(OrdersBase):
             outbox.write(conn, events)
 
         self._submit_batch(job, line)
-        for number, (good, scrap, billets) in totals.items():
+        for number, (good, scrap, billets, uninspected) in totals.items():
             order = self._orders.get(number)
             if order is not None:
                 self._orders[number] = dataclasses.replace(
@@ -196,6 +213,7 @@ class Flow(OrdersBase):
                     good=order.good + good,
                     scrap=order.scrap + scrap,
                     billets=order.billets + billets,
+                    uninspected=order.uninspected + uninspected,
                 )
         if good_now:
             window = self._rates[line]
@@ -410,14 +428,19 @@ class Flow(OrdersBase):
             self._stops.pop(stop_id, None)
 
 
-def _count_payload(line: str, stream: str, steps: list[CountStep]) -> dict[str, Any]:
+def _count_payload(line: str, stream: str, steps: list[tuple[CountStep, str]]) -> dict[str, Any]:
+    """A count batch for the MES: the sums per role, and each step with its raw readings
+    and the tag (or source) they came from, since a role may read several tags."""
     sums: dict[str, int] = {}
-    for step in steps:
+    for step, _ in steps:
         if step.kind in ADDING:
             sums[step.counter] = sums.get(step.counter, 0) + step.delta
     return {
         "line": line,
         "order": None if stream.startswith("line:") else stream,
         "counts": sums,
-        "steps": [[s.counter, s.delta, s.raw_before, s.raw_after, s.kind, s.ts] for s in steps],
+        "steps": [
+            [s.counter, s.delta, s.raw_before, s.raw_after, s.kind, s.ts, source]
+            for s, source in steps
+        ],
     }

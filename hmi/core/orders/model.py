@@ -100,6 +100,9 @@ class Order:
     ended: float | None = None
     #: running seconds of the line while this order was running (for the rate and ETA)
     run_seconds: float = 0.0
+    #: pieces made that no camera decided on (its model or frame was missing): neither good
+    #: nor scrap until someone looks at them, so they stay out of both
+    uninspected: int = 0
 
     @property
     def produced(self) -> int:
@@ -264,3 +267,6 @@ class ShiftReport:
     #: across the period's edge is credited what it made in it; an order missing here is
     #: shown with its whole-order counts
     order_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: pieces counted uninspected in the period, in all and per order (as ``order_counts``)
+    uninspected: int = 0
+    order_uninspected: dict[str, int] = field(default_factory=dict)

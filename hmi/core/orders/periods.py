@@ -102,6 +102,7 @@ class Periods(OrdersBase):
         counted = self.counted(line, start, end)
         good = sum(n for (_, c), n in counted.items() if c == "good")
         scrap = sum(n for (_, c), n in counted.items() if c == "scrap")
+        uninspected = sum(n for (_, c), n in counted.items() if c == "uninspected")
         by_machine = scrap - sum(scrap_by_reason.values())
         if by_machine > 0:
             scrap_by_reason["counted by the machine"] = by_machine
@@ -126,6 +127,8 @@ class Periods(OrdersBase):
             stops=stops,
             generated=self.now(),
             order_counts=order_counts(counted, orders),
+            uninspected=uninspected,
+            order_uninspected={o.number: counted.get((o.number, "uninspected"), 0) for o in orders},
         )
 
     def _orders_in(self, line: str, start: float, end: float) -> list[Order]:

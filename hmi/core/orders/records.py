@@ -27,7 +27,7 @@ from .model import (
 
 ORDER_COLUMNS = (
     "number, line, target, state, product, sequence, ideal_cycle_s, source, good, scrap, "
-    "billets, created, started, ended, run_seconds"
+    "billets, created, started, ended, run_seconds, uninspected"
 )
 
 
@@ -48,6 +48,7 @@ def order_row(o: Order) -> tuple[Any, ...]:
         o.started,
         o.ended,
         o.run_seconds,
+        o.uninspected,
     )
 
 
@@ -68,11 +69,12 @@ def order_from(r: tuple[Any, ...]) -> Order:
         started=r[12],
         ended=r[13],
         run_seconds=float(r[14] or 0.0),
+        uninspected=int(r[15] or 0),
     )
 
 
 def insert_order(conn: sqlite3.Connection, o: Order) -> None:
-    marks = ", ".join("?" * 15)
+    marks = ", ".join("?" * len(ORDER_COLUMNS.split(",")))
     conn.execute(f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES ({marks})", order_row(o))
 
 
@@ -104,21 +106,31 @@ def insert_steps(conn: sqlite3.Connection, steps: Iterable[CountStep], source: s
     )
 
 
-def add_totals(conn: sqlite3.Connection, number: str, good: int, scrap: int, billets: int) -> None:
+def add_totals(
+    conn: sqlite3.Connection,
+    number: str,
+    good: int,
+    scrap: int,
+    billets: int,
+    uninspected: int = 0,
+) -> None:
     conn.execute(
-        "UPDATE orders SET good = good + ?, scrap = scrap + ?, billets = billets + ? "
-        "WHERE number = ?",
-        (good, scrap, billets, number),
+        "UPDATE orders SET good = good + ?, scrap = scrap + ?, billets = billets + ?, "
+        "uninspected = uninspected + ? WHERE number = ?",
+        (good, scrap, billets, uninspected, number),
     )
 
 
 def set_counter_state(
-    conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int, float]]
+    conn: sqlite3.Connection,
+    rows: Iterable[tuple[str, str, str, int, float] | tuple[str, str, int, float]],
 ) -> None:
+    """(line, role, tag, raw, ts): each counter tag's last reading; (line, role, raw, ts)
+    is a role's reading without its tag, as kept before a role could read several tags."""
     conn.executemany(
-        "INSERT INTO counter_state (line, counter, raw, ts) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(line, counter) DO UPDATE SET raw = excluded.raw, ts = excluded.ts",
-        list(rows),
+        "INSERT INTO counter_state (line, counter, tag, raw, ts) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(line, counter, tag) DO UPDATE SET raw = excluded.raw, ts = excluded.ts",
+        [row if len(row) == 5 else (row[0], row[1], "", row[2], row[3]) for row in rows],
     )
 
 
@@ -173,7 +185,9 @@ class Loaded:
     stops: dict[int, Stop] = field(default_factory=dict)
     scrap: list[Scrap] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
-    counters: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
+    #: (line, role, tag) -> the tag's last reading and when; tag '' for a row written
+    #: before roles could read several tags
+    counters: dict[tuple[str, str, str], tuple[int, float]] = field(default_factory=dict)
     closed_shifts: dict[str, float] = field(default_factory=dict)  # line -> last shift end
 
 
@@ -207,11 +221,23 @@ def load(conn: sqlite3.Connection, reason: Callable[[str], Reason | None]) -> Lo
         "ORDER BY id"
     ):
         out.corrections.append(Correction(r[0], r[1], int(r[2]), int(r[3]), r[4], r[5], r[6]))
-    for line, counter, raw, ts in conn.execute("SELECT line, counter, raw, ts FROM counter_state"):
-        out.counters[(line, counter)] = (int(raw), float(ts))
+    for line, counter, tag, raw, ts in conn.execute(
+        "SELECT line, counter, tag, raw, ts FROM counter_state"
+    ):
+        out.counters[(line, counter, tag or "")] = (int(raw), float(ts))
     for line, end in conn.execute('SELECT line, max("end") FROM shifts_closed GROUP BY line'):
         out.closed_shifts[line] = float(end)
     return out
+
+
+def adopt(conn: sqlite3.Connection, line: str, role: str, tag: str) -> None:
+    """The reading kept for ``role`` of ``line`` before readings were kept per tag becomes
+    ``tag``'s (at start, when ``tag`` is the role's one project tag and has no row)."""
+    conn.execute(
+        "UPDATE counter_state SET tag = ? WHERE line = ? AND counter = ? AND tag = ''",
+        (tag, line, role),
+    )
+    conn.commit()
 
 
 def _state(text: str) -> MachineState:

@@ -46,6 +46,7 @@ class OrderRow:
     good: int  # made in the shift (the whole order's where the report has no counts of it)
     scrap: int
     oee: float | None  # 0..1 (more than 1 says the ideal cycle time is set too slow)
+    uninspected: int = 0  # made in the shift and decided by no camera (neither good nor scrap)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def order_rows(report: ShiftReport) -> list[OrderRow]:
     rows = []
     for o in report.orders:
         good, scrap = report.order_counts.get(o.number, (o.good, o.scrap))
+        uninspected = report.order_uninspected.get(o.number, o.uninspected)
         rows.append(
             OrderRow(
                 o.number,
@@ -144,6 +146,7 @@ def order_rows(report: ShiftReport) -> list[OrderRow]:
                 good,
                 scrap,
                 order_oee(report, o),
+                uninspected,
             )
         )
     return rows
@@ -350,9 +353,27 @@ def _write(report: ShiftReport, handle: TextIO, tz: tzinfo | None) -> None:
 
     section(
         "orders",
-        ("number", "product", "state", "target (pcs)", "good (pcs)", "scrap (pcs)", "OEE (%)"),
         (
-            (r.number, r.product, r.state, r.target, r.good, r.scrap, percent(r.oee))
+            "number",
+            "product",
+            "state",
+            "target (pcs)",
+            "good (pcs)",
+            "scrap (pcs)",
+            "uninspected (pcs)",
+            "OEE (%)",
+        ),
+        (
+            (
+                r.number,
+                r.product,
+                r.state,
+                r.target,
+                r.good,
+                r.scrap,
+                r.uninspected,
+                percent(r.oee),
+            )
             for r in order_rows(report)
         ),
     )
@@ -381,6 +402,8 @@ def _write(report: ShiftReport, handle: TextIO, tz: tzinfo | None) -> None:
             figures.append((name, f"{value:.1f}", unit))
         else:
             figures.append((name, "" if value is None else str(value), unit))
+    # beside the scrap: pieces made that no camera decided on (the PDF does not show them yet)
+    figures.insert(2, ("Uninspected", str(report.uninspected), "pcs"))
     figures += [
         (
             LOSS_TITLES.get(s.name, s.name.replace("_", " ").capitalize()),

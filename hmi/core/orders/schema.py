@@ -2,10 +2,11 @@
 
 Declared with sqlite-utils (readable, and a later step can add a column the same way);
 the service's hot paths use plain prepared statements on these tables. ``counter_state``
-is written in the same transaction as every count step: after a restart the counters
-resume from exactly the readings the recorded counts used, so nothing is counted twice
-or lost. ``outbox_streams`` hands out each stream's next sequence number inside the
-transaction that writes the event, so a rolled-back batch leaves no gap.
+(a row per line, role and tag) is written in the same transaction as every count step:
+after a restart the counters resume from exactly the readings the recorded counts used,
+so nothing is counted twice or lost. ``outbox_streams`` hands out each stream's next
+sequence number inside the transaction that writes the event, so a rolled-back batch
+leaves no gap.
 """
 
 from __future__ import annotations
@@ -151,7 +152,17 @@ def _v2(conn: sqlite3.Connection) -> None:
     db.table("alarms_raised").create_index(["ts"])
 
 
-STEPS: list[Step] = [_v1, _v2]
+def _v3(conn: sqlite3.Connection) -> None:
+    """Orders count uninspected pieces; a counter role may read several tags, so each
+    tag's last reading is kept apart (rows written before have tag '': the role's one
+    project tag then, adopted by that tag at the next start, see ``records.adopt``)."""
+    db = sqlite_utils.Database(conn)
+    db.table("orders").add_column("uninspected", int, not_null_default=0)
+    db.table("counter_state").add_column("tag", str, not_null_default="")
+    db.table("counter_state").transform(pk=("line", "counter", "tag"))
+
+
+STEPS: list[Step] = [_v1, _v2, _v3]
 
 
 def prepare(conn: sqlite3.Connection) -> None:

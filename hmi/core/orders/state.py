@@ -24,6 +24,7 @@ from typing import Any
 from ..access import Access
 from ..listeners import Listeners
 from ..store import Writer, connect, is_transient
+from ..systemtags import SYSTEM_PREFIX
 from ..words import describe_value, did_you_mean
 from . import outbox, records, schema
 from .config import OrdersConfig
@@ -120,7 +121,9 @@ class OrdersBase:
         self._open_stop: dict[str, int] = {}
         self._scrap: list[Scrap] = []
         self._corrections: list[Correction] = []
+        #: (line, tag) -> its tracker; (line, role) -> the tag of a role with one tag
         self._trackers: dict[tuple[str, str], CounterTracker] = {}
+        self._by_role: dict[tuple[str, str], str] = {}
         self._detectors: dict[str, StopDetector] = {}
         self._machine: dict[str, MachineState] = {}
         self._pending: dict[str, list[tuple[CountStep, str]]] = {line: [] for line in config.lines}
@@ -142,6 +145,7 @@ class OrdersBase:
         try:
             schema.prepare(conn)
             loaded = records.load(conn, self.config.reason)
+            self._adopt(conn, loaded.counters)
         finally:
             conn.close()
         self._reader = connect(self.store.path, readonly=True)
@@ -160,10 +164,16 @@ class OrdersBase:
             stamps += [ts for _, ts in loaded.counters.values()]
             self._last_ts = max(stamps, default=0.0)
             for line_id, line in self.config.lines.items():
-                for role, counter in line.counters.items():
-                    raw, ts = loaded.counters.get((line_id, role), (None, None))
-                    spec = CounterSpec(role, counter.modulus, counter.max_jump, counter.max_rate)
-                    self._trackers[(line_id, role)] = CounterTracker(spec, raw, ts)
+                for counter in line.counters.values():
+                    key = (line_id, counter.role, counter.tag)
+                    raw, ts = loaded.counters.get(key, (None, None))
+                    spec = CounterSpec(
+                        counter.role, counter.modulus, counter.max_jump, counter.max_rate
+                    )
+                    self._trackers[(line_id, counter.tag)] = CounterTracker(spec, raw, ts)
+                for role, counters in line.roles.items():
+                    if len(counters) == 1:
+                        self._by_role[(line_id, role)] = counters[0].tag
                 opened = [s for s in self._stops.values() if s.line == line_id and s.open]
                 since = None
                 if opened:
@@ -172,6 +182,21 @@ class OrdersBase:
                     since = (stop.start, stop.state)
                 self._detectors[line_id] = StopDetector(line_id, line.micro_stop_s, since)
         return self
+
+    def _adopt(self, conn: Any, stored: dict[tuple[str, str, str], tuple[int, float]]) -> None:
+        """Give a reading stored for a role (before readings were kept per tag) to the
+        role's one project tag: only project tags were counted then. A role with several
+        project tags leaves it unused (their first readings are baselines)."""
+        for line_id, role, _ in [key for key in stored if not key[2]]:
+            line = self.config.lines.get(line_id)
+            counters = line.roles.get(role, ()) if line is not None else ()
+            named = [c.tag for c in counters if not c.tag.startswith(SYSTEM_PREFIX)]
+            if len(named) > 1:
+                log.warning("%s: the stored %s reading names no tag; not used", line_id, role)
+            if len(named) != 1 or (line_id, role, named[0]) in stored:
+                continue
+            records.adopt(conn, line_id, role, named[0])
+            stored[(line_id, role, named[0])] = stored.pop((line_id, role, ""))
 
     def close(self) -> None:
         """Write what is still batched (the last tick's counts)."""
@@ -388,6 +413,7 @@ def state_payload(order: Order, change: OrderChange) -> dict[str, Any]:
         "target": order.target,
         "good": order.good,
         "scrap": order.scrap,
+        "uninspected": order.uninspected,
         "product": order.product,
     }
 

@@ -135,15 +135,17 @@ def test_the_whole_section_is_read(tmp_path):
         "Line 1 - Extrusion press", "extrusion", 40.0, 90.0
     )  # fmt: skip
     assert two.micro_stop_s == 120.0  # the section's default
-    good, scrap, billets = one.counters["good"], one.counters["scrap"], one.counters["billets"]
+    roles, roles_two = one.roles, two.roles
+    (good,), (scrap,), (billets,) = roles["good"], roles["scrap"], roles["billets"]
     # uint32 wraps at 2**32; default max rate twice the ideal: 2 / 40 s = 0.05 pieces/s
     assert (good.tag, good.modulus, good.max_jump, good.max_rate) == (
         "line1.profile_count", 2**32, 1000, 0.05
     )  # fmt: skip
     assert (scrap.max_rate, scrap.max_jump) == (5.0, 50)  # 300/min = 5/s
     assert billets.modulus == 2**16  # uint16
-    assert two.counters["scrap"].modulus == 2**15  # bits: 15 of an int16
-    assert two.counters["good"].max_rate == 16.0  # 2 / 0.125 s
+    assert roles_two["scrap"][0].modulus == 2**15  # bits: 15 of an int16
+    assert roles_two["good"][0].max_rate == 16.0  # 2 / 0.125 s
+    assert set(one.counters) == {"line1.profile_count", good.tag, scrap.tag, billets.tag}
     assert one.state is not None and one.state.tag == "line1.state"
     assert one.state.values == {
         2: MachineState.RUNNING, 1: MachineState.IDLE, 0: MachineState.IDLE,
@@ -420,3 +422,82 @@ def test_broken_sections_never_raise(tmp_path):
             assert "a fault in Linea HMI" not in problem.message, (text, problem)
         if mutant.get("orders") is not None:
             assert config is not None
+
+
+SYSTEM_COUNTERS = """\
+      counters:
+        good: _sys.vision.press_cam.good
+        scrap:
+          - line1.scrap_count
+          - {tag: _sys.vision.press_cam.scrap, max_jump: 20}
+        uninspected: _sys.vision.press_cam.uninspected
+        billets: {tag: line1.billet_count}
+"""
+PLC_COUNTERS = """\
+      counters:
+        good: line1.profile_count
+        scrap: {tag: line1.scrap_count, max_rate: 300/min, max_jump: 50}
+        billets: {tag: line1.billet_count}
+"""
+
+
+def test_a_role_reads_a_camera_counter_and_several_tags(tmp_path):
+    config, problems = read_orders(load(tmp_path, with_change(PLC_COUNTERS, SYSTEM_COUNTERS)))
+    assert problems == []
+    assert config is not None
+    roles = config.lines["line1"].roles
+    assert [c.tag for c in roles["scrap"]] == ["line1.scrap_count", "_sys.vision.press_cam.scrap"]
+    camera_scrap = roles["scrap"][1]
+    assert (camera_scrap.role, camera_scrap.modulus, camera_scrap.max_jump) == (
+        "scrap", 2**64, 20
+    )  # fmt: skip
+    assert [c.tag for c in roles["uninspected"]] == ["_sys.vision.press_cam.uninspected"]
+    assert config.lines["line1"].tags >= {
+        "_sys.vision.press_cam.good", "line1.scrap_count", "_sys.vision.press_cam.uninspected"
+    }  # fmt: skip
+
+
+SYSTEM_MISTAKES = [
+    ("good: _sys.vision.press_cam.good", "good: _sys.visoin.press_cam.good",
+     "good: _sys.visoin", "good: no installed capability publishes "
+     "'_sys.visoin.press_cam.good'; did you mean '_sys.vision.'?"),
+    ("          - {tag: _sys.vision.press_cam.scrap, max_jump: 20}",
+     "          - _sys.orders.line1.scrap", "- _sys.orders.line1.scrap",
+     "scrap: '_sys.orders.line1.scrap' is the orders' own tag"),
+    ("          - line1.scrap_count\n", "          - line1.scrap_cuont\n", "- line1.scrap_cuont",
+     "scrap: unknown tag 'line1.scrap_cuont'"),
+    ("          - {tag: _sys.vision.press_cam.scrap, max_jump: 20}",
+     "          - {tag: line1.scrap_count, max_jump: 20}", "- {tag: line1.scrap_count",
+     "scrap: tag 'line1.scrap_count' is listed twice; a piece would be counted twice"),
+    ("          - line1.scrap_count\n", "          - line1.billet_count\n",
+     "billets: {tag: line1.billet_count}",
+     "billets: tag 'line1.billet_count' already counts line1 scrap"),
+    ("uninspected: _sys.vision.press_cam.uninspected", "uninspected: []", "uninspected: []",
+     "uninspected: an empty list; name one counter tag or more"),
+    ("max_jump: 20}", "bits: 65}", "{tag: _sys.vision.press_cam.scrap",
+     "bits: expected"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "where", "says"), SYSTEM_MISTAKES)
+def test_each_counter_tag_mistake_is_named_at_its_line(tmp_path, old, new, where, says):
+    base = with_change(PLC_COUNTERS, SYSTEM_COUNTERS)
+    assert old in base, old
+    text = base.replace(old, new, 1)
+    found = messages(tmp_path, text)
+    expected_line = line_no(text, where)
+    at_line = [m for m in found if m.startswith(f"project.yaml:{expected_line}: ")]
+    assert any(says in m for m in at_line), (expected_line, found)
+
+
+def test_a_filling_line_counts_uninspected_bottles_but_no_billets(tmp_path):
+    text = with_change(
+        "counters: {good: line2.filled_count, scrap:",
+        "counters: {uninspected: _sys.vision.filler_cam.uninspected, good: line2.filled_count,"
+        " scrap:",
+    )
+    config, problems = read_orders(load(tmp_path, text))
+    assert problems == [] and config is not None
+    assert [c.tag for c in config.lines["line2"].roles["uninspected"]] == [
+        "_sys.vision.filler_cam.uninspected"
+    ]

@@ -220,9 +220,10 @@ def test_csv_has_every_section_with_units(tmp_path) -> None:
         "target (pcs)",
         "good (pcs)",
         "scrap (pcs)",
+        "uninspected (pcs)",
         "OEE (%)",
     ]
-    assert orders[1] == ["A-1", "D-4711 6060", "completed", "400", "270", "10", "100.0"]
+    assert orders[1] == ["A-1", "D-4711 6060", "completed", "400", "270", "10", "0", "100.0"]
     assert orders[2][-1] == "83.0"  # 300 x 240/241 x 40 s / 14,400 s
     assert sections["scrap by reason"][1:] == [
         ["Wrong length", "20", "66.7"],
@@ -234,6 +235,7 @@ def test_csv_has_every_section_with_units(tmp_path) -> None:
     assert downtime[-1] == ["micro-stops", "", "", "12", "9.0", ""]
     figures = {row[0]: row[1:] for row in sections["OEE and losses"][1:]}
     assert figures["Planned busy time"] == ["420.0", "min"]
+    assert figures["Uninspected"] == ["0", "pcs"]
     assert figures["Effectiveness"] == ["", "%"]  # not known: empty, not 0
     assert figures["Quality"] == ["95.0", "%"]
     assert figures["Breakdowns"][0] == "30.0"
