@@ -21,6 +21,7 @@ from hmi.core.runtime import Runtime  # noqa: E402
 from tests.vision.test_pipeline import SIDE, brightness_model  # noqa: E402
 
 from .orders_plant import GOOD, RUNNING, Plc, query, wait_until  # noqa: E402
+from .test_orders_day import station  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -78,14 +79,6 @@ def write_project(folder, port: int):
     text = PROJECT.format(port=port, images=images, side=SIDE)
     (folder / "project.yaml").write_text(text, encoding="utf-8")
     return folder
-
-
-def station(folder, data) -> Runtime:
-    project, problems = check_all(str(folder))
-    assert project is not None and not problems, problems
-    runtime = Runtime(project, data)
-    runtime.start()
-    return runtime
 
 
 def camera(runtime: Runtime) -> dict[str, int]:
