@@ -98,6 +98,25 @@ class OrdersCapability(Capability):
     def check(cls, project: Project) -> list[Problem]:
         return orders_problems(project)
 
+    @classmethod
+    def project_words(cls, project: Project) -> dict[str, set[str]]:
+        """The reason tree's categories and reasons, the scrap reasons, the shifts' names
+        and the products of the demo's order queue (``orders.csv`` beside project.yaml),
+        all looked up as ``Orders`` by the order views and the shift report."""
+        from .console import DEMO_ORDERS
+        from .transfer import read_order_file
+
+        config, _ = read_orders(project)
+        if config is None:
+            return {}
+        words = {text for r in config.reasons for text in (r.category, r.name)}
+        words.update(config.scrap_reasons, (s.name for s in config.calendar.shifts))
+        queue = Path(project.root) / DEMO_ORDERS
+        if queue.is_file():
+            rows, _ = read_order_file(queue)
+            words.update(str(fields["product"]) for _, fields in rows if fields.get("product"))
+        return {"Orders": words}
+
     @property
     def service(self) -> Any:
         return self.orders
