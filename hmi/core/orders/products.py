@@ -71,7 +71,6 @@ def figures(order: Order, line_type: str) -> dict[str, float]:
     return {
         "filled": float(order.good),
         "rejected": float(order.scrap),
-        "uninspected": float(order.uninspected),
         "remaining": float(order.remaining),
     }
 
@@ -90,7 +89,6 @@ def extrusion_figures(order: Order) -> dict[str, float]:
     remaining = order.remaining
     return {
         "pieces": float(order.good),
-        "uninspected": float(order.uninspected),
         "billets": float(order.billets),
         "gross_kg": round(gross, 3),
         "net_kg": round(net, 3),

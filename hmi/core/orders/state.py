@@ -306,8 +306,14 @@ class OrdersBase:
         return self.now() + order.remaining / rate * 3600.0
 
     def figures(self, number: str) -> dict[str, float]:
+        """The order's live figures for its line type; ``uninspected`` where its line counts
+        them (a camera decides its pieces) or it has some."""
         order = self._known(number)
-        return figures(order, self.config.lines[order.line].type)
+        line = self.config.lines[order.line]
+        out = figures(order, line.type)
+        if order.uninspected or "uninspected" in line.roles:
+            out["uninspected"] = float(order.uninspected)
+        return out
 
     def outbox(self, limit: int = 100) -> list[OutboxEvent]:
         return self._read(lambda conn: outbox.read(conn, limit))
