@@ -134,6 +134,7 @@ class OrdersCapability(Capability):
         )
         orders.load()
         orders.on_started = self._download
+        orders.on_ended = self._end
         orders.watch(self._publish_line)
         for line_id, line in config.lines.items():
             for counter in line.counters.values():
@@ -311,6 +312,20 @@ class OrdersCapability(Capability):
                 self.context.log.warning("order %s: cannot write %s: %s", order.number, tag, exc)
                 continue
             future.add_done_callback(partial(self._written, order.number, tag))
+
+    def _end(self, order: Order, user: str) -> None:
+        """Tell the PLC the order ended: its target tag written 0 (no order), so a line
+        completed short of target or aborted stops making it."""
+        assert self.config is not None
+        tag = self.config.lines[order.line].download.get("target")
+        if tag is None or self.context.console is not None:
+            return
+        try:
+            future = self.context.write(tag, 0, user)
+        except Exception as exc:
+            self.context.log.warning("order %s: cannot write %s: %s", order.number, tag, exc)
+            return
+        future.add_done_callback(partial(self._written, order.number, tag))
 
     def _for_tag(self, tag: str, value: Any) -> Any:
         config = self.context.project.tags.get(tag)

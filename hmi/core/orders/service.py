@@ -314,11 +314,12 @@ class Orders(Flow, Periods):
                 self._last_tick[order.line] = ts
         self.access.record(user, f"orders.{action}", number, line=order.line, reason=reason)
         self._watchers.call(order.line)
-        if action == "start" and self.on_started is not None:
+        hook = {"start": self.on_started, "complete": self.on_ended, "abort": self.on_ended}
+        if (told := hook.get(action)) is not None:
             try:
-                self.on_started(changed, user)
+                told(changed, user)
             except Exception:
-                log.exception("after starting order %s", number)
+                log.exception("after the %s of order %s", action, number)
         return changed
 
     def _from_fields(self, given: Mapping[str, Any], source: str) -> Order:

@@ -111,6 +111,8 @@ class OrdersBase:
         self.alarm_counts = alarm_counts
         #: told (order, user) after an order started: the capability downloads its data
         self.on_started: Callable[[Order, str], None] | None = None
+        #: told (order, user) after an order completed or was aborted: the PLC stops it
+        self.on_ended: Callable[[Order, str], None] | None = None
         #: held by an action until its record is on disk; never taken where the writer's
         #: thread tells watchers (reading is lock-free, the clock has a lock of its own)
         self._lock = threading.RLock()
