@@ -11,6 +11,9 @@ popup, the keypad of a setpoint and its confirmation, a command's confirmation, 
 window, the screens side by side (desk), and the pages the capabilities' views offer:
 ``showcase(window)`` on a ``CapabilityViews`` gives ``(name, open, close)`` entries; the
 alarm views' list, journal and KPI pages are found by their ``open_*`` methods.
+
+A showcase never acts on the project's own records: the order views draw their running
+orders over a throw-away service in a temporary folder (``hmi.ui.orders.rehearsal``).
 """
 
 from __future__ import annotations

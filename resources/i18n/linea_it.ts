@@ -984,6 +984,10 @@
         <translation>Matrice {die}</translation>
     </message>
     <message>
+        <source>{n} not inspected</source>
+        <translation>{n} senza ispezione</translation>
+    </message>
+    <message>
         <source>Released</source>
         <translation>Rilasciato</translation>
     </message>
@@ -1216,6 +1220,10 @@
         <translation>completato</translation>
     </message>
     <message>
+        <source>Camera</source>
+        <translation>Telecamera</translation>
+    </message>
+    <message>
         <source>Complete order {number} short of its target?</source>
         <translation>Completare l&apos;ordine {number} prima dell&apos;obiettivo?</translation>
     </message>
@@ -1296,12 +1304,24 @@
         <translation>— ancora senza motivo</translation>
     </message>
     <message>
+        <source>{state} {length}</source>
+        <translation>{state} {length}</translation>
+    </message>
+    <message>
+        <source>{line} · since {start} · {why}</source>
+        <translation>{line} · dalle {start} · {why}</translation>
+    </message>
+    <message>
+        <source>still stopped · {rest}</source>
+        <translation>ancora ferma · {rest}</translation>
+    </message>
+    <message>
         <source> (still stopped)</source>
-        <translation> (ancora ferma)</translation>
+        <translation type="vanished"> (ancora ferma)</translation>
     </message>
     <message>
         <source>{start}  {length}{still}  {line}  {state}  {why}</source>
-        <translation>{start}  {length}{still}  {line}  {state}  {why}</translation>
+        <translation type="vanished">{start}  {length}{still}  {line}  {state}  {why}</translation>
     </message>
     <message>
         <source>No neighbouring stop on this line</source>
@@ -1344,12 +1364,16 @@
         <translation>Questo turno</translation>
     </message>
     <message>
+        <source>From {since} until now</source>
+        <translation>Dalle {since} a adesso</translation>
+    </message>
+    <message>
         <source>From {since} to {until}</source>
         <translation>Dalle {since} alle {until}</translation>
     </message>
     <message>
         <source>now</source>
-        <translation>ora</translation>
+        <translation type="vanished">ora</translation>
     </message>
     <message>
         <source>◀ Stops</source>
@@ -1988,6 +2012,10 @@
     <message>
         <source>Stops</source>
         <translation>Fermi</translation>
+    </message>
+    <message>
+        <source>Not inspected</source>
+        <translation>Senza ispezione</translation>
     </message>
     <message>
         <source>Minutes</source>

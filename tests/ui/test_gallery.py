@@ -67,3 +67,51 @@ def test_the_gallery_command_takes_a_project_and_a_folder():
         149.0,
     )
     assert args.func.__name__ == "cmd_gallery" and args.lang is None
+
+
+def test_running_order_panels_come_from_a_rehearsal_never_the_station(
+    qtbot, project, engine, tmp_path, runtime
+):
+    """The gallery draws the line screens with an order running on each line from a
+    throw-away service: the station's orders, outbox and audit trail stay as they were."""
+    from hmi.core.orders.model import OrderState
+    from hmi.ui.orders.panel import OrdersBand
+    from tests.unit.orders.service_setup import filler_order, press_order
+
+    from .orders_probe import open_window, orders_service, stop_service
+
+    station, _clock = orders_service(tmp_path / "station", runtime.access)
+    audit: list = []
+    forget = runtime.access.add_recorder(audit.append)
+    try:
+        for order in (press_order("P-1", 240), press_order("P-2"), filler_order("F-1", 12000)):
+            station.create(order, "anna")
+        outbox = len(station.outbox(1000))
+        audit.clear()
+        window = open_window(qtbot, project, engine, tmp_path, runtime, station)
+        views = window.view("orders")
+        entries = {name: (show, close) for name, show, close in views.showcase(window)}
+        assert "orders-running-line" in entries  # the line screen; "other" shows no line
+        show, close = entries["orders-running-line"]
+        assert show() == []
+        rehearsal = views.rehearsal
+        assert rehearsal.service is not station and rehearsal.folder.is_dir()
+        assert rehearsal.service.on_started is None  # nothing is written to a PLC
+        panel = window.panel.findChild(OrdersBand).panels["line1"]
+        assert panel.service is rehearsal.service
+        assert panel.number.full_text == "P-1" and not panel.bar.isHidden()
+        assert 0 < panel.order.good < panel.order.target
+        for key in ("rate", "eta", "oee"):
+            assert panel.figures[key].value.text() != "—", key
+        assert {o.number for o in rehearsal.service.orders()} == {"P-1", "P-2", "F-1"}
+        close([])
+        panel = window.panel.findChild(OrdersBand).panels["line1"]
+        assert panel.service is station and panel.number.full_text == "No order running"
+        assert all(o.state is OrderState.RELEASED for o in station.orders())
+        assert len(station.outbox(1000)) == outbox and audit == []
+        folder = rehearsal.folder
+        views.close()
+        assert not folder.exists()
+    finally:
+        forget()
+        stop_service(station)

@@ -144,3 +144,57 @@ def test_the_header_follows_the_published_count(qtbot, window, engine):
     engine.publish_system({"_sys.orders.unassigned_stops": TagValue(4)})
     qtbot.waitUntil(lambda: item.count == 4, timeout=2000)
     assert item.text() == "4 stops without reason" and item.isEnabled()
+
+
+def test_touch_stop_list_fits_and_reads_at_a_distance(
+    qtbot, project, engine, tmp_path, runtime, setup
+):
+    """At 1280 x 800: every filter's whole words, the shift choice as one pair, rows a
+    gloved finger high with the state and length first in figures' size."""
+    from hmi.ui.i18n import current_language, set_language
+
+    from .orders_probe import TOUCH
+
+    service, clock = setup
+    make_stop(service, clock, 600, "line1")
+    make_stop(service, clock, 200, "line2", MachineState.BLOCKED)
+    window = open_window(qtbot, project, engine, tmp_path, runtime, service, profile=TOUCH)
+    dialog = window.view("orders").open_stops(window)
+    buttons = [*dialog.line_buttons.values(), dialog.earlier_button, dialog.now_button]
+    assert [b.full_text for b in dialog.line_buttons.values()] == ["All lines", "Line 1", "Line 2"]
+    for button in buttons:
+        assert button.text() == button.full_text, button.text()  # nothing gave way
+        assert button.x() >= 0 and button.geometry().right() <= dialog.width()
+        assert TOUCH.mm(button.height()) >= 9
+    earlier, now = dialog.earlier_button, dialog.now_button
+    assert now.x() == earlier.geometry().right() + 1 and now.y() == earlier.y()  # one control
+    assert now.isChecked() and not earlier.isChecked()
+    assert dialog.period.text().endswith("until now")
+    rows = dialog.list.itemDelegate()
+    assert rows.large_px >= 22 and rows.small_px >= 16  # HMI-STYLE: values and labels
+    for row in range(dialog.list.count()):
+        assert TOUCH.mm(dialog.list.visualItemRect(dialog.list.item(row)).height()) >= 9
+    texts = [dialog.list.item(row).text() for row in range(2)]
+    assert texts[0].startswith("Blocked 3 min ·") and texts[1].startswith("Fault 10 min ·")
+    assert "· Line 1 ·" in texts[1]
+    earlier.click()
+    assert earlier.isChecked() and not now.isChecked()
+    assert " to " in dialog.period.text()
+    spoken = current_language()
+    try:
+        dialog.this_shift()
+        assert set_language("it")
+        qtbot.waitUntil(lambda: dialog.period.text().startswith("Dalle "), timeout=2000)
+        assert dialog.period.text().endswith(" a adesso")
+        # Italian fits as well, once the row is laid out again
+        qtbot.waitUntil(lambda: all(b.text() == b.full_text for b in buttons), timeout=2000)
+    finally:
+        set_language(spoken)
+
+
+def test_a_long_filter_gives_way_at_its_end(qtbot, window):
+    dialog = window.view("orders").open_stops(window)
+    button = dialog.line_buttons[None]
+    button.set_words("A very long name for every line of the plant " * 4)
+    button.resize(button.height() * 4, button.height())
+    assert button.text().endswith("…") and button.full_text.startswith(button.text()[:-1])

@@ -241,3 +241,28 @@ def test_counts_confirmed_are_kept_in_the_audit_trail(qtbot, window, service, ru
     confirmed = [r for r in kept if r.action == "counts.confirm"]
     assert [(r.user, r.target, r.detail["good"]) for r in confirmed] == [(USER, "P-1", 0)]
     assert "counts confirmed" in order.message.text()
+
+
+def test_pieces_no_camera_decided_on_are_shown_amber(qtbot, window, service):
+    """Above 0: "12 not inspected" on the panel and in the order dialog, in the amber of
+    the theme; at 0: nothing."""
+    started(service)
+    panel = band_panel(window)
+    qtbot.waitUntil(lambda: panel.number.full_text == "P-1", timeout=2000)
+    assert panel.uninspected.isHidden()
+    service.add_count("line1", uninspected=12, source="vision:press_cam")
+    qtbot.waitUntil(lambda: service.running("line1").uninspected == 12, timeout=2000)
+    panel.refresh()
+    assert panel.uninspected.isVisible() and panel.uninspected.text() == "12 not inspected"
+    amber = window.operator.theme.alarm[3]
+    image = panel.uninspected.grab().toImage()
+    assert image.pixelColor(2, image.height() // 2).name().upper() == amber.upper()
+    dialog = window.view("orders").open_order(panel, panel.order)
+    shown = [
+        label
+        for label in dialog.findChildren(type(panel.uninspected))
+        if label.property("uninspected")
+    ]
+    assert [label.text() for label in shown] == ["12 not inspected"]
+    image = shown[0].grab().toImage()
+    assert image.pixelColor(2, image.height() // 2).name().upper() == amber.upper()

@@ -203,3 +203,22 @@ def test_shift_is_found_in_the_calendar() -> None:
 
 def test_report_is_a_shift_report() -> None:
     assert isinstance(big_report(1, 1), ShiftReport)
+
+
+def test_orders_table_has_a_not_inspected_column_where_a_camera_missed_pieces(
+    qapp, tmp_path
+) -> None:
+    report = big_report(2, 10)
+    first, second = report.orders
+    counts = {first.number: (123, 17), second.number: (second.good, second.scrap)}
+    plain = dataclasses.replace(report, orders=[first, second], order_counts=counts)
+    path = tmp_path / "plain.pdf"
+    render_pdf(plain, path, english)
+    assert "Not inspected" not in " ".join(pdf_text(path))  # no camera missed any
+    missed = dataclasses.replace(plain, order_uninspected={first.number: 9, second.number: 0})
+    path = tmp_path / "missed.pdf"
+    render_pdf(missed, path, english)
+    whole = " ".join(pdf_text(path))
+    oee = order_oee(missed, first)
+    assert "Not inspected" in whole
+    assert f"{first.target} 123 17 9 {format_number(oee * 100, 1)} %" in whole

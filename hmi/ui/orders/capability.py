@@ -54,6 +54,8 @@ class OrdersViews(CapabilityViews):
         self.items: list[DowntimeItem] = []
         self.page: SupervisorPage | None = None
         self.stylesheet = ""
+        self.rehearsal: Any = None  # the gallery's orders running on every line
+        self.station_service: Any = None  # the station's own, while a rehearsal is shown
 
     def configure(self, operator: Any) -> None:
         if self.service is None:
@@ -168,9 +170,33 @@ class OrdersViews(CapabilityViews):
 
     # -- the gallery ---------------------------------------------------------------------
 
+    def rehearse(self, on: bool) -> None:
+        """Show the panels over a rehearsal's service (orders running on every line, none
+        of the station's records touched), or over the station's own service again."""
+        if on and self.station_service is None:
+            if self.rehearsal is None:
+                from .rehearsal import Rehearsal
+
+                self.rehearsal = Rehearsal(self.operator.project, self.service)
+            self.station_service, self.service = self.service, self.rehearsal.service
+        elif not on and self.station_service is not None:
+            self.service, self.station_service = self.station_service, None
+        else:
+            return
+        for band in list(self.bands):
+            band.rebuild()
+
     def showcase(self, window: Any) -> list[tuple[str, Any, Any]]:
         if self.service is None or window is not self.window:
             return []
+
+        def running(screen: str) -> Any:
+            def show() -> list[Any]:
+                self.rehearse(True)
+                window.go_to(screen, remember=False)
+                return []
+
+            return show
 
         def close(opened: Any) -> None:
             for widget in opened or ():
@@ -185,13 +211,19 @@ class OrdersViews(CapabilityViews):
                     return order
             return None
 
-        def order_dialog() -> Any:
+        def order_dialog() -> Any:  # of an order running, with its figures
+            self.rehearse(True)
             order = first_order()
             return self.open_order(window.panel, order) if order is not None else None
 
         def scrap_dialog() -> Any:
+            self.rehearse(True)
             order = first_order()
             return self.record_scrap(window.panel, order) if order is not None else None
+
+        def close_rehearsed(opened: Any) -> None:
+            close(opened)
+            self.rehearse(False)
 
         def reasons() -> Any:
             dialog = self.open_stops(window)
@@ -199,10 +231,17 @@ class OrdersViews(CapabilityViews):
                 dialog.show_stop(dialog.stops[0])
             return dialog
 
+        # the line screens and the overview with an order running on each line
+        band = window.panel.findChild(OrdersBand)
+        band_screens = [s.name for s in window.library.screens if band and band.lines_of(s)]
         return [
+            *(
+                (f"orders-running-{name}", running(name), lambda _: self.rehearse(False))
+                for name in band_screens
+            ),
             ("orders-page", lambda: window.open_page(PAGE) and [], close),
-            ("orders-order", order_dialog, close),
-            ("orders-scrap", scrap_dialog, close),
+            ("orders-order", order_dialog, close_rehearsed),
+            ("orders-scrap", scrap_dialog, close_rehearsed),
             ("orders-stops", lambda: self.open_stops(window), close),
             ("orders-reasons", reasons, close),
         ]
@@ -210,6 +249,10 @@ class OrdersViews(CapabilityViews):
     def close(self) -> None:
         if self.events is not None:
             self.events.stop()
+        self.rehearse(False)
+        if self.rehearsal is not None:
+            self.rehearsal.close()
+            self.rehearsal = None
 
 
 def raise_refusal(text: str) -> None:

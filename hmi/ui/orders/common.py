@@ -8,8 +8,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 
 from hmi.core.orders.model import Oee, Order, OrderState
 from hmi.core.orders.service import (
@@ -24,6 +31,7 @@ from hmi.core.orders.service import (
     START,
     OrdersError,
 )
+from hmi.ui.header import short_title
 from hmi.ui.i18n import project_text, refusal_text, translate
 from hmi.ui.symbols.painting import NO_NUMBER, format_number
 from hmi.ui.theme import Theme, fill_stylesheet
@@ -49,6 +57,9 @@ QFrame#orderPanel QLabel { background: transparent; }
 QLabel[orderFigure="true"] { font-weight: bold; }
 QLabel[orderNote="true"] { color: @text_dim; }
 QLabel#orderHeld { border: 3px solid @outline; padding: 0 @px(8); font-weight: bold; }
+QLabel[uninspected="true"], QFrame#orderPanel QLabel[uninspected="true"] {
+    background: @alarm3; color: @alarm3_text; padding: 0 @px(8); font-weight: bold;
+}
 QPushButton#downtimeItem[pending="true"] { border: 3px solid @outline; }
 QLabel#ordersMessage { background: @panel; padding: @px(6) @px(10); font-weight: bold; }
 QLabel#ordersMessage[problem="true"] { background: @running; color: @text_on_running; }
@@ -56,6 +67,10 @@ QWidget#oeePage, QWidget#stopsDialog { background: @background; }
 QFrame[tile="true"] { background: @panel; border: 1px solid @outline; }
 QLabel[heading="true"] { font-weight: bold; }
 QPushButton[toggle="true"]:checked { background: @running; color: @text_on_running; }
+QPushButton[segment="first"] { border-top-right-radius: 0; border-bottom-right-radius: 0; }
+QPushButton[segment="last"] {
+    border-top-left-radius: 0; border-bottom-left-radius: 0; border-left-width: 0;
+}
 QListWidget, QTableWidget { background: @panel; border: 1px solid @outline; }
 QListWidget::item:selected, QTableWidget::item:selected {
     background: @running; color: @text_on_running;
@@ -172,6 +187,58 @@ class Guard(QObject):
         return False
 
 
+class ElidedButton(QPushButton):
+    """A button whose words end in "…" where its share of a row is too narrow (a line's
+    long name on the touch panel), never widening the row. ``Preferred``: as wide as its
+    whole words where the row has the room, narrower (down to a square) where not."""
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        policy: QSizePolicy.Policy = QSizePolicy.Policy.Ignored,
+    ):
+        super().__init__("", parent)
+        self.full_text = ""
+        self.setSizePolicy(policy, QSizePolicy.Policy.Fixed)
+
+    def set_words(self, text: str) -> None:
+        self.full_text = text
+        self._fit()
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        """The whole words' size (the text shown may be shortened)."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        metrics = self.fontMetrics()
+        words = metrics.size(Qt.TextFlag.TextShowMnemonic, self.full_text)
+        words.setWidth(words.width() + metrics.averageCharWidth())  # _fit's margin
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, option, words, self)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = self.sizeHint()
+        return QSize(min(hint.width(), hint.height() * 2), hint.height())
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit()
+            self.updateGeometry()
+
+    def _fit(self) -> None:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        inside = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
+        room = inside.width() - self.fontMetrics().averageCharWidth()
+        self.setText(
+            self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room)
+        )
+
+
 def attempt(action: Callable[[], Any], say: Callable[[str, bool], object]) -> Any:
     """Run a service action; its refusal (``OrdersError``) is told in its own words and
     None returned, never a traceback."""
@@ -244,6 +311,14 @@ def product_text(project: Any, order: Order) -> str:
     return " · ".join(identifier(v) for v in product.values())
 
 
+def uninspected_text(order: Order) -> str:
+    """Pieces no camera decided on ("12 not inspected"); "" when there are none."""
+    count = getattr(order, "uninspected", 0) or 0
+    if count <= 0:
+        return ""
+    return translate("Orders", "{n} not inspected").format(n=pieces(count))
+
+
 def state_text(state: OrderState) -> str:
     return {
         OrderState.RELEASED: translate("Orders", "Released"),
@@ -259,6 +334,13 @@ def line_title(project: Any, service: Any, line: str) -> str:
     return project_text(
         project, service.line_title(line) or project.lines.get(line, line), "Project"
     )
+
+
+def line_short(project: Any, service: Any, line: str) -> str:
+    """The line's name without its explanation ("Line 1" of "Line 1 - Extrusion press"),
+    for rows and buttons where the whole title does not fit."""
+    title = line_title(project, service, line)
+    return short_title(title) or title
 
 
 def now(service: Any) -> float:

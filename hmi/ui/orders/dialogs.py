@@ -42,6 +42,7 @@ from .common import (
     pieces,
     product_text,
     state_text,
+    uninspected_text,
 )
 
 REASON_COLUMNS = 3  # scrap reasons per row: a gloved finger's width each on 1280 px
@@ -307,6 +308,9 @@ class OrderDialog(QDialog):
             ),
             (translate("Orders", "Started"), clock_text(order.started)),
         ]
+        unseen = uninspected_text(order)
+        if unseen:
+            rows.append((translate("Orders", "Camera"), unseen))
         rows += self.figure_rows(order)
         while self.facts.count():
             item = self.facts.takeAt(0)
@@ -319,6 +323,7 @@ class OrderDialog(QDialog):
             shown = QLabel(value, self)
             shown.setObjectName(f"orderFact{index}")
             shown.setProperty("heading", True)
+            shown.setProperty("uninspected", bool(unseen) and value == unseen)
             self.facts.addWidget(word, row, column)
             self.facts.addWidget(shown, row, column + 1)
         changes = self.service.history(order.number)[-4:]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -21,8 +22,12 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -32,13 +37,26 @@ from hmi.ui.dialogs import ConfirmDialog
 from hmi.ui.i18n import project_text, translate
 from hmi.ui.notice import set_flag
 
-from .common import ASSIGN, Guard, attempt, clock_text, duration_text, line_title
+from .common import (
+    ASSIGN,
+    VALUE_SCALE,
+    ElidedButton,
+    Guard,
+    attempt,
+    clock_text,
+    duration_text,
+    line_short,
+    line_title,
+)
 from .common import now as current
 
 UNASSIGNED_TAG = "_sys.orders.unassigned_stops"
 CATEGORY_COLUMNS = 4  # a finger-wide button each on 1280 px; few rows when the banner grows
 SPLIT_STEP_S = 60  # the − / + buttons move the split time by a minute
 SHIFT_S = 8 * 3600.0  # how far back "earlier" goes where the calendar has no shifts
+ROW_SCALE = 1.7  # a row's height against its large words' size: finger-high with air
+# a row's two parts: what stopped and how long (large), then where, when and why
+WORDS_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def machine_state_text(state: MachineState) -> str:
@@ -59,6 +77,62 @@ def kind_text(kind: StopKind) -> str:
         if kind is StopKind.PLANNED
         else translate("Orders", "Unplanned")
     )
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class StopRows(QStyledItemDelegate):
+    """A stop as a row read at 1.5 m: its state and length first in the figures' size,
+    then its line, start and reason in the text size (ending in "…" if too long); each
+    row at least a gloved finger high."""
+
+    def __init__(self, theme: Any, profile: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.theme = theme
+        self.large_px = round(profile.font_px * VALUE_SCALE)
+        self.small_px = round(profile.font_px)
+        self.row_px = round(max(profile.target_px, self.large_px * ROW_SCALE))
+        self.pad = round(profile.gap_px)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
+        return QSize(option.rect.width(), self.row_px)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        words = index.data(WORDS_ROLE)
+        if not words:  # "no stops in this period"
+            super().paint(painter, option, index)
+            return
+        head, tail = words
+        plain = QStyleOptionViewItem(option)
+        self.initStyleOption(plain, index)
+        plain.text = ""
+        style = plain.widget.style() if plain.widget is not None else None
+        if style is not None:  # the background: the style sheet's, selected or not
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, plain.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setPen(self.theme.color("text_on_running" if selected else "text"))
+        rect = option.rect.adjusted(self.pad, 0, -self.pad, 0)
+        large = self.theme.font(self.large_px, True)
+        painter.setFont(large)
+        centre = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(rect, centre, head)
+        used = round(self.theme.metrics(large).horizontalAdvance(head)) + self.pad * 2
+        small = self.theme.font(self.small_px)
+        painter.setFont(small)
+        room = QRect(rect.left() + used, rect.top(), max(rect.width() - used, 0), rect.height())
+        shown = self.theme.metrics(small).elidedText(
+            tail, Qt.TextElideMode.ElideRight, room.width()
+        )
+        painter.drawText(room, centre, shown)
+        painter.restore()
 
 
 class DowntimeItem(QPushButton):
@@ -154,29 +228,42 @@ class StopsDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         filters = QHBoxLayout()
         filters.setSpacing(self.gap)
-        self.line_buttons: dict[str | None, QPushButton] = {}
+        # each as wide as its words where the row has the room; "…" at the end where not
+        self.line_buttons: dict[str | None, ElidedButton] = {}
         for line in [None, *self.service.config.lines]:
-            button = QPushButton("", page)
+            button = ElidedButton(page, QSizePolicy.Policy.Preferred)
             button.setCheckable(True)
             button.setProperty("toggle", True)
             button.clicked.connect(lambda _=False, li=line: self.filter_line(li))
             filters.addWidget(button)
             self.line_buttons[line] = button
         filters.addStretch(1)
-        self.earlier_button = QPushButton("", page)
+        # which shift: one choice of two, side by side as one control
+        shifts = QHBoxLayout()
+        shifts.setSpacing(0)
+        self.earlier_button = ElidedButton(page, QSizePolicy.Policy.Preferred)
         self.earlier_button.setObjectName("stopsEarlier")
+        self.earlier_button.setProperty("segment", "first")
         self.earlier_button.clicked.connect(lambda _=False: self.earlier())
-        self.now_button = QPushButton("", page)
+        self.now_button = ElidedButton(page, QSizePolicy.Policy.Preferred)
         self.now_button.setObjectName("stopsNow")
+        self.now_button.setProperty("segment", "last")
         self.now_button.clicked.connect(lambda _=False: self.this_shift())
-        filters.addWidget(self.earlier_button)
-        filters.addWidget(self.now_button)
+        for button in (self.earlier_button, self.now_button):
+            button.setCheckable(True)
+            button.setProperty("toggle", True)
+            shifts.addWidget(button)
+        filters.addLayout(shifts)
         layout.addLayout(filters)
         self.period = QLabel("", page)
         self.period.setProperty("orderNote", True)
         layout.addWidget(self.period)
         self.list = QListWidget(page)
         self.list.setObjectName("stopList")
+        self.list.setItemDelegate(
+            StopRows(self.views.operator.theme, self.views.operator.profile, self.list)
+        )
+        self.list.setUniformItemSizes(True)
         self.list.itemClicked.connect(self._stop_touched)
         layout.addWidget(self.list, 1)
         self.stack.addWidget(page)
@@ -293,8 +380,10 @@ class StopsDialog(QDialog):
         now = current(self.service)
         self.list.clear()
         for stop in self.stops:
-            item = QListWidgetItem(self.stop_text(stop, now))
+            head, tail = self.stop_parts(stop, now)
+            item = QListWidgetItem(f"{head} · {tail}")
             item.setData(Qt.ItemDataRole.UserRole, stop.id)
+            item.setData(WORDS_ROLE, (head, tail))
             self.list.addItem(item)
         if not self.stops:
             empty = QListWidgetItem(translate("Orders", "No stops in this period"))
@@ -303,20 +392,27 @@ class StopsDialog(QDialog):
         self.stack.setCurrentWidget(self.list_page)
         self.retranslate()
 
-    def stop_text(self, stop: Stop, now: float) -> str:
+    def stop_parts(self, stop: Stop, now: float) -> tuple[str, str]:
+        """What stopped and for how long; then its line, start and reason."""
         if stop.reason is not None:
             why = project_text(self.project, stop.reason.name, "Orders")
         else:
             why = translate("Orders", "— no reason yet")
-        still = translate("Orders", " (still stopped)") if stop.open else ""
-        return translate("Orders", "{start}  {length}{still}  {line}  {state}  {why}").format(
-            start=clock_text(stop.start, now),
+        head = translate("Orders", "{state} {length}").format(
+            state=capitalised(machine_state_text(stop.state)),
             length=duration_text(stop.duration(now)),
-            still=still,
-            line=line_title(self.project, self.service, stop.line),
-            state=machine_state_text(stop.state),
+        )
+        where = translate("Orders", "{line} · since {start} · {why}").format(
+            line=line_short(self.project, self.service, stop.line),
+            start=clock_text(stop.start, now),
             why=why,
         )
+        if stop.open:
+            where = translate("Orders", "still stopped · {rest}").format(rest=where)
+        return head, where
+
+    def stop_text(self, stop: Stop, now: float) -> str:
+        return " · ".join(self.stop_parts(stop, now))
 
     def _stop_touched(self, item: QListWidgetItem) -> None:
         stop_id = item.data(Qt.ItemDataRole.UserRole)
@@ -440,21 +536,25 @@ class StopsDialog(QDialog):
         self.setWindowTitle(translate("Orders", "Stops"))
         self.title.setText(translate("Orders", "Stops and their reasons"))
         for line, button in self.line_buttons.items():
-            button.setText(
-                line_title(self.project, self.service, line)
-                if line
-                else translate("Orders", "All lines")
-            )
+            if line:
+                button.set_words(line_short(self.project, self.service, line))
+                button.setToolTip(line_title(self.project, self.service, line))
+            else:
+                button.set_words(translate("Orders", "All lines"))
             button.setChecked(line == self.line)
-        self.earlier_button.setText(translate("Orders", "◀ Earlier shift"))
-        self.now_button.setText(translate("Orders", "This shift"))
-        self.now_button.setEnabled(self.until is not None)
-        self.period.setText(
-            translate("Orders", "From {since} to {until}").format(
-                since=clock_text(self.since),
-                until=clock_text(self.until) if self.until else translate("Orders", "now"),
+        self.earlier_button.set_words(translate("Orders", "◀ Earlier shift"))
+        self.now_button.set_words(translate("Orders", "This shift"))
+        self.earlier_button.setChecked(self.until is not None)
+        self.now_button.setChecked(self.until is None)
+        if self.until is None:
+            period = translate("Orders", "From {since} until now").format(
+                since=clock_text(self.since)
             )
-        )
+        else:
+            period = translate("Orders", "From {since} to {until}").format(
+                since=clock_text(self.since), until=clock_text(self.until)
+            )
+        self.period.setText(period)
         self.back_to_list.setText(translate("Orders", "◀ Stops"))
         self.back_to_stop.setText(translate("Orders", "◀ Categories"))
         self.split_button.setText(translate("Orders", "Split in two…"))

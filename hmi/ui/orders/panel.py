@@ -49,6 +49,7 @@ from .common import (
     pieces,
     product_text,
     rate_text,
+    uninspected_text,
 )
 from .common import now as current
 
@@ -162,6 +163,11 @@ class OrderPanel(QFrame):
         self.held = QLabel("", self)
         self.held.setObjectName("orderHeld")
         self.held.hide()
+        # pieces the camera could not decide on: someone must look at them
+        self.uninspected = QLabel("", self)
+        self.uninspected.setObjectName("orderUninspected")
+        self.uninspected.setProperty("uninspected", True)
+        self.uninspected.hide()
         # the line screen: one row (the order over its product, the bar, the figures, the
         # buttons); the overview, lines side by side under their part of the screen: the
         # order, its product and the buttons above, the bar and the figures below
@@ -171,7 +177,12 @@ class OrderPanel(QFrame):
         heading.addWidget(self.number, 1)
         heading.addWidget(self.held)
         who.addLayout(heading, 2)
-        who.addWidget(self.product, 3)
+        # beside the product, not the number: the progress bar keeps its room
+        below = QHBoxLayout()
+        below.setSpacing(gap)
+        below.addWidget(self.product, 1)
+        below.addWidget(self.uninspected)
+        who.addLayout(below, 3)
         # an order number of ten characters, at the figures' size
         self.number.setMinimumWidth(round(profile.font_px * VALUE_SCALE * 6.5))
         self.bar = ProgressBar(views.operator.theme, profile.font_px, self)
@@ -233,6 +244,12 @@ class OrderPanel(QFrame):
         idle = order is None
         self.held.setVisible(order is not None and order.state is OrderState.HELD)
         self.held.setText(translate("Orders", "HELD"))
+        unseen = uninspected_text(order) if order is not None else ""
+        self.uninspected.setText(unseen)
+        self.uninspected.setVisible(bool(unseen))
+        # the product keeps a few words beside it (the bar gives up that much room)
+        keep = 0 if self.compact or not unseen else self.views.operator.profile.font_px * 7
+        self.product.setMinimumWidth(round(keep))
         self.start_button.setVisible(idle)
         self.scrap_button.setVisible(not idle and not self.compact)
         self.more_button.setVisible(not idle)
@@ -352,6 +369,15 @@ class OrdersBand(QWidget):
             for panel in self.panels.values():
                 self.row.addWidget(panel, 1)
         self.setVisible(bool(lines))
+
+    def rebuild(self) -> None:
+        """New panels over the views' service (it was exchanged)."""
+        for panel in self.panels.values():
+            panel.hide()
+            panel.deleteLater()
+        self.panels = {}
+        current = self.screen_panel.host.current_screen
+        self.show_screen(current) if current is not None else self.hide()
 
     def changed(self, line: str) -> None:
         panel = self.panels.get(line)

@@ -29,6 +29,7 @@ from .report_words import (
     CONTEXT,
     DOWNTIME,
     NO_FIGURE,
+    NOT_INSPECTED,
     ORDERS,
     QUANTITIES,
     SCRAP,
@@ -89,6 +90,9 @@ class ReportLayout(ReportCharts):
 
     def orders(self) -> None:
         p = self.pages
+        made = order_rows(self.report)
+        # pieces no camera decided on: a column where the shift had any (a camera's line)
+        unseen = any(o.uninspected for o in made)
         rows = [
             [
                 o.number,
@@ -97,21 +101,27 @@ class ReportLayout(ReportCharts):
                 self.number(o.target),
                 self.number(o.good),
                 self.number(o.scrap),
+                *([self.number(o.uninspected)] if unseen else []),
                 self.percent(o.oee),
             ]
-            for o in order_rows(self.report)
+            for o in made
         ]
         # the order number on one line where it can be: its column as wide as the widest
         widest = max((p.text_width(p.body, r[0]) for r in rows), default=0.0) + p.pt(8)
-        number = min(max(widest / p.width, 0.15), 0.3)
+        if unseen:  # the number, the product and the counts give that column its room
+            number = min(max(widest / p.width, 0.15), 0.24)
+            counts = [(0.1, "Target"), (0.08, "Good"), (0.08, "Scrap"), (0.12, NOT_INSPECTED)]
+            oee = 0.1
+        else:
+            number = min(max(widest / p.width, 0.15), 0.3)
+            counts = [(0.1, "Target"), (0.1, "Good"), (0.1, "Scrap")]
+            oee = 0.12
         columns = [
             Column("Order", number),
-            Column("Product", 0.46 - number),
+            Column("Product", 0.46 - number - (0.06 if unseen else 0.0)),
             Column("State", 0.12),
-            Column("Target", 0.1, True),
-            Column("Good", 0.1, True),
-            Column("Scrap", 0.1, True),
-            Column("OEE", 0.12, True),
+            *(Column(title, width, True) for width, title in counts),
+            Column("OEE", oee, True),
         ]
         if rows:
             p.table(self.say(ORDERS), columns, rows)

@@ -28,6 +28,7 @@ DOWNTIME = QT_TRANSLATE_NOOP("ShiftReport", "Downtime by reason")
 OEE = QT_TRANSLATE_NOOP("ShiftReport", "OEE and losses")
 ALARMS = QT_TRANSLATE_NOOP("ShiftReport", "Alarms")
 STOPS = QT_TRANSLATE_NOOP("ShiftReport", "Stops")
+NOT_INSPECTED = QT_TRANSLATE_NOOP("ShiftReport", "Not inspected")  # orders table column
 SECTIONS = (ORDERS, QUANTITIES, SCRAP, DOWNTIME, OEE, ALARMS, STOPS)
 
 WORDS = (

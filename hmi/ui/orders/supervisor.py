@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStyle,
-    QStyleOptionButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -47,6 +45,7 @@ from .common import (
     MANAGE,
     REFRESH_MS,
     REPORTS,
+    ElidedButton,
     Guard,
     attempt,
     duration_text,
@@ -95,33 +94,6 @@ def pareto_rows(losses: dict[str, float]) -> list[tuple[str, float, float]]:
         running += value
         out.append((key, value, running / total))
     return out
-
-
-class ElidedButton(QPushButton):
-    """A button whose words end in "…" where its share of a row is too narrow (a line's
-    long name on the touch panel), never widening the row."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__("", parent)
-        self.full_text = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-
-    def set_words(self, text: str) -> None:
-        self.full_text = text
-        self._fit()
-
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
-        inside = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
-        room = inside.width() - self.fontMetrics().averageCharWidth()
-        self.setText(
-            self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room)
-        )
 
 
 class ParetoChart(QWidget):
