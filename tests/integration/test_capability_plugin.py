@@ -95,7 +95,8 @@ def test_the_runtime_starts_it_publishes_its_tags_and_stops_it(registry, tmp_pat
     runtime.start()
     try:
         names = [c.name for c in runtime.capabilities]
-        assert names[-1] == "edges" and {"historian", "alarms"} <= set(names)
+        assert {"edges", "historian", "alarms"} <= set(names)
+        assert names.index("edges") > max(names.index("historian"), names.index("alarms"))
         seen = runtime.live.subscribe("observer", tags={"line1.puller_running"}, initial=True)
         deadline = time.monotonic() + 20
         rises, last = 0, None
