@@ -66,13 +66,14 @@ class VisionCapability(Capability):
 
     def start(self) -> None:
         from .config import read_vision
-        from .service import Vision
 
         context = self.context
         config = read_vision(context.project)[0]
         if config is None or not config.cameras:
             context.publish_system({HEALTH_TAG: good("ok")})
             return
+        from .service import Vision  # OpenCV and onnxruntime: only where cameras inspect
+
         self.vision = vision = Vision(
             config,
             context.store,

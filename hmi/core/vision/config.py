@@ -40,7 +40,6 @@ from ..project.limits import DurationRange, WholeRange
 from ..project.models import Problem, Project, Section, Source
 from ..project.problems import internal_fault
 from ..words import describe_value, did_you_mean, shorten
-from .cameras import check_roi, check_source
 
 SECTION_FIELDS = ("models", "cameras")
 MODEL_FIELDS = ("file", "threads")
@@ -333,6 +332,8 @@ class _Reader:
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
+        from .cameras import check_source  # OpenCV: only for a project with cameras
+
         problem = check_source(value) if isinstance(value, str | int) else "not text"
         if problem:
             fields.problem("source", f"source: {problem}")
@@ -349,6 +350,8 @@ class _Reader:
         value = fields.get(key)
         if value is None:
             return None
+        from .cameras import check_roi
+
         problem = check_roi(value)
         if problem:
             fields.problem(key, f"{key}: {problem}")
