@@ -164,3 +164,27 @@ def test_the_engineer_sees_the_settings_sources_and_a_confusion_table(tmp_path, 
     assert "false reject (good scrapped): 1/4" in out
     code = main(["vision", "test", str(tmp_path), "brigt"])
     assert code == 1 and "did you mean 'bright'" in capsys.readouterr().err
+
+
+def test_a_project_without_cameras_loads_neither_opencv_nor_onnxruntime(tmp_path):
+    """A station or `hmi check` of a line without cameras does not pay for them."""
+    import subprocess
+    import sys
+
+    (tmp_path / "project.yaml").write_text("project:\n  name: No cameras\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from hmi.core.checks import check_all\n"
+        "from hmi.core.runtime import Runtime\n"
+        f"project, problems = check_all({str(tmp_path)!r})\n"
+        "assert project is not None and not problems, problems\n"
+        f"runtime = Runtime(project, {str(tmp_path / 'data')!r})\n"
+        "runtime.start()\n"
+        "runtime.stop()\n"
+        "print(sorted(m for m in ('cv2', 'onnxruntime') if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
