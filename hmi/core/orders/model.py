@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+#: the downtime key of stops nobody gave a reason yet (ShiftReport.downtime_by_reason)
+UNASSIGNED = "unassigned"
+
 
 class OrderState(StrEnum):
     """ISA-95 dispatch states of a work order at the line."""

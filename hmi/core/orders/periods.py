@@ -10,11 +10,10 @@ from datetime import time as wall
 
 from ..alarms import PRIORITIES
 from . import records
-from .model import Oee, Order, OrderState, ShiftReport, ShiftSpan
+from .model import UNASSIGNED, Oee, Order, OrderState, ShiftReport, ShiftSpan
 from .oee import clip_stops, compute_oee
 from .state import OrdersBase
 
-UNASSIGNED = "unassigned"
 _CACHE_S = 2.0  # live figures are asked for by every view every second
 
 

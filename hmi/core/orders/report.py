@@ -17,7 +17,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
-from .model import Order, ShiftReport, ShiftSpan, StopKind
+from .model import UNASSIGNED, Order, ShiftReport, ShiftSpan, StopKind
 
 #: the six big losses in the order a waterfall takes them off the planned busy time
 LOSSES = ("breakdown", "setup", "small_stop", "speed", "startup_reject", "production_reject")
@@ -29,7 +29,6 @@ LOSS_TITLES = {
     "startup_reject": "Start-up rejects",
     "production_reject": "Production rejects",
 }
-UNASSIGNED = "unassigned"  # the downtime key of stops nobody gave a reason yet
 REPORTS_DIR = "reports"  # under the project's data folder
 PDF_MODULE = "hmi.ui.orders.report_pdf"  # the program that writes the PDF (needs Qt)
 

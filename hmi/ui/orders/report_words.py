@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QPaintDevice
 
-from hmi.core.orders.model import ShiftReport
+from hmi.core.orders.model import UNASSIGNED, ShiftReport
 from hmi.core.orders.report import LOSS_TITLES
 from hmi.ui.symbols.painting import format_number
 
@@ -165,6 +165,6 @@ class ReportText:
 
     def reason_text(self, kind: str, category: str, reason: str) -> str:
         if not kind:
-            return self.say("Unassigned") if reason == "unassigned" else self.words(reason)
+            return self.say("Unassigned") if reason == UNASSIGNED else self.words(reason)
         where = f"{self.words(category)}, {self.say(kind)}"
         return f"{self.words(reason)} ({where})"

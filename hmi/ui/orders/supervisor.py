@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from hmi.core.orders.config import LINE_TYPES
 from hmi.core.orders.model import Order
+from hmi.core.orders.oee import pareto
 from hmi.core.orders.products import NUMERIC
 from hmi.core.orders.report import report_file
 from hmi.ui.i18n import project_text, translate
@@ -83,17 +84,6 @@ def field_title(name: str) -> str:
         "product": translate("Orders", "Product"),
         "bottle_size_l": translate("Orders", "Bottle size (l)"),
     }.get(name, name)
-
-
-def pareto_rows(losses: dict[str, float]) -> list[tuple[str, float, float]]:
-    """Largest first, each with the cumulative share of the whole (0..1)."""
-    rows = sorted(((k, v) for k, v in losses.items() if v > 0), key=lambda kv: -kv[1])
-    total = sum(v for _, v in rows) or 1.0
-    out, running = [], 0.0
-    for key, value in rows:
-        running += value
-        out.append((key, value, running / total))
-    return out
 
 
 class ParetoChart(QWidget):
@@ -397,11 +387,9 @@ class SupervisorPage(QWidget):
                     else translate("Orders", "No reason yet")
                 )
                 reasons[name] = reasons.get(name, 0.0) + stop.duration(now)
-        self.losses.show_rows(
-            translate("Orders", "Losses this shift, all lines"), pareto_rows(losses)
-        )
+        self.losses.show_rows(translate("Orders", "Losses this shift, all lines"), pareto(losses))
         self.reasons.show_rows(
-            translate("Orders", "Downtime by reason this shift, all lines"), pareto_rows(reasons)
+            translate("Orders", "Downtime by reason this shift, all lines"), pareto(reasons)
         )
 
     def queue(self) -> list[Order]:
