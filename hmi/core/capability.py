@@ -147,6 +147,7 @@ class CapabilityContext:
         submit: Callable[[Coroutine[Any, Any, Any]], concurrent.futures.Future[Any]],
         console: str | None = None,
         write: Callable[[str, Any, str], concurrent.futures.Future[Any]] | None = None,
+        services: Callable[[str], Any] | None = None,
     ):
         self.name = capability.name
         #: the OS account of a console command using the capability; None in a station
@@ -161,6 +162,7 @@ class CapabilityContext:
         self._translator = translator
         self._submit = submit
         self._write = write
+        self._services = services
 
     # -- tags ---------------------------------------------------------------------------
 
@@ -216,6 +218,12 @@ class CapabilityContext:
         if self._write is None:
             raise RuntimeError(f"capability '{self.name}' cannot write tags without the engine")
         return self._write(tag, value, user)
+
+    def service(self, name: str) -> Any:
+        """The service of capability ``name`` if it started before this one (its ``order``
+        is lower), else None: for a capability that builds on another (vision counts on
+        the orders, the MES sync forwards their outbox) through that one's public API."""
+        return self._services(name) if self._services is not None else None
 
     def translate(self, text: str, context: str = "") -> str:
         """``text`` in the language the station speaks now (the project's words too)."""

@@ -178,6 +178,7 @@ class Runtime:
             self.translator,
             self.submit,
             write=self.write,
+            services=self.service,
         )
         try:
             capability = cls(context)

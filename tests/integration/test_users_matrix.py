@@ -66,6 +66,7 @@ SUPERVISOR = SHIFT_LEAD | {
     "trends.save",
     "audit.view",
     "orders.manage",
+    "vision.review",
 }
 ALLOWED = {
     "viewer": set(),
@@ -95,6 +96,7 @@ KNOWN = {
     "counts.correct",
     "reports.view",
     "vision.manage",
+    "vision.review",
 }
 PIN = "2468"
 

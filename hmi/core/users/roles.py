@@ -86,6 +86,7 @@ BUILTIN_ROLES: dict[str, Role] = {
             "orders.*",
             "audit.*",
             "mes.*",
+            "vision.review",
         ),
         _builtin("engineer", "Engineer", ("supervisor",), "project.change", "vision.*"),
         _builtin("administrator", "Administrator", ("engineer",), ANY),

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 PREFIX = "_sys.vision."
 HEALTH_TAG = f"{PREFIX}health"
 MANAGE = "vision.manage"
+REVIEW = "vision.review"
 CAMERA_FIELDS = (
     "state", "reason", "fps", "dropped", "last_result", "last_label", "score", "latency_ms",
     "inspected", "defect_rate", "model", "evidence", "good", "scrap", "uninspected",
@@ -45,7 +46,10 @@ class VisionCapability(Capability):
     sections = ("vision",)
     system_tags = (f"{PREFIX}*",)
     health_tag = HEALTH_TAG
-    permissions: ClassVar[Mapping[str, str]] = {MANAGE: "switch a camera's active model"}
+    permissions: ClassVar[Mapping[str, str]] = {
+        MANAGE: "add a model, switch a camera's active model",
+        REVIEW: "confirm or overrule an inspection decision (corrects the order's counts)",
+    }
     order = 50  # after users and audit (who switches models) and orders
 
     vision: Vision | None = None
