@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .capability import HEALTH_TAG, MANAGE, VisionCapability, camera_tag
     from .config import CameraConfig, ModelConfig, VisionConfig, read_vision
     from .evidence import EvidenceStatus, EvidenceWriter
+    from .live import LiveView
     from .model import Detection, Inference, ModelError, ModelInfo, VisionModel
     from .pipeline import Decision
     from .service import Vision, VisionError
@@ -44,6 +45,7 @@ _WHERE = {
     "read_vision": "config",
     "EvidenceStatus": "evidence",
     "EvidenceWriter": "evidence",
+    "LiveView": "live",
     "Detection": "model",
     "Inference": "model",
     "ModelError": "model",
@@ -65,6 +67,7 @@ __all__ = [
     "EvidenceWriter",
     "Frame",
     "Inference",
+    "LiveView",
     "ModelConfig",
     "ModelError",
     "ModelInfo",

@@ -33,6 +33,7 @@ GOOD, DEFECT, UNINSPECTED = "good", "defect", "uninspected"
 TICK_S = 0.2  # longest wait for a value while nothing is pending
 POLL_S = 0.01  # wait while a steady high may become a part (debounce)
 INBOX = 10_000  # trigger readings waiting; more means the thread is stuck
+RECENT = 12  # decisions kept per camera for the live view (references, no image copies)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class Inspection:
         self.parts = 0
         self.problem = ""  # why the last part was not inspected; "" when it was
         self.recent: deque[bool] = deque(maxlen=config.window)  # inspected parts: defect?
+        self._decisions: deque[Decision] = deque(maxlen=RECENT)
+        self._decisions_lock = threading.Lock()
         self._inbox: queue.Queue[tuple[Any, float]] = queue.Queue(INBOX)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -146,8 +149,20 @@ class Inspection:
     @property
     def defect_rate(self) -> float:
         """Defects in % of the inspected parts of the window."""
-        recent = list(self.recent)
+        with self._decisions_lock:
+            recent = list(self.recent)
         return 100.0 * sum(recent) / len(recent) if recent else 0.0
+
+    @property
+    def window(self) -> int:
+        """Inspected parts in the defect rate's window now."""
+        with self._decisions_lock:
+            return len(self.recent)
+
+    def decisions(self) -> tuple[Decision, ...]:
+        """The last ``RECENT`` decisions, oldest first (any thread)."""
+        with self._decisions_lock:
+            return tuple(self._decisions)
 
     # -- life ---------------------------------------------------------------------------------
 
@@ -289,13 +304,17 @@ class Inspection:
         )  # fmt: skip
 
     def _note(self, decision: Decision) -> None:
-        """Keep the defect rate's window; log a reason once, and the recovery once."""
+        """Keep the last decisions and the defect rate's window; log a reason once, and the
+        recovery once."""
+        with self._decisions_lock:
+            self._decisions.append(decision)
+            if decision.result != UNINSPECTED:
+                self.recent.append(decision.result == DEFECT)
         if decision.result == UNINSPECTED:
             if decision.reason != self.problem:
                 log.warning("camera %s: parts uninspected: %s", self.name, decision.reason)
             self.problem = decision.reason
             return
-        self.recent.append(decision.result == DEFECT)
         if self.problem:
             log.warning("camera %s: inspecting again", self.name)
         self.problem = ""

@@ -28,6 +28,7 @@ from .capability import HEALTH_TAG, MANAGE, camera_tag
 from .config import CameraConfig, VisionConfig
 from .counters import VisionCounters
 from .evidence import OK, EvidenceWriter
+from .live import LiveView
 from .pipeline import DEFECT, GOOD, UNINSPECTED, Decision, Inspection, ModelSlot
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class Vision:
         self.counters = VisionCounters(store)
         self.slots: dict[str, ModelSlot] = {}
         self.inspections: dict[str, Inspection] = {}
-        self.evidence: dict[str, EvidenceWriter] = {}
+        self.writers: dict[str, EvidenceWriter] = {}  # camera -> its evidence writer
         self._readers: dict[str, list[Inspection]] = {}  # trigger tag -> inspections
         self._faults: dict[str, list[Camera]] = {}  # simulation fault tag -> cameras
         self._lock = threading.Lock()
@@ -85,7 +86,7 @@ class Vision:
             writer = EvidenceWriter(
                 folder, cfg.evidence.quota, cfg.evidence.good_every, fmt=cfg.evidence.fmt
             )
-            self.evidence[name] = writer.start()
+            self.writers[name] = writer.start()
             inspection = Inspection(cfg, camera, slot, self._decided)
             self.inspections[name] = inspection
             if cfg.trigger.tag:
@@ -105,7 +106,7 @@ class Vision:
         for inspection in self.inspections.values():
             inspection.stop(timeout)
             inspection.camera.stop(timeout)
-        for writer in self.evidence.values():
+        for writer in self.writers.values():
             writer.stop(timeout)
         if self._thread is not None:
             self._thread.join(timeout)
@@ -145,11 +146,7 @@ class Vision:
     def set_model(self, camera: str, model: str, user: str) -> None:
         """Inspect ``camera``'s next parts with ``model``; refused (``VisionError``, and
         recorded) unless ``user`` may, the model loads, and the names exist."""
-        inspection = self.inspections.get(camera)
-        if inspection is None:
-            raise VisionError(
-                f"no camera '{camera}': {did_you_mean(camera, self.inspections, 'cameras')}"
-            )
+        inspection = self._inspection(camera)
         if model not in self.config.models:
             raise VisionError(
                 f"no model '{model}': {did_you_mean(model, self.config.models, 'models')}"
@@ -174,6 +171,48 @@ class Vision:
         )
         log.info("camera %s: model %s -> %s by %s", camera, previous, model, user)
         self.publish({camera_tag(camera, "model"): good(model)})
+
+    # -- views --------------------------------------------------------------------------------
+
+    def cameras_of(self, line: str | None = None) -> list[str]:
+        """The cameras of ``line`` (all when None), in the project's order."""
+        return [
+            name
+            for name, inspection in self.inspections.items()
+            if line is None or inspection.config.line == line
+        ]
+
+    def _inspection(self, camera: str) -> Inspection:
+        inspection = self.inspections.get(camera)
+        if inspection is None:
+            raise VisionError(
+                f"no camera '{camera}': {did_you_mean(camera, self.inspections, 'cameras')}"
+            )
+        return inspection
+
+    def live(self, camera: str) -> LiveView:
+        """``camera`` now, for its live view (any thread; nothing copied, nothing waited
+        for). The frame is peeked at, not taken, so the camera's dropped count stays what
+        the inspection missed."""
+        inspection = self._inspection(camera)
+        status = inspection.camera.status()
+        state, reason = self.state(camera)
+        return LiveView(
+            camera=camera,
+            line=inspection.config.line,
+            state=state,
+            reason=reason,
+            frame=inspection.camera._frame,
+            decisions=inspection.decisions(),
+            model=inspection.slot.name,
+            threshold=self._threshold(camera),
+            counts=self.counters.counts(camera),
+            defect_rate=inspection.defect_rate,
+            window=inspection.window,
+            fps=status.fps,
+            dropped=status.dropped,
+            parts=inspection.parts,
+        )
 
     # -- out ----------------------------------------------------------------------------------
 
@@ -200,7 +239,7 @@ class Vision:
         batch.update(self._state_values(name))
         self.publish(batch)
         if decision.result != UNINSPECTED and decision.frame is not None:
-            self.evidence[name].save(
+            self.writers[name].save(
                 decision.frame.image, self._sidecar(decision), defect=decision.result == DEFECT
             )
 
@@ -273,7 +312,7 @@ class Vision:
             batch.update(self._state_values(name))
             batch[camera_tag(name, "fps")] = good(round(status.fps, 1))
             batch[camera_tag(name, "dropped")] = good(status.dropped)
-            evidence = self.evidence[name].status()
+            evidence = self.writers[name].status()
             batch[camera_tag(name, "evidence")] = (
                 good(evidence.state)
                 if evidence.state == OK
