@@ -23,8 +23,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from .. import outbox
 from ..words import did_you_mean
-from . import outbox, records
+from . import records
 from .counting import ADDING
 from .downtime import StopEvent
 from .model import CountStep, MachineState, Stop

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ..outbox import OutboxEvent as OutboxEvent  # the outbox is the core's; named here too
+
 #: the downtime key of stops nobody gave a reason yet (ShiftReport.downtime_by_reason)
 UNASSIGNED = "unassigned"
 
@@ -231,21 +233,6 @@ class Oee:
     #: the six big losses in seconds of planned busy time: breakdown, setup, small_stop,
     #: speed, startup_reject, production_reject (they add up to PBT × (1 - OEE))
     losses: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class OutboxEvent:
-    """A production event waiting for the MES: ``key`` makes a resend harmless, ``seq``
-    orders the events of one order (per-line events use the line's stream)."""
-
-    id: int
-    key: str
-    stream: str  # the order number, or "line:<id>" for events outside any order
-    seq: int
-    kind: str  # order.state, count, scrap, downtime.start, downtime.end, downtime.reason,
-    #          correction, shift.end
-    payload: dict[str, Any]
-    ts: float
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import outbox
 from ..words import describe_value, did_you_mean
-from . import outbox, records
+from . import records
 from .config import LINE_TYPES
 from .flow import Flow
 from .model import (

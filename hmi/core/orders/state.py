@@ -21,12 +21,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .. import outbox
 from ..access import Access
 from ..listeners import Listeners
 from ..store import Writer, connect, is_transient
 from ..systemtags import SYSTEM_PREFIX
 from ..words import describe_value, did_you_mean
-from . import outbox, records, schema
+from . import records, schema
 from .config import OrdersConfig
 from .counting import CounterSpec, CounterTracker
 from .downtime import StopDetector, StopEvent

@@ -1,5 +1,6 @@
-"""The outbox: production events waiting for the MES, written inside the transaction of
-the record they describe (so an event exists exactly when its record does).
+"""The outbox: events waiting for the MES, written inside the transaction of the record
+they describe (so an event exists exactly when its record does). Any capability may write
+it; the MES sync reads it and deletes what every target took.
 
 Each event belongs to a stream (the order number, or ``line:<id>`` outside any order) and
 takes that stream's next sequence number from ``outbox_streams`` in the same transaction,
@@ -16,13 +17,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .model import OutboxEvent
-
 _NEXT_SEQ = (
     "INSERT INTO outbox_streams (stream, seq) VALUES (?, 1) "
     "ON CONFLICT(stream) DO UPDATE SET seq = seq + 1 RETURNING seq"
 )
 _INSERT = "INSERT INTO outbox (key, stream, seq, kind, payload, ts) VALUES (?, ?, ?, ?, ?, ?)"
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """A production event waiting for the MES: ``key`` makes a resend harmless, ``seq``
+    orders the events of one order (per-line events use the line's stream)."""
+
+    id: int
+    key: str
+    stream: str  # the order number, or "line:<id>" for events outside any order
+    seq: int
+    kind: str  # order.state, count, scrap, downtime.start, downtime.end, downtime.reason,
+    #          correction, shift.end
+    payload: dict[str, Any]
+    ts: float
 
 
 def line_stream(line: str) -> str:
@@ -56,13 +70,25 @@ def write(conn: sqlite3.Connection, events: Iterable[Pending]) -> None:
         conn.execute(_INSERT, (e.key, e.stream, seq, e.kind, e.payload, e.ts))
 
 
+_SELECT = "SELECT id, key, stream, seq, kind, payload, ts FROM outbox"
+
+
+def _events(rows: Iterable[Any]) -> list[OutboxEvent]:
+    return [OutboxEvent(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "{}"), r[6]) for r in rows]
+
+
 def read(conn: sqlite3.Connection, limit: int = 100) -> list[OutboxEvent]:
     """The oldest events not yet acknowledged, in the order they were written."""
+    rows = conn.execute(f"{_SELECT} ORDER BY id LIMIT ?", (max(int(limit), 0),))
+    return _events(rows)
+
+
+def read_after(conn: sqlite3.Connection, after_id: int, limit: int) -> list[OutboxEvent]:
+    """Events with an id above ``after_id``, in id order (a reader's cursor moves on them)."""
     rows = conn.execute(
-        "SELECT id, key, stream, seq, kind, payload, ts FROM outbox ORDER BY id LIMIT ?",
-        (max(int(limit), 0),),
-    ).fetchall()
-    return [OutboxEvent(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "{}"), r[6]) for r in rows]
+        f"{_SELECT} WHERE id > ? ORDER BY id LIMIT ?", (int(after_id), max(int(limit), 0))
+    )
+    return _events(rows)
 
 
 def delete(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
