@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
+import socket
 import ssl
 import threading
 import time
@@ -116,8 +118,10 @@ class Receiver:
         self.arrivals: dict[str, float] = {}
         self.duplicates = 0
         self.requests = 0
+        self.request_times: list[float] = []  # monotonic, as each POST arrived
         self.batch_sizes: list[int] = []
         self.connections = 0
+        self.open_sockets: set[socket.socket] = set()  # closed by stop(), as a restart would
         self.invalid: list[str] = []
         self.auth_seen: list[str] = []
         self.idempotency: list[str] = []
@@ -162,6 +166,11 @@ class Receiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self.lock:
+            sockets, self.open_sockets = list(self.open_sockets), set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -261,6 +270,12 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         with self.owner.lock:
             self.owner.connections += 1
+            self.owner.open_sockets.add(self.connection)
+
+    def finish(self) -> None:
+        with self.owner.lock:
+            self.owner.open_sockets.discard(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
@@ -312,6 +327,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with owner.lock:
             owner.requests += 1
+            owner.request_times.append(time.monotonic())
             owner.auth_seen.append(self.headers.get("Authorization") or "")
             status_fault = owner.faults.status.pop(0) if owner.faults.status else None
             malformed = owner.faults.malformed.pop(0) if owner.faults.malformed else None
