@@ -37,6 +37,7 @@ BUILTIN = {
     "users": "hmi.ui.users:UsersViews",
     "audit": "hmi.ui.audit:AuditViews",
     "orders": "hmi.ui.orders:OrdersViews",
+    "vision": "hmi.ui.vision:VisionViews",
 }
 
 

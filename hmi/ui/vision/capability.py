@@ -1,0 +1,193 @@
+"""The vision views as the operator windows plug them in (``hmi.ui.capability``): the live
+inspection view under every screen panel showing a line with a camera (a tile per
+camera on the overview), and two pages: Inspection (the evidence gallery, where a
+supervisor confirms or overrules a decision) and Models (the engineer's models, their
+test runs and which camera uses which). Without the vision capability (a project with
+no ``vision:`` section) nothing is added.
+
+The pages get this object as their ``views``: ``service``, ``operator``, ``user()``,
+``stylesheet``, ``say(widget, text, problem)`` and ``show_dialog(dialog, over)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QDialog, QWidget
+
+from hmi.ui.capability import CapabilityViews
+from hmi.ui.i18n import translate
+
+from .common import vision_stylesheet
+from .live import InspectionDialog, Pictures, VisionBand
+
+log = logging.getLogger(__name__)
+
+INSPECTION, MODELS = "inspection", "models"
+#: the pages: key, module of this package, class
+PAGES = ((INSPECTION, "gallery", "EvidencePage"), (MODELS, "models", "ModelsPage"))
+
+
+class _NewPanels(QObject):
+    """The desk's second pane appears in the splitter later: give it a band too."""
+
+    def __init__(self, views: VisionViews, splitter: Any):
+        super().__init__(splitter)
+        self.views, self.splitter = views, splitter
+        splitter.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ChildAdded:  # told while the pane is being made
+            QTimer.singleShot(0, self.scan)
+        return False
+
+    def scan(self) -> None:
+        for index in range(self.splitter.count()):
+            pane = self.splitter.widget(index)
+            if hasattr(pane, "host") and pane.findChild(VisionBand) is None:
+                self.views.add_band(pane)
+
+
+class VisionViews(CapabilityViews):
+    name = "vision"
+
+    def __init__(self, service: Any | None):
+        super().__init__(service)
+        self.operator: Any = None
+        self.window: Any = None
+        self.stylesheet = ""
+        self.bands: list[VisionBand] = []
+        self.pages: dict[str, QWidget] = {}
+        self.pictures = Pictures()
+
+    def configure(self, operator: Any) -> None:
+        if self.service is None:
+            return
+        self.operator = operator
+        self.stylesheet = vision_stylesheet(operator.theme, operator.profile)
+
+    def install(self, window: Any) -> None:
+        if self.service is None:
+            return
+        self.window = window
+        self.add_window(window)
+        splitter = getattr(window, "splitter", None)
+        if splitter is not None:
+            _NewPanels(self, splitter)
+        for key, module, name in PAGES:
+            page_class = self._page_class(module, name)
+            if page_class is None:
+                continue
+            page = page_class(self, window)
+            self.pages[key] = page
+            window.add_page(key, page, self._words(key))
+
+    @staticmethod
+    def _page_class(module: str, name: str) -> Any:
+        """A page's class; None (logged) while its module is not there."""
+        try:
+            return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+        except (ImportError, AttributeError) as error:
+            log.warning("vision page %s.%s is not available: %s", module, name, error)
+            return None
+
+    @staticmethod
+    def _words(key: str) -> Any:
+        if key == INSPECTION:
+            return lambda: ("◎", translate("VisionLive", "Inspection"))
+        return lambda: ("▦", translate("VisionLive", "Models"))
+
+    def add_window(self, window: Any) -> None:
+        if self.service is None:
+            return
+        self.add_band(window.panel)
+
+    def add_band(self, panel: Any) -> VisionBand:
+        band = VisionBand(self, panel)
+        self.bands.append(band)
+        band.destroyed.connect(lambda *_, b=band: self.bands.remove(b) if b in self.bands else None)
+        return band
+
+    # -- what the views share ------------------------------------------------------------
+
+    def user(self) -> str:
+        return self.operator.user if self.operator is not None else ""
+
+    def say(self, widget: QWidget, text: str, problem: bool = False) -> None:
+        """A message where the operator looks: over the bottom of the screen panel the
+        widget is on, else the window's (a page's)."""
+        parent: Any = widget
+        while parent is not None and not hasattr(parent, "show_message"):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.show_message(text, problem)
+
+    def show_dialog(self, dialog: QDialog, over: QWidget) -> QDialog:
+        dialog.setStyleSheet(self.stylesheet)
+        shown = self.operator.show_dialog(dialog, over)
+        # the window's look first, ours on top (figures, verdicts)
+        dialog.setStyleSheet(dialog.styleSheet() + self.stylesheet)
+        return shown
+
+    def open_inspection(self, over: QWidget, camera: str, decision: Any = None) -> QDialog:
+        """A camera large over the window: live frame, a decision, the last decisions."""
+        window = over.window()
+        dialog = InspectionDialog(self, camera, decision, parent=window)
+        shown = self.show_dialog(dialog, over)
+        area = window.content_area() if hasattr(window, "content_area") else None
+        if area is not None and self.operator.profile.touch:  # the screen's room
+            dialog.setGeometry(area)
+        return shown
+
+    # -- the gallery ---------------------------------------------------------------------
+
+    def showcase(self, window: Any) -> list[tuple[str, Any, Any]]:
+        """For ``hmi gallery``: the line screens with their live view, the camera large,
+        and the pages (each page adds what it opens itself: ``showcase(window)``)."""
+        if self.service is None or window is not self.window:
+            return []
+        band = window.panel.findChild(VisionBand)
+        screens = [
+            s.name
+            for s in window.library.screens
+            if s.level == 2 and band is not None and band.cameras_of(s)
+        ]
+
+        def screen(name: str) -> Any:
+            def show() -> list[Any]:
+                window.go_to(name, remember=False)
+                return []
+
+            return show
+
+        def inspection() -> Any:
+            cameras = self.service.cameras_of(None)
+            if not cameras:
+                return None
+            live = self.service.live(cameras[0])
+            last = live.decisions[-1] if live.decisions else None
+            return self.open_inspection(window.panel, cameras[0], last)
+
+        def close(opened: Any) -> None:
+            for widget in opened or ():
+                if isinstance(widget, QDialog):
+                    widget.reject()
+            window.close_page()
+
+        entries: list[tuple[str, Any, Any]] = [
+            *((f"vision-live-{name}", screen(name), None) for name in screens),
+            ("vision-inspection", inspection, close),
+        ]
+        for key, page in self.pages.items():
+            entries.append((f"vision-page-{key}", lambda k=key: window.open_page(k) and [], close))
+            more = getattr(page, "showcase", None)
+            if callable(more):
+                entries += more(window)
+        return entries
+
+    def close(self) -> None:
+        for band in list(self.bands):
+            band.timer.stop()

@@ -1,0 +1,604 @@
+"""The live inspection view on a line's screen: what the camera sees and what it decided.
+
+A tile per camera of the lines the screen shows, in a band under the screen (the
+synoptic keeps its place; the header, banner and navigation their share): the newest
+frame with its region of interest, the last part's verdict in large words (GOOD, DEFECT
+and its class, NOT INSPECTED), its score against the limit and the model, the counts
+(good, scrap, not inspected) and the defect rate over the window, and a strip of the
+last decisions, newest first, each with its overlays; a touch on one opens it large
+(``InspectionDialog``: the live frame beside the decision, its facts, the strip). When
+the camera or the model cannot inspect, the tile says why in words, in the abnormal
+colour, and that parts are counted as not inspected. On the overview each camera gets a
+compact tile: frame, verdict, defect rate.
+
+The band reads ``service.live(camera)`` from a QTimer about five times a second (a cheap
+call that copies nothing); a frame is converted to a QImage once, when it is new, and a
+decision's picture once, when it first appears.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.ui.entry import FixedLines
+from hmi.ui.header import short_title
+from hmi.ui.i18n import project_text, translate
+
+from .common import (
+    DEFECT,
+    INSPECTING,
+    NOTE_SCALE,
+    REFRESH_MS,
+    UNINSPECTED,
+    label_text,
+    pieces,
+    rate_text,
+    score_text,
+    state_text,
+    unavailable_text,
+    verdict_text,
+)
+from .overlay import Overlays, OverlayView, frame_image, paint_image
+
+PICTURES = 64  # decisions whose pictures are kept (every strip shows at most 12)
+DIALOG_STRIP = 12
+
+
+def decision_key(decision: Any) -> tuple[str, int, float]:
+    return (decision.camera, decision.part, decision.ts)
+
+
+class Pictures:
+    """The QImages the views draw, made once: each camera's newest frame (by its
+    sequence number) and each decision's frame with its overlays."""
+
+    def __init__(self) -> None:
+        self.frames: dict[str, tuple[int, QImage]] = {}
+        self.decisions: OrderedDict[tuple[str, int, float], tuple[QImage, Overlays]] = OrderedDict()
+        self.converted = 0  # frames and decisions converted (what a test can count)
+
+    def frame(self, camera: str, frame: Any) -> QImage:
+        if frame is None:
+            return QImage()
+        kept = self.frames.get(camera)
+        if kept is None or kept[0] != frame.seq:
+            kept = self.frames[camera] = (frame.seq, frame_image(frame.image))
+            self.converted += 1
+        return kept[1]
+
+    def decision(self, decision: Any) -> tuple[QImage, Overlays]:
+        key = decision_key(decision)
+        kept = self.decisions.get(key)
+        if kept is None:
+            frame = decision.frame
+            image = frame_image(frame.image) if frame is not None else QImage()
+            kept = self.decisions[key] = (image, Overlays.of_decision(decision))
+            self.converted += 1
+            while len(self.decisions) > PICTURES:
+                self.decisions.popitem(last=False)
+        else:
+            self.decisions.move_to_end(key)
+        return kept
+
+
+class Lines(FixedLines):
+    """Lines that give way with "…", as high as the font the style sheet gives them
+    (set after they were made)."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()
+            FixedLines.setText(self, self.full_text)
+
+    def setText(self, text: str) -> None:
+        if text != self.full_text or self.text() == "":
+            super().setText(text)
+
+    def sizeHint(self) -> QSize:
+        # a bold line's bounding box is a pixel taller than its line spacing
+        return super().sizeHint() + QSize(0, 2)
+
+
+class Figure(QWidget):
+    """A small word over a large number (readable at 1.5 m)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.label = QLabel("", self)
+        self.label.setProperty("visionNote", True)
+        self.value = QLabel("", self)
+        self.value.setProperty("visionFigure", True)
+        layout.addWidget(self.label)
+        layout.addWidget(self.value)
+
+    def put(self, label: str, value: str) -> None:
+        if self.label.text() != label:
+            self.label.setText(label)
+        if self.value.text() != value:
+            self.value.setText(value)
+
+
+class DecisionThumb(QAbstractButton):
+    """One decision of the strip: its picture with the overlays (a defect framed solid,
+    a part not inspected dashed), a touch target; drawn once into a pixmap."""
+
+    def __init__(self, views: Any, side: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.views = views
+        self.side = side
+        self.decision: Any = None
+        self.pixmap = QPixmap()
+        self.setFixedSize(side, side)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def show_decision(self, decision: Any) -> None:
+        if decision is self.decision:
+            return
+        self.decision = decision
+        self.pixmap = self._draw(decision)
+        self.setToolTip(decision_summary(decision))
+        self.setAccessibleName(decision_summary(decision))
+        self.update()
+
+    def _draw(self, decision: Any) -> QPixmap:
+        theme = self.views.operator.theme
+        image, overlays = self.views.pictures.decision(decision)
+        pixmap = QPixmap(self.side, self.side)
+        pixmap.fill(theme.color("running"))
+        painter = QPainter(pixmap)
+        rect = QRectF(0, 0, self.side, self.side)
+        font_px = self.views.operator.profile.font_px * 0.6
+        paint_image(painter, rect, image, overlays, theme, font_px)
+        if image.isNull() or decision.result == UNINSPECTED:  # said with a sign too
+            painter.setPen(theme.color("text_on_running"))
+            painter.setFont(theme.font(self.side * 0.45, True))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "?")
+        painter.end()
+        return pixmap
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.side, self.side)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self.pixmap)
+        if self.isDown():
+            painter.fillRect(self.rect(), self.views.operator.theme.color("outline"))
+        painter.end()
+
+
+class DecisionStrip(QWidget):
+    """The last decisions, newest first, as many as the strip's width holds; a touch on
+    one emits ``chosen`` with it."""
+
+    chosen = Signal(object)
+
+    def __init__(self, views: Any, side: int, most: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.views = views
+        self.side = side
+        self.gap = max(round(views.operator.profile.gap_px), 2)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(self.gap)
+        self.thumbs: list[DecisionThumb] = []
+        for _ in range(most):
+            thumb = DecisionThumb(views, side, self)
+            thumb.clicked.connect(lambda _=False, t=thumb: self.chosen.emit(t.decision))
+            thumb.hide()
+            self.row.addWidget(thumb)
+            self.thumbs.append(thumb)
+        self.row.addStretch(1)
+        self.decisions: tuple[Any, ...] = ()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(side)
+
+    def sizeHint(self) -> QSize:
+        count = len(self.thumbs)
+        return QSize(count * self.side + (count - 1) * self.gap, self.side)
+
+    def fits(self) -> int:
+        """How many thumbnails the strip's width holds (at least one)."""
+        return max(1, min(len(self.thumbs), (self.width() + self.gap) // (self.side + self.gap)))
+
+    def show_decisions(self, decisions: Sequence[Any]) -> None:
+        """``decisions`` oldest first, as the service gives them."""
+        self.decisions = tuple(decisions)
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        newest = list(reversed(self.decisions))[: self.fits()]
+        for index, thumb in enumerate(self.thumbs):
+            if index < len(newest):
+                thumb.show_decision(newest[index])
+                thumb.show()
+            else:
+                thumb.hide()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._lay_out()
+
+    def visible_thumbs(self) -> list[DecisionThumb]:
+        return [t for t in self.thumbs if not t.isHidden()]
+
+
+def decision_summary(decision: Any) -> str:
+    """One line about one decision: verdict, part, time, score."""
+    when = datetime.fromtimestamp(decision.ts).strftime("%H:%M:%S")
+    verdict = verdict_text(decision.result, decision.label)
+    if decision.result == UNINSPECTED:
+        detail = decision.reason
+    else:
+        detail = translate("VisionLive", "score {score}").format(score=f"{decision.score:.2f}")
+    return translate("VisionLive", "{verdict} · part {part} · {time} · {detail}").format(
+        verdict=verdict, part=decision.part, time=when, detail=detail
+    )
+
+
+class LiveTile(QFrame):
+    """One camera: frame, verdict, counts, defect rate and the strip (``compact`` on the
+    overview: frame, verdict and defect rate)."""
+
+    def __init__(self, views: Any, camera: str, *, compact: bool = False, parent=None):
+        super().__init__(parent)
+        self.setObjectName("visionTile")
+        self.views = views
+        self.camera = camera
+        self.compact = compact
+        self.live: Any = None
+        self._shown: tuple[Any, ...] = ()
+        profile = views.operator.profile
+        gap = round(profile.gap_px)
+        side = picture_side(profile)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(gap // 2, 2, gap // 2, 2)
+        row.setSpacing(gap * 2 if not compact else gap)
+        self.image = OverlayView(views.operator.theme, profile.font_px, self)
+        self.image.setObjectName("visionFrame")
+        self.image.setFixedSize(side, side)
+        self.image.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.image.clicked.connect(lambda: self.open())
+        row.addWidget(self.image)
+        words = QVBoxLayout()
+        words.setSpacing(0)
+        self.verdict = Lines(1, self)
+        self.verdict.setObjectName("visionVerdict")
+        self.verdict.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.note = Lines(1, self)
+        self.note.setObjectName("visionDetail")
+        self.note.setProperty("visionNote", True)
+        words.addWidget(self.verdict)
+        words.addWidget(self.note)
+        words.addStretch(1)
+        row.addLayout(words, 3)
+        keys = ("rate",) if compact else ("good", "scrap", "uninspected", "rate")
+        self.figures = {key: Figure(self) for key in keys}
+        for figure in self.figures.values():
+            row.addWidget(figure, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.strip: DecisionStrip | None = None
+        if not compact:
+            self.strip = DecisionStrip(views, side, 8, self)
+            self.strip.chosen.connect(self.open)
+            row.addWidget(self.strip, 3, Qt.AlignmentFlag.AlignVCenter)
+        self.note.setMinimumWidth(round(profile.font_px * NOTE_SCALE * 8))
+
+    def open(self, decision: Any = None) -> QDialog:
+        """The camera large: the live frame, ``decision`` (default the last) with its
+        overlays and facts, the strip of the last decisions."""
+        return self.views.open_inspection(self, self.camera, decision)
+
+    def refresh(self) -> None:
+        try:
+            live = self.views.service.live(self.camera)
+        except Exception as error:  # a camera the service no longer has
+            self.verdict.setText(translate("VisionLive", "Inspection unavailable"))
+            self.note.setText(str(error))
+            self._mark(True)
+            return
+        self.show_live(live)
+
+    def show_live(self, live: Any) -> None:
+        self.live = live
+        pictures = self.views.pictures
+        frame = live.frame
+        if frame is not None:
+            image = pictures.frame(self.camera, frame)
+            if image is not self.image.image:
+                self.image.show_image(image, Overlays(roi=tuple(frame.roi) if frame.roi else None))
+        else:
+            self.image.empty_text = translate("VisionLive", "No image")
+            self.image.show_image(QImage())
+        last = live.decisions[-1] if live.decisions else None
+        working = live.state == INSPECTING
+        if working:
+            self.verdict.setText(
+                verdict_text(last.result if last else None, last.label if last else "")
+            )
+            self.note.setText(self._note(live, last))
+            self.note.setToolTip("")
+            abnormal = last is not None and last.result in (DEFECT, UNINSPECTED)
+        else:
+            self.verdict.setText(state_text(live.state))
+            why = unavailable_text(live.state, live.reason)
+            self.note.setText(why)
+            self.note.setToolTip(why)
+            abnormal = True
+        self._mark(abnormal)
+        counts = live.counts
+        values = {
+            "good": (translate("VisionLive", "Good"), pieces(counts.get("good", 0))),
+            "scrap": (translate("VisionLive", "Scrap"), pieces(counts.get("scrap", 0))),
+            "uninspected": (
+                translate("VisionLive", "Not inspected"),
+                pieces(counts.get("uninspected", 0)),
+            ),
+            "rate": (
+                translate("VisionLive", "Defect rate"),
+                rate_text(live.defect_rate, live.window),
+            ),
+        }
+        for key, figure in self.figures.items():
+            figure.put(*values[key])
+        if self.strip is not None and live.decisions != self._shown:
+            self._shown = live.decisions
+            self.strip.show_decisions(live.decisions)
+
+    def _note(self, live: Any, last: Any) -> str:
+        model = translate("VisionLive", "model {model}").format(model=live.model)
+        if last is None:
+            return model
+        if last.result == UNINSPECTED:
+            return (
+                f"{translate('VisionLive', 'part {part}').format(part=last.part)} · {last.reason}"
+            )
+        return " · ".join(
+            (
+                translate("VisionLive", "part {part}").format(part=last.part),
+                score_text(last.score, live.threshold),
+                model,
+            )
+        )
+
+    def _mark(self, abnormal: bool) -> None:
+        if self.verdict.property("abnormal") != abnormal:
+            self.verdict.setProperty("abnormal", abnormal)
+            self.verdict.style().unpolish(self.verdict)
+            self.verdict.style().polish(self.verdict)
+
+
+def picture_side(profile: Any) -> int:
+    """A picture's side in the tile: a touch target on the touch panel (the screen keeps
+    its room), larger on the desk's monitor."""
+    if profile.touch:
+        return round(max(profile.target_px, profile.font_px * 3))
+    return round(max(profile.target_px * 2, profile.font_px * 5))
+
+
+class VisionBand(QWidget):
+    """The live tiles of the cameras of the lines a screen panel shows, right under its
+    screen; hidden on screens with no camera."""
+
+    def __init__(self, views: Any, panel: Any):
+        super().__init__(panel)
+        self.setObjectName("visionBand")
+        self.views = views
+        self.screen_panel = panel
+        self.tiles: dict[str, LiveTile] = {}
+        self.row = QHBoxLayout(self)
+        gap = round(views.operator.profile.gap_px)
+        self.row.setContentsMargins(gap, 2, gap, 0)
+        self.row.setSpacing(gap)
+        self.setStyleSheet(views.stylesheet)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        layout = panel.layout()
+        # under the screen, above whatever else is under it: the camera is part of the line
+        layout.insertWidget(layout.indexOf(panel.host) + 1, self)
+        panel.host.screen_changed.connect(self.show_screen)
+        current = panel.host.current_screen
+        self.show_screen(current) if current is not None else self.hide()
+
+    def cameras_of(self, screen: Any) -> list[str]:
+        service = self.views.service
+        if screen.level <= 1:
+            return list(service.cameras_of(None))
+        if screen.level == 2 and screen.line:
+            return list(service.cameras_of(screen.line))
+        return []
+
+    def show_screen(self, screen: Any) -> None:
+        cameras = self.cameras_of(screen)
+        compact = screen.level <= 1
+        if list(self.tiles) != cameras or any(t.compact != compact for t in self.tiles.values()):
+            for tile in self.tiles.values():
+                tile.hide()
+                tile.deleteLater()
+            self.tiles = {
+                camera: LiveTile(self.views, camera, compact=compact, parent=self)
+                for camera in cameras
+            }
+            for tile in self.tiles.values():
+                self.row.addWidget(tile, 1)
+        self.setVisible(bool(cameras))
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.isVisible():
+            for tile in self.tiles.values():
+                tile.refresh()
+
+
+class InspectionDialog(QDialog):
+    """One camera large: the live frame beside a decision with its overlays and facts,
+    and the strip of the last decisions (a touch shows that one)."""
+
+    def __init__(self, views: Any, camera: str, decision: Any = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("visionDialog")
+        self.views = views
+        self.camera = camera
+        self.decision = decision
+        profile = views.operator.profile
+        theme = views.operator.theme
+        gap = round(profile.gap_px)
+        self.setWindowTitle(translate("VisionLive", "Inspection: {camera}").format(camera=camera))
+        layout = QVBoxLayout(self)
+        layout.setSpacing(gap)
+        top = QHBoxLayout()
+        self.title = QLabel("", self)
+        self.title.setProperty("heading", True)
+        top.addWidget(self.title, 1)
+        self.close_button = QPushButton(translate("VisionLive", "Close"), self)
+        self.close_button.setObjectName("visionClose")
+        self.close_button.clicked.connect(lambda _=False: self.accept())
+        top.addWidget(self.close_button)
+        layout.addLayout(top)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(gap * 2)
+        self.live_heading = QLabel("", self)
+        self.live_heading.setProperty("visionNote", True)
+        self.chosen_heading = Lines(1, self)
+        self.chosen_heading.setProperty("visionNote", True)
+        self.live_view = OverlayView(theme, profile.font_px, self)
+        self.live_view.setObjectName("visionLiveLarge")
+        self.chosen_view = OverlayView(theme, profile.font_px, self)
+        self.chosen_view.setObjectName("visionDecisionLarge")
+        for view in (self.live_view, self.chosen_view):
+            view.setMinimumSize(round(profile.target_px * 3), round(profile.target_px * 3))
+        grid.addWidget(self.live_heading, 0, 0)
+        grid.addWidget(self.chosen_heading, 0, 1)
+        grid.addWidget(self.live_view, 1, 0)
+        grid.addWidget(self.chosen_view, 1, 1)
+        self.state = Lines(3, self)
+        self.state.setObjectName("visionState")
+        self.state.setProperty("visionNote", True)
+        grid.addWidget(self.state, 2, 0)
+        facts = QVBoxLayout()
+        facts.setSpacing(0)
+        self.verdict = Lines(1, self)
+        self.verdict.setObjectName("visionVerdict")
+        self.facts = Lines(3, self)
+        self.facts.setObjectName("visionFacts")
+        self.facts.setProperty("visionNote", True)
+        facts.addWidget(self.verdict)
+        facts.addWidget(self.facts)
+        grid.addLayout(facts, 2, 1)
+        grid.setRowStretch(1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid, 1)
+        self.strip = DecisionStrip(views, round(profile.target_px * 1.2), DIALOG_STRIP, self)
+        self.strip.chosen.connect(self.choose)
+        layout.addWidget(self.strip)
+        self._shown: tuple[Any, ...] = ()
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.refresh()
+        self.choose(decision)
+
+    def sizeHint(self) -> QSize:
+        side = self.views.operator.profile.target_px
+        return QSize(round(side * 18), round(side * 12))
+
+    def refresh(self) -> None:
+        try:
+            live = self.views.service.live(self.camera)
+        except Exception as error:
+            self.state.setText(str(error))
+            return
+        project = self.views.operator.project
+        line = project_text(project, project.lines.get(live.line, live.line), "Project")
+        self.title.setText(f"{self.camera} · {short_title(line) or line}")
+        frame = live.frame
+        if frame is not None:
+            image = self.views.pictures.frame(self.camera, frame)
+            if image is not self.live_view.image:
+                roi = tuple(frame.roi) if frame.roi else None
+                self.live_view.show_image(image, Overlays(roi=roi))
+        self.live_heading.setText(
+            translate("VisionLive", "Live · {fps} images/s · model {model}").format(
+                fps=f"{live.fps:.0f}", model=live.model
+            )
+        )
+        if live.state == INSPECTING:
+            self.state.setText("")
+        else:
+            self.state.setText(unavailable_text(live.state, live.reason))
+        if live.decisions != self._shown:
+            self._shown = live.decisions
+            self.strip.show_decisions(live.decisions)
+            if self.decision is None and live.decisions:
+                self.choose(live.decisions[-1])
+        self.threshold = live.threshold
+
+    def choose(self, decision: Any) -> None:
+        """Show ``decision`` large (None: nothing chosen yet)."""
+        if decision is None:
+            self.chosen_heading.setText(translate("VisionLive", "No part decided yet"))
+            return
+        self.decision = decision
+        image, overlays = self.views.pictures.decision(decision)
+        self.chosen_view.empty_text = decision.reason
+        self.chosen_view.show_image(image, overlays)
+        when = datetime.fromtimestamp(decision.ts).strftime("%H:%M:%S")
+        self.chosen_heading.setText(
+            translate("VisionLive", "Part {part} · {time}").format(part=decision.part, time=when)
+        )
+        self.verdict.setText(verdict_text(decision.result, decision.label))
+        abnormal = decision.result in (DEFECT, UNINSPECTED)
+        self.verdict.setProperty("abnormal", abnormal)
+        self.verdict.style().unpolish(self.verdict)
+        self.verdict.style().polish(self.verdict)
+        self.facts.setText(self._facts(decision))
+
+    def _facts(self, decision: Any) -> str:
+        if decision.result == UNINSPECTED:
+            return decision.reason
+        threshold = getattr(self, "threshold", None)
+        lines = [
+            translate("VisionLive", "Score {score} · model {model}").format(
+                score=score_text(decision.score, threshold), model=decision.model
+            ),
+            translate("VisionLive", "Decided {ms} ms after the image").format(
+                ms=f"{decision.latency_ms:.0f}"
+            ),
+        ]
+        inference = decision.inference
+        if inference is not None and inference.detections:
+            found = ", ".join(
+                f"{label_text(d.label)} {d.score:.2f}" for d in inference.detections[:4]
+            )
+            lines.append(translate("VisionLive", "Found: {found}").format(found=found))
+        return "\n".join(lines)
+
+    def done(self, result: int) -> None:
+        self.timer.stop()
+        super().done(result)
