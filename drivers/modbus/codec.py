@@ -10,7 +10,9 @@ decodes with one ``struct.unpack_from``.
 
 from __future__ import annotations
 
+import array
 import math
+import operator
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -131,7 +133,6 @@ class BlockDecoder:
             if field.offset < 0 or field.offset + field.size > size:
                 raise ValueError(f"{field.key}: outside the block of {size} registers")
         self._wire = struct.Struct(f">{size}H")
-        self._swapped = struct.Struct(f"<{size}H")
         self._layers: list[_Layer] = []
         for field in sorted(fields, key=lambda f: f.offset):
             swapped, endian = _arrangement(field)
@@ -152,6 +153,10 @@ class BlockDecoder:
             layer.end = field.offset + field.size
         for layer in self._layers:
             layer.compile()
+        #: the key of each value ``values`` returns, in that order
+        self.keys: tuple[str, ...] = tuple(k for layer in self._layers for k in layer.keys)
+        first = self._layers[0] if len(self._layers) == 1 else None
+        self._plain = first is not None and not first.swapped and first.converters is None
 
     @property
     def passes(self) -> int:
@@ -162,20 +167,72 @@ class BlockDecoder:
         """Values by key; ``registers`` must hold exactly ``size`` 16-bit words."""
         if len(registers) != self.size:
             raise ValueError(f"expected {self.size} registers, got {len(registers)}")
-        buffers: dict[bool, bytes] = {}
-        out: dict[str, Any] = {}
+        return dict(zip(self.keys, self.values(self._wire.pack(*registers)), strict=True))
+
+    def values(self, wire: bytes) -> tuple[Any, ...]:
+        """The value of each of ``keys`` from the block's bytes as they came on the wire
+        (``2 * size`` bytes, each register big-endian): no list of registers is made, and
+        a block of plain numbers in one arrangement is a single ``unpack_from``."""
+        if len(wire) != 2 * self.size:
+            raise ValueError(f"expected {2 * self.size} bytes, got {len(wire)}")
+        if self._plain:
+            return self._layers[0].struct.unpack_from(wire)
+        swapped: bytes | None = None
+        out: list[Any] = []
         for layer in self._layers:
-            buffer = buffers.get(layer.swapped)
-            if buffer is None:
-                packer = self._swapped if layer.swapped else self._wire
-                buffer = buffers[layer.swapped] = packer.pack(*registers)
-            values = layer.struct.unpack_from(buffer)
+            buffer = wire
+            if layer.swapped:
+                if swapped is None:
+                    words = array.array("H", wire)
+                    words.byteswap()  # the two bytes of every register, on any platform
+                    swapped = words.tobytes()
+                buffer = swapped
+            decoded = layer.struct.unpack_from(buffer)
             if layer.converters is None:
-                out.update(zip(layer.keys, values, strict=True))
+                out.extend(decoded)
             else:
-                for key, convert, value in zip(layer.keys, layer.converters, values, strict=True):
-                    out[key] = value if convert is None else convert(value)
-        return out
+                out.extend(
+                    value if convert is None else convert(value)
+                    for convert, value in zip(layer.converters, decoded, strict=True)
+                )
+        return tuple(out)
+
+
+class BitDecoder:
+    """The bits of a coil or discrete-input block picked out for its tags: one C call."""
+
+    def __init__(self, fields: Sequence[tuple[str, int]]):
+        self.keys: tuple[str, ...] = tuple(key for key, _ in fields)
+        offsets = [offset for _, offset in fields]
+        pick = operator.itemgetter(*offsets) if offsets else None
+        if len(offsets) == 1:  # itemgetter of one item returns the item, not a tuple
+            self._pick: Callable[[Sequence[bool]], tuple[Any, ...]] = lambda bits: (
+                bits[offsets[0]],
+            )
+        elif pick is None:
+            self._pick = lambda bits: ()
+        else:
+            self._pick = pick
+
+    def values(self, bits: Sequence[bool]) -> tuple[bool, ...]:
+        return tuple(map(bool, self._pick(bits)))
+
+    def decode(self, bits: Sequence[bool]) -> dict[str, bool]:
+        return dict(zip(self.keys, self.values(bits), strict=True))
+
+
+def changed(
+    keys: Sequence[str], values: Sequence[Any], before: Sequence[Any] | None
+) -> dict[str, Any]:
+    """The values of ``keys`` that differ from ``before`` (all without it). A NaN that
+    stays NaN is no change: its registers did not move either."""
+    if before is None:
+        return dict(zip(keys, values, strict=True))
+    return {
+        key: new
+        for key, new, old in zip(keys, values, before, strict=True)
+        if new != old and (new == new or old == old)  # NaN test
+    }
 
 
 def decode(field: Field, registers: Sequence[int]) -> Any:
@@ -265,4 +322,4 @@ def same_value(data_type: DataType, expected: Any, readback: Any) -> bool:
 
 def bit_values(bits: Sequence[bool], fields: Sequence[tuple[str, int]]) -> dict[str, bool]:
     """Values of coil/discrete tags given as (key, offset) from the bits of a block."""
-    return {key: bool(bits[offset]) for key, offset in fields}
+    return BitDecoder(fields).decode(bits)

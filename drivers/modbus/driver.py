@@ -16,7 +16,7 @@ import itertools
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from hmi.core.tasks import cancel_and_wait
 from . import codec
 from .address import Area, TagPoint, resolve_point
 from .checks import device_problems, tag_problems
-from .codec import BlockDecoder, EncodeError
+from .codec import BitDecoder, BlockDecoder, EncodeError
 from .link import DeviceAnswer, Link, LinkCounters, LinkError, seconds_text
 from .options import ModbusOptions, OptionsError, parse_options
 from .planner import Block, Span, plan_blocks, split_requests
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 _FAILING = (DeviceStatus.OFFLINE, DeviceStatus.DEMOTED)
 REFUSED = str(DeviceAnswer(2))  # the reason of a tag on an address the device refuses
 _AREAS = {area.value: area for area in Area}
-_UNSET = object()  # equal to no value
 # the k-th device started polls at k * golden ratio (mod 1) of its period: any number of
 # devices started together end up spread over the period, never two at the same moment
 _STARTED = itertools.count()
@@ -88,13 +87,33 @@ class ModbusStats(LinkCounters):
 class _PlannedBlock:
     area: Area
     block: Block
-    decode: Callable[[list[Any]], dict[str, Any]]
+    decoder: BlockDecoder | BitDecoder | None  # None: not read
     points: Mapping[str, TagPoint]  # every point planned with it, to plan again
     refused: str = ""  # not read: its tags are on refused addresses, Bad with this reason
+    # what the last poll handed out as Good: its data (the bytes as they came, or the
+    # bits) and the values decoded from it; None once any of its tags went Bad
+    data: bytes | list[Any] | None = None
+    values: tuple[Any, ...] | None = None
 
+    def decode(self, data: bytes | list[Any]) -> dict[str, Any]:
+        """Every value of the block's tags from its data."""
+        if self.decoder is None:
+            return {}
+        return dict(zip(self.decoder.keys, self.decoder.values(data), strict=True))  # type: ignore[arg-type]
 
-def _nothing(data: list[Any]) -> dict[str, Any]:
-    return {}
+    def changes(self, data: bytes | list[Any]) -> dict[str, Any]:
+        """The values that differ from the last ones handed out (all, the first time or
+        after ``forget``); nothing is decoded when the data came back the same."""
+        if self.decoder is None or data == self.data:
+            return {}
+        values = self.decoder.values(data)  # type: ignore[arg-type]
+        out = codec.changed(self.decoder.keys, values, self.values)
+        self.data, self.values = data, values
+        return out
+
+    def forget(self) -> None:
+        """Its tags went Bad: the next poll hands out every value again."""
+        self.data = self.values = None
 
 
 def _range_text(area: Area, start: int, end: int) -> str:
@@ -160,7 +179,6 @@ class ModbusDriver(Driver):
         self._bad_reason: str | None = None
         self._groups_in_error: set[str] = set()
         self._last: dict[str, Any] = {}  # every tag's newest value, shown stale while Bad
-        self._published: dict[str, Any] = {}  # the value each tag was last published Good with
 
     def _resolve(self, tag: TagConfig) -> TagPoint:
         return resolve_point(tag, self.options.byte_order, self.options.word_order)
@@ -251,9 +269,11 @@ class ModbusDriver(Driver):
         self.connection.failed()
         demoted = self.connection.demoted
         self._set_state(DeviceStatus.DEMOTED if demoted else DeviceStatus.OFFLINE, reason)
+        for group in self._groups:
+            for planned in group.plans:
+                planned.forget()
         if reason != self._bad_reason:
             self._bad_reason = reason
-            self._published.clear()
             ts = time.time()
             batch = {
                 p.name: bad(reason, self._last.get(p.name), ts)
@@ -278,18 +298,12 @@ class ModbusDriver(Driver):
             if not self._groups_in_error:
                 self._set_state(DeviceStatus.ONLINE)
         ts = time.time()
+        # ``values`` holds only what changed since it was last published Good (the engine
+        # would drop the rest: same value, same quality); a tag Bad or never published is
+        # always in it (``_PlannedBlock.changes``)
         self._last.update(values)
-        # only what changed since it was last published Good: the engine would drop the
-        # rest (same value, same quality); a tag Bad or never published is always sent
-        published, unset = self._published, _UNSET
-        batch: Batch = {
-            name: good(value, None, ts)
-            for name, value in values.items()
-            if published.get(name, unset) != value
-        }
-        published.update(values)
+        batch: Batch = {name: good(value, None, ts) for name, value in values.items()}
         for name, reason in errors.items():
-            published.pop(name, None)
             batch[name] = bad(reason, self._last.get(name), ts)
         if batch:
             self.ctx.sink.publish(batch)
@@ -339,7 +353,7 @@ class ModbusDriver(Driver):
                 span = Span(point.name, point.address.offset, point.size)
                 if refused.touches(span.start, span.end):
                     block = Block(span.start, span.size, (span,), ())
-                    planned.append(_PlannedBlock(area, block, _nothing, lookup, REFUSED))
+                    planned.append(_PlannedBlock(area, block, None, lookup, REFUSED))
                 else:
                     spans.append(span)
             scale = 16 if area.is_bits else 1  # costs and gaps are given in registers
@@ -362,12 +376,14 @@ class ModbusDriver(Driver):
     def _compile(area: Area, block: Block, points: Mapping[str, TagPoint]) -> _PlannedBlock:
         if area.is_bits:
             offsets = [(s.key, s.start - block.start) for s in block.spans]
-            return _PlannedBlock(area, block, lambda bits: codec.bit_values(bits, offsets), points)
+            return _PlannedBlock(area, block, BitDecoder(offsets), points)
         fields = [replace(points[s.key].field, offset=s.start - block.start) for s in block.spans]
-        return _PlannedBlock(area, block, BlockDecoder(block.size, fields).decode, points)
+        return _PlannedBlock(area, block, BlockDecoder(block.size, fields), points)
 
     async def _read(self, plans: Sequence[_PlannedBlock]) -> tuple[dict[str, Any], dict[str, str]]:
-        """Values and per-tag errors of some blocks; a LinkError fails them all."""
+        """Per-tag errors and the values of some blocks that changed since each block's
+        last read (``_PlannedBlock.changes``: all of them from new plans); a LinkError
+        fails them all."""
         plans = await self._check_refused(plans)
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
@@ -385,8 +401,9 @@ class ModbusDriver(Driver):
                 except DeviceAnswer as other:  # busy, failing...: this block only
                     keys = (s.key for s in planned.block.spans)
                     errors.update((k, str(other)) for k in keys if k not in values)
+                planned.forget()
                 continue
-            values.update(planned.decode(data))
+            values.update(planned.changes(data))
         if self._refused_changed:
             await self._save_refused()
         return values, errors
@@ -555,11 +572,21 @@ class ModbusDriver(Driver):
                 "%s: cannot remember refused addresses in %s: %s", self.device.name, path, exc
             )
 
-    async def _read_range(self, area: Area, requests: Sequence[tuple[int, int]]) -> list[Any]:
-        data: list[Any] = []
-        for address, count in requests:
-            data += await self._request(area, address, count)
-        return data
+    async def _read_range(
+        self, area: Area, requests: Sequence[tuple[int, int]]
+    ) -> bytes | list[Any]:
+        """A block's data: its bits, or its registers' bytes as they came."""
+        if area.is_bits:
+            bits: list[Any] = []
+            for address, count in requests:
+                bits += await self._request(area, address, count)
+            return bits
+        attempts = self.connection.attempts
+        parts = [
+            await self._link.read_words(area, address, count, attempts)
+            for address, count in requests
+        ]
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def _request(self, area: Area, address: int, count: int) -> Sequence[int]:
         return await self._link.read(area, address, count, self.connection.attempts)

@@ -23,6 +23,10 @@ from pymodbus.client.base import ModbusBaseClient
 from pymodbus.exceptions import ConnectionException, ModbusException
 from pymodbus.framer import FramerType
 from pymodbus.pdu import DecodePDU, ModbusPDU
+from pymodbus.pdu.register_message import (
+    ReadHoldingRegistersResponse,
+    ReadInputRegistersResponse,
+)
 
 from .address import Area
 from .frames import unanswered
@@ -194,6 +198,20 @@ class Link:
 
     async def read(self, area: Area, address: int, count: int, attempts: int) -> Sequence[int]:
         """``count`` registers or bits from ``address``, repeated after a timeout."""
+        response = await self._read(area, address, count, attempts)
+        if area.is_bits:
+            return list(response.bits[:count])
+        return response.registers
+
+    async def read_words(self, area: Area, address: int, count: int, attempts: int) -> bytes:
+        """``count`` registers from ``address`` as the bytes that came (big-endian words):
+        what a block decodes from, and compares with the last poll's, without a list."""
+        response = await self._read(area, address, count, attempts)
+        if isinstance(response, _Words):
+            return response.raw
+        return struct.pack(f">{count}H", *response.registers)
+
+    async def _read(self, area: Area, address: int, count: int, attempts: int) -> ModbusPDU:
         method, function_code = _READERS[area]
         unit = self.options.unit
         response = await self._exchange(
@@ -204,10 +222,9 @@ class Link:
         if area.is_bits:
             if len(response.bits) < count:
                 raise LinkError(f"malformed response: {len(response.bits)} of {count} bits")
-            return list(response.bits[:count])
-        if len(response.registers) != count:
+        elif len(response.registers) != count:
             raise LinkError(f"malformed response: {len(response.registers)} of {count} registers")
-        return response.registers
+        return response
 
     async def write_coil(self, address: int, value: bool) -> None:
         """Sent once: a write that timed out may have landed."""
@@ -279,10 +296,39 @@ class _Undecodable(ModbusPDU):
         self.function_code = frame[0] if frame else 0
 
 
+class _Words:
+    """A register response that keeps its payload as it came (``raw``)."""
+
+    raw: bytes = b""
+
+
+class _HoldingWords(_Words, ReadHoldingRegistersResponse):
+    pass
+
+
+class _InputWords(_Words, ReadInputRegistersResponse):
+    pass
+
+
+_WORDS: dict[int, type[_HoldingWords | _InputWords]] = {3: _HoldingWords, 4: _InputWords}
+
+
 class _TolerantDecoder(DecodePDU):
-    """Hands an undecodable frame up as a response instead of failing in the transport."""
+    """Hands an undecodable frame up as a response instead of failing in the transport.
+
+    A register response is decoded here in one ``unpack_from`` (pymodbus unpacks each
+    register on its own and formats the whole response for a debug line that is not
+    shown), keeping its bytes for the driver; anything unusual goes to pymodbus."""
 
     def decode(self, frame: bytes) -> ModbusPDU | None:
+        words = _WORDS.get(frame[0]) if len(frame) >= 2 else None
+        if words is not None:
+            size = frame[1]
+            if not size % 2 and len(frame) >= size + 2:
+                response = words()
+                response.raw = frame[2 : 2 + size]
+                response.registers = list(struct.unpack_from(f">{size // 2}H", frame, 2))
+                return response
         pdu = super().decode(frame)
         return pdu if pdu is not None else _Undecodable(frame)
 

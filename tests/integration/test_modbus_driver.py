@@ -282,6 +282,40 @@ async def test_other_exceptions_mark_the_tags_of_that_block_bad(port, running):
         await server.shutdown()
 
 
+async def test_a_block_back_from_bad_is_published_whole_and_the_others_stay_quiet(port, running):
+    """Only the block that went Bad is published again (every tag of it, unchanged ones
+    too); a block whose registers did not move publishes nothing."""
+    busy = {"on": False}
+
+    async def busy_at_40(function_code, start, address, count, registers, values):
+        return ExcCodes.DEVICE_BUSY if busy["on"] and address <= 40 < address + count else None
+
+    server = await start_plc(port, busy_at_40)
+    try:
+        tags = [tag("a", "hr:40"), tag("b", "hr:41"), tag("far", "hr:1000", DataType.FLOAT32)]
+        await server.async_setValues(1, 16, 40, [5, 6])
+        driver, sink = make_driver(port, tags)
+        await running(driver)
+        await wait_for(all_good(sink, ["a", "b", "far"]))
+        scans = driver.stats.scans["fast"]
+        seen, cycles = len(sink.batches), scans.cycles
+        await wait_for(lambda: scans.cycles >= cycles + 4, timeout=3)
+        assert sink.batches[seen:] == []  # nothing moved: nothing published
+        busy["on"] = True
+        await wait_for(all_bad(sink, ["a", "b"]), timeout=3)
+        assert sink.latest["far"].good
+        seen = len(sink.batches)
+        busy["on"] = False
+        await wait_for(all_good(sink, ["a", "b"]), timeout=3)
+        cycles = scans.cycles
+        await wait_for(lambda: scans.cycles >= cycles + 3, timeout=3)
+        back = sink.batches[seen:]
+        assert [set(batch) for batch in back] == [{"a", "b"}]
+        assert [back[0][n].value for n in ("a", "b")] == [5, 6]
+    finally:
+        await server.shutdown()
+
+
 async def test_slow_answers_within_the_timeout_stay_good(port, running):
     async def slow(function_code, start, address, count, registers, values):
         await asyncio.sleep(0.15)

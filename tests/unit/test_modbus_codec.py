@@ -6,10 +6,12 @@ import struct
 import pytest
 
 from drivers.modbus.codec import (
+    BitDecoder,
     BlockDecoder,
     EncodeError,
     Field,
     bit_values,
+    changed,
     decode,
     encode,
     register_count,
@@ -157,6 +159,43 @@ def test_a_block_refuses_a_short_answer_and_fields_outside_it():
 
 def test_bits_of_a_coil_block():
     assert bit_values([False, True, True], [("a", 1), ("b", 0)]) == {"a": True, "b": False}
+    assert BitDecoder([("only", 2)]).values([0, 0, 1]) == (True,)
+    assert BitDecoder([]).values([True]) == ()
+
+
+def test_a_block_decodes_from_the_bytes_as_they_came():
+    """The values of a mixed block from its wire bytes, in ``keys`` order, equal the
+    values decoded from its registers, in every arrangement."""
+    registers = [0] * 24
+    fields = []
+    for n, orders in enumerate(ORDERS):
+        registers[6 * n : 6 * n + 2] = encode(T.FLOAT32, n - 1.5, byte_order=orders[0],
+                                               word_order=orders[1])  # fmt: skip
+        registers[6 * n + 2 : 6 * n + 4] = encode(T.INT32, -n, byte_order=orders[0],
+                                                   word_order=orders[1])  # fmt: skip
+        registers[6 * n + 4] = 0x0102 + n
+        fields += [
+            field(T.FLOAT32, *orders, key=f"f{n}", offset=6 * n),
+            field(T.INT32, *orders, key=f"i{n}", offset=6 * n + 2),
+            field(T.UINT16, orders[0], key=f"u{n}", offset=6 * n + 4),
+            field(T.BOOL, orders[0], key=f"b{n}", offset=6 * n + 4, bit=n),
+        ]
+    decoder = BlockDecoder(24, fields)
+    wire = struct.pack(">24H", *registers)
+    values = dict(zip(decoder.keys, decoder.values(wire), strict=True))
+    assert values == decoder.decode(registers)
+    assert values["f3"] == 1.5 and values["i2"] == -2 and values["u0"] == 0x0102
+    with pytest.raises(ValueError, match="expected 48 bytes, got 46"):
+        decoder.values(wire[:-2])
+
+
+def test_what_changed_since_the_last_values():
+    keys = ("a", "b", "c", "d")
+    before = (1.0, math.nan, math.nan, "x")
+    assert changed(keys, (1.0, math.nan, 2.0, "y"), before) == {"c": 2.0, "d": "y"}
+    assert changed(keys, (math.nan, math.nan, math.nan, "x"), before).keys() == {"a"}
+    assert changed(keys, before, None).keys() == set(keys)  # nothing before: every value
+    assert changed(keys, (-0.0, math.nan, math.nan, "x"), (0.0, *before[1:])) == {}
 
 
 @pytest.mark.parametrize(
