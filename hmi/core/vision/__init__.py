@@ -9,7 +9,11 @@
 - ``evidence``: defect images and good samples on disk, within a quota;
 - ``config``: the ``vision:`` section; ``pipeline``: one decision per part per camera;
   ``counters``: the durable good/scrap/uninspected counters; ``service``: ``Vision``, the
-  cameras at work; ``capability`` and ``console`` (``hmi vision ...``).
+  cameras at work; ``capability`` and ``console`` (``hmi vision ...``);
+- what the views read through ``Vision``: ``live`` (a camera now), ``gallery`` (the
+  evidence on disk, filtered), ``review`` (a supervisor confirms or overrules a decision,
+  correcting the order), ``library`` (models added at the station), ``evaluation`` (a
+  model's test run on labelled images).
 
 The public names load on first use (OpenCV and onnxruntime take a while to import, and
 every ``hmi`` command discovers the capability).
@@ -24,10 +28,14 @@ if TYPE_CHECKING:
     from .cameras import Camera, CameraStatus, Frame, SimulatedPress
     from .capability import HEALTH_TAG, MANAGE, VisionCapability, camera_tag
     from .config import CameraConfig, ModelConfig, VisionConfig, read_vision
+    from .evaluation import TestRun
     from .evidence import EvidenceStatus, EvidenceWriter
+    from .gallery import EvidenceItem
+    from .library import ModelEntry
     from .live import LiveView
     from .model import Detection, Inference, ModelError, ModelInfo, VisionModel
     from .pipeline import Decision
+    from .review import Review
     from .service import Vision, VisionError
 
 _WHERE = {
@@ -43,6 +51,10 @@ _WHERE = {
     "ModelConfig": "config",
     "VisionConfig": "config",
     "read_vision": "config",
+    "TestRun": "evaluation",
+    "EvidenceItem": "gallery",
+    "ModelEntry": "library",
+    "Review": "review",
     "EvidenceStatus": "evidence",
     "EvidenceWriter": "evidence",
     "LiveView": "live",
@@ -63,15 +75,19 @@ __all__ = [
     "CameraStatus",
     "Decision",
     "Detection",
+    "EvidenceItem",
     "EvidenceStatus",
     "EvidenceWriter",
     "Frame",
     "Inference",
     "LiveView",
     "ModelConfig",
+    "ModelEntry",
     "ModelError",
     "ModelInfo",
+    "Review",
     "SimulatedPress",
+    "TestRun",
     "Vision",
     "VisionCapability",
     "VisionConfig",

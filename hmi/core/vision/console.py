@@ -4,23 +4,20 @@ the line, added through ``VisionCapability.add_commands``.
 ``test`` shows each of the model's settings with where it came from (sidecar, metadata,
 inferred: a wrong colour order does not fail, it only decides badly) and decides labelled
 sample images, ``DIR/<label>/*.png`` (``good`` or another good name for good parts, any
-other folder a defect), at the threshold chosen, as a confusion table.
+other folder a defect), at the threshold chosen, as a confusion table (``evaluation``,
+the same run the models page shows).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 
 from ..commands import CommandSet
 from ..project.models import Project
 from ..words import did_you_mean
 from .config import VisionConfig, read_vision
-
-MAX_IMAGES = 10_000  # sample images decided by one test
-SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
 
 
 def add_commands(commands: CommandSet) -> None:
@@ -117,55 +114,26 @@ def test(project: Project, config: VisionConfig, args: argparse.Namespace) -> in
 
 def confusion(model: object, folder: Path, threshold: float, shown: str) -> int:
     """Decide every labelled image and print the confusion table at ``threshold``."""
-    import cv2
-
-    from .model import GOOD_NAMES, ModelError, VisionModel
+    from .evaluation import EvaluationError, run_test
+    from .model import VisionModel
 
     assert isinstance(model, VisionModel)
     if not folder.is_dir():
         print(f"vision test: --images {folder}: no such folder", file=sys.stderr)
         return 1
-    table: Counter[tuple[bool, bool]] = Counter()
-    per_label: Counter[tuple[str, bool]] = Counter()
-    unreadable = 0
-    images = sorted(p for p in folder.glob("*/*") if p.suffix.lower() in SUFFIXES and p.is_file())[
-        :MAX_IMAGES
-    ]
-    for image_path in images:
-        label = image_path.parent.name
-        image = cv2.imread(str(image_path), cv2.IMREAD_COLOR)
-        if image is None:
-            unreadable += 1
-            continue
-        try:
-            decided = model.infer(image).score >= threshold
-        except ModelError as error:
-            print(f"vision test: {image_path}: {error}", file=sys.stderr)
-            unreadable += 1
-            continue
-        truth = label.lower() not in GOOD_NAMES
-        table[truth, decided] += 1
-        per_label[label, decided] += 1
-    if not table:
-        print(f"vision test: no images in label folders under {folder} (DIR/good/*.png ...)")
+    try:
+        run = run_test(model, folder, threshold)
+    except EvaluationError as error:
+        print(f"vision test: {error}")
         return 1
-    print(f"\nthreshold {shown}; {sum(table.values())} images from {folder}")
-    print(f"{'':16}{'decided good':>14}{'decided defect':>16}")
-    for truth, name in ((False, "truly good"), (True, "truly defect")):
-        print(f"{name:16}{table[truth, False]:>14}{table[truth, True]:>16}")
-    for label in sorted({k[0] for k in per_label}):
-        n = per_label[label, False] + per_label[label, True]
-        print(f"  {label:14}{per_label[label, False]:>14}{per_label[label, True]:>16}  ({n})")
-    defects, goods = (
-        table[True, False] + table[True, True],
-        table[False, False] + table[False, True],
-    )
-    if defects:
-        print(f"false accept (defects passed): {table[True, False]}/{defects} "
-              f"= {100 * table[True, False] / defects:.1f}%")  # fmt: skip
-    if goods:
-        print(f"false reject (good scrapped): {table[False, True]}/{goods} "
-              f"= {100 * table[False, True] / goods:.1f}%")  # fmt: skip
-    if unreadable:
-        print(f"{unreadable} image(s) could not be decided (above)")
+    for problem in run.unreadable:
+        print(f"vision test: {problem}", file=sys.stderr)
+    if not run.images:
+        print(f"vision test: none of the images under {folder} could be decided")
+        return 1
+    print()
+    for line in run.lines(shown):
+        print(line)
+    if run.unreadable:
+        print(f"{len(run.unreadable)} image(s) could not be decided (above)")
     return 0

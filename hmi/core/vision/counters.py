@@ -26,7 +26,14 @@ SCHEMA = [
         PRIMARY KEY (camera, kind));
     CREATE TABLE vision_models (
         camera TEXT PRIMARY KEY, model TEXT NOT NULL, user TEXT, ts REAL);
+    """,
+    # the models added at the station (``library``) take the name; the cameras' active
+    # models move to a table of their own
     """
+    ALTER TABLE vision_models RENAME TO vision_active_models;
+    CREATE TABLE vision_models (
+        name TEXT PRIMARY KEY, file TEXT NOT NULL, sha256 TEXT, added_by TEXT, ts REAL);
+    """,
 ]
 
 Counts = dict[str, dict[str, int]]  # camera -> kind -> count
@@ -50,8 +57,11 @@ def _read(conn: sqlite3.Connection) -> tuple[Counts, dict[str, str]]:
     counts: Counts = {}
     for camera, kind, count in conn.execute("SELECT camera, kind, count FROM vision_counters"):
         counts.setdefault(camera, dict.fromkeys(KINDS, 0))[kind] = int(count)
-    models = dict(conn.execute("SELECT camera, model FROM vision_models").fetchall())
-    return counts, models
+    try:
+        rows = conn.execute("SELECT camera, model FROM vision_active_models").fetchall()
+    except sqlite3.OperationalError:  # a store not yet upgraded, read without writing
+        rows = conn.execute("SELECT camera, model FROM vision_models").fetchall()
+    return counts, dict(rows)
 
 
 class VisionCounters:
@@ -106,7 +116,7 @@ class VisionCounters:
 
         def job(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT OR REPLACE INTO vision_models (camera, model, user, ts) "
+                "INSERT OR REPLACE INTO vision_active_models (camera, model, user, ts) "
                 "VALUES (?, ?, ?, ?)",
                 (camera, model, user, ts),
             )

@@ -11,8 +11,10 @@ project's users section says so) and recorded in the audit trail.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -20,26 +22,52 @@ from typing import Any
 
 from ..access import Access
 from ..capability import health_value
+from ..paths import install_root
 from ..store import Writer
 from ..tags import Batch, TagValue, bad, good
 from ..words import did_you_mean
 from .cameras import RUNNING, Camera, SimulatedPress
-from .capability import HEALTH_TAG, MANAGE, camera_tag
-from .config import CameraConfig, VisionConfig
+from .capability import HEALTH_TAG, MANAGE, REVIEW, camera_tag
+from .config import CameraConfig, ModelConfig, VisionConfig
 from .counters import VisionCounters
+from .evaluation import EvaluationError, TestRun, demo_samples, run_test
 from .evidence import OK, EvidenceWriter
+from .gallery import EvidenceIndex, EvidenceItem, read_item
+from .library import ADDED, PROJECT, ModelEntry, ModelLibrary, name_problem
 from .live import LiveView
+from .model import GOOD_NAMES, ModelError, VisionModel
 from .pipeline import DEFECT, GOOD, UNINSPECTED, Decision, Inspection, ModelSlot
+from .review import (
+    OVERRULED,
+    VERDICTS,
+    CorrectionError,
+    Review,
+    correct_order,
+    file_example,
+    steps_for,
+    write_review,
+)
 
 log = logging.getLogger(__name__)
 
 PUBLISH_S = 1.0
+DEMO_MODEL = "models/surface/surface.onnx"
+NO_ORDER = "no order was running when the part was decided"
+NO_ORDERS = "the orders service is not running"
 INSPECTING, UNAVAILABLE = "inspecting", "unavailable"
 COUNTER_OF = {GOOD: "good", DEFECT: "scrap", UNINSPECTED: "uninspected"}
 
 
 class VisionError(Exception):
     """An action refused or impossible; the message says why."""
+
+
+def is_demo_model(path: Path) -> bool:
+    """The shipped surface model (its test samples are made from the synthetic generator)."""
+    try:
+        return path.resolve() == (install_root() / DEMO_MODEL).resolve()
+    except OSError:
+        return False
 
 
 class Vision:
@@ -53,8 +81,10 @@ class Vision:
         data_dir: Path,
         publish: Callable[[Batch], None],
         values: Mapping[str, TagValue] | None = None,
+        orders: Any = None,
     ):
-        self.config = config
+        self.config = dataclasses.replace(config, models=dict(config.models))  # + added ones
+        self.orders = orders  # the orders service (reviews correct its counts), if running
         self.access = access
         self.data_dir = Path(data_dir)
         self.publish = publish
@@ -63,6 +93,14 @@ class Vision:
         self.slots: dict[str, ModelSlot] = {}
         self.inspections: dict[str, Inspection] = {}
         self.writers: dict[str, EvidenceWriter] = {}  # camera -> its evidence writer
+        self.library = ModelLibrary(store, self.data_dir / "vision" / "models")
+        self.index = EvidenceIndex(
+            {
+                name: self.data_dir / (cfg.evidence.folder or f"evidence/{name}")
+                for name, cfg in config.cameras.items()
+            }
+        )
+        self._review_lock = threading.Lock()  # one review at a time: never a double correction
         self._readers: dict[str, list[Inspection]] = {}  # trigger tag -> inspections
         self._faults: dict[str, list[Camera]] = {}  # simulation fault tag -> cameras
         self._lock = threading.Lock()
@@ -78,11 +116,14 @@ class Vision:
 
     def start(self) -> Vision:
         self.counters.load()
+        for added in self.library.load().added.values():
+            if added.name not in self.config.models:  # the project's own comes first
+                self.config.models[added.name] = ModelConfig(added.name, added.path)
         for name, cfg in self.config.cameras.items():
             model = self.counters.models.get(name)
             slot = self._slot(model if model in self.config.models else cfg.model)
             camera = self._camera(cfg)
-            folder = self.data_dir / (cfg.evidence.folder or f"evidence/{name}")
+            folder = self.index.folders[name]
             writer = EvidenceWriter(
                 folder, cfg.evidence.quota, cfg.evidence.good_every, fmt=cfg.evidence.fmt
             )
@@ -213,6 +254,289 @@ class Vision:
             dropped=status.dropped,
             parts=inspection.parts,
         )
+
+    # -- evidence and reviews -----------------------------------------------------------------
+
+    def evidence(
+        self,
+        *,
+        camera: str | None = None,
+        order: str | None = None,
+        result: str | None = None,
+        label: str | None = None,
+        min_score: float | None = None,
+        max_score: float | None = None,
+        reviewed: bool | None = None,
+        limit: int = 500,
+    ) -> list[EvidenceItem]:
+        """The saved decisions that pass the filters, newest first (``EvidenceIndex``)."""
+        return self.index.items(
+            camera=camera, order=order, result=result, label=label, min_score=min_score,
+            max_score=max_score, reviewed=reviewed, limit=limit,
+        )  # fmt: skip
+
+    def evidence_choices(self) -> dict[str, list[str]]:
+        """The cameras, orders and labels the evidence holds, for the gallery's filters."""
+        return self.index.choices()
+
+    def _item(self, camera: str, stem: str) -> EvidenceItem:
+        """The saved decision, read from its sidecar now (not from the index)."""
+        self._inspection(camera)
+        folder = self.index.folders[camera]
+        name = Path(str(stem)).name
+        for kind in ("defect", "good"):
+            path = folder / kind / f"{name}.json"
+            if name == stem and path.is_file():
+                try:
+                    return read_item(camera, path)
+                except (OSError, ValueError, TypeError) as error:
+                    why = getattr(error, "strerror", None) or error
+                    raise VisionError(f"{path}: cannot be reviewed: {why}") from None
+        raise VisionError(f"camera {camera} has no saved image '{stem}' in {folder}")
+
+    def _classes(self, item: EvidenceItem) -> list[str]:
+        """The defect classes of the model that decided ``item`` (else the camera's)."""
+        for name in (item.model, self.inspections[item.camera].slot.name):
+            slot = self.slots.get(name)
+            if slot is not None and slot.model is not None:
+                info = slot.model.info
+                return [label for label in info.labels if label in info.defect_classes]
+        return []
+
+    def _outcome(self, item: EvidenceItem, verdict: str, label: str | None) -> tuple[str, str]:
+        """The result and label ``item`` stands at after ``verdict``."""
+        result = item.result
+        if verdict == OVERRULED:
+            result = "defect" if item.result == "good" else "good"
+        if result == "good":
+            if label is not None and label.lower() not in GOOD_NAMES:
+                raise VisionError(f"a good part's class is good, not '{label}'")
+            return result, "good"
+        classes = self._classes(item)
+        if label is None:
+            if verdict != OVERRULED and item.label.lower() not in GOOD_NAMES:
+                return result, item.label
+            return result, classes[0] if classes else "defect"
+        if classes and label not in classes:
+            raise VisionError(
+                f"no defect class '{label}' in model {item.model}: "
+                f"{did_you_mean(label, classes, 'defect classes')}"
+            )
+        return result, label
+
+    def review(
+        self,
+        camera: str,
+        stem: str,
+        verdict: str,
+        user: str,
+        *,
+        label: str | None = None,
+        note: str = "",
+    ) -> Review:
+        """Confirm or overrule a saved decision (``vision.review``; refused and recorded
+        otherwise). An overrule corrects the item's order (``Orders.correct_count``); a
+        second review takes the first one's correction back first. The review goes into
+        the sidecar, the audit trail, and the image to ``examples/<label>/``."""
+        word = VERDICTS.get(str(verdict))
+        if word is None:
+            hint = did_you_mean(str(verdict), ("confirm", "overrule"), "verdicts")
+            raise VisionError(f"no verdict '{verdict}': {hint}")
+        if not user or not str(user).strip():
+            raise VisionError("a review needs the name of the user")
+        target = f"{camera}/{stem}"
+        refusal = self.access.refusal(user, REVIEW, camera)
+        if refusal:
+            self.access.record(
+                user, REVIEW, target, status="refused", message=refusal, verdict=word
+            )
+            raise VisionError(refusal)
+        with self._review_lock:
+            item = self._item(camera, stem)
+            result, label = self._outcome(item, word, label)
+            review, previous = self._corrected(item, word, result, label, user, str(note or ""))
+            try:
+                review = self._file(item, review, previous)
+            except OSError as error:
+                self._take_back(item, review, previous, user)
+                why = f"{error.filename or item.path}: {error.strerror or error}"
+                self.access.record(user, REVIEW, target, status="failed", message=why, verdict=word)
+                raise VisionError(f"the review could not be saved: {why}") from None
+        self.access.record(
+            user, REVIEW, target, verdict=word, result=result, label=label,
+            decided=item.result, decided_label=item.label, score=item.score, order=item.order,
+            previous=previous.verdict if previous else "", correction=review.correction,
+            problem=review.problem, note=review.note,
+        )  # fmt: skip
+        log.info("vision review %s: %s by %s (%s)", target, word, user, review.correction or "-")
+        return review
+
+    def _corrected(
+        self, item: EvidenceItem, verdict: str, result: str, label: str, user: str, note: str
+    ) -> tuple[Review, Review | None]:
+        """The review, with the order corrected by what it changes against the previous
+        one (``VisionError`` when the orders service refuses)."""
+        previous = item.review
+        good_step, scrap_step = steps_for(item.result, verdict)
+        base = Review(verdict, result, label, user, time.time(), note, order=item.order)
+        applied = (previous.applied_good, previous.applied_scrap) if previous else (0, 0)
+        unchanged = dataclasses.replace(base, applied_good=applied[0], applied_scrap=applied[1])
+        net_good, net_scrap = good_step - applied[0], scrap_step - applied[1]
+        if not (net_good or net_scrap):  # what is in force is what this review wants
+            kept = previous.correction if previous and any(applied) else ""
+            return dataclasses.replace(unchanged, correction=kept), previous
+        if not item.order:
+            return dataclasses.replace(unchanged, problem=NO_ORDER), previous
+        if self.orders is None:
+            return dataclasses.replace(unchanged, problem=NO_ORDERS), previous
+        what = "overruled" if verdict == OVERRULED else "review taken back"
+        reason = f"inspection {what}: {item.camera} {item.stem}"
+        try:
+            correction = correct_order(self.orders, item.order, net_good, net_scrap, reason, user)
+        except LookupError as error:
+            return dataclasses.replace(unchanged, problem=str(error)), previous
+        except CorrectionError as error:
+            target = f"{item.camera}/{item.stem}"
+            self.access.record(
+                user, REVIEW, target, status="failed", message=str(error), verdict=verdict
+            )
+            raise VisionError(str(error)) from None
+        done = dataclasses.replace(
+            base, correction=correction, applied_good=good_step, applied_scrap=scrap_step
+        )
+        return done, previous
+
+    def _take_back(
+        self, item: EvidenceItem, review: Review, previous: Review | None, user: str
+    ) -> None:
+        """Undo the correction of a review that could not be saved."""
+        before = (previous.applied_good, previous.applied_scrap) if previous else (0, 0)
+        good_step, scrap_step = before[0] - review.applied_good, before[1] - review.applied_scrap
+        if review.correction and (good_step or scrap_step) and self.orders is not None:
+            reason = f"inspection review not saved: {item.camera} {item.stem}"
+            try:
+                correct_order(self.orders, item.order, good_step, scrap_step, reason, user)
+            except (LookupError, CorrectionError):
+                log.exception(
+                    "vision review %s/%s: correction not taken back", item.camera, item.stem
+                )
+
+    def _file(self, item: EvidenceItem, review: Review, previous: Review | None) -> Review:
+        """The review into the sidecar and the labelled copy into the examples."""
+        assert item.path is not None
+        examples = self.data_dir / "vision" / "examples"
+        review = dataclasses.replace(review, example=f"{review.label}/{item.image.name}")
+        content = write_review(item.path, item.sidecar, review)
+        example = file_example(
+            examples, item.image, item.path, review.label, previous.example if previous else ""
+        )
+        if example != review.example:
+            review = dataclasses.replace(review, example=example)
+            content = write_review(item.path, item.sidecar, review)
+        self.index.put(dataclasses.replace(item, sidecar=content, review=review))
+        return review
+
+    # -- models -------------------------------------------------------------------------------
+
+    def models(self) -> list[ModelEntry]:
+        """The project's models and those added here, each loaded once (sessions kept for
+        a switch), with the cameras inspecting with it now."""
+        entries = []
+        for name, cfg in list(self.config.models.items()):
+            slot = self._slot(name)
+            added = self.library.added.get(name)
+            entries.append(
+                ModelEntry(
+                    name=name,
+                    path=cfg.path,
+                    origin=ADDED if added is not None and added.path == cfg.path else PROJECT,
+                    info=slot.model.info if slot.model is not None else None,
+                    error=slot.error,
+                    cameras=tuple(c for c, i in self.inspections.items() if i.slot.name == name),
+                    added_by=added.added_by if added else "",
+                    added_ts=added.ts if added else 0.0,
+                )
+            )
+        return entries
+
+    def add_model(self, path: str | Path, name: str, user: str) -> ModelEntry:
+        """Add the model file at ``path`` as ``name`` (``vision.manage``): loaded first,
+        copied into the data folder, kept in the store, audited."""
+        source = Path(path).expanduser()
+        if not user or not str(user).strip():
+            raise VisionError("adding a model needs the name of the user")
+        refusal = self.access.refusal(user, MANAGE, str(name))
+        if refusal:
+            self.access.record(user, MANAGE, str(name), status="refused", message=refusal,
+                               file=str(source))  # fmt: skip
+            raise VisionError(refusal)
+        problem = name_problem(name)
+        if problem is None and name in self.config.models:
+            problem = f"a model named {name} exists already ({self.config.models[name].path})"
+        if problem is None and source.suffix.lower() != ".onnx":
+            problem = f"{source}: a model is an .onnx file"
+        if problem is None:
+            try:
+                VisionModel.load(source)
+            except ModelError as error:
+                problem = str(error)
+        if problem is None:
+            try:
+                copied = self.library.copy(source, name)
+                model = VisionModel.load(copied)
+                self.library.remember(name, copied, model, user)
+            except (OSError, ModelError) as error:
+                self.library.discard(name)
+                problem = f"model {name} could not be added: {error}"
+        if problem is not None:
+            self.access.record(user, MANAGE, str(name), status="failed", message=problem,
+                               file=str(source))  # fmt: skip
+            raise VisionError(problem)
+        self.config.models[name] = ModelConfig(name, copied)
+        with self._lock:
+            slot = self.slots[name] = ModelSlot(self.config.models[name])
+            slot.model, slot.error = model, ""
+        self.access.record(user, MANAGE, name, added=str(source), file=str(copied),
+                           sha256=model.info.sha256)  # fmt: skip
+        log.info("vision model %s added from %s by %s", name, source, user)
+        return next(e for e in self.models() if e.name == name)
+
+    def samples(self, name: str) -> Path:
+        """Where ``name``'s test images are: ``samples/`` beside its file, else the demo
+        model's synthetic samples (made once), else the reviewed examples."""
+        cfg = self._model_config(name)
+        beside = cfg.path.parent / "samples"
+        if beside.is_dir():
+            return beside
+        if is_demo_model(cfg.path):
+            return demo_samples(self.data_dir / "vision" / "samples")
+        return self.data_dir / "vision" / "examples"
+
+    def _model_config(self, name: str) -> ModelConfig:
+        cfg = self.config.models.get(name)
+        if cfg is None:
+            raise VisionError(
+                f"no model '{name}': {did_you_mean(name, self.config.models, 'models')}"
+            )
+        return cfg
+
+    def test_model(
+        self,
+        name: str,
+        images: str | Path | None = None,
+        threshold: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> TestRun:
+        """Decide labelled images (``DIR/<label>/*.png``; the model's ``samples`` when
+        None) at ``threshold`` (the model's when None), on a session of its own so the
+        line's inspection is not slowed; may take seconds."""
+        cfg = self._model_config(name)
+        try:
+            model = VisionModel.load(cfg.path, threads=1)
+            folder = Path(images) if images is not None else self.samples(name)
+            return run_test(model, folder, threshold, name=name, progress=progress)
+        except (ModelError, EvaluationError, OSError) as error:
+            raise VisionError(f"model {name}: {error}") from None
 
     # -- out ----------------------------------------------------------------------------------
 
