@@ -70,25 +70,27 @@ def write(conn: sqlite3.Connection, events: Iterable[Pending]) -> None:
         conn.execute(_INSERT, (e.key, e.stream, seq, e.kind, e.payload, e.ts))
 
 
-_SELECT = "SELECT id, key, stream, seq, kind, payload, ts FROM outbox"
+#: the columns ``from_rows`` takes, for a reader with a query of its own
+SELECT = "SELECT id, key, stream, seq, kind, payload, ts FROM outbox"
 
 
-def _events(rows: Iterable[Any]) -> list[OutboxEvent]:
+def from_rows(rows: Iterable[Any]) -> list[OutboxEvent]:
+    """Events from rows of ``SELECT ...``."""
     return [OutboxEvent(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "{}"), r[6]) for r in rows]
 
 
 def read(conn: sqlite3.Connection, limit: int = 100) -> list[OutboxEvent]:
     """The oldest events not yet acknowledged, in the order they were written."""
-    rows = conn.execute(f"{_SELECT} ORDER BY id LIMIT ?", (max(int(limit), 0),))
-    return _events(rows)
+    rows = conn.execute(f"{SELECT} ORDER BY id LIMIT ?", (max(int(limit), 0),))
+    return from_rows(rows)
 
 
 def read_after(conn: sqlite3.Connection, after_id: int, limit: int) -> list[OutboxEvent]:
     """Events with an id above ``after_id``, in id order (a reader's cursor moves on them)."""
     rows = conn.execute(
-        f"{_SELECT} WHERE id > ? ORDER BY id LIMIT ?", (int(after_id), max(int(limit), 0))
+        f"{SELECT} WHERE id > ? ORDER BY id LIMIT ?", (int(after_id), max(int(limit), 0))
     )
-    return _events(rows)
+    return from_rows(rows)
 
 
 def delete(conn: sqlite3.Connection, ids: Iterable[int]) -> None:

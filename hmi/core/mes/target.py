@@ -36,10 +36,19 @@ class TargetError(Exception):
         self.retry_after = retry_after
 
 
+#: the keys of a ``mes: targets: <name>:`` entry read by the MES itself; a target class
+#: lets them pass (``Fields.unknown_keys(..., hidden=COMMON_KEYS)``)
+COMMON_KEYS = ("kind", "batch", "backoff", "enabled")
+
+
 class Target(Protocol):
-    """A place events go. Each class also has ``read(name, data, fields)`` (a classmethod
-    returning ``(target or None, problems)``) for its own keys of the project's
-    ``mes: targets: <name>:`` entry."""
+    """A place events go.
+
+    Each class also has ``read(name, data, fields) -> (target | None, problems)``, a
+    classmethod: ``data`` is the project's ``mes: targets: <name>:`` mapping, ``fields``
+    its ``hmi.core.project.fields.Fields`` (a problem reported through it, at its key's
+    ``file:line``, is one of the entry's; returned ones are added, duplicates dropped).
+    It reads its own keys and lets ``COMMON_KEYS`` pass; None when the entry is wrong."""
 
     name: str
     kind: str  # "http" | "mqtt" | "postgres" | ...

@@ -1,0 +1,139 @@
+"""MES sync as a capability: the ``mes:`` section, the ``Mes`` service over the outbox,
+its figures out as system tags.
+
+System tags, per target ``_sys.mes.<target>.<field>``: ``backlog`` (events not yet sent),
+``oldest_s`` (age of the oldest of them), ``last_success`` (epoch s), ``last_error``,
+``quarantined``, ``state`` (ok, retrying, failing, stopped); ``_sys.mes.health`` (Bad
+while a target is failing, with why). Without a ``mes:`` section it does nothing: the
+outbox just grows, as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..capability import Capability, CapabilityContext, health_value
+from ..project.models import DataType, Problem, Project
+from ..tags import Batch, TagValue, good
+from .service import DISCARD, EXPORT, RETRY
+
+if TYPE_CHECKING:
+    from ..commands import CommandSet
+    from .delivery import Status
+    from .service import Mes
+
+PREFIX = "_sys.mes."
+HEALTH_TAG = f"{PREFIX}health"
+
+_F, _I, _S = DataType.FLOAT64, DataType.INT64, DataType.STRING
+#: each target field's type, units and what it says (for alarms, history, trends)
+FIELD_TYPES: dict[str, tuple[DataType, str, str]] = {
+    "backlog": (_I, "", "events not yet sent"),
+    "oldest_s": (_F, "s", "age of the oldest unsent event"),
+    "last_success": (_F, "s", "last batch taken (epoch s)"),
+    "last_error": (_S, "", "last error"),
+    "quarantined": (_I, "", "events refused, kept aside"),
+    "state": (_S, "", "state (ok, retrying, failing, stopped)"),
+}
+
+
+def target_tag(target: str, field: str) -> str:
+    """``_sys.mes.<target>.<field>``."""
+    return f"{PREFIX}{target}.{field}"
+
+
+def status_batch(status: Status) -> Batch:
+    """A target's figures as its system tags."""
+    values: dict[str, Any] = {
+        "backlog": status.backlog,
+        "oldest_s": round(status.oldest_s, 1),
+        "last_success": status.last_success or 0.0,
+        "last_error": status.last_error,
+        "quarantined": status.quarantined,
+        "state": status.state,
+    }
+    return {target_tag(status.target, k): good(v) for k, v in values.items()}
+
+
+def health_of(statuses: Mapping[str, Status]) -> str | None:
+    """Why the sync does not work (the failing targets and their errors), or None."""
+    failing = [
+        f"{s.target} failing: {s.last_error}" for s in statuses.values() if s.state == "failing"
+    ]
+    return "; ".join(failing) or None
+
+
+class MesCapability(Capability):
+    name = "mes"
+    sections = ("mes",)
+    system_tags = (f"{PREFIX}*",)
+    health_tag = HEALTH_TAG
+    permissions: ClassVar[Mapping[str, str]] = {
+        RETRY: "send events a MES target refused again",
+        DISCARD: "give up on events a MES target refused (with a reason)",
+        EXPORT: "export the events a MES target refused",
+    }
+    order = 60  # after orders and vision (whose events it forwards)
+    at_console = True  # hmi mes ... acts through the same service
+
+    mes: Mes | None = None
+
+    def __init__(self, context: CapabilityContext):
+        super().__init__(context)
+        self._statuses: dict[str, Status] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def check(cls, project: Project) -> list[Problem]:
+        from .config import mes_problems
+
+        return mes_problems(project)
+
+    @property
+    def service(self) -> Any:
+        return self.mes
+
+    def start(self) -> None:
+        from .config import read_mes
+        from .service import Mes
+
+        context = self.context
+        config = read_mes(context.project)[0]
+        if config is None or not config.targets:
+            context.publish_system({HEALTH_TAG: good("ok")})
+            return
+        self.mes = mes = Mes(config, context.store, context.access, on_status=self._publish)
+        mes.load()
+        for status in mes.status():
+            self._publish(status)
+        if context.console is None:  # a console command acts on the store alone
+            mes.start()
+
+    def _publish(self, status: Status) -> None:
+        with self._lock:
+            self._statuses[status.target] = status
+            health: TagValue = health_value(health_of(self._statuses))
+        self.context.publish_system({**status_batch(status), HEALTH_TAG: health})
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.mes is not None:
+            self.mes.stop(min(timeout, 5.0))
+
+    @classmethod
+    def add_commands(cls, commands: CommandSet) -> None:
+        from .console import add_commands
+
+        add_commands(commands)
+
+    def summary(self) -> list[str]:
+        with self._lock:
+            statuses = list(self._statuses.values())
+        return [
+            f"mes {s.target}: {s.state}, {s.backlog} to send"
+            + (f" (oldest {s.oldest_s:.0f} s)" if s.backlog else "")
+            + (f", {s.quarantined} quarantined" if s.quarantined else "")
+            + (f", last error: {s.last_error}" if s.state != "ok" and s.last_error else "")
+            for s in statuses
+        ]

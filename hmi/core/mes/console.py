@@ -1,0 +1,140 @@
+"""``hmi mes ...``: the MES sync on the command line, added through
+``MesCapability.add_commands``, on the store of a stopped or running station.
+
+``status`` prints each target's state, backlog, oldest unsent event, last success and
+error and quarantined events (``--json``: one line per target; ``--quarantined``: the
+events too); ``retry``, ``discard`` and ``export`` act on a target's quarantine as the
+person the started capabilities sign in (``--user NAME``), else the OS account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+
+from ..commands import CommandError, CommandSet, Station, console_account
+from .delivery import Status
+from .service import DISCARD, EXPORT, RETRY, Mes, MesError
+
+
+def add_commands(commands: CommandSet) -> None:
+    def signer(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--user", default=None, help="who acts, where the project has users")
+        p.add_argument("--pin", action="store_true", help="sign in with the PIN")
+        p.add_argument("--stdin", action="store_true", help="read password or PIN from stdin")
+
+    mes = commands.add("mes", help="the MES sync: status, and the events a target refused")
+    actions = mes.add_subparsers(dest="action", required=True)
+    p = actions.add_parser("status", help="each target's state, backlog and quarantine")
+    commands.add_project(p)
+    p.add_argument("--json", action="store_true", help="one JSON line per target")
+    p.add_argument("--quarantined", action="store_true", help="list the refused events too")
+    p = actions.add_parser("retry", help="send a target's refused events again")
+    commands.add_project(p)
+    p.add_argument("target")
+    p.add_argument("ids", nargs="*", type=_event_id, metavar="ID", help="outbox ids")
+    p.add_argument("--all", action="store_true", help="every refused event of the target")
+    signer(p)
+    p = actions.add_parser("discard", help="give up on refused events (with a reason)")
+    commands.add_project(p)
+    p.add_argument("target")
+    p.add_argument("ids", nargs="+", type=_event_id, metavar="ID", help="outbox ids")
+    p.add_argument("--reason", required=True, help="why they are given up")
+    signer(p)
+    p = actions.add_parser("export", help="a target's refused events as JSON lines")
+    commands.add_project(p)
+    p.add_argument("target")
+    p.add_argument("file")
+    signer(p)
+    mes.set_defaults(func=lambda args: run_mes(commands, args))
+
+
+def _event_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an outbox id (a whole number)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an outbox id (1 or more)")
+    return value
+
+
+def run_mes(commands: CommandSet, args: argparse.Namespace) -> int:
+    project = commands.load(args.project)
+    if project is None:
+        return commands.BAD_PROJECT
+    try:
+        with commands.station(project, args) as station:
+            mes: Mes | None = station.service("mes")
+            if mes is None:
+                print(f"{project.source}: the project has no mes: section", file=sys.stderr)
+                return commands.FAILED
+            done = act(station, mes, args)
+    except (MesError, CommandError) as error:
+        print(f"mes {args.action}: {error}", file=sys.stderr)
+        return commands.FAILED
+    if done:
+        print(done)
+    return commands.OK
+
+
+def actor(station: Station, permission: str, target: str, args: argparse.Namespace) -> str:
+    """Who acts: signed in by a capability that answers, else the OS account."""
+    for capability in station.capabilities:
+        who = capability.console_actor(permission, target, args)
+        if who is not None:
+            return who
+    return console_account()
+
+
+def act(station: Station, mes: Mes, args: argparse.Namespace) -> str:
+    action = args.action
+    if action == "status":
+        for status in mes.status():
+            print(_status_line(status, args.json))
+            if args.quarantined:
+                for row in mes.quarantined(status.target):
+                    print("  " + json.dumps(row.as_json(), sort_keys=True))
+        return ""
+    if action == "retry":
+        if args.all == bool(args.ids):
+            raise MesError("name the outbox ids to retry, or --all (not both)")
+        mes.delivery(args.target)  # an unknown target before anyone is asked to sign
+        user = actor(station, RETRY, args.target, args)
+        result = mes.retry(args.target, None if args.all else args.ids, user)
+        return f"{args.target}: {result.accepted} accepted, {result.refused} refused again"
+    if action == "discard":
+        mes.delivery(args.target)
+        user = actor(station, DISCARD, args.target, args)
+        count = mes.discard(args.target, args.ids, user, args.reason)
+        return f"{args.target}: discarded {count} event(s)"
+    mes.delivery(args.target)
+    user = actor(station, EXPORT, args.target, args)
+    count = mes.export(args.target, args.file, user)
+    return f"{args.target}: wrote {count} event(s) to {args.file}"
+
+
+def _when(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts).isoformat(sep=" ", timespec="seconds") if ts else "never"
+
+
+def _status_line(s: Status, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(
+            {
+                "target": s.target,
+                "state": s.state,
+                "backlog": s.backlog,
+                "oldest_s": round(s.oldest_s, 1),
+                "last_success": s.last_success,
+                "last_error": s.last_error,
+                "quarantined": s.quarantined,
+            }
+        )
+    error = f", last error: {s.last_error}" if s.last_error else ""
+    return (
+        f"{s.target}: {s.state}, {s.backlog} to send (oldest {s.oldest_s:.0f} s), "
+        f"last success {_when(s.last_success)}, {s.quarantined} quarantined{error}"
+    )
