@@ -27,28 +27,12 @@ from hmi.core.vision.config import (
     VisionConfig,
 )
 from tests.helpers import wait_until
+from tests.vision.test_capability import Tags as Published
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "models" / "surface" / "surface.onnx"
 COUNTER = "line1.profile_count"
 CAMERA = "press_cam"
-
-
-class Published:
-    """The system tags the service publishes, newest per name."""
-
-    def __init__(self) -> None:
-        self.values: dict = {}
-        self.lock = threading.Lock()
-
-    def __call__(self, batch) -> None:
-        with self.lock:
-            self.values.update(batch)
-
-    def value(self, name: str) -> Any:
-        with self.lock:
-            tv = self.values.get(name)
-        return None if tv is None else tv.value
 
 
 def press_config(defect_rate: float = 0.3, good_every: int = 1) -> VisionConfig:

@@ -202,8 +202,9 @@ class EvidenceIndex:
                             self._read(camera, path, entry)
             except OSError as error:
                 log.warning("gallery: cannot list %s: %s", folder, error.strerror or error)
-        for path in [p for p in self._seen if p.parent == folder and p not in present]:
-            del self._seen[path]
+        gone = [p for p in (*self._seen, *self.unreadable) if p.parent == folder]
+        for path in [p for p in gone if p not in present]:
+            self._seen.pop(path, None)
             self.unreadable.pop(path, None)
             self._items.pop((camera, path.stem), None)
 
@@ -224,6 +225,7 @@ class EvidenceIndex:
                 log.warning("gallery: %s skipped: %s", path, why)
             self.unreadable[path] = why
             self._items.pop((camera, path.stem), None)
+            del self._seen[path]  # read again when its folder changes (its image arrives)
             return
         self.unreadable.pop(path, None)
         self._items[camera, item.stem] = item
