@@ -157,8 +157,8 @@ def test_boxes_and_heat_map_are_drawn_over_the_decision(qtbot, window):
     image = view.grab().toImage()
     colour = amber(window)
     assert count_near(image, colour) > 200  # the boxes, the heat and the defect's frame
-    assert dialog.verdict.full_text == "DEFECT: scratch"
-    assert "scratch 0.90" in dialog.facts.full_text
+    assert dialog.verdict.text() == "DEFECT: scratch"
+    assert "scratch 0.90" in dialog.facts.text()
     # the same part, good and without any overlay: no amber at all
     dialog.choose(made_decision("good", boxes=False, heat=False))
     plain = view.grab().toImage()
@@ -186,7 +186,9 @@ def test_a_decision_of_the_strip_opens_large(qtbot, window, vision):
     assert dialog.decision is oldest.decision
     assert f"Part {oldest.decision.part}" in dialog.chosen_heading.full_text
     assert not dialog.chosen_view.image.isNull()
-    assert dialog.verdict.full_text == verdict_text(oldest.decision.result, oldest.decision.label)
+    marked = [t.decision for t in dialog.strip.visible_thumbs() if t.selected]
+    assert marked == [oldest.decision]  # the one shown large is marked in its strip
+    assert dialog.verdict.text() == verdict_text(oldest.decision.result, oldest.decision.label)
     dialog.close_button.click()
     assert not dialog.isVisible()
 
@@ -268,3 +270,27 @@ def test_the_pages_are_in_the_navigation(qtbot, window):
     names = [name for name, _, _ in views.showcase(window)]
     assert "vision-live-line" in names and "vision-inspection" in names
     assert {"vision-page-inspection", "vision-page-models"} <= set(names)
+
+
+def test_touch_pages_open_from_the_camera_and_the_title_keeps_its_room(
+    qtbot, project, engine, tmp_path, runtime, vision
+):
+    """The touch header holds no entry for them (its row keeps the screen's title); the
+    camera's large view opens both, switched by a pair of buttons above them."""
+    window = open_window(qtbot, project, engine, tmp_path, runtime, vision, profile=TOUCH)
+    window.go_to("line")
+    views = window.view("vision")
+    entry = window.findChild(QWidget, "nav_inspection")
+    assert entry is not None and entry.isHidden()
+    assert window.findChild(QWidget, "nav_models") is None
+    dialog = tile_of(window).open()
+    assert set(dialog.page_buttons) == {"inspection", "models"}
+    dialog.page_buttons["models"].click()
+    assert not dialog.isVisible()
+    models = views.pages["models"]
+    qtbot.waitUntil(lambda: models.isVisible(), timeout=2000)
+    assert views.pair.buttons["models"].isChecked()
+    views.pair.buttons["inspection"].click()
+    assert views.pages["inspection"].isVisible() and not models.isVisible()
+    window.close_page()
+    assert window.host.isVisible()

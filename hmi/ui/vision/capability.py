@@ -16,17 +16,23 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QHBoxLayout,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hmi.ui.capability import CapabilityViews
-from hmi.ui.i18n import translate
 
-from .common import vision_stylesheet
+from .common import INSPECTION, MODELS, page_words, vision_stylesheet
 from .live import InspectionDialog, Pictures, VisionBand
 
 log = logging.getLogger(__name__)
 
-INSPECTION, MODELS = "inspection", "models"
 #: the pages: key, module of this package, class
 PAGES = ((INSPECTION, "gallery", "EvidencePage"), (MODELS, "models", "ModelsPage"))
 
@@ -51,6 +57,57 @@ class _NewPanels(QObject):
                 self.views.add_band(pane)
 
 
+class PagePair(QWidget):
+    """Both pages behind one navigation entry, a switch above them: the touch panel's
+    header row holds one more entry and still the screen's title, not two."""
+
+    def __init__(self, views: VisionViews, pages: dict[str, QWidget]):
+        super().__init__()
+        self.setObjectName("visionPages")
+        profile = views.operator.profile
+        layout = QVBoxLayout(self)
+        gap = round(profile.gap_px)
+        layout.setContentsMargins(gap, gap // 2, gap, 0)
+        layout.setSpacing(gap // 2)
+        row = QHBoxLayout()
+        row.setSpacing(gap)
+        self.stack = QStackedWidget(self)
+        self.buttons: dict[str, QPushButton] = {}
+        group = QButtonGroup(self)
+        for key, page in pages.items():
+            button = QPushButton("", self)
+            button.setObjectName(f"visionPage_{key}")
+            button.setCheckable(True)
+            button.setProperty("toggle", True)
+            button.setMinimumHeight(round(profile.target_px))
+            button.clicked.connect(lambda _=False, k=key: self.show_key(k))
+            group.addButton(button)
+            row.addWidget(button)
+            self.buttons[key] = button
+            self.stack.addWidget(page)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.stack, 1)
+        self.pages = pages
+        self.retranslate()
+        self.show_key(next(iter(pages)))
+
+    def show_key(self, key: str) -> QWidget:
+        self.buttons[key].setChecked(True)
+        self.stack.setCurrentWidget(self.pages[key])
+        return self.pages[key]
+
+    def retranslate(self) -> None:
+        for key, button in self.buttons.items():
+            symbol, word = page_words(key)
+            button.setText(f"{symbol} {word}")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+
+
 class VisionViews(CapabilityViews):
     name = "vision"
 
@@ -61,6 +118,7 @@ class VisionViews(CapabilityViews):
         self.stylesheet = ""
         self.bands: list[VisionBand] = []
         self.pages: dict[str, QWidget] = {}
+        self.pair: PagePair | None = None  # the touch panel's one page for both
         self.pictures = Pictures()
 
     def configure(self, operator: Any) -> None:
@@ -79,11 +137,16 @@ class VisionViews(CapabilityViews):
             _NewPanels(self, splitter)
         for key, module, name in PAGES:
             page_class = self._page_class(module, name)
-            if page_class is None:
-                continue
-            page = page_class(self, window)
-            self.pages[key] = page
-            window.add_page(key, page, self._words(key))
+            if page_class is not None:
+                self.pages[key] = page_class(self, window)
+        if self.operator.profile.touch and self.pages:
+            # the touch header's row keeps the screen's title: both pages open from the
+            # camera's large view (a touch on the live tile), not from the navigation
+            self.pair = PagePair(self, self.pages)
+            window.add_page(INSPECTION, self.pair, lambda: page_words(INSPECTION)).hide()
+        else:
+            for key, page in self.pages.items():
+                window.add_page(key, page, lambda k=key: page_words(k))
 
     @staticmethod
     def _page_class(module: str, name: str) -> Any:
@@ -94,11 +157,12 @@ class VisionViews(CapabilityViews):
             log.warning("vision page %s.%s is not available: %s", module, name, error)
             return None
 
-    @staticmethod
-    def _words(key: str) -> Any:
-        if key == INSPECTION:
-            return lambda: ("◎", translate("VisionLive", "Inspection"))
-        return lambda: ("▦", translate("VisionLive", "Models"))
+    def open_page(self, window: Any, key: str) -> QWidget:
+        """Show page ``key`` (on the touch panel: the pair, switched to it)."""
+        if self.pair is not None:
+            window.open_page(INSPECTION)
+            return self.pair.show_key(key)
+        return window.open_page(key)
 
     def add_window(self, window: Any) -> None:
         if self.service is None:
@@ -182,7 +246,9 @@ class VisionViews(CapabilityViews):
             ("vision-inspection", inspection, close),
         ]
         for key, page in self.pages.items():
-            entries.append((f"vision-page-{key}", lambda k=key: window.open_page(k) and [], close))
+            entries.append(
+                (f"vision-page-{key}", lambda k=key: self.open_page(window, k) and [], close)
+            )
             more = getattr(page, "showcase", None)
             if callable(more):
                 entries += more(window)

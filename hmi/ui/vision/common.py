@@ -17,6 +17,7 @@ VERDICT_SCALE = 1.9  # the last part's verdict, the largest words of the view
 NOTE_SCALE = 0.8  # a figure's word (touch: 20 px -> 16 px)
 GOOD, DEFECT, UNINSPECTED = "good", "defect", "uninspected"
 INSPECTING = "inspecting"
+INSPECTION, MODELS = "inspection", "models"  # the pages
 
 STYLE = """
 QFrame#visionTile { background: @panel; border: 1px solid @outline; }
@@ -32,6 +33,7 @@ QLabel[uninspected="true"], QFrame#visionTile QLabel[uninspected="true"] {
 }
 QDialog#visionDialog { background: @background; }
 QLabel[heading="true"] { font-weight: bold; }
+QLabel#visionState[abnormal="true"] { background: @alarm3; color: @alarm3_text; padding: @px(4); }
 QLabel#visionMessage { background: @panel; padding: @px(6) @px(10); font-weight: bold; }
 """
 
@@ -46,6 +48,13 @@ def vision_stylesheet(theme: Theme, profile: Any) -> str:
         f'QLabel[visionNote="true"] {{ font-size: {note}px; }}\n'
         f"QLabel#visionVerdict {{ font-size: {verdict}px; }}\n"
     )
+
+
+def page_words(key: str) -> tuple[str, str]:
+    """A page's symbol and name, for its navigation entry and the buttons opening it."""
+    if key == INSPECTION:
+        return "◎", translate("VisionLive", "Inspection")
+    return "▦", translate("VisionLive", "Models")
 
 
 def verdict_text(result: str | None, label: str = "") -> str:

@@ -49,6 +49,7 @@ from .common import (
     REFRESH_MS,
     UNINSPECTED,
     label_text,
+    page_words,
     pieces,
     rate_text,
     score_text,
@@ -149,6 +150,7 @@ class DecisionThumb(QAbstractButton):
         self.views = views
         self.side = side
         self.decision: Any = None
+        self.selected = False  # the one shown large beside the strip
         self.pixmap = QPixmap()
         self.setFixedSize(side, side)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -184,6 +186,10 @@ class DecisionThumb(QAbstractButton):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.drawPixmap(0, 0, self.pixmap)
+        if self.selected:  # a dark bar under it: shape, not colour
+            theme = self.views.operator.theme
+            bar = max(4, self.side // 12)
+            painter.fillRect(0, self.side - bar, self.side, bar, theme.color("pointer"))
         if self.isDown():
             painter.fillRect(self.rect(), self.views.operator.theme.color("outline"))
         painter.end()
@@ -212,6 +218,7 @@ class DecisionStrip(QWidget):
             self.thumbs.append(thumb)
         self.row.addStretch(1)
         self.decisions: tuple[Any, ...] = ()
+        self.selected: Any = None
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(side)
 
@@ -228,11 +235,20 @@ class DecisionStrip(QWidget):
         self.decisions = tuple(decisions)
         self._lay_out()
 
+    def select(self, decision: Any) -> None:
+        """Mark ``decision`` as the one shown large."""
+        self.selected = decision
+        self._lay_out()
+
     def _lay_out(self) -> None:
         newest = list(reversed(self.decisions))[: self.fits()]
         for index, thumb in enumerate(self.thumbs):
             if index < len(newest):
                 thumb.show_decision(newest[index])
+                selected = newest[index] is self.selected
+                if thumb.selected != selected:
+                    thumb.selected = selected
+                    thumb.update()
                 thumb.show()
             else:
                 thumb.hide()
@@ -317,7 +333,7 @@ class LiveTile(QFrame):
         except Exception as error:  # a camera the service no longer has
             self.verdict.setText(translate("VisionLive", "Inspection unavailable"))
             self.note.setText(str(error))
-            self._mark(True)
+            mark(self.verdict, True)
             return
         self.show_live(live)
 
@@ -347,7 +363,7 @@ class LiveTile(QFrame):
             self.note.setText(why)
             self.note.setToolTip(why)
             abnormal = True
-        self._mark(abnormal)
+        mark(self.verdict, abnormal)
         counts = live.counts
         values = {
             "good": (translate("VisionLive", "Good"), pieces(counts.get("good", 0))),
@@ -382,12 +398,6 @@ class LiveTile(QFrame):
                 model,
             )
         )
-
-    def _mark(self, abnormal: bool) -> None:
-        if self.verdict.property("abnormal") != abnormal:
-            self.verdict.setProperty("abnormal", abnormal)
-            self.verdict.style().unpolish(self.verdict)
-            self.verdict.style().polish(self.verdict)
 
 
 def picture_side(profile: Any) -> int:
@@ -463,7 +473,8 @@ class InspectionDialog(QDialog):
         self.setObjectName("visionDialog")
         self.views = views
         self.camera = camera
-        self.decision = decision
+        self.decision: Any = None
+        self.threshold: float | None = None
         profile = views.operator.profile
         theme = views.operator.theme
         gap = round(profile.gap_px)
@@ -474,6 +485,15 @@ class InspectionDialog(QDialog):
         self.title = QLabel("", self)
         self.title.setProperty("heading", True)
         top.addWidget(self.title, 1)
+        top.setSpacing(gap * 2)
+        self.page_buttons: dict[str, QPushButton] = {}
+        for key in views.pages:  # the decisions kept and the models, one touch away
+            symbol, word = page_words(key)
+            button = QPushButton(f"{symbol} {word} ▸", self)
+            button.setObjectName(f"visionOpen_{key}")
+            button.clicked.connect(lambda _=False, k=key: self.open_page(k))
+            top.addWidget(button)
+            self.page_buttons[key] = button
         self.close_button = QPushButton(translate("VisionLive", "Close"), self)
         self.close_button.setObjectName("visionClose")
         self.close_button.clicked.connect(lambda _=False: self.accept())
@@ -481,7 +501,8 @@ class InspectionDialog(QDialog):
         layout.addLayout(top)
         grid = QGridLayout()
         grid.setHorizontalSpacing(gap * 2)
-        self.live_heading = QLabel("", self)
+        grid.setVerticalSpacing(gap // 2)
+        self.live_heading = Lines(1, self)
         self.live_heading.setProperty("visionNote", True)
         self.chosen_heading = Lines(1, self)
         self.chosen_heading.setProperty("visionNote", True)
@@ -495,19 +516,23 @@ class InspectionDialog(QDialog):
         grid.addWidget(self.chosen_heading, 0, 1)
         grid.addWidget(self.live_view, 1, 0)
         grid.addWidget(self.chosen_view, 1, 1)
-        self.state = Lines(3, self)
+        # under the live frame: the camera's figures, or why it cannot inspect
+        self.state = QLabel("", self)
         self.state.setObjectName("visionState")
-        self.state.setProperty("visionNote", True)
+        self.state.setWordWrap(True)
+        self.state.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.state, 2, 0)
         facts = QVBoxLayout()
         facts.setSpacing(0)
-        self.verdict = Lines(1, self)
+        self.verdict = QLabel("", self)
         self.verdict.setObjectName("visionVerdict")
-        self.facts = Lines(3, self)
+        self.facts = QLabel("", self)
         self.facts.setObjectName("visionFacts")
-        self.facts.setProperty("visionNote", True)
+        self.facts.setWordWrap(True)
+        self.facts.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         facts.addWidget(self.verdict)
         facts.addWidget(self.facts)
+        facts.addStretch(1)
         grid.addLayout(facts, 2, 1)
         grid.setRowStretch(1, 1)
         grid.setColumnStretch(0, 1)
@@ -521,12 +546,18 @@ class InspectionDialog(QDialog):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        if decision is not None:
+            self.choose(decision)
         self.refresh()
-        self.choose(decision)
 
     def sizeHint(self) -> QSize:
         side = self.views.operator.profile.target_px
         return QSize(round(side * 18), round(side * 12))
+
+    def open_page(self, key: str) -> QWidget:
+        window = self.parentWidget().window() if self.parentWidget() else self.window()
+        self.accept()
+        return self.views.open_page(window, key)
 
     def refresh(self) -> None:
         try:
@@ -543,28 +574,37 @@ class InspectionDialog(QDialog):
             if image is not self.live_view.image:
                 roi = tuple(frame.roi) if frame.roi else None
                 self.live_view.show_image(image, Overlays(roi=roi))
+        else:
+            self.live_view.empty_text = translate("VisionLive", "No image")
         self.live_heading.setText(
             translate("VisionLive", "Live · {fps} images/s · model {model}").format(
                 fps=f"{live.fps:.0f}", model=live.model
             )
         )
-        if live.state == INSPECTING:
-            self.state.setText("")
-        else:
-            self.state.setText(unavailable_text(live.state, live.reason))
+        working = live.state == INSPECTING
+        self.state.setText(
+            figures_text(live) if working else unavailable_text(live.state, live.reason)
+        )
+        mark(self.state, not working)
+        if self.threshold != live.threshold:
+            self.threshold = live.threshold
+            if self.decision is not None:
+                self.facts.setText(self._facts(self.decision))
         if live.decisions != self._shown:
             self._shown = live.decisions
             self.strip.show_decisions(live.decisions)
-            if self.decision is None and live.decisions:
+        if self.decision is None:
+            if live.decisions:
                 self.choose(live.decisions[-1])
-        self.threshold = live.threshold
+            else:
+                self.chosen_heading.setText(translate("VisionLive", "No part decided yet"))
 
     def choose(self, decision: Any) -> None:
-        """Show ``decision`` large (None: nothing chosen yet)."""
+        """Show ``decision`` large."""
         if decision is None:
-            self.chosen_heading.setText(translate("VisionLive", "No part decided yet"))
             return
         self.decision = decision
+        self.strip.select(decision)
         image, overlays = self.views.pictures.decision(decision)
         self.chosen_view.empty_text = decision.reason
         self.chosen_view.show_image(image, overlays)
@@ -573,19 +613,15 @@ class InspectionDialog(QDialog):
             translate("VisionLive", "Part {part} · {time}").format(part=decision.part, time=when)
         )
         self.verdict.setText(verdict_text(decision.result, decision.label))
-        abnormal = decision.result in (DEFECT, UNINSPECTED)
-        self.verdict.setProperty("abnormal", abnormal)
-        self.verdict.style().unpolish(self.verdict)
-        self.verdict.style().polish(self.verdict)
+        mark(self.verdict, decision.result in (DEFECT, UNINSPECTED))
         self.facts.setText(self._facts(decision))
 
     def _facts(self, decision: Any) -> str:
         if decision.result == UNINSPECTED:
             return decision.reason
-        threshold = getattr(self, "threshold", None)
         lines = [
             translate("VisionLive", "Score {score} · model {model}").format(
-                score=score_text(decision.score, threshold), model=decision.model
+                score=score_text(decision.score, self.threshold), model=decision.model
             ),
             translate("VisionLive", "Decided {ms} ms after the image").format(
                 ms=f"{decision.latency_ms:.0f}"
@@ -602,3 +638,25 @@ class InspectionDialog(QDialog):
     def done(self, result: int) -> None:
         self.timer.stop()
         super().done(result)
+
+
+def figures_text(live: Any) -> str:
+    """The camera's counts and defect rate in one line."""
+    counts = live.counts
+    return translate(
+        "VisionLive",
+        "Good {good} · Scrap {scrap} · Not inspected {uninspected} · Defect rate {rate}",
+    ).format(
+        good=pieces(counts.get("good", 0)),
+        scrap=pieces(counts.get("scrap", 0)),
+        uninspected=pieces(counts.get("uninspected", 0)),
+        rate=rate_text(live.defect_rate, live.window),
+    )
+
+
+def mark(label: QWidget, abnormal: bool) -> None:
+    """Show ``label`` in the abnormal colour (a defect, a part or camera not inspecting)."""
+    if bool(label.property("abnormal")) != abnormal:
+        label.setProperty("abnormal", abnormal)
+        label.style().unpolish(label)
+        label.style().polish(label)
