@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("onnx")
 
 from hmi.core.vision import ModelEntry, VisionError
-from tests.vision.test_live import CAMERA, press_vision, stop_vision
+from tests.vision.test_live import CAMERA, SHIPPED, press_vision, stop_vision
 from tests.vision.test_pipeline import brightness_model, image_folder
 from tests.vision.test_review import Station
 
@@ -77,6 +77,26 @@ def test_an_added_model_is_copied_listed_used_and_kept_over_a_restart(station, t
     assert again.added_ts == pytest.approx(added.added_ts)
     assert again.cameras == (CAMERA,)  # the camera kept using it
     assert station.vision.live(CAMERA).model == "bright2"
+
+
+def test_the_command_line_lists_and_tests_an_added_model(station, tmp_path, capsys):
+    from hmi.cli import main
+
+    station.vision.add_model(a_model(tmp_path / "usb"), "bright2", "eng1")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "project.yaml").write_text(
+        "project:\n  name: Vision console\n  lines: {line1: Line 1}\n"
+        f"vision:\n  models:\n    surface: {SHIPPED}\n",
+        encoding="utf-8",
+    )
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert main(["vision", "models", str(project), *data]) == 0
+    out = capsys.readouterr().out
+    assert "surface: " in out and "bright2: " in out and "labels good, bright" in out
+    samples = str(tmp_path / "usb" / "samples")
+    assert main(["vision", "test", str(project), "bright2", "--images", samples, *data]) == 0
+    assert "truly good" in capsys.readouterr().out
 
 
 def test_a_broken_model_file_is_refused_and_nothing_copied(station, tmp_path):

@@ -238,3 +238,53 @@ def test_without_the_orders_service_the_review_is_kept(tmp_path):
 def test_press_config_saves_every_good_part():
     """The tests above rely on every good part being saved."""
     assert press_config().cameras[CAMERA].evidence.good_every == 1
+
+
+STATION = """\
+project:
+  name: Vision review station
+  lines: {{line1: Line 1}}
+devices:
+  press: {{protocol: simulator, line: line1, model: press, seed: 3, faults: false}}
+tags:
+  - {{name: line1.profile_count, device: press, address: profile_count, type: uint32, scan: fast}}
+  - {{name: line1.state, device: press, address: state, type: uint16, scan: fast}}
+vision:
+  models:
+    surface: {model}
+  cameras:
+    press_cam:
+      line: line1
+      source: sim:press
+      fps: 10
+      model: surface
+      trigger: {{count: line1.profile_count}}
+orders:
+  lines:
+    line1:
+      type: filling
+      ideal_cycle: 1s
+      counters:
+        good: _sys.vision.press_cam.good
+        scrap: _sys.vision.press_cam.scrap
+      state: {{tag: line1.state, values: {{1: idle, 2: running}}}}
+  report: {{at_shift_end: false}}
+"""
+
+
+def test_the_capability_hands_the_orders_service_to_vision(tmp_path):
+    from hmi.core.checks import check_all
+    from hmi.core.runtime import Runtime
+    from tests.vision.test_live import SHIPPED
+
+    (tmp_path / "project.yaml").write_text(STATION.format(model=SHIPPED), encoding="utf-8")
+    project, problems = check_all(tmp_path)
+    assert project is not None and not problems, problems
+    runtime = Runtime(project, tmp_path / "data")
+    runtime.start()
+    try:
+        vision, orders = runtime.service("vision"), runtime.service("orders")
+        assert isinstance(vision, Vision) and orders is not None
+        assert vision.orders is orders
+    finally:
+        runtime.stop()

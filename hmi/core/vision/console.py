@@ -17,7 +17,7 @@ from pathlib import Path
 from ..commands import CommandSet
 from ..project.models import Project
 from ..words import did_you_mean
-from .config import VisionConfig, read_vision
+from .config import ModelConfig, VisionConfig, read_vision
 
 
 def add_commands(commands: CommandSet) -> None:
@@ -44,6 +44,10 @@ def run(commands: CommandSet, args: argparse.Namespace) -> int:
         print(f"{project.source}: the project has no vision: section", file=sys.stderr)
         return commands.FAILED
     config = config or VisionConfig()
+    from .library import read_added
+
+    for name, path in read_added(commands.store(project, args)).items():
+        config.models.setdefault(name, ModelConfig(name, path))  # added at the station
     if args.action == "models":
         return models(config)
     if args.action == "cameras":

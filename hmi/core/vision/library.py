@@ -82,6 +82,21 @@ def model_files(path: Path) -> list[Path]:
     return files
 
 
+def read_added(store: str | Path) -> dict[str, Path]:
+    """The added models in the store at ``store`` (none if it has none), read without
+    writing: for the command line."""
+    if not Path(store).is_file():
+        return {}
+    conn = connect(store, readonly=True)
+    try:
+        rows = conn.execute("SELECT name, file FROM vision_models ORDER BY ts").fetchall()
+        return {name: Path(file) for name, file in rows}
+    except sqlite3.OperationalError:  # no such table, or the cameras' table of before
+        return {}
+    finally:
+        conn.close()
+
+
 class ModelLibrary:
     """The added models: their rows in the store and their copies under ``folder``."""
 
