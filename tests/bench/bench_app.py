@@ -14,8 +14,8 @@ seconds pass, it is sampled every few seconds for ``--minutes`` minutes from /pr
   ``hmi demo`` starts as its child: another process, so it is measured apart), the X
   server; as a share of all the machine's cores (target: the HMI with its UI within 50 %);
 * the HMI's resident memory at the start of sampling and at the end (target: growth
-  within 20 MB over 10 minutes; the slope is given per 10 minutes for shorter runs), its
-  peak, its threads and open files;
+  within 20 MB over 10 minutes; the slope is given per 10 minutes for shorter runs), at
+  each minute, its peak, its threads and open files;
 * the camera's decisions in the window (good, scrap, uninspected) from the store, read by
   ``hmi vision cameras`` while it runs.
 
@@ -286,6 +286,15 @@ def slope_per_10min(samples: list[tuple[float, float]]) -> float:
     return cov / var * 600 if var else float("nan")
 
 
+def each_minute(samples: list[tuple[float, float]]) -> list[float]:
+    """The first (seconds, MB) sample of each minute, in MB: where memory grew."""
+    out: list[float] = []
+    for t, mb in samples:
+        if t >= 60 * len(out):
+            out.append(round(mb, 1))
+    return out
+
+
 def sample(tree: Tree, hmi: int, seconds: float) -> dict[str, Any]:
     """Sample the tree for ``seconds``; the HMI's memory over the window."""
     rss: list[tuple[float, float]] = []
@@ -383,6 +392,7 @@ def main(argv: Sequence[str]) -> int:
         "hmi_rss_max_mb": max(v for _, v in rss),
         "hmi_rss_peak_mb": (window["peak_kb"] or 0) / 1024,
         "hmi_rss_slope_mb_per_10min": slope_per_10min(rss),
+        "hmi_rss_mb_each_minute": each_minute(rss),
         "target_rss_growth_mb_per_10min": 20,
         "hmi_threads_start_end": list(window["threads"]),
         "hmi_open_files_start_end": list(window["fds"]),

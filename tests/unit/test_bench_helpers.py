@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -102,3 +103,12 @@ def test_the_runner_hands_options_after_the_names_to_each_benchmark():
     assert runner.timeout(["--minutes", "10"]) == 1200
     assert runner.timeout(["--minutes", "ten"]) == 600
     assert runner.timeout(["--minutes"]) == 600
+
+
+def test_memory_figures_of_the_app_benchmark():
+    from tests.bench.bench_app import each_minute, slope_per_10min
+
+    samples = [(0.0, 100.0), (30.0, 100.5), (60.0, 101.0), (90.0, 101.5), (125.0, 102.1)]
+    assert each_minute(samples) == [100.0, 101.0, 102.1]
+    assert abs(slope_per_10min(samples) - 10.0) < 0.2  # 1 MB a minute
+    assert math.isnan(slope_per_10min([(0.0, 5.0)]))  # one sample: no slope
