@@ -2762,6 +2762,564 @@
     </message>
 </context>
 <context>
+    <name>Vision</name>
+    <message>
+        <source>image not readable</source>
+        <translation>immagine illeggibile</translation>
+    </message>
+    <message>
+        <source>Open an image first</source>
+        <translation>Apri prima un&apos;immagine</translation>
+    </message>
+    <message>
+        <source>The evidence cannot be read: {why}</source>
+        <translation>Le immagini di ispezione non si possono leggere: {why}</translation>
+    </message>
+    <message>
+        <source>Which camera?</source>
+        <translation>Quale telecamera?</translation>
+    </message>
+    <message>
+        <source>All cameras</source>
+        <translation>Tutte le telecamere</translation>
+    </message>
+    <message>
+        <source>Which order?</source>
+        <translation>Quale ordine?</translation>
+    </message>
+    <message>
+        <source>All orders</source>
+        <translation>Tutti gli ordini</translation>
+    </message>
+    <message>
+        <source>Which class?</source>
+        <translation>Quale classe?</translation>
+    </message>
+    <message>
+        <source>All classes</source>
+        <translation>Tutte le classi</translation>
+    </message>
+    <message>
+        <source>Reading the image …</source>
+        <translation>Lettura dell&apos;immagine …</translation>
+    </message>
+    <message>
+        <source>The image cannot be read: {path}</source>
+        <translation>L&apos;immagine non si può leggere: {path}</translation>
+    </message>
+    <message>
+        <source>above the threshold {t}</source>
+        <translation>sopra la soglia {t}</translation>
+    </message>
+    <message>
+        <source>below the threshold {t}</source>
+        <translation>sotto la soglia {t}</translation>
+    </message>
+    <message>
+        <source>{n} found</source>
+        <translation>{n} trovati</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>nessuno</translation>
+    </message>
+    <message>
+        <source>no order running</source>
+        <translation>nessun ordine in corso</translation>
+    </message>
+    <message>
+        <source>{model}: decided {result}</source>
+        <translation>{model}: deciso {result}</translation>
+    </message>
+    <message>
+        <source>Overrule: {camera} at {time} was decided {result}. What is it?</source>
+        <translation>Correggi: {camera} alle {time} ha deciso {result}. Che cos&apos;è?</translation>
+    </message>
+    <message>
+        <source>Order {order}: one piece moves between good and scrap.</source>
+        <translation>Ordine {order}: un pezzo passa tra buoni e scarti.</translation>
+    </message>
+    <message>
+        <source>No order was running: no count changes.</source>
+        <translation>Nessun ordine era in corso: nessun conteggio cambia.</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>Buono</translation>
+    </message>
+    <message>
+        <source>Confirm the decision {result} of {camera} at {time}</source>
+        <translation>Conferma la decisione {result} di {camera} alle {time}</translation>
+    </message>
+    <message>
+        <source>Overrule the decision {result} of {camera} at {time}</source>
+        <translation>Correggi la decisione {result} di {camera} alle {time}</translation>
+    </message>
+    <message>
+        <source>Camera: {name}</source>
+        <translation>Telecamera: {name}</translation>
+    </message>
+    <message>
+        <source>Order: {number}</source>
+        <translation>Ordine: {number}</translation>
+    </message>
+    <message>
+        <source>Class: {name}</source>
+        <translation>Classe: {name}</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>Punteggio</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tutti</translation>
+    </message>
+    <message>
+        <source>Defect</source>
+        <translation>Difetto</translation>
+    </message>
+    <message>
+        <source>To review</source>
+        <translation>Da rivedere</translation>
+    </message>
+    <message>
+        <source>Reviewed</source>
+        <translation>Rivisti</translation>
+    </message>
+    <message>
+        <source>{n} images (newest {limit})</source>
+        <translation>{n} immagini (le {limit} più recenti)</translation>
+    </message>
+    <message>
+        <source>{n} images</source>
+        <translation>{n} immagini</translation>
+    </message>
+    <message>
+        <source>⟳ Refresh</source>
+        <translation>⟳ Aggiorna</translation>
+    </message>
+    <message>
+        <source>◀ All images</source>
+        <translation>◀ Tutte le immagini</translation>
+    </message>
+    <message>
+        <source>◀ Newer</source>
+        <translation>◀ Più recente</translation>
+    </message>
+    <message>
+        <source>Older ▶</source>
+        <translation>Più vecchia ▶</translation>
+    </message>
+    <message>
+        <source>✓ Confirm</source>
+        <translation>✓ Conferma</translation>
+    </message>
+    <message>
+        <source>⇄ Overrule…</source>
+        <translation>⇄ Correggi…</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Ordine</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Telecamera</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Ora</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modello</translation>
+    </message>
+    <message>
+        <source>Boxes</source>
+        <translation>Riquadri</translation>
+    </message>
+    <message>
+        <source>Not reviewed yet.</source>
+        <translation>Non ancora rivisto.</translation>
+    </message>
+    <message>
+        <source>Confirmed by {user} at {time}.</source>
+        <translation>Confermato da {user} alle {time}.</translation>
+    </message>
+    <message>
+        <source>Overruled by {user} at {time}: now {result}.</source>
+        <translation>Corretto da {user} alle {time}: ora {result}.</translation>
+    </message>
+    <message>
+        <source>Order {order} corrected: {good} good, {scrap} scrap.</source>
+        <translation>Ordine {order} corretto: {good} buoni, {scrap} scarti.</translation>
+    </message>
+    <message>
+        <source>No order corrected: {why}.</source>
+        <translation>Nessun ordine corretto: {why}.</translation>
+    </message>
+    <message>
+        <source>Confirmed: {result} on {camera} at {time}</source>
+        <translation>Confermato: {result} su {camera} alle {time}</translation>
+    </message>
+    <message>
+        <source>Overruled: order {order} now {good} good, {scrap} scrap</source>
+        <translation>Corretto: ordine {order} ora {good} buoni, {scrap} scarti</translation>
+    </message>
+    <message>
+        <source>Overruled: now {result}; order {order} could not be corrected</source>
+        <translation>Corretto: ora {result}; l&apos;ordine {order} non si è potuto correggere</translation>
+    </message>
+    <message>
+        <source>Overruled: now {result}; no order to correct</source>
+        <translation>Corretto: ora {result}; nessun ordine da correggere</translation>
+    </message>
+    <message>
+        <source>sidecar file</source>
+        <translation>file accanto al modello</translation>
+    </message>
+    <message>
+        <source>model metadata</source>
+        <translation>metadati del modello</translation>
+    </message>
+    <message>
+        <source>⚠ inferred — check</source>
+        <translation>⚠ dedotto — verificare</translation>
+    </message>
+    <message>
+        <source>cannot be loaded</source>
+        <translation>non si può caricare</translation>
+    </message>
+    <message>
+        <source>used by {cameras}</source>
+        <translation>usato da {cameras}</translation>
+    </message>
+    <message>
+        <source>not in use</source>
+        <translation>non in uso</translation>
+    </message>
+    <message>
+        <source>No models</source>
+        <translation>Nessun modello</translation>
+    </message>
+    <message>
+        <source>This model cannot be used: {why}</source>
+        <translation>Questo modello non si può usare: {why}</translation>
+    </message>
+    <message>
+        <source>{accuracy} right on {n} images</source>
+        <translation>{accuracy} corrette su {n} immagini</translation>
+    </message>
+    <message>
+        <source>not yet</source>
+        <translation>non ancora</translation>
+    </message>
+    <message>
+        <source>added at this station by {user}, {time}</source>
+        <translation>aggiunto in questa postazione da {user}, {time}</translation>
+    </message>
+    <message>
+        <source>from the project</source>
+        <translation>dal progetto</translation>
+    </message>
+    <message>
+        <source>Model {name} added: {kind}</source>
+        <translation>Modello {name} aggiunto: {kind}</translation>
+    </message>
+    <message>
+        <source>Choose a model first</source>
+        <translation>Scegli prima un modello</translation>
+    </message>
+    <message>
+        <source>Every camera inspects with {name} already</source>
+        <translation>Tutte le telecamere ispezionano già con {name}</translation>
+    </message>
+    <message>
+        <source>Which camera inspects with {name} from now on?</source>
+        <translation>Quale telecamera ispeziona con {name} da ora?</translation>
+    </message>
+    <message>
+        <source>Camera {camera}: model {old} → {new}?</source>
+        <translation>Telecamera {camera}: modello {old} → {new}?</translation>
+    </message>
+    <message>
+        <source>The next parts are inspected with {new}; the switch is kept in the audit trail.</source>
+        <translation>I prossimi pezzi sono ispezionati con {new}; il cambio resta nel registro delle azioni.</translation>
+    </message>
+    <message>
+        <source>Switch model</source>
+        <translation>Cambia modello</translation>
+    </message>
+    <message>
+        <source>{camera} inspects with {model} from now on</source>
+        <translation>{camera} ispeziona con {model} da ora</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelli</translation>
+    </message>
+    <message>
+        <source>+ Add model…</source>
+        <translation>+ Aggiungi modello…</translation>
+    </message>
+    <message>
+        <source>Test on samples</source>
+        <translation>Prova sui campioni</translation>
+    </message>
+    <message>
+        <source>Use on camera…</source>
+        <translation>Usa su telecamera…</translation>
+    </message>
+    <message>
+        <source>Settings and where each comes from</source>
+        <translation>Impostazioni e da dove viene ciascuna</translation>
+    </message>
+    <message>
+        <source>Cameras using it</source>
+        <translation>Telecamere che lo usano</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Origin</source>
+        <translation>Origine</translation>
+    </message>
+    <message>
+        <source>Last test</source>
+        <translation>Ultima prova</translation>
+    </message>
+    <message>
+        <source>Test run of {name}</source>
+        <translation>Prova di {name}</translation>
+    </message>
+    <message>
+        <source>False accept (defects passed)</source>
+        <translation>Falsi accettati (difetti passati)</translation>
+    </message>
+    <message>
+        <source>False reject (good scrapped)</source>
+        <translation>Falsi scarti (buoni scartati)</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>Accuratezza</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Immagini</translation>
+    </message>
+    <message>
+        <source>Time per image</source>
+        <translation>Tempo per immagine</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>Soglia</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Chiudi</translation>
+    </message>
+    <message>
+        <source>Testing {name} …</source>
+        <translation>Prova di {name} …</translation>
+    </message>
+    <message>
+        <source>Testing: {done} of {total} images</source>
+        <translation>Prova: {done} di {total} immagini</translation>
+    </message>
+    <message>
+        <source>The test could not run: {why}</source>
+        <translation>La prova non è partita: {why}</translation>
+    </message>
+    <message>
+        <source>Decided good</source>
+        <translation>Deciso buono</translation>
+    </message>
+    <message>
+        <source>Decided defect</source>
+        <translation>Deciso difetto</translation>
+    </message>
+    <message>
+        <source>Truly good</source>
+        <translation>Davvero buono</translation>
+    </message>
+    <message>
+        <source>Truly defect</source>
+        <translation>Davvero difetto</translation>
+    </message>
+    <message>
+        <source>{n} files not decided, e.g. {first}</source>
+        <translation>{n} file non decisi, ad es. {first}</translation>
+    </message>
+    <message>
+        <source>{name} tested on {n} images: {accuracy} right</source>
+        <translation>{name} provato su {n} immagini: {accuracy} corrette</translation>
+    </message>
+    <message>
+        <source>Add a model</source>
+        <translation>Aggiungi un modello</translation>
+    </message>
+    <message>
+        <source>ONNX file</source>
+        <translation>File ONNX</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Sfoglia…</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Aggiungi</translation>
+    </message>
+    <message>
+        <source>Give the model file and a name</source>
+        <translation>Indica il file del modello e un nome</translation>
+    </message>
+    <message>
+        <source>Not inspected</source>
+        <translation>Non ispezionato</translation>
+    </message>
+    <message>
+        <source>{reason} (needs the permission {permission})</source>
+        <translation>{reason} (serve il permesso {permission})</translation>
+    </message>
+</context>
+<context>
+    <name>VisionLive</name>
+    <message>
+        <source>Inspection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation type="unfinished">Modelli</translation>
+    </message>
+    <message>
+        <source>GOOD</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DEFECT: {label}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DEFECT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NOT INSPECTED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No part yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inspection unavailable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera connecting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera stalled: no new images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{why}. Parts are counted as not inspected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>score {score}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{verdict} · part {part} · {time} · {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation type="unfinished">Buoni</translation>
+    </message>
+    <message>
+        <source>Scrap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not inspected</source>
+        <translation type="unfinished">Senza ispezione</translation>
+    </message>
+    <message>
+        <source>Defect rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>model {model}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>part {part}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inspection: {camera}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished">Chiudi</translation>
+    </message>
+    <message>
+        <source>Live · {fps} images/s · model {model}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No part decided yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Part {part} · {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Score {score} · model {model}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decided {ms} ms after the image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Found: {found}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Good {good} · Scrap {scrap} · Not inspected {uninspected} · Defect rate {rate}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Writes</name>
     <message>
         <source>unknown tag &apos;{tag}&apos;</source>
