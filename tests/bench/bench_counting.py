@@ -27,9 +27,9 @@ from collections import deque
 from pathlib import Path
 from unittest.mock import patch
 
+from hmi.core import outbox as outbox_rows
 from hmi.core.access import Access
 from hmi.core.orders import Order, flow, records, schema
-from hmi.core import outbox as outbox_rows
 from hmi.core.orders.calendar import ShiftCalendar
 from hmi.core.orders.config import CounterConfig, LineConfig, OrdersConfig
 from hmi.core.orders.model import CountStep

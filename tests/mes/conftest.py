@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -21,13 +21,26 @@ from hmi.core.project.fields import Fields
 from hmi.core.project.limits import WholeRange
 from hmi.core.store import Writer, connect
 
+PROJECT_HEAD = """\
+project:
+  name: MES {name}
+devices:
+  press: {{protocol: simulator, model: press}}
+tags:
+  - {{name: speed, device: press, address: ram_speed_sp}}
+"""
+
+
+def project_text(name: str, section: str) -> str:
+    """A small project with its ``mes:`` section (the sections start at line 7)."""
+    return PROJECT_HEAD.format(name=name) + section
+
 
 class FakeTarget:
     """What a receiver keeps: every send (``batches``), each key once (``kept``), each
     stream's sequence numbers in the order they were first taken (``streams``)."""
 
     kind = "fake"
-    made: ClassVar[dict[str, FakeTarget]] = {}  # the newest of each name, for project tests
 
     def __init__(self, name: str = "fake", max_batch: int = 50, refuse_kinds: Sequence[str] = ()):
         self.name = name
@@ -44,7 +57,6 @@ class FakeTarget:
         self.times: dict[str, float] = {}  # key -> when first taken (monotonic)
         self.opens = self.closes = self.errors = 0
         self.lock = threading.Lock()
-        FakeTarget.made[name] = self
 
     @classmethod
     def read(cls, name: str, data: Mapping[str, Any], fields: Fields) -> tuple[Any, list]:

@@ -106,10 +106,10 @@ class MesCapability(Capability):
             return
         self.mes = mes = Mes(config, context.store, context.access, on_status=self._publish)
         mes.load()
-        for status in mes.status():
-            self._publish(status)
         if context.console is None:  # a console command acts on the store alone
             mes.start()
+        for status in mes.status():
+            self._publish(status)
 
     def _publish(self, status: Status) -> None:
         with self._lock:
