@@ -101,6 +101,7 @@ class Vision:
             }
         )
         self._review_lock = threading.Lock()  # one review at a time: never a double correction
+        self._manage_lock = threading.Lock()  # one model added at a time
         self._readers: dict[str, list[Inspection]] = {}  # trigger tag -> inspections
         self._faults: dict[str, list[Camera]] = {}  # simulation fault tag -> cameras
         self._lock = threading.Lock()
@@ -470,32 +471,33 @@ class Vision:
             self.access.record(user, MANAGE, str(name), status="refused", message=refusal,
                                file=str(source))  # fmt: skip
             raise VisionError(refusal)
-        problem = name_problem(name)
-        if problem is None and name in self.config.models:
-            problem = f"a model named {name} exists already ({self.config.models[name].path})"
-        if problem is None and source.suffix.lower() != ".onnx":
-            problem = f"{source}: a model is an .onnx file"
-        if problem is None:
-            try:
-                VisionModel.load(source)
-            except ModelError as error:
-                problem = str(error)
-        if problem is None:
-            try:
-                copied = self.library.copy(source, name)
-                model = VisionModel.load(copied)
-                self.library.remember(name, copied, model, user)
-            except (OSError, ModelError) as error:
-                self.library.discard(name)
-                problem = f"model {name} could not be added: {error}"
-        if problem is not None:
-            self.access.record(user, MANAGE, str(name), status="failed", message=problem,
-                               file=str(source))  # fmt: skip
-            raise VisionError(problem)
-        self.config.models[name] = ModelConfig(name, copied)
-        with self._lock:
-            slot = self.slots[name] = ModelSlot(self.config.models[name])
-            slot.model, slot.error = model, ""
+        with self._manage_lock:  # two engineers adding one name: one wins
+            problem = name_problem(name)
+            if problem is None and name in self.config.models:
+                problem = f"a model named {name} exists already ({self.config.models[name].path})"
+            if problem is None and source.suffix.lower() != ".onnx":
+                problem = f"{source}: a model is an .onnx file"
+            if problem is None:
+                try:
+                    VisionModel.load(source)
+                except ModelError as error:
+                    problem = str(error)
+            if problem is None:
+                try:
+                    copied = self.library.copy(source, name)
+                    model = VisionModel.load(copied)
+                    self.library.remember(name, copied, model, user)
+                except (OSError, ModelError) as error:
+                    self.library.discard(name)
+                    problem = f"model {name} could not be added: {error}"
+            if problem is not None:
+                self.access.record(user, MANAGE, str(name), status="failed", message=problem,
+                                   file=str(source))  # fmt: skip
+                raise VisionError(problem)
+            self.config.models[name] = ModelConfig(name, copied)
+            with self._lock:
+                slot = self.slots[name] = ModelSlot(self.config.models[name])
+                slot.model, slot.error = model, ""
         self.access.record(user, MANAGE, name, added=str(source), file=str(copied),
                            sha256=model.info.sha256)  # fmt: skip
         log.info("vision model %s added from %s by %s", name, source, user)
