@@ -26,6 +26,7 @@ import itertools
 import json
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -85,6 +86,8 @@ class Faults:
 
     status: list[tuple[int, float | None]] = field(default_factory=list)  # (code, retry_after)
     hang_s: float = 0.0  # hang this long before each answer (bounded by ``release``)
+    hang_times: int | None = None  # only the next this many requests hang (None: all)
+    delay_s: float = 0.0  # every answer takes this long (a slow MES)
     malformed: list[str] = field(default_factory=list)  # not-json | short | truncated
     refuse: set[str] = field(default_factory=set)  # keys answered "rejected"
     refuse_batch: set[str] = field(default_factory=set)  # keys whose whole batch gets 400
@@ -145,9 +148,7 @@ class Receiver:
         class Handler(_Handler):
             owner = receiver
 
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        server.daemon_threads = True
-        server.block_on_close = False
+        server = _Server(("127.0.0.1", self.port), Handler)
         if self.tls is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self.tls.cert, self.tls.key)
@@ -266,6 +267,17 @@ class Receiver:
         return 200, answer
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (timed out, killed) is part of the tests: not printed."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError | ssl.SSLError):
+            return
+        super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     owner: Receiver
     protocol_version = "HTTP/1.1"  # keep-alive
@@ -340,8 +352,16 @@ class _Handler(BaseHTTPRequestHandler):
             status_fault = owner.faults.status.pop(0) if owner.faults.status else None
             malformed = owner.faults.malformed.pop(0) if owner.faults.malformed else None
             hang = owner.faults.hang_s
+            if hang and owner.faults.hang_times is not None:
+                if owner.faults.hang_times > 0:
+                    owner.faults.hang_times -= 1
+                else:
+                    hang = 0.0
+            delay = owner.faults.delay_s
         if hang:
             owner.release.wait(hang)
+        if delay:
+            time.sleep(delay)
         if not path.endswith("/events"):
             self._send(404, {"error": f"no {path}"})
             return
