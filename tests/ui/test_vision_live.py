@@ -208,7 +208,8 @@ def test_unavailable_inspection_says_why_and_that_parts_go_uninspected(
         qtbot.waitUntil(lambda: tile.verdict.full_text == "Inspection unavailable", timeout=3000)
         note = tile.note.full_text
         assert "model surface" in note and "broken.onnx" in note
-        assert note.endswith("Parts are counted as not inspected.")
+        assert note.startswith("Parts are counted as not inspected: ")
+        assert tile.strip.isHidden()  # the reason gets the strip's room
         assert tile.verdict.property("abnormal") is True
         image = tile.verdict.grab().toImage()
         assert near(image.pixelColor(2, image.height() // 2), amber(window), 2)

@@ -47,6 +47,7 @@ def vision_stylesheet(theme: Theme, profile: Any) -> str:
         f'QLabel[visionFigure="true"] {{ font-size: {figure}px; }}\n'
         f'QLabel[visionNote="true"] {{ font-size: {note}px; }}\n'
         f"QLabel#visionVerdict {{ font-size: {verdict}px; }}\n"
+        f'QLabel#visionVerdict[compact="true"] {{ font-size: {figure}px; }}\n'
     )
 
 

@@ -102,7 +102,14 @@ class Pictures:
 
 class Lines(FixedLines):
     """Lines that give way with "…", as high as the font the style sheet gives them
-    (set after they were made)."""
+    (set after they were made); ``hug``: as wide as the words where there is room (the
+    verdict's colour behind the words only, not across the row)."""
+
+    def __init__(self, lines: int, parent: QWidget | None = None, *, hug: bool = False):
+        super().__init__(lines, parent)
+        self.hug = hug
+        if hug:
+            self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -113,10 +120,23 @@ class Lines(FixedLines):
     def setText(self, text: str) -> None:
         if text != self.full_text or self.text() == "":
             super().setText(text)
+            if self.hug:
+                self.updateGeometry()
 
     def sizeHint(self) -> QSize:
         # a bold line's bounding box is a pixel taller than its line spacing
-        return super().sizeHint() + QSize(0, 2)
+        hint = super().sizeHint() + QSize(0, 2)
+        if self.hug:
+            frame = self.width() - self.contentsRect().width()
+            words = self.fontMetrics().horizontalAdvance(self.full_text)
+            hint.setWidth(words + max(frame, 0) + self.fontMetrics().averageCharWidth())
+        return hint
+
+    def minimumSizeHint(self) -> QSize:
+        hint = self.sizeHint()
+        if self.hug:
+            hint.setWidth(self.fontMetrics().averageCharWidth() * 4)
+        return hint
 
 
 class Figure(QWidget):
@@ -301,13 +321,17 @@ class LiveTile(QFrame):
         row.addWidget(self.image)
         words = QVBoxLayout()
         words.setSpacing(0)
-        self.verdict = Lines(1, self)
+        self.verdict = Lines(1, self, hug=True)
         self.verdict.setObjectName("visionVerdict")
+        self.verdict.setProperty("compact", compact)
         self.verdict.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.note = Lines(1, self)
         self.note.setObjectName("visionDetail")
         self.note.setProperty("visionNote", True)
-        words.addWidget(self.verdict)
+        verdict = QHBoxLayout()
+        verdict.addWidget(self.verdict)
+        verdict.addStretch(1)
+        words.addLayout(verdict)
         words.addWidget(self.note)
         words.addStretch(1)
         row.addLayout(words, 3)
@@ -357,12 +381,17 @@ class LiveTile(QFrame):
             self.note.setText(self._note(live, last))
             self.note.setToolTip("")
             abnormal = last is not None and last.result in (DEFECT, UNINSPECTED)
-        else:
+        else:  # what it means for the parts first: the reason may be long
             self.verdict.setText(state_text(live.state))
-            why = unavailable_text(live.state, live.reason)
-            self.note.setText(why)
-            self.note.setToolTip(why)
+            self.note.setText(
+                translate("VisionLive", "Parts are counted as not inspected: {reason}").format(
+                    reason=live.reason or state_text(live.state)
+                )
+            )
+            self.note.setToolTip(unavailable_text(live.state, live.reason))
             abnormal = True
+        if self.strip is not None:  # its decisions are old news; the reason gets the room
+            self.strip.setVisible(working)
         mark(self.verdict, abnormal)
         counts = live.counts
         values = {
@@ -418,6 +447,8 @@ class VisionBand(QWidget):
         self.views = views
         self.screen_panel = panel
         self.tiles: dict[str, LiveTile] = {}
+        self.spacers: list[QWidget] = []
+        self.shape: list[int] = []
         self.row = QHBoxLayout(self)
         gap = round(views.operator.profile.gap_px)
         self.row.setContentsMargins(gap, 2, gap, 0)
@@ -442,19 +473,43 @@ class VisionBand(QWidget):
             return list(service.cameras_of(screen.line))
         return []
 
-    def show_screen(self, screen: Any) -> None:
+    def columns_of(self, screen: Any) -> list[list[str]]:
+        """The cameras in columns: on the overview one a line, in the lines' order (each
+        under its line's part of the screen, an empty one for a line without a camera);
+        on a line screen, one."""
         cameras = self.cameras_of(screen)
+        if screen.level > 1 or not cameras:
+            return [cameras] if cameras else []
+        service = self.views.service
+        lines = list(self.views.operator.project.lines)
+        columns = [list(service.cameras_of(line)) for line in lines]
+        placed = {camera for column in columns for camera in column}
+        columns += [[camera] for camera in cameras if camera not in placed]
+        return columns
+
+    def show_screen(self, screen: Any) -> None:
+        columns = self.columns_of(screen)
+        cameras = [camera for column in columns for camera in column]
         compact = screen.level <= 1
-        if list(self.tiles) != cameras or any(t.compact != compact for t in self.tiles.values()):
-            for tile in self.tiles.values():
-                tile.hide()
-                tile.deleteLater()
-            self.tiles = {
-                camera: LiveTile(self.views, camera, compact=compact, parent=self)
-                for camera in cameras
-            }
-            for tile in self.tiles.values():
-                self.row.addWidget(tile, 1)
+        shape = [len(column) for column in columns]
+        if (
+            list(self.tiles) != cameras
+            or shape != self.shape
+            or any(t.compact != compact for t in self.tiles.values())
+        ):
+            for widget in (*self.tiles.values(), *self.spacers):
+                widget.hide()
+                widget.deleteLater()
+            self.tiles, self.spacers, self.shape = {}, [], shape
+            for column in columns:
+                if not column:  # a line without a camera keeps its place
+                    spacer = QWidget(self)
+                    self.spacers.append(spacer)
+                    self.row.addWidget(spacer, 1)
+                for camera in column:
+                    tile = LiveTile(self.views, camera, compact=compact, parent=self)
+                    self.tiles[camera] = tile
+                    self.row.addWidget(tile, 1)
         self.setVisible(bool(cameras))
         self.refresh()
 
@@ -530,7 +585,10 @@ class InspectionDialog(QDialog):
         self.facts.setObjectName("visionFacts")
         self.facts.setWordWrap(True)
         self.facts.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        facts.addWidget(self.verdict)
+        verdict = QHBoxLayout()
+        verdict.addWidget(self.verdict)
+        verdict.addStretch(1)
+        facts.addLayout(verdict)
         facts.addWidget(self.facts)
         facts.addStretch(1)
         grid.addLayout(facts, 2, 1)
