@@ -3,7 +3,10 @@ target, the quarantine acted on, bad input one line and an exit code, never a tr
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import sqlite3
 
 import pytest
 
@@ -110,3 +113,31 @@ def test_a_project_without_mes_says_so(tmp_path, capsys):
     (tmp_path / "project.yaml").write_text(PROJECT.split("mes:")[0], encoding="utf-8")
     code, _, err = hmi(capsys, "status", str(tmp_path), "--data-dir", str(tmp_path / "d"))
     assert code == 1 and "the project has no mes: section" in err
+
+
+def test_where_the_project_has_users_who_acts_signs_in_and_the_audit_trail_keeps_it(
+    station, capsys, monkeypatch
+):
+    folder, data = station
+    common = (str(folder), "--data-dir", str(data))
+    for name, role, pin in (("op1", "operator", "1111"), ("lead", "supervisor", "2222")):
+        monkeypatch.setattr("sys.stdin", io.StringIO(f"{pin}\n{pin}\n"))
+        added = main(["users", "add", *common, name, "--role", role, "--pin", "--stdin"])
+        assert added == 0, capsys.readouterr().err
+    capsys.readouterr()
+    _, out, _ = hmi(capsys, "status", *common, "--quarantined")
+    first = json.loads(out.splitlines()[1])["event"]["id"]
+    discard = ("discard", *common, "plant", str(first), "--reason", "typo", "--pin", "--stdin")
+    monkeypatch.setattr("sys.stdin", io.StringIO("1111\n"))
+    code, _, err = hmi(capsys, *discard, "--user", "op1")
+    assert code == 1 and "may not" in err and "Traceback" not in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("2222\n"))
+    code, out, err = hmi(capsys, *discard, "--user", "lead")
+    assert (code, out.strip()) == (0, "plant: discarded 1 event(s)"), err
+    with contextlib.closing(sqlite3.connect(data / "hmi.db")) as conn:
+        audit = conn.execute(
+            "SELECT user, action, reason, detail FROM audit WHERE action LIKE 'mes.%' "
+            "ORDER BY rowid"
+        ).fetchall()
+    assert [(u, a) for u, a, _, _ in audit] == [("op1", "mes.discard"), ("lead", "mes.discard")]
+    assert "refused" in audit[0][3] and audit[1][2] == "typo" and f"[{first}]" in audit[1][3]

@@ -133,7 +133,10 @@ class Delivery:
     @property
     def target(self) -> Target:
         if self._target is None:
-            self._target = self.config.make()
+            try:
+                self._target = self.config.make()
+            except Exception as exc:  # a secret gone, a CA file removed since the check
+                raise TargetError(f"cannot be set up: {exc}") from exc
         return self._target
 
     @property
@@ -214,7 +217,14 @@ class Delivery:
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         self._calls.append((fn, future))
         self._wake.set()
-        return future.result(CALL_TIMEOUT_S)
+        try:
+            return future.result(CALL_TIMEOUT_S)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise TargetError(
+                f"its worker did not get to it within {CALL_TIMEOUT_S:g} s "
+                f"({self.store.problem or 'a batch in flight'})"
+            ) from None
 
     # -- the worker -----------------------------------------------------------------------
 
