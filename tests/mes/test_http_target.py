@@ -294,3 +294,43 @@ def _properties(schema: dict):
             yield from _properties(prop)
             if isinstance(prop.get("items"), dict):
                 yield from _properties(prop["items"])
+
+
+PROJECT = """\
+project:
+  name: MES over HTTP
+devices:
+  press: {protocol: simulator, model: press}
+tags:
+  - {name: speed, device: press, address: ram_speed_sp}
+mes:
+  targets:
+    plant_mes:
+      kind: http
+      url: https://mes.plant.local/linea
+      auth: {basic: {user: linea, password: hunter2}}
+      batch: 50
+    spare:
+      kind: http
+      url: https://mes2.plant.local
+      auth: {bearer: {secret: mes_token}}
+"""
+
+
+def test_the_project_check_names_a_plain_password_at_its_line_and_builds_the_rest(tmp_path):
+    from hmi.core.checks import check_all
+    from hmi.core.mes.config import read_mes
+
+    (tmp_path / "project.yaml").write_text(PROJECT, encoding="utf-8")
+    project, problems = check_all(tmp_path)
+    shown = [str(p) for p in problems]
+    assert any(
+        s.startswith("project.yaml:12:") and "password: a password is never written" in s
+        for s in shown
+    ), shown
+    assert not any("hunter2" in s for s in shown)
+    assert project is not None
+    config, _ = read_mes(project)
+    assert config is not None and list(config.targets) == ["spare"]
+    made = config.targets["spare"].make()
+    assert isinstance(made, HttpTarget) and made.url == "https://mes2.plant.local"
