@@ -3196,127 +3196,131 @@
     <name>VisionLive</name>
     <message>
         <source>Inspection</source>
-        <translation type="unfinished"></translation>
+        <translation>Ispezione</translation>
     </message>
     <message>
         <source>Models</source>
-        <translation type="unfinished">Modelli</translation>
+        <translation>Modelli</translation>
     </message>
     <message>
         <source>GOOD</source>
-        <translation type="unfinished"></translation>
+        <translation>BUONO</translation>
     </message>
     <message>
         <source>DEFECT: {label}</source>
-        <translation type="unfinished"></translation>
+        <translation>DIFETTO: {label}</translation>
     </message>
     <message>
         <source>DEFECT</source>
-        <translation type="unfinished"></translation>
+        <translation>DIFETTO</translation>
     </message>
     <message>
         <source>NOT INSPECTED</source>
-        <translation type="unfinished"></translation>
+        <translation>NON ISPEZIONATO</translation>
     </message>
     <message>
         <source>No part yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Nessun pezzo ancora</translation>
     </message>
     <message>
         <source>Inspection unavailable</source>
-        <translation type="unfinished"></translation>
+        <translation>Ispezione non disponibile</translation>
     </message>
     <message>
         <source>Camera connecting</source>
-        <translation type="unfinished"></translation>
+        <translation>Telecamera in connessione</translation>
     </message>
     <message>
         <source>Camera stalled: no new images</source>
-        <translation type="unfinished"></translation>
+        <translation>Telecamera ferma: nessuna nuova immagine</translation>
     </message>
     <message>
         <source>Camera failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Telecamera guasta</translation>
     </message>
     <message>
         <source>Camera stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>Telecamera spenta</translation>
     </message>
     <message>
         <source>{why}. Parts are counted as not inspected.</source>
-        <translation type="unfinished"></translation>
+        <translation>{why}. I pezzi sono contati senza ispezione.</translation>
     </message>
     <message>
         <source>score {score}</source>
-        <translation type="unfinished"></translation>
+        <translation>punteggio {score}</translation>
     </message>
     <message>
         <source>{verdict} · part {part} · {time} · {detail}</source>
-        <translation type="unfinished"></translation>
+        <translation>{verdict} · pezzo {part} · {time} · {detail}</translation>
     </message>
     <message>
         <source>No image</source>
-        <translation type="unfinished"></translation>
+        <translation>Nessuna immagine</translation>
+    </message>
+    <message>
+        <source>Parts are counted as not inspected: {reason}</source>
+        <translation>I pezzi sono contati senza ispezione: {reason}</translation>
     </message>
     <message>
         <source>Good</source>
-        <translation type="unfinished">Buoni</translation>
+        <translation>Buoni</translation>
     </message>
     <message>
         <source>Scrap</source>
-        <translation type="unfinished"></translation>
+        <translation>Scarti</translation>
     </message>
     <message>
         <source>Not inspected</source>
-        <translation type="unfinished">Senza ispezione</translation>
+        <translation>Senza ispezione</translation>
     </message>
     <message>
         <source>Defect rate</source>
-        <translation type="unfinished"></translation>
+        <translation>Tasso difetti</translation>
     </message>
     <message>
         <source>model {model}</source>
-        <translation type="unfinished"></translation>
+        <translation>modello {model}</translation>
     </message>
     <message>
         <source>part {part}</source>
-        <translation type="unfinished"></translation>
+        <translation>pezzo {part}</translation>
     </message>
     <message>
         <source>Inspection: {camera}</source>
-        <translation type="unfinished"></translation>
+        <translation>Ispezione: {camera}</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished">Chiudi</translation>
+        <translation>Chiudi</translation>
     </message>
     <message>
         <source>Live · {fps} images/s · model {model}</source>
-        <translation type="unfinished"></translation>
+        <translation>Dal vivo · {fps} immagini/s · modello {model}</translation>
     </message>
     <message>
         <source>No part decided yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Nessun pezzo ancora deciso</translation>
     </message>
     <message>
         <source>Part {part} · {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>Pezzo {part} · {time}</translation>
     </message>
     <message>
         <source>Score {score} · model {model}</source>
-        <translation type="unfinished"></translation>
+        <translation>Punteggio {score} · modello {model}</translation>
     </message>
     <message>
         <source>Decided {ms} ms after the image</source>
-        <translation type="unfinished"></translation>
+        <translation>Deciso {ms} ms dopo l&apos;immagine</translation>
     </message>
     <message>
         <source>Found: {found}</source>
-        <translation type="unfinished"></translation>
+        <translation>Trovato: {found}</translation>
     </message>
     <message>
         <source>Good {good} · Scrap {scrap} · Not inspected {uninspected} · Defect rate {rate}</source>
-        <translation type="unfinished"></translation>
+        <translation>Buoni {good} · Scarti {scrap} · Senza ispezione {uninspected} · Tasso difetti {rate}</translation>
     </message>
 </context>
 <context>
