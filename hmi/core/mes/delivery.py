@@ -212,8 +212,7 @@ class Delivery:
         """Run ``fn`` with the target on the worker's thread (the target is its own), or
         here when no worker runs (a console command); its exception is raised here."""
         if not self.running:
-            with self._read_lock:
-                return fn(self._open())
+            return fn(self._open())
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         self._calls.append((fn, future))
         self._wake.set()
@@ -264,16 +263,20 @@ class Delivery:
     def round(self) -> bool:
         """The live lane, then one backlog batch; True when anything was sent. Raises
         ``TargetError`` with nothing changed when the target could not take a batch."""
-        with self._read_lock:
-            conn = self._conn()
-            if not self._outbox(conn):
-                return False
-            live = self._live(conn)
-            backlog = self._backlog(conn)
+        if not self._read(self._outbox):
+            return False
+        live = self._live()
+        backlog = self._backlog()
         return live or backlog
 
-    def _live(self, conn: sqlite3.Connection) -> bool:
-        fresh = read_after(conn, self.scanned, self.batch)
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """``fn`` on the reader, which ``status`` shares (never held while sending)."""
+        with self._read_lock:
+            return fn(self._conn())
+
+    def _live(self) -> bool:
+        scanned, size = self.scanned, self.batch
+        fresh = self._read(lambda conn: read_after(conn, scanned, size))
         if not fresh:
             return False
         held: collections.Counter[str] = collections.Counter()
@@ -294,17 +297,18 @@ class Delivery:
         self.unsent.update(held)
         return bool(live)
 
-    def _backlog(self, conn: sqlite3.Connection) -> bool:
+    def _backlog(self) -> bool:
         if self.cursor >= self.scanned:
             return False
         if not self.unsent.total():  # everything up to what was looked at went ahead
             self._settle([], [], cursor=self.scanned)
             return False
-        rows = conn.execute(
+        query = (
             f"{SELECT} WHERE id > ? AND id <= ? AND id NOT IN "
-            "(SELECT outbox_id FROM mes_ahead WHERE target = ?) ORDER BY id LIMIT ?",
-            (self.cursor, self.scanned, self.name, self.batch),
-        ).fetchall()
+            "(SELECT outbox_id FROM mes_ahead WHERE target = ?) ORDER BY id LIMIT ?"
+        )
+        args = (self.cursor, self.scanned, self.name, self.batch)
+        rows = self._read(lambda conn: conn.execute(query, args).fetchall())
         if not rows:  # rows removed behind its back: nothing left to send below scanned
             self.unsent.clear()
             self._settle([], [], cursor=self.scanned)
