@@ -11,8 +11,6 @@ The pages get this object as their ``views``: ``service``, ``operator``, ``user(
 
 from __future__ import annotations
 
-import importlib
-import logging
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -29,12 +27,11 @@ from PySide6.QtWidgets import (
 from hmi.ui.capability import CapabilityViews
 
 from .common import INSPECTION, MODELS, page_words, vision_stylesheet
+from .gallery import EvidencePage
 from .live import InspectionDialog, Pictures, VisionBand
+from .models import ModelsPage
 
-log = logging.getLogger(__name__)
-
-#: the pages: key, module of this package, class
-PAGES = ((INSPECTION, "gallery", "EvidencePage"), (MODELS, "models", "ModelsPage"))
+PAGES = ((INSPECTION, EvidencePage), (MODELS, ModelsPage))
 
 
 class _NewPanels(QObject):
@@ -135,11 +132,8 @@ class VisionViews(CapabilityViews):
         splitter = getattr(window, "splitter", None)
         if splitter is not None:
             _NewPanels(self, splitter)
-        for key, module, name in PAGES:
-            page_class = self._page_class(module, name)
-            if page_class is not None:
-                self.pages[key] = page_class(self, window)
-        if self.operator.profile.touch and self.pages:
+        self.pages = {key: page(self, window) for key, page in PAGES}
+        if self.operator.profile.touch:
             # the touch header's row keeps the screen's title: both pages open from the
             # camera's large view (a touch on the live tile), not from the navigation
             self.pair = PagePair(self, self.pages)
@@ -147,15 +141,6 @@ class VisionViews(CapabilityViews):
         else:
             for key, page in self.pages.items():
                 window.add_page(key, page, lambda k=key: page_words(k))
-
-    @staticmethod
-    def _page_class(module: str, name: str) -> Any:
-        """A page's class; None (logged) while its module is not there."""
-        try:
-            return getattr(importlib.import_module(f"{__package__}.{module}"), name)
-        except (ImportError, AttributeError) as error:
-            log.warning("vision page %s.%s is not available: %s", module, name, error)
-            return None
 
     def open_page(self, window: Any, key: str) -> QWidget:
         """Show page ``key`` (on the touch panel: the pair, switched to it)."""
