@@ -298,3 +298,22 @@ def test_touch_pages_open_from_the_camera_and_the_title_keeps_its_room(
     assert views.pages["inspection"].isVisible() and not models.isVisible()
     window.close_page()
     assert window.host.isVisible()
+
+
+def test_the_gallery_shows_cameras_at_work_without_touching_the_stations_records(
+    qtbot, window, vision
+):
+    views = window.view("vision")
+    entries = {name: (show, close) for name, show, close in views.showcase(window)}
+    assert {"vision-live-line", "vision-live-top"} <= set(entries)
+    show, close = entries["vision-live-line"]
+    show()
+    tile = tile_of(window)
+    qtbot.waitUntil(lambda: len(tile.strip.visible_thumbs()) >= 3, timeout=5000)
+    assert views.service is not vision
+    folder = views.rehearsal.folder
+    assert folder.is_dir() and sum(vision.live(CAMERA).counts.values()) == 0
+    close(None)
+    assert views.service is vision
+    views.close()
+    assert not folder.exists()

@@ -11,6 +11,10 @@ The pages get this object as their ``views``: ``service``, ``operator``, ``user(
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -32,6 +36,51 @@ from .live import InspectionDialog, Pictures, VisionBand
 from .models import ModelsPage
 
 PAGES = ((INSPECTION, EvidencePage), (MODELS, ModelsPage))
+REHEARSED_PARTS = 12  # as many as the live view keeps
+PART_GAP_S = 0.15  # a fresh frame for each part (the demo camera grabs 10 a second)
+REHEARSAL_WAIT_S = 15.0
+
+
+class Rehearsal:
+    """The project's cameras on a throw-away service in a temporary folder (its own
+    store, counters and evidence), a dozen parts decided with the simulated fault on,
+    so that ``hmi gallery`` draws the live view at work without touching the station's
+    counters or evidence."""
+
+    def __init__(self, station: Any):
+        from hmi.core.access import Access
+        from hmi.core.store import Writer
+        from hmi.core.tags import good
+        from hmi.core.vision import Vision
+
+        self.folder = Path(tempfile.mkdtemp(prefix="linea-vision-"))
+        self.store = Writer(self.folder / "hmi.db").start()
+        self.service = Vision(station.config, self.store, Access(), self.folder, lambda _: None)
+        self.service.start()
+        cameras = list(station.config.cameras.values())
+        self.service.feed({c.fault_tag: good(True) for c in cameras if c.fault_tag})
+        deadline = time.monotonic() + REHEARSAL_WAIT_S
+        while time.monotonic() < deadline and not all(
+            self.service.live(c.name).frame is not None for c in cameras
+        ):
+            time.sleep(0.05)
+        for part in range(REHEARSED_PARTS + 1):
+            for camera in cameras:
+                trigger = camera.trigger
+                if trigger.kind == "count" and trigger.tag:
+                    self.service.feed({trigger.tag: good(part)})
+                elif trigger.kind == "edge" and trigger.tag:
+                    self.service.feed({trigger.tag: good(part % 2 == 1)})
+            time.sleep(PART_GAP_S)
+        while time.monotonic() < deadline and any(
+            len(self.service.live(c.name).decisions) < REHEARSED_PARTS // 2 for c in cameras
+        ):
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.service.stop()
+        self.store.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class _NewPanels(QObject):
@@ -116,6 +165,8 @@ class VisionViews(CapabilityViews):
         self.bands: list[VisionBand] = []
         self.pages: dict[str, QWidget] = {}
         self.pair: PagePair | None = None  # the touch panel's one page for both
+        self.rehearsal: Rehearsal | None = None  # the gallery's cameras at work
+        self.station_service: Any = None  # the station's own, while a rehearsal is shown
         self.pictures = Pictures()
 
     def configure(self, operator: Any) -> None:
@@ -193,26 +244,39 @@ class VisionViews(CapabilityViews):
 
     # -- the gallery ---------------------------------------------------------------------
 
+    def rehearse(self, on: bool) -> None:
+        """Show the live views over a rehearsal's service (parts decided in a throw-away
+        folder), or over the station's own service again."""
+        if on and self.station_service is None:
+            if self.rehearsal is None:
+                self.rehearsal = Rehearsal(self.service)
+            self.station_service, self.service = self.service, self.rehearsal.service
+        elif not on and self.station_service is not None:
+            self.service, self.station_service = self.station_service, None
+        else:
+            return
+        self.pictures = Pictures()
+        for band in list(self.bands):
+            band.refresh()
+
     def showcase(self, window: Any) -> list[tuple[str, Any, Any]]:
         """For ``hmi gallery``: the line screens with their live view, the camera large,
         and the pages (each page adds what it opens itself: ``showcase(window)``)."""
         if self.service is None or window is not self.window:
             return []
         band = window.panel.findChild(VisionBand)
-        screens = [
-            s.name
-            for s in window.library.screens
-            if s.level == 2 and band is not None and band.cameras_of(s)
-        ]
+        screens = [s.name for s in window.library.screens if band and band.cameras_of(s)]
 
         def screen(name: str) -> Any:
             def show() -> list[Any]:
+                self.rehearse(True)
                 window.go_to(name, remember=False)
                 return []
 
             return show
 
         def inspection() -> Any:
+            self.rehearse(True)
             cameras = self.service.cameras_of(None)
             if not cameras:
                 return None
@@ -226,9 +290,16 @@ class VisionViews(CapabilityViews):
                     widget.reject()
             window.close_page()
 
+        def close_rehearsed(opened: Any) -> None:
+            close(opened)
+            self.rehearse(False)
+
         entries: list[tuple[str, Any, Any]] = [
-            *((f"vision-live-{name}", screen(name), None) for name in screens),
-            ("vision-inspection", inspection, close),
+            *(
+                (f"vision-live-{name}", screen(name), lambda _: self.rehearse(False))
+                for name in screens
+            ),
+            ("vision-inspection", inspection, close_rehearsed),
         ]
         for key, page in self.pages.items():
             entries.append(
@@ -242,3 +313,7 @@ class VisionViews(CapabilityViews):
     def close(self) -> None:
         for band in list(self.bands):
             band.timer.stop()
+        self.rehearse(False)
+        if self.rehearsal is not None:
+            self.rehearsal.close()
+            self.rehearsal = None
