@@ -2808,16 +2808,8 @@
         <translation>L&apos;immagine non si può leggere: {path}</translation>
     </message>
     <message>
-        <source>above the threshold {t}</source>
-        <translation>sopra la soglia {t}</translation>
-    </message>
-    <message>
-        <source>below the threshold {t}</source>
-        <translation>sotto la soglia {t}</translation>
-    </message>
-    <message>
         <source>{n} found</source>
-        <translation>{n} trovati</translation>
+        <translation>trovati: {n}</translation>
     </message>
     <message>
         <source>none</source>
@@ -2918,6 +2910,10 @@
     <message>
         <source>⇄ Overrule…</source>
         <translation>⇄ Correggi…</translation>
+    </message>
+    <message>
+        <source>Score / limit</source>
+        <translation>Punteggio / soglia</translation>
     </message>
     <message>
         <source>Order</source>

@@ -157,7 +157,7 @@ def test_the_filters_narrow_the_list(qtbot, page, vision):
     dialog = page.choose_order()  # the orders the evidence holds, as buttons
     assert set(dialog.buttons) == {None, "P-0", "P-1"}
     touch(dialog.buttons["P-1"])
-    assert page.order == "P-1" and "P-1" in page.order_button.text()
+    assert page.order == "P-1" and page.order_button.full_text == "Order: P-1"
     assert [i.score for i in shown(page)] == [0.62, 0.95]  # newest first
     for _ in range(14):  # 0.00 -> 0.70 in steps of 0.05
         page.score.buttons["low+1"].click()
@@ -179,8 +179,9 @@ def test_an_overrule_corrects_the_order_and_the_item_shows_its_review(
     page.open_row(page.model.rowCount() - 1)  # the oldest: a defect of P-1, score 0.95
     item = page.item
     assert (item.result, item.order, item.score) == ("defect", "P-1", 0.95)
-    assert "above the threshold 0.50" in page.facts["score"].text()
+    assert page.facts["score"].text() == "0.95 ≥ 0.50"  # score against the limit
     assert page.facts["order"].text() == "P-1"
+    assert page.facts["model"].text() == "bright"
     assert page.review_words.text() == "Not reviewed yet."
     dialog = page.ask_overrule()
     assert dialog is not None and list(dialog.buttons) == ["good"]  # a defect can only be good
@@ -192,7 +193,7 @@ def test_an_overrule_corrects_the_order_and_the_item_shows_its_review(
     assert page.item.review is not None and page.item.review.user == SUPERVISOR
     assert page.verdict.text() == "Good"
     assert "Overruled by sup1" in page.review_words.text()
-    assert "bright: decided Defect (bright)" in page.facts["model"].text()
+    assert page.facts["model"].text() == "bright: decided Defect (bright)"
     sidecar = json.loads(Path(item.path).read_text(encoding="utf-8"))
     assert sidecar["review"]["verdict"] == "overruled"
     page.set_filters(reviewed=True)

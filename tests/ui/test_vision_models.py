@@ -39,8 +39,8 @@ def page(qtbot, project, engine, tmp_path, runtime, setup):
 def test_each_model_with_its_settings_and_their_sources(qtbot, page):
     assert list(page.model_buttons) == ["bright", "other"]
     assert page.chosen == "bright" and page.model_buttons["bright"].isChecked()
-    assert "used by cam" in page.model_buttons["bright"].text()
-    assert "not in use" in page.model_buttons["other"].text()
+    assert "used by cam" in page.model_buttons["bright"].full_text
+    assert "not in use" in page.model_buttons["other"].full_text
     assert page.facts["cameras"].text() == "cam"
     assert len(page.facts["sha256"].text()) == 13  # 12 hex digits and "…"
     assert page.facts["origin"].text() == "from the project"
@@ -126,7 +126,7 @@ def test_switching_a_camera_asks_first_and_changes_its_model(qtbot, page, setup)
     assert vision.inspections["cam"].slot.name == "other"
     qtbot.waitUntil(lambda: tags.value(camera_tag("cam", "model")) == "other", timeout=3000)
     assert page.message.text() == "cam inspects with other from now on"
-    assert "used by cam" in page.model_buttons["other"].text()
+    assert "used by cam" in page.model_buttons["other"].full_text
     assert not page.use_button.isEnabled()  # every camera uses it now: said why
     assert "already" in page.use_button.toolTip()
 

@@ -45,10 +45,12 @@ from hmi.core.vision.capability import REVIEW
 from hmi.ui.i18n import translate
 from hmi.ui.notice import set_flag
 
+from .common import score_text as against_limit
 from .overlay import Overlays, OverlayView, paint_image
 from .review import (
     Allowed,
     ChoiceDialog,
+    FitButton,
     ImageCache,
     Segments,
     clock,
@@ -97,7 +99,7 @@ class EvidenceModel(QAbstractListModel):
 
 class Thumbs(QStyledItemDelegate):
     """A tile per item: its thumbnail (read lazily), the decision in words and, under it,
-    score, time and order; an item a person reviewed says so with a mark."""
+    score and time; an item a person reviewed says so with a mark."""
 
     def __init__(self, page: EvidencePage):
         super().__init__(page)
@@ -170,7 +172,7 @@ class Thumbs(QStyledItemDelegate):
         font.setPixelSize(self.value_px)
         painter.setFont(font)
         metrics = painter.fontMetrics()
-        tail = " · ".join(p for p in (score_text(item.score), clock(item.ts), item.order) if p)
+        tail = f"{score_text(item.score)} · {clock(item.ts)}"  # the order: in the large view
         painter.drawText(
             QRect(words.x(), words.bottom() + 1, words.width(), round(self.value_px * 1.35)),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -247,7 +249,8 @@ class EvidencePage(QWidget):
         profile = views.operator.profile
         self.touch = profile.touch
         self.gap = gap = round(profile.gap_px)
-        self.thumb_side = round(profile.target_px * (3.6 if profile.touch else 4.5))
+        # as wide as a finger's row of text under it needs ("Defect (pick_up)", score, time)
+        self.thumb_side = max(round(profile.target_px * 3.6), round(value_px(profile) * 8))
         self.setStyleSheet(vision_stylesheet(views))
         self.allowed = Allowed(views, REVIEW, lambda text: self.say(text, True), self)
         self.thumbs = ImageCache(self.thumb_side, parent=self)
@@ -285,13 +288,13 @@ class EvidencePage(QWidget):
         first, second = QHBoxLayout(), QHBoxLayout()
         first.setSpacing(self.gap)
         second.setSpacing(self.gap)
-        self.camera_button = QPushButton("", page)
+        self.camera_button = FitButton(page)
         self.camera_button.setObjectName("filterCamera")
         self.camera_button.clicked.connect(lambda _=False: self.choose_camera())
-        self.order_button = QPushButton("", page)
+        self.order_button = FitButton(page)
         self.order_button.setObjectName("filterOrder")
         self.order_button.clicked.connect(lambda _=False: self.choose_order())
-        self.label_button = QPushButton("", page)
+        self.label_button = FitButton(page)
         self.label_button.setObjectName("filterClass")
         self.label_button.clicked.connect(lambda _=False: self.choose_label())
         for button in (self.camera_button, self.order_button, self.label_button):
@@ -566,31 +569,22 @@ class EvidencePage(QWidget):
             return
         self.item_title.setText(f"{item.camera} · {clock(item.ts, seconds=True)}")
         self.verdict.setText(result_text(*standing(item)))
-        threshold = item.threshold
-        if item.score is None:
-            score = "—"
-        elif threshold is None:
-            score = score_text(item.score)
-        else:
-            side = (
-                translate("Vision", "above the threshold {t}")
-                if item.score >= threshold
-                else translate("Vision", "below the threshold {t}")
-            )
-            score = f"{score_text(item.score)} ({side.format(t=f'{threshold:.2f}')})"
+        set_flag(self.verdict, "abnormal", standing(item)[0] == "defect")  # as the live view
         boxes = (
             translate("Vision", "{n} found").format(n=len(item.boxes))
             if item.boxes
             else translate("Vision", "none")
         )
         values = {
-            "score": score,
+            "score": against_limit(item.score, item.threshold),  # as the live view says it
             "order": item.order or translate("Vision", "no order running"),
             "camera": f"{item.camera} · {item.line}" if item.line else item.camera,
             "time": clock(item.ts, seconds=True),
             "model": translate("Vision", "{model}: decided {result}").format(
                 model=item.model or "—", result=result_text(*model_decision(item))
-            ),
+            )
+            if standing(item) != (item.result, item.label)
+            else item.model or "—",
             "boxes": boxes,
         }
         for key, value in values.items():
@@ -742,17 +736,17 @@ class EvidencePage(QWidget):
         set_flag(self.message, "empty", not text)
 
     def retranslate(self) -> None:
-        self.camera_button.setText(
+        self.camera_button.set_words(
             translate("Vision", "Camera: {name}").format(name=self.camera)
             if self.camera
             else translate("Vision", "All cameras")
         )
-        self.order_button.setText(
+        self.order_button.set_words(
             translate("Vision", "Order: {number}").format(number=self.order)
             if self.order
             else translate("Vision", "All orders")
         )
-        self.label_button.setText(
+        self.label_button.set_words(
             translate("Vision", "Class: {name}").format(name=self.label)
             if self.label
             else translate("Vision", "All classes")
@@ -781,7 +775,7 @@ class EvidencePage(QWidget):
         self.confirm_button.setText(translate("Vision", "✓ Confirm"))
         self.overrule_button.setText(translate("Vision", "⇄ Overrule…"))
         names = {
-            "score": translate("Vision", "Score"),
+            "score": translate("Vision", "Score / limit"),
             "order": translate("Vision", "Order"),
             "camera": translate("Vision", "Camera"),
             "time": translate("Vision", "Time"),

@@ -40,6 +40,7 @@ from hmi.ui.notice import set_flag
 from .review import (
     Allowed,
     ChoiceDialog,
+    FitButton,
     clock,
     fact_rows,
     open_page,
@@ -170,7 +171,7 @@ class ModelsPage(QWidget):
         self.model_column.addStretch(1)
         scroll.setWidget(holder)
         left.addWidget(scroll, 1)
-        self.model_buttons: dict[str, QPushButton] = {}
+        self.model_buttons: dict[str, FitButton] = {}
         self.add_button = QPushButton("", self)
         self.add_button.setObjectName("modelAdd")
         self.add_button.clicked.connect(lambda _=False: self.ask_add())
@@ -253,7 +254,8 @@ class ModelsPage(QWidget):
             button.deleteLater()
         self.model_buttons = {}
         for n, entry in enumerate(self.entries):
-            button = QPushButton(self.row_text(entry), self)
+            button = FitButton(self)
+            button.set_words(self.row_text(entry))
             button.setObjectName(f"model_{entry.name}")
             button.setCheckable(True)
             button.setProperty("toggle", True)
@@ -549,7 +551,7 @@ class ModelsPage(QWidget):
         for name, button in self.model_buttons.items():
             entry = self.entry(name)
             if entry is not None:
-                button.setText(self.row_text(entry))
+                button.set_words(self.row_text(entry))
         if self.entries:
             self.show_entry()
 
@@ -600,6 +602,7 @@ class TestDialog(QDialog):
         self.counts: dict[str, dict[str, int]] = {}
         table = self.table
         row.addLayout(table)
+        row.setAlignment(table, Qt.AlignmentFlag.AlignTop)
         figures = QGridLayout()
         figures.setHorizontalSpacing(gap * 2)
         self.figures: dict[str, QLabel] = {}
@@ -618,6 +621,7 @@ class TestDialog(QDialog):
             figures.addWidget(value, n, 1)
             self.figures[key] = value
         row.addLayout(figures)
+        row.setAlignment(figures, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.result)
         self.result.hide()
         self.note = QLabel("", self)
@@ -637,6 +641,19 @@ class TestDialog(QDialog):
         self.busy.setFormat(translate("Vision", "Testing {name} …").format(name=self.entry.name))
         self.busy.show()
         return self.worker.start(self.entry.name, images)
+
+    def fit(self) -> None:
+        """Grown by the table: as large as it needs, within its window and over its middle."""
+        window = self.parentWidget().window() if self.parentWidget() is not None else None
+        self.adjustSize()
+        if window is None:
+            return
+        room = window.geometry()
+        self.resize(min(self.width(), room.width()), min(self.height(), room.height()))
+        place = room.center() - self.rect().center()
+        place.setX(max(room.left(), min(place.x(), room.right() - self.width())))
+        place.setY(max(room.top(), min(place.y(), room.bottom() - self.height())))
+        self.move(place)
 
     def cells_of(self, key: str) -> dict[str, int]:
         """The numbers of a row of the table shown ("good", "defect", "class:scratch")."""
@@ -732,7 +749,7 @@ class TestDialog(QDialog):
             else ""
         )
         self.result.show()
-        self.adjustSize()
+        self.fit()
         self.page.say(
             translate("Vision", "{name} tested on {n} images: {accuracy} right").format(
                 name=run.model, n=run.images, accuracy=percent(run.accuracy)

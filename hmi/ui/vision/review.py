@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +40,7 @@ QLabel[heading="true"] { font-weight: bold; }
 QLabel[note="true"] { color: @text_dim; }
 QLabel[fact="true"] { font-weight: bold; }
 QLabel[verdict="true"] { font-weight: bold; border: 3px solid @outline; padding: 0 @px(8); }
+QLabel[verdict="true"][abnormal="true"] { background: @alarm3; color: @alarm3_text; }
 QLabel[inferred="true"] {
     font-weight: bold; border: 2px dashed @quality_mark; padding: 0 @px(4);
 }
@@ -78,7 +80,10 @@ def vision_stylesheet(views: Any) -> str:
     """The window's look for these pages (the views' own first), with ours on top."""
     operator = views.operator
     own = fill_stylesheet(STYLE, operator.theme, operator.profile.chrome_scale)
-    sizes = f'QLabel[fact="true"] {{ font-size: {value_px(operator.profile)}px; }}\n'
+    sizes = (
+        f'QLabel[fact="true"] {{ font-size: {value_px(operator.profile)}px; }}\n'
+        f'QLabel[verdict="true"] {{ font-size: {round(value_px(operator.profile) * 1.4)}px; }}\n'
+    )
     return (getattr(views, "stylesheet", "") or "") + "\n" + own + sizes
 
 
@@ -215,6 +220,33 @@ class Segments(QWidget):
     def _mark(self) -> None:
         for button, value in zip(self.buttons, self.values, strict=True):
             button.setChecked(value == self.value)
+
+
+class FitButton(QPushButton):
+    """A button whose words end in "…" where its share of the row is too narrow (a long
+    camera name, a longer language), never cut at both ends nor widening the row."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("", parent)
+        self.full_text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def set_words(self, text: str) -> None:
+        self.full_text = text
+        self.setToolTip(text)
+        self._fit()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        metrics = self.fontMetrics()
+        room = self.width() - 2 * metrics.averageCharWidth()
+        lines = self.full_text.split("\n")  # each line shortened on its own
+        self.setText(
+            "\n".join(metrics.elidedText(t, Qt.TextElideMode.ElideRight, room) for t in lines)
+        )
 
 
 class ChoiceDialog(QDialog):
