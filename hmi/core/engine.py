@@ -26,6 +26,7 @@ from .tags import Batch, Quality, TagValue
 from .words import parse_flag
 
 log = logging.getLogger(__name__)
+_make = tuple.__new__  # a TagValue without the generated __new__'s call (hmi.core.tags)
 
 __all__ = ["DEVICE_TAG_PREFIX", "SYSTEM_PREFIX", "TagEngine", "coerce", "device_status_tag"]
 
@@ -40,6 +41,7 @@ class _Prep:
     deadband: float
     numeric: bool
     integer: bool
+    band: float = 0.0  # the deadband where it applies (a numeric tag), else 0
 
 
 def _prep(tag: TagConfig) -> _Prep:
@@ -54,6 +56,7 @@ def _prep(tag: TagConfig) -> _Prep:
         deadband=tag.deadband,
         numeric=tag.data_type.numeric,
         integer=tag.data_type.integer,
+        band=tag.deadband if tag.data_type.numeric else 0.0,
     )
 
 
@@ -114,40 +117,40 @@ class TagEngine:
     # -- the hot path --------------------------------------------------------------------
 
     def publish(self, batch: Batch) -> None:
-        """Take a raw batch from a driver (DriverSink.publish)."""
+        """Take a raw batch from a driver (DriverSink.publish).
+
+        Tens of thousands of values a second pass here, so each costs a few dict lookups
+        and comparisons: the per-tag numbers are precomputed (``_Prep``), a sample is read
+        by position (``TagValue`` is a tuple), and what passes is stored in one update."""
         out: Batch = {}
         values = self.values
         preps = self._prep
+        bad = Quality.BAD
         for name, tv in batch.items():
             prep = preps.get(name)
             if prep is None:
                 self.unknown_tags += 1
                 continue
-            value = tv.value
+            value, quality, source_ts, ts, reason = tv
             prev = values.get(name)
-            if tv.quality is Quality.BAD:
+            if quality is bad:
                 # a Bad sample keeps showing the last known value (marked, never blanked)
-                value = prev.value if prev is not None else None
-                tv = TagValue(value, tv.quality, tv.source_ts, tv.ts, tv.reason)
+                value = prev[0] if prev is not None else None
+                tv = _make(TagValue, (value, quality, source_ts, ts, reason))
             elif prep.scaled and value is not None:
                 value = value * prep.gain + prep.offset
-                tv = TagValue(value, tv.quality, tv.source_ts, tv.ts, tv.reason)
-            if prev is not None and prev.quality is tv.quality and prev.reason == tv.reason:
-                old = prev.value
+                tv = _make(TagValue, (value, quality, source_ts, ts, reason))
+            if prev is not None and prev[1] is quality and prev[4] == reason:
+                old = prev[0]
                 if old == value:
                     continue
-                if (
-                    prep.deadband
-                    and prep.numeric
-                    and value is not None
-                    and old is not None
-                    and abs(value - old) < prep.deadband
-                ):
+                band = prep.band
+                if band and value is not None and old is not None and abs(value - old) < band:
                     continue
-            values[name] = tv
             out[name] = tv
         if not out:
             return
+        values.update(out)
         if self._dependents:
             self._update_derived(out)
         for sub in self._subs:

@@ -45,10 +45,11 @@ class Subscription:
     def offer(self, batch: Batch) -> None:
         if self._closed:
             return
-        if self.tags is not None:
-            batch = {k: v for k, v in batch.items() if k in self.tags}
-            if not batch:
+        tags = self.tags
+        if tags is not None:
+            if batch.keys().isdisjoint(tags):  # in C, over the smaller of the two
                 return
+            batch = {k: v for k, v in batch.items() if k in tags}  # in the batch's order
         with self._lock:
             was_empty = not (self._latest or self._queue)
             if self.latest_only:

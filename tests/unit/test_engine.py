@@ -245,3 +245,51 @@ def test_system_tags_need_no_project_entry_and_pass_only_when_changed():
     assert [b["_sys.store.health"].quality for b in batches] == [Quality.GOOD, Quality.BAD]
     with pytest.raises(ValueError, match="_sys"):
         eng.publish_system({"line1.x": good(1)})
+
+
+def test_a_subscription_to_some_tags_gets_only_those_in_the_batch_order():
+    names = [f"t{i}" for i in range(50)]
+    eng = TagEngine(make_project(*(dev_tag(n, data_type=DataType.INT32) for n in names)))
+    woken = []
+    some = eng.subscribe("some", tags=["t40", "t3", "t17"], wake=lambda: woken.append(1))
+    eng.publish({n: good(1) for n in names[20:30]})  # none of its tags: nothing, no wake
+    assert some.take() == [] and woken == []
+    eng.publish({n: good(2) for n in reversed(names)})
+    (batch,) = some.take()
+    assert list(batch) == ["t40", "t17", "t3"] and batch["t3"].value == 2
+    assert woken == [1]
+
+
+def test_a_batch_passes_the_engine_as_its_values_did_one_by_one():
+    """Deadband, scaling, Bad samples and unchanged values decided in one batch exactly as
+    when each value comes alone."""
+    tags = [
+        dev_tag("band", deadband=0.5),
+        dev_tag("scaled", scaling=Scaling(0, 100, 0, 10)),
+        dev_tag("text", data_type=DataType.STRING),
+        dev_tag("flag", data_type=DataType.BOOL),
+    ]
+    steps = [
+        {"band": good(1.0), "scaled": good(50), "text": good("a"), "flag": good(False)},
+        {"band": good(1.2), "scaled": good(50), "text": good("a"), "flag": good(True)},
+        {"band": good(1.6), "scaled": bad("gone"), "text": good("b"), "flag": good(True)},
+        {"band": bad("gone"), "scaled": good(60), "text": good("b"), "flag": bad("gone")},
+    ]
+    together, alone = TagEngine(make_project(*tags)), TagEngine(make_project(*tags))
+    sub_together, sub_alone = together.subscribe("s"), alone.subscribe("s")
+    for step in steps:
+        together.publish(step)
+        for name, tv in step.items():
+            alone.publish({name: tv})
+    merged: dict = {}
+    for batch in sub_alone.take():
+        for name, tv in batch.items():
+            merged.setdefault(name, []).append(tv)
+    passed: dict = {}
+    for batch in sub_together.take():
+        for name, tv in batch.items():
+            passed.setdefault(name, []).append(tv)
+    assert passed == merged
+    assert [tv.value for tv in passed["band"]] == [1.0, 1.6, 1.6]
+    assert [tv.value for tv in passed["scaled"]] == [5.0, 5.0, 6.0]
+    assert together.values == alone.values
