@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtGui import QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -68,6 +68,11 @@ from .review import (
 LIMIT = 500  # items asked of the service at once (newest first)
 SCORE_STEP = 0.05
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+# flags as plain ints, made once: a scroll paints a few hundred tiles
+SELECTED = QStyle.StateFlag.State_Selected
+CENTRED = Qt.AlignmentFlag.AlignCenter.value
+CENTRED_WRAPPED = CENTRED | Qt.TextFlag.TextWordWrap.value
+LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft.value | Qt.AlignmentFlag.AlignVCenter.value
 ANY = None
 
 
@@ -99,84 +104,93 @@ class EvidenceModel(QAbstractListModel):
 
 class Thumbs(QStyledItemDelegate):
     """A tile per item: its thumbnail (read lazily), the decision in words and, under it,
-    score and time; an item a person reviewed says so with a mark."""
+    score and time; an item a person reviewed says so with a mark. Hundreds of tiles go
+    by in a scroll: colours, fonts and each tile's words are made once, not per paint."""
 
     def __init__(self, page: EvidencePage):
         super().__init__(page)
         self.page = page
-        self.theme = page.views.operator.theme
+        self.theme = theme = page.views.operator.theme
         profile = page.views.operator.profile
         self.font_px = round(profile.font_px)
         self.value_px = value_px(profile)  # the score and time under the verdict: values
         self.side = page.thumb_side
         self.pad = max(4, round(profile.gap_px / 2))
+        self.head_h, self.tail_h = round(self.font_px * 1.35), round(self.value_px * 1.35)
+        names = ("running", "panel", "background", "text", "text_dim", "text_on_running")
+        self.colors = {name: theme.color(name) for name in names}  # the theme keeps them
+        self.colors["mark"] = theme.color("quality_mark")
+        self.head_font = theme.font(self.font_px, True)
+        self.tail_font = theme.font(self.value_px)
+        self.words: dict[tuple[Any, ...], tuple[str, str]] = {}  # a tile's key -> its words
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
-        text = round(self.font_px * 1.35) + round(self.value_px * 1.35)
-        return QSize(self.side + 2 * self.pad, self.side + text + 3 * self.pad)
+        return QSize(self.side + 2 * self.pad, self.side + self.head_h + self.tail_h + 3 * self.pad)
+
+    def tile_words(self, item: Any) -> tuple[str, str]:
+        """The verdict and "score · time" of a tile, shortened to its width, kept."""
+        result, label = standing(item)
+        key = (item.camera, item.stem, result, label)
+        words = self.words.get(key)
+        if words is None:
+            if len(self.words) > 4 * LIMIT:
+                self.words.clear()
+            head = QFontMetrics(self.head_font).elidedText(
+                result_text(result, label), Qt.TextElideMode.ElideRight, self.side
+            )
+            tail = QFontMetrics(self.tail_font).elidedText(
+                f"{score_text(item.score)} · {clock(item.ts)}",  # the order: in the large view
+                Qt.TextElideMode.ElideRight,
+                self.side,
+            )
+            words = self.words[key] = (head, tail)
+        return words
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
         item = index.data(ITEM_ROLE)
         if item is None:
             return
-        theme = self.theme
-        cell = QRect(option.rect).adjusted(
-            self.pad // 2, self.pad // 2, -self.pad // 2, -self.pad // 2
-        )
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        result, label = standing(item)
+        colors, pad, side = self.colors, self.pad, self.side
+        rect = option.rect
+        x, y = rect.x() + pad // 2, rect.y() + pad // 2
+        selected = bool(option.state & SELECTED)
         painter.save()
-        painter.fillRect(cell, QColor(theme.running if selected else theme.panel))
-        picture = QRect(cell.x() + self.pad // 2, cell.y() + self.pad // 2, self.side, self.side)
+        painter.fillRect(
+            x,
+            y,
+            rect.width() - pad,
+            rect.height() - pad,
+            colors["running" if selected else "panel"],
+        )
+        picture = QRect(x + pad // 2, y + pad // 2, side, side)
         image = self.page.thumbs.image(str(item.image))
         if image is not None and not image.isNull():
             # the result's frame as the live view draws it (boxes: on the large image only)
-            paint_image(
-                painter, QRectF(picture), image, Overlays(result=result), theme, self.font_px
-            )
+            overlays = Overlays(result=standing(item)[0])
+            paint_image(painter, QRectF(picture), image, overlays, self.theme, self.font_px)
         else:
-            painter.fillRect(picture, QColor(theme.background))
-            painter.setPen(QColor(theme.text_dim))
+            painter.fillRect(picture, colors["background"])
+            painter.setPen(colors["text_dim"])
             painter.drawText(
                 picture,
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                CENTRED_WRAPPED,
                 "…" if image is None else translate("Vision", "image not readable"),
             )
+        painter.setFont(self.head_font)
         if item.review is not None:
             mark = "✓" if item.review.verdict == "confirmed" else "⇄"
-            font = QFont(option.font)
-            font.setPixelSize(self.font_px)
-            font.setBold(True)
-            painter.setFont(font)
-            side = round(self.font_px * 1.6)
-            badge = QRect(picture.right() - side - 4, picture.y() + 4, side, side)
-            painter.fillRect(badge, QColor(theme.quality_mark))
-            painter.setPen(QColor(theme.text_on_running))
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, mark)
-        fg = QColor(theme.text_on_running if selected else theme.text)
-        line = round(self.font_px * 1.35)
-        words = QRect(cell.x() + self.pad // 2, picture.bottom() + self.pad, self.side, line)
-        font = QFont(option.font)
-        font.setPixelSize(self.font_px)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(fg)
-        metrics = painter.fontMetrics()
-        head = result_text(result, label)
+            badge_side = round(self.font_px * 1.6)
+            badge = QRect(picture.right() - badge_side - 4, picture.y() + 4, badge_side, badge_side)
+            painter.fillRect(badge, colors["mark"])
+            painter.setPen(colors["text_on_running"])
+            painter.drawText(badge, CENTRED, mark)
+        head, tail = self.tile_words(item)
+        painter.setPen(colors["text_on_running" if selected else "text"])
+        top = picture.bottom() + pad
+        painter.drawText(QRect(picture.x(), top, side, self.head_h), LEFT_MIDDLE, head)
+        painter.setFont(self.tail_font)
         painter.drawText(
-            words,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(head, Qt.TextElideMode.ElideRight, words.width()),
-        )
-        font.setBold(False)
-        font.setPixelSize(self.value_px)
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        tail = f"{score_text(item.score)} · {clock(item.ts)}"  # the order: in the large view
-        painter.drawText(
-            QRect(words.x(), words.bottom() + 1, words.width(), round(self.value_px * 1.35)),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(tail, Qt.TextElideMode.ElideRight, words.width()),
+            QRect(picture.x(), top + self.head_h + 1, side, self.tail_h), LEFT_MIDDLE, tail
         )
         painter.restore()
 

@@ -6,12 +6,13 @@ users section asks for a signature."""
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -119,29 +120,21 @@ class _Loaded(QObject):
     done = Signal(str, QImage)
 
 
-class _Load(QRunnable):
-    def __init__(self, path: str, side: int, loaded: _Loaded):
-        super().__init__()
-        self.path, self.side, self.loaded = path, side, loaded
-
-    def run(self) -> None:
-        reader = QImageReader(self.path)
-        size = reader.size()
-        if size.isValid() and self.side:  # decode straight at the thumbnail's size
-            reader.setScaledSize(
-                size.scaled(self.side, self.side, Qt.AspectRatioMode.KeepAspectRatio)
-            )
-        image = reader.read()
-        try:
-            self.loaded.done.emit(self.path, image)
-        except RuntimeError:  # the page closed meanwhile
-            pass
+def read_image(path: str, side: int) -> QImage:
+    """The image at ``path``, decoded straight at ``side`` px (0: whole); null if not readable."""
+    reader = QImageReader(path)
+    size = reader.size()
+    if size.isValid() and side:
+        reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
+    return reader.read()
 
 
 class ImageCache(QObject):
     """Images (thumbnails of ``side`` px, or whole with 0) read on worker threads; the
     newest ``kept`` stay in memory. ``image(path)`` answers at once: the image, or None
-    while it is read (``ready(path)`` says when it is there)."""
+    while it is read (``ready(path)`` says when it is there). The newest request is read
+    first (the tiles on screen now, after a fast scroll) and requests the screen has long
+    left are forgotten."""
 
     ready = Signal(str)
 
@@ -149,24 +142,55 @@ class ImageCache(QObject):
         super().__init__(parent)
         self.side, self.kept = side, kept
         self._images: OrderedDict[str, QImage] = OrderedDict()
-        self._pending: set[str] = set()
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(LOADERS)
+        self._queue: deque[str] = deque()
+        self._pending: set[str] = set()  # queued or being read
+        self._busy = 0
+        self._lock = threading.Condition()
+        self._stopped = False
+        self._threads: list[threading.Thread] = []
         self._loaded = _Loaded(self)
         self._loaded.done.connect(self._done)
+        self.destroyed.connect(lambda *_: self.stop())
 
     def image(self, path: str) -> QImage | None:
         found = self._images.get(path)
         if found is not None:
             self._images.move_to_end(path)
             return found
-        if path not in self._pending:
-            self._pending.add(path)
-            self._pool.start(_Load(path, self.side, self._loaded))
+        with self._lock:
+            if path not in self._pending:
+                self._pending.add(path)
+                self._queue.append(path)
+                while len(self._queue) > max(self.kept, 1):  # scrolled past long ago
+                    self._pending.discard(self._queue.popleft())
+                if len(self._threads) < LOADERS:
+                    thread = threading.Thread(target=self._run, name="hmi-thumbs", daemon=True)
+                    self._threads.append(thread)
+                    thread.start()
+                self._lock.notify()
         return None
 
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while not self._queue and not self._stopped:
+                    self._lock.wait()
+                if self._stopped:
+                    return
+                path = self._queue.pop()  # the newest request first
+                self._busy += 1
+            image = read_image(path, self.side)
+            with self._lock:
+                self._busy -= 1
+                self._lock.notify_all()
+            try:
+                self._loaded.done.emit(path, image)
+            except RuntimeError:  # the page closed meanwhile
+                return
+
     def _done(self, path: str, image: QImage) -> None:
-        self._pending.discard(path)
+        with self._lock:
+            self._pending.discard(path)
         self._images[path] = image  # a null image too: the file is not readable, say so
         while len(self._images) > self.kept:
             self._images.popitem(last=False)
@@ -176,7 +200,21 @@ class ImageCache(QObject):
         return len(self._images)
 
     def wait(self, ms: int = 5000) -> bool:
-        return self._pool.waitForDone(ms)
+        """Until what was asked is read (for pictures and tests); False after ``ms``."""
+        deadline = time.monotonic() + ms / 1000
+        with self._lock:
+            while self._queue or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._lock.wait(min(left, 0.05))
+        return True
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            self._queue.clear()
+            self._lock.notify_all()
 
 
 # -- touch-sized choices ---------------------------------------------------------------------
