@@ -13,9 +13,12 @@ import pytest
 pytest.importorskip("onnx")
 
 from hmi.core.vision import camera_tag
+from hmi.ui.bridge import TagBridge
+from hmi.ui.shell import MainWindow
 from tests.vision.test_pipeline import brightness_model, image_folder
 
-from .test_vision_gallery import open_window, start_vision, stop_vision, touch
+from .test_vision_gallery import DESK, open_window, start_vision, stop_vision, touch
+from .windows import write_screens
 
 ENGINEER = "eng1"
 
@@ -148,3 +151,74 @@ def test_without_the_permission_adding_and_switching_are_greyed(qtbot, page, run
     page.switch("cam", "other")  # refused before the service is asked
     assert "only engineers" in page.message.text()
     assert vision.inspections["cam"].slot.name == "bright"
+
+
+def test_a_switch_is_signed_where_the_project_asks(qtbot, project, engine, tmp_path):
+    """The project's users section wants a signature for vision.manage on the camera: the
+    confirmed switch waits for it, and happens once the engineer has signed."""
+    from hmi.core.plugins import DriverRegistry
+    from hmi.core.project.models import DeviceConfig
+    from hmi.core.runtime import Runtime
+    from hmi.core.users import FAST, Hasher, Method
+    from hmi.ui.users import UsersViews
+    from hmi.ui.vision import VisionViews
+
+    from .conftest import MemoryDriver
+
+    project.extra["users"] = {
+        "signatures": [
+            {
+                "permission": "vision.manage",
+                "targets": ["cam"],
+                "meaning": "Inspection model change",
+                "reasons": ["Validated model"],
+            }
+        ]
+    }
+    project.devices["plc"] = DeviceConfig("plc", "memory", line="line1")
+    runtime = Runtime(project, tmp_path / "rt", registry=DriverRegistry({"memory": MemoryDriver}))
+    runtime.start()
+    vision, store, tags = start_vision(tmp_path, runtime.access)
+    try:
+        users = runtime.services["users"]
+        users.hasher = Hasher(FAST)
+        users.console = "os:tester"
+        users.add_user("eng", "engineer", by="os:tester", password="engineer-pass")
+        bridge = TagBridge(engine, rate_hz=20)
+        window = MainWindow(
+            project,
+            bridge,
+            write_screens(tmp_path / "screens"),
+            profile=DESK,
+            writer=runtime,
+            watch=False,
+            services={"users": users, "vision": vision},
+            views=[UsersViews, VisionViews],
+        )
+        qtbot.addWidget(window)
+        bridge.start()
+        window.resize(1920, 1080)
+        window.start()
+        window.show()
+        users.sign_in("eng", "engineer-pass", method=Method.PASSWORD, profile="desk")
+        qtbot.waitUntil(lambda: window.operator.user == "eng", timeout=3000)
+        page = window.open_page("models")
+        touch(page.model_buttons["other"])
+        assert page.use_button.isEnabled()  # offered: the engineer may sign for it
+        page.ask_use().pick("cam")
+        touch(window.operator.dialog.confirm_button)
+        dialog = window.operator.dialog
+        assert dialog.objectName() == "signatureDialog"
+        assert vision.inspections["cam"].slot.name == "bright"  # not before the signature
+        dialog.reason.setCurrentText("Validated model")
+        dialog.secret.setText("wrong")
+        assert not dialog.try_sign()
+        assert vision.inspections["cam"].slot.name == "bright"
+        dialog.secret.setText("engineer-pass")
+        assert dialog.try_sign()
+        assert vision.inspections["cam"].slot.name == "other"
+        qtbot.waitUntil(lambda: tags.value(camera_tag("cam", "model")) == "other", timeout=3000)
+        assert page.message.text() == "cam inspects with other from now on"
+    finally:
+        stop_vision(vision, store)
+        runtime.stop()
