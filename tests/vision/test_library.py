@@ -135,3 +135,49 @@ def test_who_and_which_names_are_refused(station, tmp_path):
     with pytest.raises(VisionError, match="a model named bright2 exists already"):
         station.vision.add_model(source, "bright2", "eng1")
     assert not list((tmp_path / "data" / "vision" / "models").glob(".*"))  # no leftovers
+
+
+def test_a_store_of_before_keeps_its_cameras_models(tmp_path, capsys):
+    """The cameras' active models move to a table of their own when the store is upgraded;
+    the command line reads a store not yet upgraded as it is."""
+    from hmi.cli import main
+    from hmi.core.store import Writer, connect, migrate
+    from hmi.core.vision.counters import COMPONENT, SCHEMA, VisionCounters, read_store
+
+    data = tmp_path / "data"
+    data.mkdir()
+    conn = connect(data / "hmi.db")
+    migrate(conn, COMPONENT, SCHEMA[:1])
+    conn.execute("INSERT INTO vision_models VALUES ('press_cam', 'other', 'eng1', 1.0)")
+    conn.execute("INSERT INTO vision_counters VALUES ('press_cam', 'good', 7, 1.0)")
+    conn.commit()
+    conn.close()
+    assert read_store(data / "hmi.db") == (
+        {"press_cam": {"good": 7, "scrap": 0, "uninspected": 0}},
+        {"press_cam": "other"},
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "project.yaml").write_text(
+        "project:\n  name: Vision console\n  lines: {line1: Line 1}\n"
+        "devices:\n  press: {protocol: simulator, line: line1, model: press}\n"
+        "tags:\n  - {name: line1.profile_count, device: press, address: profile_count,"
+        " type: uint32}\n"
+        f"vision:\n  models:\n    surface: {SHIPPED}\n"
+        "  cameras:\n    press_cam: {line: line1, source: sim:press, model: surface,"
+        " trigger: {count: line1.profile_count}}\n",
+        encoding="utf-8",
+    )
+    assert main(["vision", "cameras", str(project), "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "model other" in out and "7 good" in out
+    writer = Writer(data / "hmi.db").start()
+    try:
+        counters = VisionCounters(writer).load()
+        assert counters.models == {"press_cam": "other"}
+        assert counters.counts("press_cam")["good"] == 7
+    finally:
+        writer.stop()
+    assert main(["vision", "cameras", str(project), "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "model other" in out and "7 good" in out
