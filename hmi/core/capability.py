@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import weakref
 from collections.abc import Callable, Collection, Coroutine, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -32,10 +33,10 @@ from .access import Access
 from .i18n import Translator
 from .live import LiveTags
 from .plugins import load_targets
-from .project.models import Problem, Project
+from .project.models import DataType, Problem, Project, TagConfig
 from .store import Writer
 from .subscription import Subscription
-from .systemtags import SYSTEM_PREFIX, matches
+from .systemtags import STORE_HEALTH, SYSTEM_PREFIX, SystemTags, matches, system_tag
 from .tags import Batch, Quality, TagValue, bad, good
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ BUILTIN = {
     "users": "hmi.core.users.capability:UsersCapability",
     "orders": "hmi.core.orders.capability:OrdersCapability",
     "vision": "hmi.core.vision.capability:VisionCapability",
+    "mes": "hmi.core.mes.capability:MesCapability",
 }
 
 
@@ -83,6 +85,16 @@ class Capability:
     def check(cls, project: Project) -> list[Problem]:
         """Every problem of its sections, each at its ``file:line`` (for ``hmi check``)."""
         return []
+
+    @classmethod
+    def project_tags(cls, project: Project) -> list[TagConfig]:
+        """The system tags it publishes for ``project``, typed (``systemtags.system_tag``),
+        so an alarm, the history or a trend can take them as it takes a project tag; by
+        default its health tag. Names under its ``system_tags`` it lists none of stay
+        usable on screens only. Never raises on a faulty section (``check`` reports it)."""
+        if cls.health_tag is None:
+            return []
+        return [system_tag(cls.health_tag, DataType.STRING, description=f"{cls.name} health")]
 
     @classmethod
     def project_words(cls, project: Project) -> dict[str, set[str]]:
@@ -305,6 +317,35 @@ def discover_capabilities(targets: Mapping[str, str] | None = None) -> Capabilit
 @cache
 def default_capabilities() -> CapabilityRegistry:
     return discover_capabilities()
+
+
+_system_tags: dict[int, tuple[weakref.ref[Project], SystemTags]] = {}
+
+
+def project_system_tags(project: Project) -> SystemTags:
+    """The system tags the installed capabilities publish for ``project``, with the store's
+    health; kept per project object (every reader of a section asks, ``hmi check`` many
+    times). A capability that fails to list its tags is logged and its names stay untyped."""
+    key = id(project)
+    kept = _system_tags.get(key)
+    if kept is not None and kept[0]() is project:
+        return kept[1]
+    tags = {STORE_HEALTH: system_tag(STORE_HEALTH, DataType.STRING, description="store health")}
+    patterns: list[str] = []
+    declared = [STORE_HEALTH]
+    for capability in default_capabilities():
+        try:
+            listed = capability.project_tags(project)
+        except Exception:
+            log.exception("listing the %s system tags failed", capability.name)
+            listed = []
+        names = [t.name for t in listed if matches(t.name, capability.system_tags)]
+        tags.update((t.name, t) for t in listed if t.name in names)
+        patterns += [p for p in capability.system_tags if not any(matches(n, (p,)) for n in names)]
+        declared += capability.system_tags
+    found = SystemTags(tags, tuple(patterns), tuple(declared))
+    _system_tags[key] = (weakref.ref(project, lambda _: _system_tags.pop(key, None)), found)
+    return found
 
 
 def health_value(problem: str | None) -> TagValue:

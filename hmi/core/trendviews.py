@@ -34,6 +34,7 @@ from .project.limits import TREND_SPAN
 from .project.models import DataType, Problem, Project, Section, Source
 from .project.problems import internal_fault
 from .project.yamlsrc import line_of
+from .systemtags import capability_tag
 from .words import describe_value, did_you_mean
 
 MAX_PENS = 8
@@ -240,6 +241,14 @@ class _ViewReader:
         if self.project is None:
             return True
         config = self.project.tags.get(tag)
+        if config is None and capability_tag(tag):
+            from .capability import project_system_tags  # it reads the trends: not at import
+
+            system = project_system_tags(self.project)
+            config = system.get(tag)
+            if config is None:
+                pen.problem("tag", system.refusal(tag))
+                return False
         if config is None:
             hint = did_you_mean(tag, self.project.tags, "tags", listed=0)
             message = f"unknown tag '{tag}'; {hint}"

@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..capability import project_system_tags
 from ..engine import device_status_tag
 from ..expr import ExprError, compile_expr
 from ..project.limits import DELAY
 from ..project.models import DeviceConfig, Problem, Project, Source, TagConfig
 from ..project.yamlsrc import line_of
+from ..systemtags import SYSTEM_PREFIX, capability_tag, system_tag_line
 from ..words import describe_value, did_you_mean
 from . import kinds
 from .definitions import DEFAULT_PRIORITY, FALLBACK_PRIORITY, AlarmDef, AlarmKind
@@ -131,11 +133,8 @@ class AlarmReader:
         name = entry.text("tag") or ""
         entry.label = f"alarm on '{name}'"
         entry.unknown_keys(TAG_FIELDS)
-        tag = self.project.tags.get(name)
+        tag = self.tag(entry, name)
         if tag is None:
-            hint = did_you_mean(name, self.project.tags, "tags")
-            message = f"unknown tag '{name}'; {hint}"
-            entry.unknown("tag", message, self.project.missing_tag_explained(name))
             return
         common = self.common(entry, name, self.line_of_tag(tag))
         deadband = entry.not_negative("deadband") or 0.0
@@ -173,6 +172,23 @@ class AlarmReader:
 
     # -- references to the rest of the project -----------------------------------------
 
+    def tag(self, entry: Entry, name: str) -> TagConfig | None:
+        """A project tag, or a system tag a capability declares for this project (a
+        camera's defect rate), typed either way; an unknown one is reported."""
+        tag = self.project.tags.get(name)
+        if tag is not None:
+            return tag
+        if capability_tag(name):
+            system = project_system_tags(self.project)
+            tag = system.get(name)
+            if tag is None:
+                entry.problem("tag", system.refusal(name))
+            return tag
+        hint = did_you_mean(name, self.project.tags, "tags")
+        message = f"unknown tag '{name}'; {hint}"
+        entry.unknown("tag", message, self.project.missing_tag_explained(name))
+        return None
+
     def condition(self, entry: Entry) -> str | None:
         text = entry.text("condition")
         if text is None:
@@ -184,6 +200,11 @@ class AlarmReader:
             return None
         known = set(self.project.tags) | {device_status_tag(d) for d in self.project.devices}
         for name in sorted(names - known):
+            if capability_tag(name):
+                system = project_system_tags(self.project)
+                if name not in system.tags:
+                    entry.problem("condition", f"condition: {system.refusal(name)}")
+                continue
             hint = did_you_mean(name, self.project.tags, "tags")
             message = f"condition reads unknown tag '{name}'; {hint}"
             entry.unknown("condition", message, self.project.missing_tag_explained(name))
@@ -200,6 +221,8 @@ class AlarmReader:
         return line
 
     def line_of_tag(self, tag: TagConfig) -> str:
+        if tag.name.startswith(SYSTEM_PREFIX):
+            return system_tag_line(tag)
         device = self.project.devices.get(tag.device or "")
         if device is not None and device.line:
             return device.line

@@ -16,6 +16,10 @@ historian:
 A tag's policy is the default, then every matching pattern in the order written, then
 its exact entry, each overriding the fields it gives. Swinging door needs a number: a
 bool or string tag matched only by a pattern or the default stores every change instead.
+
+A system tag a capability declares for the project (``_sys.vision.press_cam.defect_rate``)
+is recorded only when named, or matched by a pattern that starts with ``_sys.``: the
+default alone never records the application's own values.
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from ..capability import project_system_tags
 from ..project.fields import Fields
 from ..project.limits import HISTORY_INTERVAL, HISTORY_MAX_INTERVAL, RETENTION
 from ..project.models import DataType, Problem, Project, Section, TagConfig
 from ..project.problems import internal_fault
+from ..systemtags import SYSTEM_PREFIX, capability_tag
 from ..words import describe_value, did_you_mean
 
 
@@ -110,6 +116,11 @@ def read_config(project: Project) -> tuple[HistorianConfig, list[Problem]]:
     return config, sorted(reader.problems, key=lambda p: p.source.line)
 
 
+def _named(name: str, keys: list[str]) -> bool:
+    """Whether ``name`` is one of ``keys`` or matches one that is a pattern."""
+    return any(k == name or (is_pattern(k) and fnmatch.fnmatchcase(name, k)) for k in keys)
+
+
 def _written(data: Any, key: str) -> bool:
     """Whether ``key`` was written in ``data``, even with a value that was refused."""
     return isinstance(data, Mapping) and key in data
@@ -123,6 +134,7 @@ class _ConfigReader:
         data = section.data if isinstance(section.data, Mapping) else {}
         file, line = section.source.file, section.source.line
         self.top = Fields(self.problems.append, data, file, line, "historian")
+        self.system = project_system_tags(project)
 
     def read(self) -> HistorianConfig:
         data = self.section.data
@@ -147,7 +159,9 @@ class _ConfigReader:
             )
         entries = self.tag_entries(base)
         policies: dict[str, TagPolicy] = {}
-        for tag in self.project.tags.values():
+        named = [k for k, _ in entries if k.startswith(SYSTEM_PREFIX)]
+        system = [t for n, t in self.system.tags.items() if _named(n, named)]
+        for tag in [*self.project.tags.values(), *system]:
             policy = self.resolve(tag, base, entries)
             if policy.mode is not Mode.OFF:
                 policies[tag.name] = policy
@@ -178,12 +192,18 @@ class _ConfigReader:
     def known(self, listed: Fields, key: Any, name: str) -> bool:
         tags = self.project.tags
         if is_pattern(name):
-            if any(fnmatch.fnmatchcase(tag, name) for tag in tags):
+            if any(fnmatch.fnmatchcase(tag, name) for tag in tags) or (
+                name.startswith(SYSTEM_PREFIX)
+                and any(fnmatch.fnmatchcase(tag, name) for tag in self.system.tags)
+            ):
                 return True
             listed.problem(key, f"pattern '{name}' matches no tag; check the spelling or remove it")
             return False
-        if name in tags:
+        if name in tags or name in self.system.tags:
             return True
+        if capability_tag(name):
+            listed.problem(key, self.system.refusal(name))
+            return False
         hint = did_you_mean(name, tags, "tags", listed=0)
         listed.unknown(
             key, f"unknown tag '{name}'; {hint}", self.project.missing_tag_explained(name)
@@ -208,7 +228,7 @@ class _ConfigReader:
                 f"interval is used only with mode: interval ('{name}' has mode "
                 f"{policy.mode.value}); did you mean max_interval?",
             )
-        tag = self.project.tags.get(name)
+        tag = self.project.tags.get(name) or self.system.get(name)
         if tag is None or tag.data_type.numeric:
             return
         kind = tag.data_type.value

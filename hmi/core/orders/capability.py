@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..alarms import SUMMARY_PREFIX
 from ..capability import Capability, CapabilityContext, health_value
 from ..driver import WriteStatus
-from ..project.models import Problem, Project
+from ..project.models import DataType, Problem, Project, Section, TagConfig
 from ..subscription import Subscription
+from ..systemtags import FieldType, field_tags, system_tag
 from ..tags import Batch, Quality, TagValue, good
 from .config import OrdersConfig, orders_problems, read_orders
 from .downtime import state_from
@@ -50,6 +51,18 @@ HEALTH_TAG = f"{PREFIX}health"
 UNASSIGNED_TAG = f"{PREFIX}unassigned_stops"
 #: per line: _sys.orders.<line>.<field>
 LINE_FIELDS = ("order", "state", "good", "scrap", "uninspected", "target", "progress", "oee")
+_S, _I, _F = DataType.STRING, DataType.INT64, DataType.FLOAT64
+#: each line field's type, units, decimals and what it says (for alarms, history, trends)
+FIELD_TYPES: dict[str, FieldType] = {
+    "order": (_S, "", None, "order running or held"),
+    "state": (_S, "", None, "its order's state"),
+    "good": (_I, "pcs", None, "good pieces of the order"),
+    "scrap": (_I, "pcs", None, "scrap pieces of the order"),
+    "uninspected": (_I, "pcs", None, "pieces of the order not inspected"),
+    "target": (_I, "pcs", None, "the order's target"),
+    "progress": (_F, "%", 1, "the order's progress"),
+    "oee": (_F, "%", 1, "the order's OEE"),
+}
 EVENTS_TAG = f"{SUMMARY_PREFIX}events"  # the alarms capability's events of each cycle
 TICK_S = 0.1
 PUBLISH_S = 1.0
@@ -97,6 +110,24 @@ class OrdersCapability(Capability):
     @classmethod
     def check(cls, project: Project) -> list[Problem]:
         return orders_problems(project)
+
+    @classmethod
+    def project_tags(cls, project: Project) -> list[TagConfig]:
+        """Each line's figures under ``orders: lines:`` (as written: reading the whole
+        section checks counters, which asks for these very tags) and the stops without a
+        reason; only its health without an ``orders:`` section (nothing publishes the rest)."""
+        tags = super().project_tags(project)
+        section = project.extra.get("orders")
+        data = section.data if isinstance(section, Section) else section
+        if data is None:
+            return tags
+        tags.append(system_tag(UNASSIGNED_TAG, _I, description="stops without a reason"))
+        lines = data.get("lines") if isinstance(data, Mapping) else None
+        for line in lines if isinstance(lines, Mapping) else ():
+            title = str(project.lines.get(line, line))
+            known = str(line) if line in project.lines else ""
+            tags += field_tags(partial(line_tag, str(line)), FIELD_TYPES, title, known)
+        return tags
 
     @classmethod
     def project_words(cls, project: Project) -> dict[str, set[str]]:

@@ -34,15 +34,29 @@ def priority_of(value: Any) -> int | None:
     return int(number) if number is not None and number in PRIORITIES else None
 
 
-def known_system_tag(name: str) -> bool:
+def known_system_tag(name: str, project: Project | None = None) -> bool:
     """A system tag the application publishes (the store's health, a capability's counts):
-    screens may show them though no project file declares them."""
+    screens may show them though no project file declares them. With ``project``, those
+    a capability declares for it (a camera of its ``vision:``), else any its names allow."""
     if not name.startswith(SYSTEM_PREFIX):
         return False
-    from ..capability import default_capabilities
+    from ..capability import default_capabilities, project_system_tags
 
+    if project is not None:
+        return project_system_tags(project).known(name)
     patterns = [STORE_HEALTH, *(p for cls in default_capabilities() for p in cls.system_tags)]
     return matches(name, tuple(patterns))
+
+
+def unknown_tag(name: str, project: Project) -> str:
+    """What is wrong with a tag name neither the project nor a capability publishes."""
+    if name.startswith(SYSTEM_PREFIX):
+        from ..capability import project_system_tags
+
+        system = project_system_tags(project)
+        if system.owned(name):
+            return system.refusal(name)
+    return f"unknown tag '{name}'; {did_you_mean(name, project.tags, 'tags')}"
 
 
 class SymbolFields(Fields):
@@ -83,13 +97,15 @@ class SymbolFields(Fields):
         if device != name:
             if device in project.devices:
                 return name
+            hint = did_you_mean(name, tags, "tags")
+            message = f"unknown tag '{name}'; {hint}"
             explained = project.missing_device_explained(device)
         else:
-            if name in tags or known_system_tag(name):
+            if name in tags or known_system_tag(name, project):
                 return name
+            message = unknown_tag(name, project)
             explained = project.missing_tag_explained(name)
-        hint = did_you_mean(name, tags, "tags")
-        self.unknown(key, f"{key}: unknown tag '{name}'; {hint}", explained)
+        self.unknown(key, f"{key}: {message}", explained)
         return None
 
     def device(self, key: str, prop: Prop) -> str | None:
@@ -182,9 +198,10 @@ class SymbolFields(Fields):
             return None
         project = self.project
         for name in sorted(names):
-            if project is not None and name not in project.tags and not known_system_tag(name):
-                hint = did_you_mean(name, project.tags, "tags")
-                message = f"{key}: reads unknown tag '{name}'; {hint}"
+            if project is not None and name not in project.tags:
+                if known_system_tag(name, project):
+                    continue
+                message = f"{key}: reads {unknown_tag(name, project)}"
                 self.unknown(key, message, project.missing_tag_explained(name))
                 return None
         return text
