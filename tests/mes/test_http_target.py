@@ -151,9 +151,14 @@ def test_credentials_from_the_secret_store_are_sent_and_wrong_ones_stop_the_batc
         wrong = target(receiver.url, auth=auth, secrets=store)
         with pytest.raises(TargetError, match="credentials refused") as refused:
             wrong.send(events[3:6])
+        taken = receiver.received()
+        store.set(auth.secret, "t0ken-line-1" if scheme == "bearer" else "pa55word")
+        wrong.close()  # as the worker does after a failed batch: the secret is read again
+        assert all(o.accepted for o in wrong.send(events[3:6]))
         good.close()
         wrong.close()
-    assert receiver.received() == 3  # nothing of the refused batch, and nothing refused
+    assert taken == 3  # nothing of the refused batch, and nothing refused
+    assert receiver.received() == 6
     assert "stale" not in str(refused.value) and "pa55word" not in str(refused.value)
     assert refused.value.retry_after is None
     assert receiver.auth_seen[0].startswith("Bearer " if scheme == "bearer" else "Basic ")

@@ -26,6 +26,7 @@ event costs about ``2·log2(batch)`` requests and the rest of its batch goes thr
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import hashlib
 import http.client
@@ -506,13 +507,18 @@ class HttpTarget:
             self._conn = self._connect()
 
     def close(self) -> None:
+        """Close the connection; the credentials are read again on the next ``open`` (a
+        secret fixed after a refusal is used without a restart)."""
+        self._authorization = None
+        self._drop()
+
+    def _drop(self) -> None:
+        """Close the connection alone (the MES closed it, or it broke)."""
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.close()
 
     def _credentials(self, auth: Auth) -> str:
-        import base64
-
         try:
             store = self._secrets or open_store()
             secret = store.get(auth.secret).reveal()
@@ -627,27 +633,27 @@ class HttpTarget:
                 response = conn.getresponse()
                 answer = response.read(MAX_ANSWER + 1)
                 if len(answer) > MAX_ANSWER:
-                    self.close()
+                    self._drop()
                     raise TargetError(f"malformed answer from {self.url}: over {MAX_ANSWER} bytes")
                 declared = response.getheader("Content-Length") or ""
                 if declared.isdigit() and len(answer) < int(declared):
-                    self.close()
+                    self._drop()
                     raise TargetError(
                         f"malformed answer from {self.url}: cut short ({len(answer)} of "
                         f"{declared} bytes)"
                     )
                 if response.will_close:
-                    self.close()
+                    self._drop()
                 return response.status, answer, response.headers
             except TargetError:
                 raise
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as e:
-                self.close()
+                self._drop()
                 if not reused:
                     raise self._link_error(e) from None
                 self._conn = self._connect()
             except Exception as error:
-                self.close()
+                self._drop()
                 raise self._link_error(error) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
