@@ -33,7 +33,7 @@ from hmi.core.driver import (
 from hmi.core.project.models import DataType, DeviceConfig, Problem, TagConfig
 from hmi.core.runtime import STORE_FILE
 from hmi.core.scan import ScanStats, run_periodic
-from hmi.core.tags import Batch, bad, good
+from hmi.core.tags import Batch, Quality, TagValue, bad, good
 from hmi.core.tasks import cancel_and_wait
 
 from . import codec
@@ -302,7 +302,8 @@ class ModbusDriver(Driver):
         # would drop the rest: same value, same quality); a tag Bad or never published is
         # always in it (``_PlannedBlock.changes``)
         self._last.update(values)
-        batch: Batch = {name: good(value, None, ts) for name, value in values.items()}
+        make, ok = tuple.__new__, Quality.GOOD  # good() without a call per value
+        batch: Batch = {name: make(TagValue, (v, ok, None, ts, "")) for name, v in values.items()}
         for name, reason in errors.items():
             batch[name] = bad(reason, self._last.get(name), ts)
         if batch:
