@@ -59,7 +59,9 @@ class FakeTarget:
         self.lock = threading.Lock()
 
     @classmethod
-    def read(cls, name: str, data: Mapping[str, Any], fields: Fields) -> tuple[Any, list]:
+    def read(
+        cls, name: str, data: Mapping[str, Any], fields: Fields, *, root: Path
+    ) -> tuple[Any, list]:
         fields.unknown_keys((*COMMON_KEYS, "max_batch", "refuse_kinds"))
         size = fields.count("max_batch", WholeRange(1, 1000)) or 50
         kinds = fields.get("refuse_kinds") or ()

@@ -12,8 +12,9 @@ mes:
 ```
 
 The common keys are read here; every other key of an entry belongs to the target's class
-(``cls.read(name, data, fields)``), which reports its own problems at their lines. A kind
-is imported only when a project names it. Reading never raises.
+(``cls.read(name, data, fields, root=<the project's folder>)``), which reports its own
+problems at their lines. A kind is imported only when a project names it. Reading never
+raises.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from ..connection import ConnectionPolicy
@@ -96,7 +98,7 @@ def read_mes(project: Project) -> tuple[MesConfig | None, list[Problem]]:
             )
             config = MesConfig()
         else:
-            config = MesConfig(_targets(top, problems))
+            config = MesConfig(_targets(top, problems, Path(project.root)))
     except Exception as error:  # never a traceback for a project file
         top.problem(None, internal_fault("the mes section", error))
         config = MesConfig()
@@ -104,7 +106,7 @@ def read_mes(project: Project) -> tuple[MesConfig | None, list[Problem]]:
     return config, sorted(unique, key=lambda p: p.source.line)
 
 
-def _targets(top: Fields, problems: list[Problem]) -> dict[str, TargetConfig]:
+def _targets(top: Fields, problems: list[Problem], root: Path) -> dict[str, TargetConfig]:
     top.unknown_keys(SECTION_FIELDS)
     if top.get("targets") is None:
         top.problem(
@@ -122,13 +124,13 @@ def _targets(top: Fields, problems: list[Problem]) -> dict[str, TargetConfig]:
                             f"got {describe_value(value)}")  # fmt: skip
             continue
         entry = entries.nested(name, value, f"mes: targets: {name}")
-        target = _target(str(name), entry, problems)
+        target = _target(str(name), entry, problems, root)
         if target is not None:
             targets[str(name)] = target
     return targets
 
 
-def _target(name: str, entry: Fields, problems: list[Problem]) -> TargetConfig | None:
+def _target(name: str, entry: Fields, problems: list[Problem], root: Path) -> TargetConfig | None:
     kind = entry.text("kind")
     if kind is None:
         if "kind" not in entry.data:
@@ -149,12 +151,12 @@ def _target(name: str, entry: Fields, problems: list[Problem]) -> TargetConfig |
         return None
 
     def make() -> Target:
-        made, _ = cls.read(name, entry.data, _quiet(entry))
+        made, _ = cls.read(name, entry.data, _quiet(entry), root=root)
         if made is None:
             raise ValueError(f"target {name} cannot be built: see hmi check")
         return made
 
-    made, own = cls.read(name, entry.data, entry)
+    made, own = cls.read(name, entry.data, entry, root=root)
     problems.extend(own)
     if made is None or entry.failed:
         return None

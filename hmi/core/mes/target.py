@@ -44,10 +44,11 @@ COMMON_KEYS = ("kind", "batch", "backoff", "enabled")
 class Target(Protocol):
     """A place events go.
 
-    Each class also has ``read(name, data, fields) -> (target | None, problems)``, a
-    classmethod: ``data`` is the project's ``mes: targets: <name>:`` mapping, ``fields``
+    Each class also has ``read(name, data, fields, *, root) -> (target | None, problems)``,
+    a classmethod: ``data`` is the project's ``mes: targets: <name>:`` mapping, ``fields``
     its ``hmi.core.project.fields.Fields`` (a problem reported through it, at its key's
-    ``file:line``, is one of the entry's; returned ones are added, duplicates dropped).
+    ``file:line``, is one of the entry's; returned ones are added, duplicates dropped),
+    ``root`` the project's folder (what relative paths in the entry are relative to).
     It reads its own keys and lets ``COMMON_KEYS`` pass; None when the entry is wrong."""
 
     name: str
