@@ -293,3 +293,37 @@ def test_sizes_on_the_touch_panel(qtbot, project, engine, tmp_path, runtime, vis
     assert gap >= 2 * mm
     assert QFontInfo(page.facts["score"].font()).pixelSize() >= 22
     assert QFontInfo(page.fact_names["score"].font()).pixelSize() >= 16
+
+
+def test_new_images_appear_while_the_list_is_looked_at(qtbot, page, vision):
+    write_evidence(vision, EVIDENCE[:2])
+    reloaded(qtbot, page, 2)
+    assert page.timer.isActive()  # the page follows the folder while it is shown
+    write_evidence(vision, [{"order": "P-1", "result": "defect", "score": 0.77}])
+    qtbot.waitUntil(lambda: page.follow() or page.model.rowCount() == 3, timeout=5000)
+    assert page.model.rowCount() == 3 and "3 images" in page.count.text()
+    page.open_row(0)  # an item open: the list is left as it is
+    write_evidence(vision, [{"order": "P-1", "result": "good", "score": 0.05}])
+    time.sleep(0.6)  # longer than the service's index waits between looks
+    assert not page.follow() and len(page.items) == 3
+    page.show_list()
+    qtbot.waitUntil(lambda: page.follow() or page.model.rowCount() == 4, timeout=5000)
+    page.window().close_page()
+    assert not page.timer.isActive()
+
+
+def test_the_tiles_speak_the_stations_language(qtbot, page, vision):
+    from hmi.ui.i18n import set_language
+
+    write_evidence(vision, EVIDENCE[:1])
+    reloaded(qtbot, page, 1)
+    item = page.items[0]
+    assert page.delegate.tile_words(item)[0] == "Defect (bright)"
+    try:
+        assert set_language("it")
+        qtbot.waitUntil(
+            lambda: page.delegate.tile_words(item)[0] == "Difetto (bright)", timeout=2000
+        )
+        assert page.result_choice.buttons[1].text() == "Difetto"
+    finally:
+        set_language("en")

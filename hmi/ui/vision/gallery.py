@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import (
@@ -66,6 +67,7 @@ from .review import (
 )
 
 LIMIT = 500  # items asked of the service at once (newest first)
+FOLLOW_MS = 3000  # how often the list looks for new images while shown
 SCORE_STEP = 0.05
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 # flags as plain ints, made once: a scroll paints a few hundred tiles
@@ -264,7 +266,11 @@ class EvidencePage(QWidget):
         self.touch = profile.touch
         self.gap = gap = round(profile.gap_px)
         # as wide as a finger's row of text under it needs ("Defect (pick_up)", score, time)
-        self.thumb_side = max(round(profile.target_px * 3.6), round(value_px(profile) * 8))
+        self.thumb_side = max(
+            round(profile.target_px * 3.6),
+            round(value_px(profile) * 8),
+            round(profile.font_px * 10.5),
+        )
         self.setStyleSheet(vision_stylesheet(views))
         self.allowed = Allowed(views, REVIEW, lambda text: self.say(text, True), self)
         self.thumbs = ImageCache(self.thumb_side, parent=self)
@@ -290,6 +296,9 @@ class EvidencePage(QWidget):
         self._build_item()
         self.thumbs.ready.connect(lambda _path: self.grid.viewport().update())
         self.large.ready.connect(self._large_ready)
+        self.timer = QTimer(self)
+        self.timer.setInterval(FOLLOW_MS)
+        self.timer.timeout.connect(self.follow)
         self.retranslate()
 
     # -- building ------------------------------------------------------------------------
@@ -431,6 +440,32 @@ class EvidencePage(QWidget):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self.reload()
+        self.timer.start()
+
+    def hideEvent(self, event: Any) -> None:
+        super().hideEvent(event)
+        self.timer.stop()
+
+    def follow(self) -> bool:
+        """New images appear at the top while the list is looked at from its top; a list
+        scrolled down, or an item open, stays as it is (Refresh brings it up to date)."""
+        if (
+            self.stack.currentWidget() is not self.list_page
+            or self.grid.verticalScrollBar().value()
+        ):
+            return False
+        try:
+            items = list(self.service.evidence(**self.query()))
+        except Exception:
+            return False
+        if [(i.camera, i.stem, i.review) for i in items] == [
+            (i.camera, i.stem, i.review) for i in self.items
+        ]:
+            return False
+        self.items = items
+        self.model.set_items(items)
+        self.retranslate()
+        return True
 
     def query(self) -> dict[str, Any]:
         low, high = self.score.limits
@@ -750,6 +785,7 @@ class EvidencePage(QWidget):
         set_flag(self.message, "empty", not text)
 
     def retranslate(self) -> None:
+        self.delegate.words.clear()  # the tiles' words, in today's language
         self.camera_button.set_words(
             translate("Vision", "Camera: {name}").format(name=self.camera)
             if self.camera
