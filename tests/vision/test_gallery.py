@@ -16,7 +16,7 @@ pytest.importorskip("onnx")
 from hmi.core.tags import good
 from hmi.core.vision import EvidenceItem
 from hmi.core.vision import gallery as gallery_module
-from hmi.core.vision.evidence import EvidenceWriter
+from hmi.core.vision.evidence import EvidenceWriter, _write_atomic
 from hmi.core.vision.gallery import EvidenceIndex
 from tests.helpers import wait_until
 from tests.vision.test_live import CAMERA, press_vision, produce, stop_vision
@@ -145,7 +145,9 @@ def test_the_index_reads_only_what_changed(tmp_path, monkeypatch):
     writer = saved_evidence(folder, defects=2, goods=2)
     reads = []
     real = gallery_module.read_item
-    monkeypatch.setattr(gallery_module, "read_item", lambda c, p: reads.append(p) or real(c, p))
+    monkeypatch.setattr(
+        gallery_module, "read_item", lambda c, p, *n: reads.append(p) or real(c, p, *n)
+    )
     index = EvidenceIndex({"cam": folder})
     assert len(index.items()) == 4 and len(reads) == 4
     for _ in range(3):
@@ -161,6 +163,13 @@ def test_the_index_reads_only_what_changed(tmp_path, monkeypatch):
     writer.stop()
     index.refresh(force=True)
     assert len(index.items()) == 4 and len(reads) == 5
+    # a sidecar replaced by a rename (as a review writes it) is read again, alone
+    oldest = index.items()[-1]
+    changed = {**oldest.sidecar, "label": "dent"}
+    time.sleep(0.01)
+    _write_atomic(oldest.path, json.dumps(changed).encode())
+    index.refresh(force=True)
+    assert len(reads) == 6 and index.items()[-1].label == "dent"
 
 
 def test_the_index_keeps_the_newest_within_its_bound(tmp_path):

@@ -2,11 +2,13 @@
 newest first.
 
 The index lives in memory and follows the folders by their modification times: a folder
-whose time has not changed is not listed again, a sidecar whose time and size have not
-changed is not read again (the writer and the review both replace a sidecar by a rename,
-which touches its folder). So a gallery refreshed every second costs a few ``stat``
-calls. A sidecar that cannot be read, is not a JSON object or has no image beside it is
-skipped, counted and logged once; the gallery never raises over a bad file.
+whose time has not changed is not listed again, and in one that changed only the
+sidecars that are new are read (the writer and the review both write a sidecar by a
+rename, which touches its folder and gives the file a new inode, which the listing gives
+for free). So a gallery refreshed every second costs a ``stat`` per folder
+(``tests/bench/bench_vision_evidence.py``). A sidecar that cannot be read, is not a JSON
+object or has no image beside it is skipped, counted and logged once; the gallery never
+raises over a bad file.
 """
 
 from __future__ import annotations
@@ -107,18 +109,21 @@ def _time(data: Mapping[str, Any], fallback: float) -> float:
     return fallback
 
 
-def read_item(camera: str, path: Path) -> EvidenceItem:
-    """The item of the sidecar at ``path``; ``ValueError`` or ``OSError`` says why not."""
-    if path.stat().st_size > MAX_SIDECAR:
+def read_item(camera: str, path: Path, names: Mapping[str, Any] | None = None) -> EvidenceItem:
+    """The item of the sidecar at ``path``; ``ValueError`` or ``OSError`` says why not.
+    ``names``: the files of its folder, when just listed (no look-up per image)."""
+    stat = path.stat()
+    if stat.st_size > MAX_SIDECAR:
         raise ValueError(f"larger than {MAX_SIDECAR} bytes")
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     stem = path.stem
     named = data.get("image")
-    candidates = [path.with_name(named)] if isinstance(named, str) and named else []
-    candidates += [path.with_suffix(s) for s in IMAGE_SUFFIXES]
-    image = next((c for c in candidates if c.is_file() and c.stem == stem), None)
+    candidates = [named] if isinstance(named, str) and named else []
+    candidates += [stem + suffix for suffix in IMAGE_SUFFIXES]
+    there = (lambda n: n in names) if names is not None else (lambda n: path.with_name(n).is_file())
+    image = next((n for n in candidates if Path(n).stem == stem and there(n)), None)
     if image is None:
         raise ValueError("its image is missing")
     result = data.get("result")
@@ -130,11 +135,11 @@ def read_item(camera: str, path: Path) -> EvidenceItem:
     return EvidenceItem(
         camera=camera,
         stem=stem,
-        image=image,
+        image=path.with_name(image),
         sidecar=data,
         order=str(data.get("order") or ""),
         line=str(data.get("line") or ""),
-        ts=_time(data, path.stat().st_mtime),
+        ts=_time(data, stat.st_mtime),
         result=str(result),
         label=str(data.get("label") or result),
         score=_number(data.get("score"), "score"),
@@ -155,7 +160,7 @@ class EvidenceIndex:
         self.max_items = max_items
         self.unreadable: dict[Path, str] = {}  # sidecar -> why it was skipped
         self._items: dict[tuple[str, str], EvidenceItem] = {}
-        self._seen: dict[Path, tuple[int, int]] = {}  # sidecar -> (mtime_ns, size)
+        self._seen: dict[Path, dict[str, int]] = {}  # folder -> sidecar read -> its inode
         self._dirs: dict[Path, int] = {}  # folder -> mtime_ns when listed
         self._lock = threading.Lock()
         self._refreshed = -math.inf
@@ -188,7 +193,7 @@ class EvidenceIndex:
         if self._dirs.get(folder) == mtime:
             return
         self._dirs[folder] = mtime
-        present: set[Path] = set()
+        names: dict[str, int] = {}  # every file of the folder -> its inode (free on POSIX)
         if mtime >= 0:
             try:
                 with os.scandir(folder) as entries:
@@ -196,37 +201,33 @@ class EvidenceIndex:
                         if n >= 4 * self.max_items:
                             log.warning("gallery: more files in %s than are indexed", folder)
                             break
-                        if entry.name.endswith(".json"):
-                            path = Path(entry.path)
-                            present.add(path)
-                            self._read(camera, path, entry)
+                        names[entry.name] = entry.inode()
             except OSError as error:
                 log.warning("gallery: cannot list %s: %s", folder, error.strerror or error)
-        gone = [p for p in (*self._seen, *self.unreadable) if p.parent == folder]
-        for path in [p for p in gone if p not in present]:
-            self._seen.pop(path, None)
-            self.unreadable.pop(path, None)
-            self._items.pop((camera, path.stem), None)
+        seen = self._seen.setdefault(folder, {})
+        for name in [n for n in seen if n not in names]:
+            del seen[name]
+            self._items.pop((camera, name[: -len(".json")]), None)
+        for path in [p for p in self.unreadable if p.parent == folder and p.name not in names]:
+            del self.unreadable[path]
+        for name, inode in names.items():
+            if name.endswith(".json") and seen.get(name) != inode:
+                self._read(camera, folder / name, names)
 
-    def _read(self, camera: str, path: Path, entry: os.DirEntry[str]) -> None:
+    def _read(self, camera: str, path: Path, names: Mapping[str, int]) -> None:
+        """(Re)read one sidecar; a writer's or a review's rename gives it a new inode."""
+        seen = self._seen[path.parent]
         try:
-            stat = entry.stat()
-        except OSError:
-            return  # removed while listed
-        key = (stat.st_mtime_ns, stat.st_size)
-        if self._seen.get(path) == key:
-            return
-        self._seen[path] = key
-        try:
-            item = read_item(camera, path)
+            item = read_item(camera, path, names)
         except (OSError, ValueError, TypeError) as error:
             why = getattr(error, "strerror", None) or str(error)
             if self.unreadable.get(path) != why:
                 log.warning("gallery: %s skipped: %s", path, why)
             self.unreadable[path] = why
             self._items.pop((camera, path.stem), None)
-            del self._seen[path]  # read again when its folder changes (its image arrives)
+            seen.pop(path.name, None)  # read again when its folder changes (its image arrives)
             return
+        seen[path.name] = names[path.name]
         self.unreadable.pop(path, None)
         self._items[camera, item.stem] = item
 
@@ -236,10 +237,10 @@ class EvidenceIndex:
             self._items[item.camera, item.stem] = item
             if item.path is not None:
                 try:
-                    stat = item.path.stat()
-                    self._seen[item.path] = (stat.st_mtime_ns, stat.st_size)
+                    inode = item.path.stat().st_ino
                 except OSError:
-                    pass
+                    return
+                self._seen.setdefault(item.path.parent, {})[item.path.name] = inode
 
     def items(
         self,

@@ -139,6 +139,9 @@ class Vision:
             inspection.start()
             self._publish_counts(name)
         self.publish_status()
+        threading.Thread(  # the gallery's first listing reads every sidecar: not on a click
+            target=self.index.refresh, args=(True,), name="hmi-vision-gallery", daemon=True
+        ).start()
         self._thread = threading.Thread(target=self._run, name="hmi-vision", daemon=True)
         self._thread.start()
         return self
