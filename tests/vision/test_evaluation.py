@@ -120,3 +120,24 @@ def test_the_command_line_prints_the_same_run(tmp_path, capsys, shipped):
     run = run_test(shipped, folder)
     for line in run.lines(f"{run.threshold:g} (sidecar)"):
         assert line in out
+
+
+def test_a_test_run_does_not_wait_for_the_lines_session(tmp_path):
+    """The run has a session of its own: it finishes while the line's is held busy."""
+    import threading
+
+    image_folder(tmp_path / "samples" / "good", (10, 20))
+    vision, store, _ = press_vision(tmp_path / "data")
+    try:
+        runs = []
+        slot = vision.slots["surface"]
+        with slot._lock:  # the line's session busy deciding a part
+            worker = threading.Thread(
+                target=lambda: runs.append(vision.test_model("surface", tmp_path / "samples"))
+            )
+            worker.start()
+            worker.join(30)
+            assert not worker.is_alive() and len(runs) == 1
+        assert runs[0].images == 2
+    finally:
+        stop_vision(vision, store)

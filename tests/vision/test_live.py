@@ -178,3 +178,24 @@ def test_the_view_is_read_from_other_threads_while_parts_are_decided(press):
         reader.join(10)
     assert not problems, problems
     assert len(views) == 600 and max(views) > 0
+
+
+def test_an_unusable_model_shows_unavailable_with_its_reason(tmp_path):
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    config = press_config()
+    config.models["surface"] = ModelConfig("surface", broken)
+    vision, store, _ = press_vision(tmp_path / "data", config=config)
+    try:
+        view = vision.live(CAMERA)
+        assert view.state == "unavailable"
+        assert view.reason.startswith("model surface: ") and "not an ONNX model" in view.reason
+        produce(vision, 3)
+        wait_until(lambda: decided(vision) == 3, 10, "3 parts counted")
+        view = vision.live(CAMERA)
+        assert dict(view.counts) == {"good": 0, "scrap": 0, "uninspected": 3}
+        assert {d.result for d in view.decisions} == {"uninspected"}
+        assert view.window == 0 and view.defect_rate == 0.0
+        assert all("not loaded" in d.reason for d in view.decisions)
+    finally:
+        stop_vision(vision, store)
