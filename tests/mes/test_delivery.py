@@ -269,3 +269,17 @@ def test_the_events_of_a_real_orders_service_reach_the_target_in_order(tmp_path)
     finally:
         mes.stop()
         close(orders)
+
+
+def test_a_disabled_target_sends_nothing_and_holds_no_row(writer):
+    write_events(writer, mixed(30))
+    on, off = FakeTarget("on"), FakeTarget("off")
+    config = MesConfig({"on": target_config(on), "off": target_config(off, enabled=False)})
+    mes = Mes(config, writer, Access(), poll=0.05).load().start()
+    try:
+        assert wait_until(taken_all(on, 30), 10)
+        assert wait_until(lambda: len(outbox_ids(writer.path)) == 1)
+        states = {s.target: s.state for s in mes.status()}
+        assert states == {"on": "ok", "off": "stopped"} and off.sent == 0 and off.opens == 0
+    finally:
+        mes.stop()
