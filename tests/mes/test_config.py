@@ -103,3 +103,28 @@ def test_a_wrong_shape_is_one_line(tmp_path, section, message):
     config, problems, _, path = read(tmp_path, section)
     assert config is not None and config.targets == {}
     assert len(problems) == 1 and problems[0].startswith(f"{path}:7: {message}"), problems
+
+
+def test_each_targets_system_tags_are_typed_and_an_alarm_may_take_them(tmp_path):
+    from hmi.core.mes import MesCapability
+    from hmi.core.project.models import DataType
+
+    section = """\
+mes:
+  targets:
+    plant: {kind: fake}
+alarms:
+  - {tag: _sys.mes.plant.backlog, id: mes_backlog, hi: 5000, priority: 2, message: Backlog}
+"""
+    _, problems, checked, _ = read(tmp_path, section)
+    assert problems == [] and checked == []
+    project = check_all(tmp_path)[0]
+    tags = {t.name: t for t in MesCapability.project_tags(project)}
+    assert tags["_sys.mes.plant.backlog"].data_type is DataType.INT64
+    assert tags["_sys.mes.plant.oldest_s"].data_type is DataType.FLOAT64
+    assert tags["_sys.mes.plant.state"].data_type is DataType.STRING
+    assert tags["_sys.mes.health"].data_type is DataType.STRING
+    misspelt = section.replace("plant.backlog", "plant.backlgo")
+    _, _, checked, _ = read(tmp_path, misspelt)
+    assert len(checked) == 1 and "_sys.mes.plant.backlgo" in checked[0], checked
+    assert "_sys.mes.plant.backlog" in checked[0]  # the closest name offered

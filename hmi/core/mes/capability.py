@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..capability import Capability, CapabilityContext, health_value
-from ..project.models import DataType, Problem, Project
+from ..project.models import DataType, Problem, Project, Section, TagConfig
+from ..systemtags import FieldType, field_tags
 from ..tags import Batch, TagValue, good
 from .service import DISCARD, EXPORT, RETRY
 
@@ -28,14 +30,14 @@ PREFIX = "_sys.mes."
 HEALTH_TAG = f"{PREFIX}health"
 
 _F, _I, _S = DataType.FLOAT64, DataType.INT64, DataType.STRING
-#: each target field's type, units and what it says (for alarms, history, trends)
-FIELD_TYPES: dict[str, tuple[DataType, str, str]] = {
-    "backlog": (_I, "", "events not yet sent"),
-    "oldest_s": (_F, "s", "age of the oldest unsent event"),
-    "last_success": (_F, "s", "last batch taken (epoch s)"),
-    "last_error": (_S, "", "last error"),
-    "quarantined": (_I, "", "events refused, kept aside"),
-    "state": (_S, "", "state (ok, retrying, failing, stopped)"),
+#: each target field's type, units, decimals and what it says (for alarms, history, trends)
+FIELD_TYPES: dict[str, FieldType] = {
+    "backlog": (_I, "", None, "events not yet sent"),
+    "oldest_s": (_F, "s", 1, "age of the oldest unsent event"),
+    "last_success": (_F, "s", 0, "last batch taken (epoch s)"),
+    "last_error": (_S, "", None, "last error"),
+    "quarantined": (_I, "", None, "events refused, kept aside"),
+    "state": (_S, "", None, "state (ok, retrying, failing, stopped)"),
 }
 
 
@@ -90,6 +92,20 @@ class MesCapability(Capability):
         from .config import mes_problems
 
         return mes_problems(project)
+
+    @classmethod
+    def project_tags(cls, project: Project) -> list[TagConfig]:
+        """Every field of each target named in ``mes: targets:``, typed; taken from the
+        section as written, so an alarm on a target with a problem of its own is not
+        refused a second time."""
+        tags = super().project_tags(project)
+        section = project.extra.get("mes")
+        data = section.data if isinstance(section, Section) else section
+        targets = data.get("targets") if isinstance(data, Mapping) else None
+        if isinstance(targets, Mapping):
+            for name in targets:
+                tags += field_tags(partial(target_tag, str(name)), FIELD_TYPES, f"MES {name}")
+        return tags
 
     @property
     def service(self) -> Any:
