@@ -235,32 +235,67 @@ def test_no_tile_where_no_camera_a_small_one_on_the_overview(qtbot, window):
     assert tile_of(window).strip is None and list(tile_of(window).figures) == ["rate"]
 
 
-def test_touch_sizes_and_the_screen_keeps_its_place(
+def test_touch_the_screen_keeps_its_room_and_the_camera_is_one_touch_away(
     qtbot, project, engine, tmp_path, runtime, vision
 ):
+    """The touch line screen has no height to spare: while the camera inspects, no band
+    under the screen; the navigation opens the camera large, sized for gloves and 1.5 m."""
     window = open_window(qtbot, project, engine, tmp_path, runtime, vision, profile=TOUCH)
     window.go_to("line")
-    tile = tile_of(window)
+    band = window.panel.findChild(VisionBand)
     produce(vision, 3)
-    qtbot.waitUntil(lambda: len(tile.strip.visible_thumbs()) == 3, timeout=15000)
-    assert QFontInfo(tile.verdict.font()).pixelSize() >= 30  # the largest words
-    for figure in tile.figures.values():
-        assert QFontInfo(figure.value.font()).pixelSize() >= 22
-        assert QFontInfo(figure.label.font()).pixelSize() >= 16
-    assert QFontInfo(tile.note.font()).pixelSize() >= 16
-    thumbs = tile.strip.visible_thumbs()
-    for target in (*thumbs, tile.image):
-        assert TOUCH.mm(target.width()) >= 9 and TOUCH.mm(target.height()) >= 9
-    gap = thumbs[0].geometry().left() - thumbs[1].geometry().right()
-    gap = min(gap, thumbs[1].geometry().left() - thumbs[0].geometry().right())
-    assert TOUCH.mm(abs(gap)) >= 2
-    band = tile.parentWidget()
+    qtbot.waitUntil(lambda: len(vision.live(CAMERA).decisions) == 3, timeout=15000)
+    assert band.isHidden()  # nothing taken from the screen while it inspects
     view = window.host.view
-    screen_bottom = view.mapTo(window, view.rect().bottomLeft()).y()
-    assert band.mapTo(window, band.rect().topLeft()).y() > screen_bottom
     chrome = view.mapTo(window, view.rect().topLeft()).y() / window.height()
     assert chrome <= 0.15, f"header, banner and navigation take {chrome:.0%}"
-    assert band.height() <= window.height() * 0.1, "the live view takes too much of the screen"
+    entry = window.findChild(QWidget, "nav_vision")
+    assert entry is not None and entry.isVisible()
+    assert TOUCH.mm(entry.height()) >= 9
+    QTest.mouseClick(entry, Qt.MouseButton.LeftButton)
+    dialog = window.operator.dialog
+    assert isinstance(dialog, InspectionDialog) and dialog.camera == CAMERA
+    qtbot.waitUntil(lambda: len(dialog.strip.visible_thumbs()) == 3, timeout=3000)
+    assert dialog.decision is vision.live(CAMERA).decisions[-1]
+    assert QFontInfo(dialog.verdict.font()).pixelSize() >= 30  # the largest words
+    assert QFontInfo(dialog.state.font()).pixelSize() >= 16
+    thumbs = dialog.strip.visible_thumbs()
+    for target in (*thumbs, dialog.close_button, *dialog.page_buttons.values()):
+        assert TOUCH.mm(target.width()) >= 9 and TOUCH.mm(target.height()) >= 9
+    gap = thumbs[1].geometry().left() - thumbs[0].geometry().right()
+    assert TOUCH.mm(gap) >= 2
+
+
+def test_touch_a_camera_that_cannot_inspect_shows_under_the_screen(
+    qtbot, project, engine, tmp_path, runtime
+):
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model at all")
+    config = press_config()
+    config = VisionConfig({"surface": ModelConfig("surface", broken)}, dict(config.cameras))
+    service, store, _ = press_vision(tmp_path / "vision", config=config)
+    try:
+        window = open_window(qtbot, project, engine, tmp_path, runtime, service, profile=TOUCH)
+        window.go_to("line")
+        band = window.panel.findChild(VisionBand)
+        qtbot.waitUntil(lambda: band.isVisible(), timeout=3000)
+        tile = tile_of(window)
+        qtbot.waitUntil(lambda: tile.reason.isVisible(), timeout=3000)
+        assert tile.verdict.full_text == "Inspection unavailable"
+        assert tile.reason.full_text.startswith("Parts are counted as not inspected: ")
+        assert "broken.onnx" in tile.reason.full_text
+        assert QFontInfo(tile.verdict.font()).pixelSize() >= 22
+        assert QFontInfo(tile.reason.font()).pixelSize() >= 16
+        for figure in tile.figures.values():
+            assert QFontInfo(figure.value.font()).pixelSize() >= 22
+            assert QFontInfo(figure.label.font()).pixelSize() >= 16
+        assert TOUCH.mm(tile.image.width()) >= 9 and TOUCH.mm(tile.image.height()) >= 9
+        view = window.host.view
+        screen_bottom = view.mapTo(window, view.rect().bottomLeft()).y()
+        assert band.mapTo(window, band.rect().topLeft()).y() >= screen_bottom
+        assert band.height() <= window.height() * 0.1, "the band takes too much of the screen"
+    finally:
+        stop_vision(service, store)
 
 
 def test_the_pages_are_in_the_navigation(qtbot, window):
@@ -287,6 +322,7 @@ def test_touch_pages_open_from_the_camera_and_the_title_keeps_its_room(
     entry = window.findChild(QWidget, "nav_inspection")
     assert entry is not None and entry.isHidden()
     assert window.findChild(QWidget, "nav_models") is None
+    assert window.findChild(QWidget, "nav_vision").isVisible()
     dialog = tile_of(window).open()
     assert set(dialog.page_buttons) == {"inspection", "models"}
     dialog.page_buttons["models"].click()

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
 
 from hmi.ui.capability import CapabilityViews
 
-from .common import INSPECTION, MODELS, page_words, vision_stylesheet
+from .common import INSPECTION, LIVE, MODELS, page_words, vision_stylesheet
 from .gallery import EvidencePage
 from .live import InspectionDialog, Pictures, VisionBand
 from .models import ModelsPage
 
 PAGES = ((INSPECTION, EvidencePage), (MODELS, ModelsPage))
+DESK_SHARE = 0.75  # of the screens' room the camera large takes on the desk
 REHEARSED_PARTS = 12  # as many as the live view keeps
 PART_GAP_S = 0.15  # a fresh frame for each part (the demo camera grabs 10 a second)
 REHEARSAL_WAIT_S = 15.0
@@ -189,6 +190,8 @@ class VisionViews(CapabilityViews):
             # camera's large view (a touch on the live tile), not from the navigation
             self.pair = PagePair(self, self.pages)
             window.add_page(INSPECTION, self.pair, lambda: page_words(INSPECTION)).hide()
+            # no room on the touch line screen for the live view: it is one touch away
+            window.add_nav_entry(LIVE, lambda: self.open_live(window), lambda: page_words(LIVE))
         else:
             for key, page in self.pages.items():
                 window.add_page(key, page, lambda k=key: page_words(k))
@@ -232,6 +235,14 @@ class VisionViews(CapabilityViews):
         dialog.setStyleSheet(dialog.styleSheet() + self.stylesheet)
         return shown
 
+    def open_live(self, window: Any) -> QDialog | None:
+        """The camera of the screen shown (the first camera on a screen of none) large."""
+        screen = window.panel.host.current_screen
+        band = window.panel.findChild(VisionBand)
+        cameras = band.cameras_of(screen) if band is not None and screen is not None else []
+        cameras = cameras or self.service.cameras_of(None)
+        return self.open_inspection(window.panel, cameras[0]) if cameras else None
+
     def open_inspection(self, over: QWidget, camera: str, decision: Any = None) -> QDialog:
         """A camera large over the window: live frame, a decision, the last decisions."""
         window = over.window()
@@ -240,6 +251,9 @@ class VisionViews(CapabilityViews):
         area = window.content_area() if hasattr(window, "content_area") else None
         if area is not None and self.operator.profile.touch:  # the screen's room
             dialog.setGeometry(area)
+        elif area is not None:  # the desk: large enough to see a defect, the screen around
+            size = QSize(round(area.width() * DESK_SHARE), round(area.height() * DESK_SHARE))
+            dialog.setGeometry(QRect(area.center() - QPoint(size.width(), size.height()) / 2, size))
         return shown
 
     # -- the gallery ---------------------------------------------------------------------
@@ -280,9 +294,11 @@ class VisionViews(CapabilityViews):
             cameras = self.service.cameras_of(None)
             if not cameras:
                 return None
-            live = self.service.live(cameras[0])
-            last = live.decisions[-1] if live.decisions else None
-            return self.open_inspection(window.panel, cameras[0], last)
+            decisions = self.service.live(cameras[0]).decisions
+            # a defect if there was one: its overlays and verdict are what to look at
+            defects = [d for d in decisions if d.result == "defect"]
+            chosen = (defects or list(decisions) or [None])[-1]
+            return self.open_inspection(window.panel, cameras[0], chosen)
 
         def close(opened: Any) -> None:
             for widget in opened or ():

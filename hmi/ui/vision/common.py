@@ -14,10 +14,12 @@ from hmi.ui.theme import Theme, fill_stylesheet
 REFRESH_MS = 200  # the live view follows the camera about five times a second
 VALUE_SCALE = 1.5  # a figure's text against the profile's text size (touch: >= 22 px)
 VERDICT_SCALE = 1.9  # the last part's verdict, the largest words of the view
+SMALL_SCALE = 1.2  # a figure under the verdict (touch: 24 px, values stay >= 22 px)
 NOTE_SCALE = 0.8  # a figure's word (touch: 20 px -> 16 px)
 GOOD, DEFECT, UNINSPECTED = "good", "defect", "uninspected"
 INSPECTING = "inspecting"
 INSPECTION, MODELS = "inspection", "models"  # the pages
+LIVE = "vision"  # the touch panel's navigation entry: the camera large
 
 STYLE = """
 QFrame#visionTile { background: @panel; border: 1px solid @outline; }
@@ -43,11 +45,14 @@ def vision_stylesheet(theme: Theme, profile: Any) -> str:
     figure = round(profile.font_px * VALUE_SCALE)
     verdict = round(profile.font_px * VERDICT_SCALE)
     note = max(round(profile.font_px * NOTE_SCALE), 16 if profile.touch else 12)
+    small = max(round(profile.font_px * SMALL_SCALE), 22 if profile.touch else 14)
     return fill_stylesheet(STYLE, theme, profile.chrome_scale) + (
         f'QLabel[visionFigure="true"] {{ font-size: {figure}px; }}\n'
         f'QLabel[visionNote="true"] {{ font-size: {note}px; }}\n'
         f"QLabel#visionVerdict {{ font-size: {verdict}px; }}\n"
         f'QLabel#visionVerdict[compact="true"] {{ font-size: {figure}px; }}\n'
+        f'QLabel[visionFigure="true"][small="true"] {{ font-size: {small}px; }}\n'
+        f'QLabel#visionVerdict[small="true"] {{ font-size: {small}px; }}\n'
     )
 
 
@@ -55,6 +60,8 @@ def page_words(key: str) -> tuple[str, str]:
     """A page's symbol and name, for its navigation entry and the buttons opening it."""
     if key == INSPECTION:
         return "◎", translate("VisionLive", "Inspection")
+    if key == LIVE:
+        return "◎", translate("VisionLive", "Camera")
     return "▦", translate("VisionLive", "Models")
 
 

@@ -108,6 +108,7 @@ class Lines(FixedLines):
     def __init__(self, lines: int, parent: QWidget | None = None, *, hug: bool = False):
         super().__init__(lines, parent)
         self.hug = hug
+        self.setWordWrap(lines > 1)
         if hug:
             self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
@@ -122,6 +123,14 @@ class Lines(FixedLines):
             super().setText(text)
             if self.hug:
                 self.updateGeometry()
+
+    def fitting(self, text: str) -> str:
+        if self.lines > 1:
+            return super().fitting(text)
+        room = self.contentsRect().width()  # one line: its end gives way
+        if not text or room <= 0:
+            return text
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
 
     def sizeHint(self) -> QSize:
         # a bold line's bounding box is a pixel taller than its line spacing
@@ -140,19 +149,20 @@ class Lines(FixedLines):
 
 
 class Figure(QWidget):
-    """A small word over a large number (readable at 1.5 m)."""
+    """A small word over a large number (readable at 1.5 m); ``flat``: the word before
+    the number, one line high."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, flat: bool = False):
         super().__init__(parent)
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self) if flat else QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
+        layout.setSpacing(4 if flat else 0)
         self.label = QLabel("", self)
         self.label.setProperty("visionNote", True)
         self.value = QLabel("", self)
         self.value.setProperty("visionFigure", True)
-        layout.addWidget(self.label)
-        layout.addWidget(self.value)
+        layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.value, 0, Qt.AlignmentFlag.AlignVCenter)
 
     def put(self, label: str, value: str) -> None:
         if self.label.text() != label:
@@ -296,7 +306,10 @@ def decision_summary(decision: Any) -> str:
 
 class LiveTile(QFrame):
     """One camera: frame, verdict, counts, defect rate and the strip (``compact`` on the
-    overview: frame, verdict and defect rate)."""
+    overview: frame, verdict and defect rate). On the touch panel one row a touch target
+    high (the synoptic keeps its size): the verdict in the figures' size, each figure's
+    word before its number, no line of detail (the camera large has it), and the reason
+    in the strip's place when the camera cannot inspect."""
 
     def __init__(self, views: Any, camera: str, *, compact: bool = False, parent=None):
         super().__init__(parent)
@@ -304,6 +317,7 @@ class LiveTile(QFrame):
         self.views = views
         self.camera = camera
         self.compact = compact
+        self.flat = flat = views.operator.profile.touch
         self.live: Any = None
         self._shown: tuple[Any, ...] = ()
         profile = views.operator.profile
@@ -311,7 +325,8 @@ class LiveTile(QFrame):
         side = picture_side(profile)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         row = QHBoxLayout(self)
-        row.setContentsMargins(gap // 2, 2, gap // 2, 2)
+        edge = 0 if flat else 2  # the touch tile is as high as the row it is in allows
+        row.setContentsMargins(gap // 2, edge, gap // 2, edge)
         row.setSpacing(gap * 2 if not compact else gap)
         self.image = OverlayView(views.operator.theme, profile.font_px, self)
         self.image.setObjectName("visionFrame")
@@ -323,7 +338,8 @@ class LiveTile(QFrame):
         words.setSpacing(0)
         self.verdict = Lines(1, self, hug=True)
         self.verdict.setObjectName("visionVerdict")
-        self.verdict.setProperty("compact", compact)
+        self.verdict.setProperty("compact", compact or flat)
+        self.verdict.setProperty("small", compact and flat)
         self.verdict.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.note = Lines(1, self)
         self.note.setObjectName("visionDetail")
@@ -333,17 +349,29 @@ class LiveTile(QFrame):
         verdict.addStretch(1)
         words.addLayout(verdict)
         words.addWidget(self.note)
+        self.note.setVisible(not flat)
         words.addStretch(1)
         row.addLayout(words, 3)
         keys = ("rate",) if compact else ("good", "scrap", "uninspected", "rate")
-        self.figures = {key: Figure(self) for key in keys}
+        self.figures = {key: Figure(self, flat=flat) for key in keys}
         for figure in self.figures.values():
-            row.addWidget(figure, 0, Qt.AlignmentFlag.AlignVCenter)
+            if compact and flat:  # under the verdict, a little smaller: one row high
+                figure.value.setProperty("small", True)
+                words.insertWidget(1, figure)
+            else:
+                row.addWidget(figure, 0, Qt.AlignmentFlag.AlignVCenter)
         self.strip: DecisionStrip | None = None
         if not compact:
             self.strip = DecisionStrip(views, side, 8, self)
             self.strip.chosen.connect(self.open)
             row.addWidget(self.strip, 3, Qt.AlignmentFlag.AlignVCenter)
+        # the touch panel's tile has no line of detail: why it cannot inspect goes here
+        self.reason = Lines(2, self)
+        self.reason.setObjectName("visionReason")
+        self.reason.setProperty("visionNote", True)
+        self.reason.hide()
+        if flat:
+            row.addWidget(self.reason, 3, Qt.AlignmentFlag.AlignVCenter)
         self.note.setMinimumWidth(round(profile.font_px * NOTE_SCALE * 8))
 
     def open(self, decision: Any = None) -> QDialog:
@@ -390,8 +418,14 @@ class LiveTile(QFrame):
             )
             self.note.setToolTip(unavailable_text(live.state, live.reason))
             abnormal = True
+        self.verdict.setToolTip(self.note.full_text)
         if self.strip is not None:  # its decisions are old news; the reason gets the room
             self.strip.setVisible(working)
+        if self.flat:
+            self.reason.setText("" if working else self.note.full_text)
+            self.reason.setVisible(not working)
+            for key, figure in self.figures.items():  # the reason's room; the parts it costs
+                figure.setVisible(working or key == "uninspected" or self.compact)
         mark(self.verdict, abnormal)
         counts = live.counts
         values = {
@@ -402,7 +436,9 @@ class LiveTile(QFrame):
                 pieces(counts.get("uninspected", 0)),
             ),
             "rate": (
-                translate("VisionLive", "Defect rate"),
+                translate("VisionLive", "Defects")
+                if self.compact and self.flat
+                else translate("VisionLive", "Defect rate"),
                 rate_text(live.defect_rate, live.window),
             ),
         }
@@ -433,13 +469,18 @@ def picture_side(profile: Any) -> int:
     """A picture's side in the tile: a touch target on the touch panel (the screen keeps
     its room), larger on the desk's monitor."""
     if profile.touch:
-        return round(max(profile.target_px, profile.font_px * 3))
+        return round(profile.target_px)
     return round(max(profile.target_px * 2, profile.font_px * 5))
 
 
 class VisionBand(QWidget):
     """The live tiles of the cameras of the lines a screen panel shows, right under its
-    screen; hidden on screens with no camera."""
+    screen; hidden on screens with no camera.
+
+    On the touch panel the screen has no height to spare (its values would drop below
+    22 px) and the order panel's row no width: the band shows only while a camera of the
+    screen cannot inspect (the reason in words, in the abnormal colour); the camera large
+    is a touch away in the navigation."""
 
     def __init__(self, views: Any, panel: Any):
         super().__init__(panel)
@@ -449,6 +490,7 @@ class VisionBand(QWidget):
         self.tiles: dict[str, LiveTile] = {}
         self.spacers: list[QWidget] = []
         self.shape: list[int] = []
+        self.troubled = False  # a camera of the screen cannot inspect
         self.row = QHBoxLayout(self)
         gap = round(views.operator.profile.gap_px)
         self.row.setContentsMargins(gap, 2, gap, 0)
@@ -487,9 +529,13 @@ class VisionBand(QWidget):
         columns += [[camera] for camera in cameras if camera not in placed]
         return columns
 
+    def shown_always(self) -> bool:
+        return not self.views.operator.profile.touch
+
     def show_screen(self, screen: Any) -> None:
         columns = self.columns_of(screen)
         cameras = [camera for column in columns for camera in column]
+        self.troubled = self._troubled(cameras)
         compact = screen.level <= 1
         shape = [len(column) for column in columns]
         if (
@@ -510,10 +556,21 @@ class VisionBand(QWidget):
                     tile = LiveTile(self.views, camera, compact=compact, parent=self)
                     self.tiles[camera] = tile
                     self.row.addWidget(tile, 1)
-        self.setVisible(bool(cameras))
+        self.setVisible(bool(cameras) and (self.shown_always() or self.troubled))
         self.refresh()
 
+    def _troubled(self, cameras: list[str]) -> bool:
+        try:
+            return any(self.views.service.live(c).state != INSPECTING for c in cameras)
+        except Exception:  # a camera the service does not have: said on its tile
+            return bool(cameras)
+
     def refresh(self) -> None:
+        if not self.shown_always() and self._troubled(list(self.tiles)) != self.troubled:
+            screen = self.screen_panel.host.current_screen
+            if screen is not None:
+                self.show_screen(screen)  # shown while a camera cannot inspect, not after
+            return
         if self.isVisible():
             for tile in self.tiles.values():
                 tile.refresh()
@@ -596,7 +653,8 @@ class InspectionDialog(QDialog):
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         layout.addLayout(grid, 1)
-        self.strip = DecisionStrip(views, round(profile.target_px * 1.2), DIALOG_STRIP, self)
+        side = max(round(profile.target_px * 1.2), picture_side(profile))
+        self.strip = DecisionStrip(views, side, DIALOG_STRIP, self)
         self.strip.chosen.connect(self.choose)
         layout.addWidget(self.strip)
         self._shown: tuple[Any, ...] = ()
