@@ -3195,6 +3195,10 @@
         <translation>Ispezione</translation>
     </message>
     <message>
+        <source>Camera</source>
+        <translation>Telecamera</translation>
+    </message>
+    <message>
         <source>Models</source>
         <translation>Modelli</translation>
     </message>
@@ -3269,6 +3273,10 @@
     <message>
         <source>Not inspected</source>
         <translation>Senza ispezione</translation>
+    </message>
+    <message>
+        <source>Defects</source>
+        <translation>Difetti</translation>
     </message>
     <message>
         <source>Defect rate</source>
