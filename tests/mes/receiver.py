@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import datetime
 import hashlib
 import hmac
 import itertools
@@ -71,13 +72,50 @@ class Tls:
     ca: Path
     cert: Path
     key: Path
+    ca_key: Any = None
+    ca_cert: Any = None
 
 
 def make_tls(folder: Path, stem: str = "plant") -> Tls:
     folder.mkdir(parents=True, exist_ok=True)
     key, ca = make_ca(folder, stem)
     make_server_cert(folder, key, ca)
-    return Tls(folder, folder / f"{stem}.pem", folder / "server.pem", folder / "server.key")
+    return Tls(
+        folder, folder / f"{stem}.pem", folder / "server.pem", folder / "server.key", key, ca
+    )
+
+
+def for_another_host(tls: Tls, host: str) -> Tls:
+    """The same CA's certificate for ``host`` alone (not 127.0.0.1): a name that does not
+    match the address the station connects to."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+        .issuer_name(tls.ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .sign(tls.ca_key, hashes.SHA256())
+    )
+    cert_path, key_path = tls.folder / f"{host}.pem", tls.folder / f"{host}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return Tls(tls.folder, tls.ca, cert_path, key_path, tls.ca_key, tls.ca_cert)
 
 
 @dataclass

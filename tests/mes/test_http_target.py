@@ -20,7 +20,13 @@ from hmi.core.mes.http import HttpTarget, idempotency_key, message, retry_after
 from hmi.core.outbox import OutboxEvent
 from hmi.core.project.fields import Fields
 from hmi.core.secrets import FileStore
-from tests.mes.receiver import Receiver, make_tls, production_events, validator
+from tests.mes.receiver import (
+    Receiver,
+    for_another_host,
+    make_tls,
+    production_events,
+    validator,
+)
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +196,18 @@ def test_tls_with_the_plants_ca_passes_and_a_certificate_of_another_ca_is_refuse
     assert str(other.ca) in str(refused.value)
     assert "not trusted" in str(refused.value)
     assert receiver.received() == 4
+
+
+def test_a_certificate_for_another_name_is_refused_saying_so(events, tmp_path):
+    plant = make_tls(tmp_path / "plant", "plant")
+    with Receiver(tls=for_another_host(plant, "mes.plant.test")) as receiver:
+        mes = target(receiver.url, ca=str(plant.ca))
+        with pytest.raises(TargetError) as refused:
+            mes.send(events[:2])
+    assert "is not for the url's host: IP address mismatch" in str(refused.value)
+    assert "not valid for '127.0.0.1'" in str(refused.value)
+    assert str(plant.ca) in str(refused.value)
+    assert receiver.received() == 0
 
 
 def test_there_is_no_way_to_turn_verification_off(tmp_path):

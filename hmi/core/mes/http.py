@@ -695,6 +695,11 @@ class HttpTarget:
         if isinstance(error, ssl.SSLCertVerificationError):
             trusted = f"the CA in {self.ca}" if self.ca else "the system's CAs"
             what = error.verify_message or _plain(error)
+            if "mismatch" in what.lower():  # a CA it trusts signed it, for another name
+                return TargetError(
+                    f"TLS: the certificate of {where} (checked with {trusted}) is not for "
+                    f"the url's host: {what}"
+                )
             return TargetError(
                 f"TLS: the certificate of {where} is not trusted by {trusted} ({what})"
             )
