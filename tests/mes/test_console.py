@@ -141,3 +141,12 @@ def test_where_the_project_has_users_who_acts_signs_in_and_the_audit_trail_keeps
         ).fetchall()
     assert [(u, a) for u, a, _, _ in audit] == [("op1", "mes.discard"), ("lead", "mes.discard")]
     assert "refused" in audit[0][3] and audit[1][2] == "typo" and f"[{first}]" in audit[1][3]
+
+
+def test_a_console_command_leaves_the_sending_stations_record_alone(station, capsys):
+    folder, data = station
+    with contextlib.closing(sqlite3.connect(data / "hmi.db")) as conn, conn:
+        conn.execute("UPDATE mes_cursors SET state = 'failing', last_error = 'gone'")
+    for _ in range(2):  # the second reads what the first left
+        code, out, _ = hmi(capsys, "status", str(folder), "--data-dir", str(data))
+        assert code == 0 and out.startswith("plant: failing,") and "last error: gone" in out

@@ -196,7 +196,7 @@ class Delivery:
         if self._thread is not None:
             self._thread.join(timeout)
         self._close_target()
-        if self.config.enabled:
+        if self._thread is not None:  # a console never sent: the station's record stays
             self.state = STOPPED
             self._save_state()
         with self._read_lock:
