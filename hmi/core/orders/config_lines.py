@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..capability import project_system_tags
 from ..project.fields import Fields, as_number
 from ..project.models import DataType, TagConfig
-from ..systemtags import SYSTEM_PREFIX, matches
+from ..systemtags import SYSTEM_PREFIX
 from ..words import describe_value, did_you_mean, parse_flag, shorten
 from .config_reader import SectionReader, name_text
 from .config_types import (
@@ -186,26 +187,32 @@ class LinesReader(SectionReader):
     def counter_tag(
         self, fields: Fields, key: Any, value: Any, role: str, line: str
     ) -> tuple[str, int, str] | None:
-        """The counter's tag name, width in bits and type: an integer project tag, or a system
-        tag an installed capability declares (a camera's ``_sys.vision.<camera>.good``)."""
+        """The counter's tag name, width in bits and type: an integer project tag, or an
+        integer system tag an installed capability declares for the project (a camera's
+        ``_sys.vision.<camera>.good``; one it publishes without a type is taken as is)."""
         if isinstance(value, str) and value.strip().startswith(SYSTEM_PREFIX):
             name = value.strip()
-            patterns = declared_system_tags()
-            own = tuple(p for p in patterns if p.startswith(OWN_PREFIX))
-            if matches(name, own):
+            if name.startswith(OWN_PREFIX):
                 fields.problem(
                     key,
                     f"{role}: '{shorten(name)}' is the orders' own tag; a line counts the "
                     "tags of its machines or of a capability such as vision",
                 )
                 return None
-            if not matches(name, patterns):
-                known = [p.removesuffix("*") for p in patterns if not p.startswith(OWN_PREFIX)]
-                head = name[: name.find(".", len(SYSTEM_PREFIX)) + 1] or name
-                hint = did_you_mean(head, known, "system tag names")
+            system = project_system_tags(self.project)
+            if not system.known(name):
                 fields.problem(
                     key,
-                    f"{role}: no installed capability publishes '{shorten(name)}'; {hint}",
+                    f"{role}: no installed capability publishes '{shorten(name)}'; "
+                    f"{system.hint(name)}",
+                )
+                return None
+            tag = system.get(name)
+            if tag is not None and not tag.data_type.integer:
+                fields.problem(
+                    key,
+                    f"{role}: system tag '{shorten(name)}' is {tag.data_type.value}; a counter "
+                    "must be an integer tag (such as a camera's good, scrap or uninspected)",
                 )
                 return None
             return name, SYSTEM_COUNTER_BITS, "a system counter"
@@ -381,10 +388,3 @@ def _state_key(raw: Any, data_type: DataType) -> Any:
         return name_text(raw)
     number = as_number(raw)
     return int(number) if number is not None and number.is_integer() else None
-
-
-def declared_system_tags() -> tuple[str, ...]:
-    """The system tag patterns every installed capability declares (``_sys.vision.*``)."""
-    from ..capability import default_capabilities  # loads the capabilities: not at import
-
-    return tuple(p for cls in default_capabilities() for p in cls.system_tags)

@@ -15,11 +15,13 @@ is discovered: every ``hmi`` command discovers it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..capability import Capability, CapabilityContext
-from ..project.models import Problem, Project
+from ..project.models import DataType, Problem, Project, Section, TagConfig
 from ..subscription import Subscription
+from ..systemtags import FieldType, field_tags
 from ..tags import Batch, good
 
 if TYPE_CHECKING:
@@ -34,6 +36,27 @@ CAMERA_FIELDS = (
     "state", "reason", "fps", "dropped", "last_result", "last_label", "score", "latency_ms",
     "inspected", "defect_rate", "model", "evidence", "good", "scrap", "uninspected",
 )  # fmt: skip
+
+
+_F, _I, _S = DataType.FLOAT64, DataType.INT64, DataType.STRING
+#: each camera field's type, units, decimals and what it says (for alarms, history, trends)
+FIELD_TYPES: dict[str, FieldType] = {
+    "state": (_S, "", None, "state (inspecting, unavailable, connecting, stalled, failed)"),
+    "reason": (_S, "", None, "why it does not inspect"),
+    "fps": (_F, "", 1, "frames per second"),
+    "dropped": (_I, "pcs", None, "frames dropped"),
+    "last_result": (_S, "", None, "last decision (good, defect, uninspected)"),
+    "last_label": (_S, "", None, "last decision's class"),
+    "score": (_F, "", 3, "last decision's score"),
+    "latency_ms": (_F, "ms", 1, "frame to decision"),
+    "inspected": (_I, "pcs", None, "parts inspected"),
+    "defect_rate": (_F, "%", 1, "defects in the last parts"),
+    "model": (_S, "", None, "active model"),
+    "evidence": (_S, "", None, "evidence writer"),
+    "good": (_I, "pcs", None, "good parts"),
+    "scrap": (_I, "pcs", None, "scrap parts"),
+    "uninspected": (_I, "pcs", None, "parts not inspected"),
+}
 
 
 def camera_tag(camera: str, field: str) -> str:
@@ -64,6 +87,23 @@ class VisionCapability(Capability):
 
         return vision_problems(project)
 
+    @classmethod
+    def project_tags(cls, project: Project) -> list[TagConfig]:
+        """Every field of each camera named in ``vision: cameras:``, on the camera's line;
+        taken from the section as written, so an alarm on a camera with a problem of its
+        own is not refused a second time."""
+        tags = super().project_tags(project)
+        section = project.extra.get("vision")
+        data = section.data if isinstance(section, Section) else section
+        cameras = data.get("cameras") if isinstance(data, Mapping) else None
+        if not isinstance(cameras, Mapping):
+            return tags
+        for camera, settings in cameras.items():
+            line = settings.get("line") if isinstance(settings, Mapping) else None
+            line = line if isinstance(line, str) and line in project.lines else ""
+            tags += field_tags(partial(camera_tag, str(camera)), FIELD_TYPES, str(camera), line)
+        return tags
+
     @property
     def service(self) -> Any:
         return self.vision
@@ -85,6 +125,7 @@ class VisionCapability(Capability):
             context.data_dir,
             context.publish_system,
             context.values,
+            orders=context.service("orders"),  # an overruled decision corrects its order
         ).start()
         if vision.tags:
             self._sub = context.subscribe(tags=vision.tags, on_loop=self._batches, initial=True)

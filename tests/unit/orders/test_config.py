@@ -433,6 +433,10 @@ SYSTEM_COUNTERS = """\
         uninspected: _sys.vision.press_cam.uninspected
         billets: {tag: line1.billet_count}
 """
+CAMERAS = """\
+vision:
+  cameras: {press_cam: {line: line1}, filler_cam: {line: line2}}
+"""  # the cameras whose counters a line may name (their other settings do not matter here)
 PLC_COUNTERS = """\
       counters:
         good: line1.profile_count
@@ -442,7 +446,9 @@ PLC_COUNTERS = """\
 
 
 def test_a_role_reads_a_camera_counter_and_several_tags(tmp_path):
-    config, problems = read_orders(load(tmp_path, with_change(PLC_COUNTERS, SYSTEM_COUNTERS)))
+    config, problems = read_orders(
+        load(tmp_path, with_change(PLC_COUNTERS, SYSTEM_COUNTERS) + CAMERAS)
+    )
     assert problems == []
     assert config is not None
     roles = config.lines["line1"].roles
@@ -484,7 +490,7 @@ def test_each_counter_tag_mistake_is_named_at_its_line(tmp_path, old, new, where
     base = with_change(PLC_COUNTERS, SYSTEM_COUNTERS)
     assert old in base, old
     text = base.replace(old, new, 1)
-    found = messages(tmp_path, text)
+    found = messages(tmp_path, text + CAMERAS)
     expected_line = line_no(text, where)
     at_line = [m for m in found if m.startswith(f"project.yaml:{expected_line}: ")]
     assert any(says in m for m in at_line), (expected_line, found)
@@ -496,7 +502,7 @@ def test_a_filling_line_counts_uninspected_bottles_but_no_billets(tmp_path):
         "counters: {uninspected: _sys.vision.filler_cam.uninspected, good: line2.filled_count,"
         " scrap:",
     )
-    config, problems = read_orders(load(tmp_path, text))
+    config, problems = read_orders(load(tmp_path, text + CAMERAS))
     assert problems == [] and config is not None
     assert [c.tag for c in config.lines["line2"].roles["uninspected"]] == [
         "_sys.vision.filler_cam.uninspected"
