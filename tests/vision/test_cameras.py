@@ -1,6 +1,7 @@
 """Cameras on real sources: an image folder, a video file written here, an MJPEG stream
-served over HTTP on 127.0.0.1 (stalled, killed and brought back), the simulated press,
-and a consumer slower than the camera."""
+served over HTTP on 127.0.0.1 (stalled, killed and brought back), the simulated press
+(its surfaces drawn once, at the rates asked), a consumer slower than the camera and a
+view that only peeks."""
 
 from __future__ import annotations
 
@@ -315,7 +316,9 @@ def test_simulated_press_makes_defects_at_its_rate_and_more_on_a_fault(cameras):
     wait_until(lambda: camera.latest().meta["label"] != "good", 5, "defects on a fault")
     faulty = take(camera, 5)
     assert all(f.meta["label"] in ("scratch", "dent") for f in faulty)
-    assert all(int(f.image[15, 20, 0]) == 40 for f in faulty)
+    for f in faulty:  # the dark patch is where the truth's box says, however the view slid
+        x0, y0, x1, y1, _ = f.meta["boxes"][0]
+        assert (x1 - x0, y1 - y0) == (20, 10) and (f.image[y0:y1, x0:x1] == 40).all()
 
 
 def test_simulated_press_rate_over_many_parts():
@@ -326,6 +329,66 @@ def test_simulated_press_rate_over_many_parts():
         press.read()
         labels.append(press.last_truth["label"])
     assert 0.035 < labels.count("x") / len(labels) < 0.065
+    press.fault = True  # fault_rate 0.3 by default
+    faulty = []
+    for _ in range(2000):
+        press.read()
+        faulty.append(press.last_truth["label"])
+    assert 0.26 < faulty.count("x") / len(faulty) < 0.34
+
+
+def test_simulated_press_draws_its_surfaces_once_and_slides_them_per_frame():
+    asked = []
+
+    def counted(rng, size, defect=None):
+        asked.append((size, defect))
+        return stand_in_surface(rng, size, defect)
+
+    press = SimulatedPress(
+        defect_rate=0.5, size=(48, 64), seed=4, generator=counted, defects=("scratch", "dent")
+    )
+    press.open(FAST)
+    good, defective = press.pool_sizes()
+    assert len(asked) == good + defective and press.slide == 4
+    assert {size for size, _ in asked} == {(48, 68)}  # a little wider: room to slide
+    kinds = [defect for _, defect in asked if defect]
+    assert len(kinds) == defective and kinds.count("scratch") == kinds.count("dent") >= 1
+    frames = []
+    for _ in range(400):
+        frames.append(press.read())
+        if press.last_truth["boxes"]:
+            x0, y0, x1, y1, _ = press.last_truth["boxes"][0]
+            assert x0 >= 0 and x1 <= 64 and (frames[-1][y0:y1, x0:x1] == 40).all()
+    press.close()
+    press.open(FAST)  # reopened: the same pool
+    assert len(asked) == good + defective
+    assert {f.shape for f in frames} == {(48, 64, 3)}
+    assert all(f.flags.c_contiguous for f in frames)
+    assert len({f.tobytes() for f in frames}) > 100  # not a picture that never changes
+
+
+def test_simulated_press_pool_is_bounded_in_memory_and_covers_every_kind():
+    kinds = ("scratch", "die_line", "pick_up", "blister", "dent", "stain")
+    demo = SimulatedPress(size=(256, 256), defects=kinds)
+    assert demo.pool_sizes() == (20, 18)
+    full_hd = SimulatedPress(size=(1080, 1920), defects=kinds)
+    assert full_hd.pool_sizes() == (4, 6)  # fewer, larger: every kind still once
+
+
+def test_peeking_takes_no_frame(cameras):
+    camera = Camera("peeked", lambda: grey(90), fps=100, policy=FAST)
+    assert camera.peek() is None
+    cameras.append(camera.start())
+    wait_until(lambda: camera.peek() is not None, 5, "a first frame")
+    seqs = set()
+    for _ in range(30):
+        seqs.add(camera.peek().seq)
+        time.sleep(0.01)
+    assert len(seqs) > 5  # the newest each time
+    status = camera.status()
+    assert status.dropped >= status.frames - 1  # looked at, never taken
+    frame = camera.latest()
+    assert frame is not None and frame.seq >= max(seqs)
 
 
 def test_sim_press_by_name_uses_the_synthetic_surfaces(cameras):

@@ -3,7 +3,7 @@
 A model slower than the camera must never build a queue (each queued frame is a part
 that has already left): the grabber overwrites the one frame it holds, and a frame that
 was replaced before anyone took it is counted as dropped. Consumers ask ``latest()`` for
-a frame newer than the one they had.
+a frame newer than the one they had; a view that only looks ``peek()``s, taking nothing.
 
 Sources: a USB index (``0`` or ``"0"``), ``rtsp://`` and ``http(s)://`` streams and video
 files through OpenCV's VideoCapture, a folder of images (looping, re-read each pass so new
@@ -61,6 +61,9 @@ STALL_FLOOR = 0.5  # s: never stalled sooner (scheduling jitter of a busy PC)
 FPS_WINDOW = 2.0  # s: the measured frame rate counts the frames of this window
 PACED_FPS = 10.0  # frames/s of a folder, a simulation or a callable when none is set
 FILE_FPS = 25.0  # a video file that does not say its own rate
+SIM_POOL_BYTES = 8 * 2**20  # the simulated press's surfaces drawn once: about this much
+SIM_POOL = (8, 48)  # ... and within this many surfaces
+SIM_SLIDE = 16  # a simulated frame slides along the profile by up to 1/16 of its width
 
 # Cameras reconnect more patiently than PLCs: opening a stream costs more than a socket,
 # and a camera that is gone is usually gone for a while. ``timeout`` is the longest read
@@ -368,6 +371,13 @@ class SimulatedPress:
     ``generator(rng, size=(h, w), defect=name_or_None)`` makes one image and its truth;
     by default ``hmi.core.vision.synthetic.surface_image``. Each frame's ``meta`` carries
     the truth (``label``, ``boxes``) so a demo or a test can check the decisions.
+
+    Drawing a surface costs about 10 ms of CPU at 256x256, a tenth of a core at 10 frames/s
+    for frames that are nearly all thrown away; so a pool of good and of defective surfaces
+    (each kind alike) is drawn once, when first opened, a little wider than the frame, and
+    each read picks one, defective with the rate in force, and shows it slid along the
+    profile by a random few pixels (a copy of that view: the moving profile under the
+    camera), the truth's boxes moved with it and the defect kept in the picture.
     """
 
     paced = True
@@ -395,39 +405,86 @@ class SimulatedPress:
         self.generator = generator
         self.defects = defects
         self.last_truth: dict[str, Any] = {}
+        self.slide = max(1, int(size[1]) // SIM_SLIDE)  # px a frame may slide along x
+        self.good: list[tuple[np.ndarray, dict[str, Any]]] = []  # the pool, once opened
+        self.defective: list[tuple[np.ndarray, dict[str, Any]]] = []
 
     def open(self, policy: ConnectionPolicy) -> None:
-        if self.generator is not None and self.defects is not None:
-            return
-        try:
-            from . import synthetic  # type: ignore[attr-defined,unused-ignore]
-        except ImportError as exc:
-            raise SourceError(
-                f"{self.label}: the synthetic surface generator is not available ({exc})"
-            ) from exc
-        if self.generator is None:
-            self.generator = synthetic.surface_image
-        if self.defects is None:
-            self.defects = tuple(synthetic.DEFECTS)
+        if self.generator is None or self.defects is None:
+            try:
+                from . import synthetic  # type: ignore[attr-defined,unused-ignore]
+            except ImportError as exc:
+                raise SourceError(
+                    f"{self.label}: the synthetic surface generator is not available ({exc})"
+                ) from exc
+            if self.generator is None:
+                self.generator = synthetic.surface_image
+            if self.defects is None:
+                self.defects = tuple(synthetic.DEFECTS)
+        if not self.good:  # kept when the camera reopens
+            self._draw_pool()
 
-    def read(self) -> np.ndarray | str:
-        generator = self.generator
-        if generator is None or not self.defects:
-            raise SourceError(f"{self.label} is not open")
-        rate = self.fault_rate if self.fault else self.defect_rate
-        defect = None
-        if self.rng.random() < rate:
-            defect = str(self.defects[int(self.rng.integers(len(self.defects)))])
+    def pool_sizes(self) -> tuple[int, int]:
+        """How many good and defective surfaces the pool holds: about ``SIM_POOL_BYTES``
+        of images, within ``SIM_POOL`` surfaces, every defect kind alike and at least once."""
+        kinds = len(self.defects or ()) or 1
+        h, w = int(self.size[0]), int(self.size[1]) + self.slide
+        count = min(max(SIM_POOL_BYTES // max(1, h * w * 3), SIM_POOL[0]), SIM_POOL[1])
+        good = max(count // 2, SIM_POOL[0] // 2)
+        return good, kinds * max(1, round((count - good) / kinds))
+
+    def _draw_pool(self) -> None:
+        generator, defects = self.generator, self.defects
+        if generator is None or not defects:
+            raise SourceError(f"{self.label}: no generator or no defect kinds to draw")
+        size = (int(self.size[0]), int(self.size[1]) + self.slide)
+        good_count, defect_count = self.pool_sizes()
+        good: list[tuple[np.ndarray, dict[str, Any]]] = []
+        defective: list[tuple[np.ndarray, dict[str, Any]]] = []
         try:
-            image, truth = generator(self.rng, size=self.size, defect=defect)
+            for n in range(good_count + defect_count):
+                defect = None if n < good_count else str(defects[(n - good_count) % len(defects)])
+                image, truth = generator(self.rng, size=size, defect=defect)
+                image.flags.writeable = False
+                kept = {
+                    "label": truth.get("label", defect or "good"),
+                    "defect": defect,
+                    "boxes": list(truth.get("boxes", [])),
+                }
+                (good if defect is None else defective).append((image, kept))
         except Exception as exc:
             raise SourceError(f"{self.label}: the generator failed: {exc}") from exc
+        self.good, self.defective = good, defective
+
+    def read(self) -> np.ndarray | str:
+        if not self.good or not self.defective:
+            raise SourceError(f"{self.label} is not open")
+        rate = self.fault_rate if self.fault else self.defect_rate
+        pool = self.defective if self.rng.random() < rate else self.good
+        image, truth = pool[int(self.rng.integers(len(pool)))]
+        width = int(self.size[1])
+        shift = self._shift(truth["boxes"], width)
         self.last_truth = {
-            "label": truth.get("label", defect or "good"),
-            "defect": defect,
-            "boxes": truth.get("boxes", []),
+            "label": truth["label"],
+            "defect": truth["defect"],
+            "boxes": [
+                (max(0, b[0] - shift), b[1], min(width, b[2] - shift), b[3], *b[4:])
+                for b in truth["boxes"]
+            ],
         }
-        return image
+        return np.ascontiguousarray(image[:, shift : shift + width])
+
+    def _shift(self, boxes: list[Any], width: int) -> int:
+        """How far this frame's view slides: anywhere for a good surface, else where the
+        defect stays in the picture (centred on it when it is wider than the frame)."""
+        if not boxes:
+            return int(self.rng.integers(self.slide + 1))
+        x0 = min(int(b[0]) for b in boxes)
+        x1 = max(int(b[2]) for b in boxes)
+        low, high = max(0, x1 - width), min(self.slide, x0)
+        if low <= high:
+            return int(self.rng.integers(low, high + 1))
+        return min(max(0, (x0 + x1 - width) // 2), self.slide)
 
     def close(self) -> None:
         pass
@@ -574,6 +631,13 @@ class Camera:
             frame = self._frame
             self._taken = max(self._taken, frame.seq)
             return frame
+
+    def peek(self) -> Frame | None:
+        """The newest frame (None before the first) without taking it: a view that looks
+        at it many times a second leaves the dropped count saying what the inspection
+        missed."""
+        with self._cond:
+            return self._frame
 
     def status(self) -> CameraStatus:
         now = time.monotonic()

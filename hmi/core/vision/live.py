@@ -2,7 +2,10 @@
 
 The frame and the decisions are the objects the camera and the inspection already hold
 (read-only images, frozen decisions): nothing is copied, so a view refreshed several
-times a second costs the inspection nothing.
+times a second costs the inspection nothing. The frame is peeked at (``Camera.peek``), so
+looking never counts as taking it. The newest decision carries the frame it was decided
+on; the earlier ones a copy at most 480 px long, their ROI, boxes and anomaly map scaled
+with it (``Decision.scale``), so drawing them over their image is right as it is.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from .pipeline import Decision
 @dataclass(frozen=True)
 class LiveView:
     """One camera now. ``frame``: its newest frame (None before the first); ``decisions``:
-    the last few, oldest first; ``counts``: the durable ``good``/``scrap``/``uninspected``
-    counters; ``defect_rate``: % of the ``window`` inspected parts it is over."""
+    the last few, oldest first (all but the newest shrunk); ``counts``: the durable
+    ``good``/``scrap``/``uninspected`` counters; ``defect_rate``: % of the ``window``
+    inspected parts it is over."""
 
     camera: str
     line: str

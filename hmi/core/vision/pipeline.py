@@ -2,19 +2,28 @@
 
 Each camera has a thread of its own (``Inspection``); the values of its trigger tag are
 handed to it with their timestamps, so a part's time is the PLC's edge, not the moment
-the thread got round to it. For each part it takes a frame it has not used before that is
-no older than the part by more than ``max_age`` (waiting up to that long for one), and
-asks the camera's model, shared with the other cameras that use it (``ModelSlot``: one
-session, one lock). Whatever goes wrong — no fresh frame, a frame of the wrong size, a
-model that did not load or failed — the part is still decided, as ``uninspected`` (never
-good), and the reason is logged once, when it starts, and once more when inspection
-works again.
+the thread got round to it. For each part it takes a frame it has not used before that was
+grabbed within ``max_age`` of the part, before or after it (waiting until ``max_age`` after
+the part for one), and asks the camera's model, shared with the other cameras that use it
+(``ModelSlot``: one session, one lock). When parts come faster than the model decides,
+they wait their turn; a part whose turn comes more than ``max_age`` after it happened
+would get a later part's image, so it is not inspected at all. Whatever goes wrong — no
+fresh frame, inspection behind, a frame of the wrong size, a model that did not load or
+failed — the part is still decided, as ``uninspected`` (never good), and the reason is
+logged once, when it starts (the same reason with other figures is the same episode), and
+once more when inspection works again.
+
+The last ``RECENT`` decisions are kept for the live view: the newest with its frame as
+grabbed, the earlier ones with a copy at most ``KEPT_SIDE`` pixels long (``shrunk``), so
+twelve full-HD frames do not sit in memory for a strip of thumbnails.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
+import re
 import threading
 import time
 from collections import deque
@@ -22,9 +31,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
+import numpy as np
+
 from .cameras import RUNNING, Camera, Frame
 from .config import CameraConfig, ModelConfig
-from .model import GOOD_NAMES, Inference, ModelError, VisionModel
+from .model import GOOD_NAMES, Detection, Inference, ModelError, VisionModel
 from .trigger import EdgeTrigger, PresenceTrigger
 
 log = logging.getLogger(__name__)
@@ -33,13 +45,19 @@ GOOD, DEFECT, UNINSPECTED = "good", "defect", "uninspected"
 TICK_S = 0.2  # longest wait for a value while nothing is pending
 POLL_S = 0.01  # wait while a steady high may become a part (debounce)
 INBOX = 10_000  # trigger readings waiting; more means the thread is stuck
-RECENT = 12  # decisions kept per camera for the live view (references, no image copies)
+RECENT = 12  # decisions kept per camera for the live view
+KEPT_SIDE = 480  # px: the longest side of the image of a kept decision but the newest
+BEHIND = "inspection is behind"  # parts waiting longer than max_age for their turn
+FIGURES = re.compile(r"\d+(?:\.\d+)?")  # what may differ between reasons of one episode
 
 
 @dataclass(frozen=True)
 class Decision:
     """The one result of one part. ``score`` is None when uninspected; ``frame`` is the
-    image decided on (None when there was none); ``latency_ms`` from grab to decision."""
+    image decided on (None when there was none); ``latency_ms`` from grab to decision.
+    ``scale``: the frame's image against the one grabbed, below 1 for a kept decision
+    that is ``shrunk`` (its ROI, boxes and anomaly map scaled with it, so drawing them
+    over its image stays right)."""
 
     camera: str
     part: int
@@ -53,6 +71,62 @@ class Decision:
     latency_ms: float = 0.0
     inference: Inference | None = field(default=None, compare=False)
     frame: Frame | None = field(default=None, compare=False)
+    scale: float = field(default=1.0, compare=False)
+
+
+def shrunk(decision: Decision, side: int = KEPT_SIDE) -> Decision:
+    """``decision`` with its image at most ``side`` pixels on its longest side and what is
+    drawn over it (ROI, boxes, anomaly map, a simulation's truth boxes) scaled alike;
+    ``decision`` itself when its image is that small already."""
+    frame = decision.frame
+    if frame is None or frame.image.ndim < 2 or max(frame.image.shape[:2]) <= side:
+        return decision
+    h, w = frame.image.shape[:2]
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    image = _resized(frame.image, size)
+    image.flags.writeable = False
+    sx, sy = image.shape[1] / w, image.shape[0] / h
+    roi = frame.roi
+    if roi is not None:
+        x, y, rw, rh = roi
+        roi = (round(x * sx), round(y * sy), max(1, round(rw * sx)), max(1, round(rh * sy)))
+    meta = frame.meta
+    if meta.get("boxes"):
+        meta = {**meta, "boxes": [_scaled_box(b, sx, sy) for b in meta["boxes"]]}
+    small = dataclasses.replace(frame, image=image, roi=roi, meta=meta)
+    inference = decision.inference
+    if inference is not None:
+        amap = inference.anomaly_map
+        if amap is not None and amap.ndim == 2 and max(amap.shape) > side:
+            mh, mw = amap.shape
+            amap = _resized(amap, (max(1, round(mw * sx)), max(1, round(mh * sy))))
+        inference = dataclasses.replace(
+            inference,
+            anomaly_map=amap,
+            detections=tuple(
+                Detection((x0 * sx, y0 * sy, x1 * sx, y1 * sy), d.label, d.score)
+                for d in inference.detections
+                for x0, y0, x1, y1 in (d.box,)
+            ),
+        )
+    return dataclasses.replace(decision, frame=small, inference=inference, scale=sx)
+
+
+def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` at ``size`` (width, height): averaged where OpenCV takes its type and
+    channels, else every n-th pixel."""
+    try:
+        return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
+    except cv2.error:
+        step = max(1, -(-image.shape[1] // size[0]), -(-image.shape[0] // size[1]))
+        return np.ascontiguousarray(image[::step, ::step])
+
+
+def _scaled_box(box: Any, sx: float, sy: float) -> tuple[Any, ...]:
+    """(x0, y0, x1, y1, ...) with the corners scaled, the rest as it is."""
+    x0, y0, x1, y1, *rest = box
+    return (x0 * sx, y0 * sy, x1 * sx, y1 * sy, *rest)
 
 
 class ModelSlot:
@@ -251,14 +325,10 @@ class Inspection:
             log.exception("camera %s: handing on the decision failed", self.name)
 
     def _decide(self, ts: float, slot: ModelSlot, frame: Frame | None) -> Decision:
-        frame = frame or self._frame_for(ts)
-        if frame is None:
-            status = self.camera.status()
-            if status.state != RUNNING:
-                why = f"no fresh frame: camera {status.state} ({status.reason})"
-            else:
-                why = f"no fresh frame: none within {self.config.max_age:g} s of the part"
-            return self._uninspected(ts, slot, why)
+        found = frame or self._frame_for(ts)
+        if isinstance(found, str):
+            return self._uninspected(ts, slot, found)
+        frame = found
         self._used = max(self._used, frame.seq)
         if frame.problem:
             return self._uninspected(ts, slot, frame.problem, frame)
@@ -279,21 +349,38 @@ class Inspection:
             model.info.sha256 if model else "", (time.time() - frame.ts) * 1000, inference, frame,
         )  # fmt: skip
 
-    def _frame_for(self, ts: float) -> Frame | None:
-        """The newest frame not used before, no older than ``ts - max_age``; waits up to
-        ``max_age`` for one."""
+    def _frame_for(self, ts: float) -> Frame | str:
+        """The newest frame not used before grabbed within ``max_age`` of the part at
+        ``ts``, waiting until ``max_age`` after it for one; else why there is none. A frame
+        grabbed later than that shows a later part, so a part decided that late is not
+        inspected at all."""
         max_age = self.config.max_age
-        deadline = time.monotonic() + max_age
+        late = time.time() - ts
+        if late > max_age:
+            return self._behind(late)
+        deadline = time.monotonic() + min(max_age, max_age - late)
         after = self._used
         while True:
             frame = self.camera.latest(after, max(0.0, deadline - time.monotonic()))
             if frame is None:
-                return None
+                return self._no_frame()
+            if frame.ts > ts + max_age:
+                return self._behind(time.time() - ts)
             if frame.ts >= ts - max_age:
                 return frame
             after = frame.seq
             if time.monotonic() >= deadline:
-                return None
+                return self._no_frame()
+
+    def _behind(self, late: float) -> str:
+        shown = f"{late:.{1 if late >= 1 else 2}f}"  # never "0.3 s late, limit 0.3 s"
+        return f"{BEHIND}: part decided {shown} s late, limit max_age {self.config.max_age:g} s"
+
+    def _no_frame(self) -> str:
+        status = self.camera.status()
+        if status.state != RUNNING:
+            return f"no fresh frame: camera {status.state} ({status.reason})"
+        return f"no fresh frame: none within {self.config.max_age:g} s of the part"
 
     def _uninspected(
         self, ts: float, slot: ModelSlot, reason: str, frame: Frame | None = None
@@ -304,17 +391,31 @@ class Inspection:
         )  # fmt: skip
 
     def _note(self, decision: Decision) -> None:
-        """Keep the last decisions and the defect rate's window; log a reason once, and the
-        recovery once."""
+        """Keep the last decisions (the one before this shrunk now, once) and the defect
+        rate's window; log a reason once per episode, and the recovery once (when behind,
+        once the readings waiting are taken: a part now and then in time is no recovery)."""
         with self._decisions_lock:
+            previous = self._decisions[-1] if self._decisions else None
+        kept = previous
+        if previous is not None:  # only this thread changes the decisions kept
+            try:
+                kept = shrunk(previous)
+            except Exception:  # a shrinking gone wrong must not cost the part its count
+                log.exception("camera %s: part %d kept as it is", self.name, previous.part)
+        with self._decisions_lock:
+            if kept is not None and kept is not previous:
+                self._decisions[-1] = kept
             self._decisions.append(decision)
             if decision.result != UNINSPECTED:
                 self.recent.append(decision.result == DEFECT)
         if decision.result == UNINSPECTED:
-            if decision.reason != self.problem:
+            episode = FIGURES.sub("#", decision.reason)
+            if episode != FIGURES.sub("#", self.problem):
                 log.warning("camera %s: parts uninspected: %s", self.name, decision.reason)
             self.problem = decision.reason
             return
+        if self.problem.startswith(BEHIND) and not self._inbox.empty():
+            return  # one part made it in time, the others still wait: still behind
         if self.problem:
             log.warning("camera %s: inspecting again", self.name)
         self.problem = ""

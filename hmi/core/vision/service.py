@@ -247,7 +247,7 @@ class Vision:
             line=inspection.config.line,
             state=state,
             reason=reason,
-            frame=inspection.camera._frame,
+            frame=inspection.camera.peek(),
             decisions=inspection.decisions(),
             model=inspection.slot.name,
             threshold=self._threshold(camera),
