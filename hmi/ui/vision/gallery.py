@@ -260,7 +260,7 @@ class EvidencePage(QWidget):
     def __init__(self, views: Any, window: Any = None):
         super().__init__(window.pages if window is not None and hasattr(window, "pages") else None)
         self.setObjectName("evidencePage")
-        self.views, self.window_ = views, window
+        self.views = views
         self.service = views.service
         profile = views.operator.profile
         self.touch = profile.touch

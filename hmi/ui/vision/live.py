@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -61,6 +61,9 @@ from .overlay import Overlays, OverlayView, frame_image, paint_image
 
 PICTURES = 64  # decisions whose pictures are kept (every strip shows at most 12)
 DIALOG_STRIP = 12
+SHARED_EM = 40  # a tile's width in another band's row, in text heights (desk: 680 px)
+SHARED_COMPACT_EM = 22  # the overview's
+SHARED_MOST = 0.34  # of the row's width (the desk's panes side by side: 960 px each)
 
 
 def decision_key(decision: Any) -> tuple[str, int, float]:
@@ -318,6 +321,7 @@ class LiveTile(QFrame):
         self.camera = camera
         self.compact = compact
         self.flat = flat = views.operator.profile.touch
+        self.shared_width = 0  # in another band's row: its width there (``share_row``)
         self.live: Any = None
         self._shown: tuple[Any, ...] = ()
         profile = views.operator.profile
@@ -373,6 +377,32 @@ class LiveTile(QFrame):
         if flat:
             row.addWidget(self.reason, 3, Qt.AlignmentFlag.AlignVCenter)
         self.note.setMinimumWidth(round(profile.font_px * NOTE_SCALE * 8))
+
+    def share_row(self, row_width: int) -> None:
+        """In another band's row ``row_width`` wide: a fixed width (the row does not
+        shift with the words), at most a share of the row, without the counts the order
+        panel beside it has."""
+        em = SHARED_COMPACT_EM if self.compact else SHARED_EM
+        width = round(min(self.views.operator.profile.font_px * em, row_width * SHARED_MOST))
+        if width != self.shared_width:
+            self.shared_width = width
+            self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            self.updateGeometry()
+        for key in ("good", "scrap"):  # the order panel beside it counts them
+            figure = self.figures.pop(key, None)
+            if figure is not None:
+                figure.hide()
+                figure.setParent(None)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.shared_width, hint.height()) if self.shared_width else hint
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self.shared_width:  # the row's panels first: it gives way down to its picture
+            hint.setWidth(self.image.width() + self.layout().contentsMargins().left() * 2)
+        return hint
 
     def open(self, decision: Any = None) -> QDialog:
         """The camera large: the live frame, ``decision`` (default the last) with its
@@ -466,21 +496,25 @@ class LiveTile(QFrame):
 
 
 def picture_side(profile: Any) -> int:
-    """A picture's side in the tile: a touch target on the touch panel (the screen keeps
-    its room), larger on the desk's monitor."""
+    """A picture's side in the tile: a touch target on the touch panel; on the desk as
+    high as the order panel whose row it joins (the screen keeps its room)."""
     if profile.touch:
         return round(profile.target_px)
-    return round(max(profile.target_px * 2, profile.font_px * 5))
+    return round(profile.target_px * 1.5)
 
 
 class VisionBand(QWidget):
     """The live tiles of the cameras of the lines a screen panel shows, right under its
     screen; hidden on screens with no camera.
 
-    On the touch panel the screen has no height to spare (its values would drop below
-    22 px) and the order panel's row no width: the band shows only while a camera of the
-    screen cannot inspect (the reason in words, in the abnormal colour); the camera large
-    is a touch away in the navigation."""
+    The screens are drawn to fill the room above the bands under them: a row more would
+    shrink them (touch: values below 22 px; desk: bands at the sides). On the desk the
+    tiles join, at its end, the row of the band already under the screen (the order
+    panel's, which has room to spare at 1920 px) and this band takes no height; only
+    without such a row they have one of their own. On the touch panel that row has no
+    width to spare either: the band shows only while a camera of the screen cannot
+    inspect (the reason in words, in the abnormal colour); the camera large is a touch
+    away in the navigation."""
 
     def __init__(self, views: Any, panel: Any):
         super().__init__(panel)
@@ -491,7 +525,8 @@ class VisionBand(QWidget):
         self.spacers: list[QWidget] = []
         self.shape: list[int] = []
         self.troubled = False  # a camera of the screen cannot inspect
-        self.row = QHBoxLayout(self)
+        self.holder: QWidget = self  # the widget whose row holds the tiles
+        self.row = self.own_row = QHBoxLayout(self)
         gap = round(views.operator.profile.gap_px)
         self.row.setContentsMargins(gap, 2, gap, 0)
         self.row.setSpacing(gap)
@@ -532,32 +567,93 @@ class VisionBand(QWidget):
     def shown_always(self) -> bool:
         return not self.views.operator.profile.touch
 
+    def shared_row(self) -> tuple[QWidget, QHBoxLayout] | None:
+        """Desk: the row of the first band shown under this one, if it is a row."""
+        if not self.shown_always():
+            return None
+        layout = self.screen_panel.layout()
+        for index in range(layout.indexOf(self) + 1, layout.count()):
+            widget = layout.itemAt(index).widget()
+            if widget is not None and not widget.isHidden():
+                row = widget.layout()
+                return (widget, row) if isinstance(row, QHBoxLayout) else None
+        return None
+
     def show_screen(self, screen: Any) -> None:
         columns = self.columns_of(screen)
         cameras = [camera for column in columns for camera in column]
         self.troubled = self._troubled(cameras)
+        shared = self.shared_row() if cameras else None
+        holder, row = shared or (self, self.own_row)
         compact = screen.level <= 1
+        if shared is not None:
+            columns = [cameras]
         shape = [len(column) for column in columns]
         if (
             list(self.tiles) != cameras
             or shape != self.shape
+            or holder is not self.holder
             or any(t.compact != compact for t in self.tiles.values())
         ):
-            for widget in (*self.tiles.values(), *self.spacers):
-                widget.hide()
-                widget.deleteLater()
-            self.tiles, self.spacers, self.shape = {}, [], shape
+            self._clear()
+            self.holder, self.row, self.shape = holder, row, shape
+            if shared is not None:  # gone with the band it joined; resized with it
+                holder.destroyed.connect(self._holder_gone)
+                holder.installEventFilter(self)
             for column in columns:
                 if not column:  # a line without a camera keeps its place
-                    spacer = QWidget(self)
+                    spacer = QWidget(holder)
                     self.spacers.append(spacer)
-                    self.row.addWidget(spacer, 1)
+                    row.addWidget(spacer, 1)
                 for camera in column:
-                    tile = LiveTile(self.views, camera, compact=compact, parent=self)
+                    tile = LiveTile(self.views, camera, compact=compact, parent=holder)
+                    tile.setStyleSheet(self.views.stylesheet)
+                    if shared is not None:  # a fixed share: the row never shifts
+                        tile.share_row(holder.width())
                     self.tiles[camera] = tile
-                    self.row.addWidget(tile, 1)
-        self.setVisible(bool(cameras) and (self.shown_always() or self.troubled))
+                    row.addWidget(tile, 0 if shared is not None else 1)
+        shown = bool(cameras) and (self.shown_always() or self.troubled)
+        self.setVisible(shown and shared is None)
+        for tile in self.tiles.values():
+            tile.setVisible(shown)
+        self.row.invalidate()
         self.refresh()
+
+    def _clear(self) -> None:
+        for widget in (*self.tiles.values(), *self.spacers):
+            try:
+                widget.hide()
+                widget.deleteLater()
+            except RuntimeError:  # went with the band it had joined
+                pass
+        self.tiles, self.spacers = {}, []
+        if self.holder is not self:
+            try:
+                self.holder.removeEventFilter(self)
+                self.holder.destroyed.disconnect(self._holder_gone)
+            except (RuntimeError, TypeError):
+                pass
+        self.holder, self.row = self, self.own_row
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.holder and event.type() == QEvent.Type.Resize:
+            width = self.holder.width()
+            for tile in self.tiles.values():
+                tile.share_row(width)
+        return False
+
+    def _holder_gone(self, *_: Any) -> None:
+        self.tiles, self.spacers, self.shape = {}, [], []
+        self.holder, self.row = self, self.own_row
+
+    def keep_last(self) -> None:
+        """The tiles stay at the end of a row they joined (its owner may add to it)."""
+        tiles = list(self.tiles.values())
+        first = self.row.count() - len(tiles)
+        if any(self.row.indexOf(tile) != first + i for i, tile in enumerate(tiles)):
+            for tile in tiles:
+                self.row.removeWidget(tile)
+                self.row.addWidget(tile, 0)
 
     def _troubled(self, cameras: list[str]) -> bool:
         try:
@@ -571,9 +667,14 @@ class VisionBand(QWidget):
             if screen is not None:
                 self.show_screen(screen)  # shown while a camera cannot inspect, not after
             return
-        if self.isVisible():
-            for tile in self.tiles.values():
-                tile.refresh()
+        if self.holder is not self:
+            if not self.holder.isVisible():
+                return
+            self.keep_last()
+        elif not self.isVisible():
+            return
+        for tile in self.tiles.values():
+            tile.refresh()
 
 
 class InspectionDialog(QDialog):
