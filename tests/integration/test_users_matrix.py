@@ -67,6 +67,9 @@ SUPERVISOR = SHIFT_LEAD | {
     "audit.view",
     "orders.manage",
     "vision.review",
+    "mes.retry",
+    "mes.discard",
+    "mes.export",
 }
 ALLOWED = {
     "viewer": set(),
@@ -97,6 +100,9 @@ KNOWN = {
     "reports.view",
     "vision.manage",
     "vision.review",
+    "mes.retry",
+    "mes.discard",
+    "mes.export",
 }
 PIN = "2468"
 
