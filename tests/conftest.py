@@ -19,3 +19,16 @@ atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 @pytest.fixture
 def port() -> int:
     return free_port()
+
+
+@pytest.fixture
+def mosquitto(tmp_path_factory):
+    """A Mosquitto broker of the test's own on 127.0.0.1 (``tests/mosquitto.py``)."""
+    from tests.mosquitto import Mosquitto, available
+
+    why = available()
+    if why:
+        pytest.fail(f"{why}: .ci/run installs it")
+    broker = Mosquitto(tmp_path_factory.mktemp("mosquitto")).start()
+    yield broker
+    broker.remove()
