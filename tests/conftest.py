@@ -32,3 +32,16 @@ def mosquitto(tmp_path_factory):
     broker = Mosquitto(tmp_path_factory.mktemp("mosquitto")).start()
     yield broker
     broker.remove()
+
+
+@pytest.fixture
+def postgres():
+    """A PostgreSQL server of the test's own on 127.0.0.1 (``tests/postgres.py``)."""
+    from tests.postgres import Postgres, available
+
+    why = available()
+    if why:
+        pytest.fail(f"{why}: .ci/run installs it")
+    server = Postgres().start()
+    yield server
+    server.remove()
