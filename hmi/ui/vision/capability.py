@@ -317,13 +317,27 @@ class VisionViews(CapabilityViews):
             ),
             ("vision-inspection", inspection, close_rehearsed),
         ]
-        for key, page in self.pages.items():
-            entries.append(
-                (f"vision-page-{key}", lambda k=key: self.open_page(window, k) and [], close)
-            )
-            more = getattr(page, "showcase", None)
+
+        def rehearsed(show: Any) -> Any:
+            def run() -> Any:
+                self.rehearse(True)  # the pages too show the rehearsal's images and counts
+                return show()
+
+            return run
+
+        def then_station(done: Any) -> Any:
+            return lambda opened: (done(opened), self.rehearse(False))
+
+        def page(key: str) -> Any:
+            return lambda: self.open_page(window, key) and []
+
+        for key, shown in self.pages.items():
+            entries.append((f"vision-page-{key}", rehearsed(page(key)), close_rehearsed))
+            more = getattr(shown, "showcase", None)
             if callable(more):
-                entries += more(window)
+                entries += [
+                    (name, rehearsed(show), then_station(done)) for name, show, done in more(window)
+                ]
         return entries
 
     def close(self) -> None:

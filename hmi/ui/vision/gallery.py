@@ -257,11 +257,15 @@ class ScoreRange(QWidget):
 class EvidencePage(QWidget):
     """The evidence grid with its filters, and one item opened large (see the module)."""
 
+    @property
+    def service(self) -> Any:
+        """The views' vision service as it is now (``hmi gallery`` shows a rehearsal's)."""
+        return self.views.service
+
     def __init__(self, views: Any, window: Any = None):
         super().__init__(window.pages if window is not None and hasattr(window, "pages") else None)
         self.setObjectName("evidencePage")
         self.views = views
-        self.service = views.service
         profile = views.operator.profile
         self.touch = profile.touch
         self.gap = gap = round(profile.gap_px)

@@ -134,10 +134,15 @@ class ModelsPage(QWidget):
     """The models as a column of buttons, the chosen one's settings beside (see the
     module); a test run opens over the page."""
 
+    @property
+    def service(self) -> Any:
+        """The views' vision service as it is now (``hmi gallery`` shows a rehearsal's)."""
+        return self.views.service
+
     def __init__(self, views: Any, window: Any = None):
         super().__init__(window.pages if window is not None and hasattr(window, "pages") else None)
         self.setObjectName("modelsPage")
-        self.views, self.service = views, views.service
+        self.views = views
         profile = views.operator.profile
         self.touch = profile.touch
         self.gap = gap = round(profile.gap_px)
