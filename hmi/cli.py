@@ -654,6 +654,11 @@ def build_parser() -> argparse.ArgumentParser:
     capabilities = default_capabilities()
     parser = argparse.ArgumentParser(prog="hmi", description="Linea HMI operator application")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation and exit (hmi --self-test [--out DIR] [--data-dir DIR])",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def live(p: argparse.ArgumentParser) -> None:
@@ -781,6 +786,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from hmi.core.logs import setup_logging
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--self-test"]:
+        from hmi.selftest import main as self_test
+
+        return self_test(argv[1:])
     args = build_parser().parse_args(argv)
     # Only the long-running commands (run, demo) keep the log file: the others print their
     # result and are done, and a rotating file is safe with one writer process only (the

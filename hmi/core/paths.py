@@ -21,6 +21,7 @@ from platformdirs.api import PlatformDirsABC
 APP_NAME = "linea-hmi"
 HOME_VARIABLE = "LINEA_HMI_HOME"  # data/, config/, logs/ and cache/ under one folder
 DATA_VARIABLE = "LINEA_HMI_DATA"  # the data folder alone; wins over LINEA_HMI_HOME
+INSTALL_VARIABLE = "LINEA_HMI_INSTALL"  # the shipped files (resources/, screens/, models/)
 LOG_FILE = "linea-hmi.log"
 
 
@@ -60,7 +61,11 @@ def app_paths(system: type[PlatformDirsABC] | None = None) -> AppPaths:
 
 
 def install_root() -> Path:
-    """The folder holding resources/ and screens/: the checkout, or a frozen bundle."""
+    """The folder holding resources/, screens/ and models/: the checkout, a frozen
+    bundle's, or ``$LINEA_HMI_INSTALL`` (a trimmed or relocated installation)."""
+    moved = os.environ.get(INSTALL_VARIABLE)
+    if moved:
+        return Path(moved).expanduser()
     bundle = getattr(sys, "_MEIPASS", None)
     return Path(bundle) if bundle else Path(__file__).resolve().parents[2]
 

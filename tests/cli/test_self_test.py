@@ -1,0 +1,119 @@
+"""``hmi --self-test`` from source, as a real process in a throw-away home: every step
+passes on a whole installation, and a trimmed one names what is missing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hmi.core.paths import install_root
+from hmi.selftest import missing_library
+
+STEPS = ("files", "plugins", "project", "vision", "store", "qt", "views", "window", "log")
+
+
+def self_test(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "LINEA_HMI_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    for name in ("LINEA_HMI_DATA", "LINEA_HMI_INSTALL", "DISPLAY", "WAYLAND_DISPLAY"):
+        environment.pop(name, None)
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "hmi", "--self-test", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=environment,
+    )
+
+
+def step_lines(stdout: str) -> dict[str, str]:
+    """The step name -> the rest of its line."""
+    found = {}
+    for line in stdout.splitlines():
+        name, _, rest = line.partition(" ")
+        if name in STEPS:
+            found[name] = rest.strip()
+    return found
+
+
+def test_every_step_passes_and_leaves_a_log_and_a_picture(tmp_path):
+    out = tmp_path / "out"
+    proc = self_test(tmp_path / "home", "--out", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    steps = step_lines(proc.stdout)
+    assert list(steps) == list(STEPS)
+    assert all(line.startswith("ok:") for line in steps.values()), proc.stdout
+    assert "self-test passed" in proc.stdout
+    png = (out / "self-test.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    log = (out / "self-test.log").read_text()
+    assert "self-test window" in log and "ok:" in log
+    assert "modbus, opcua, simulator" in steps["plugins"]
+    # the store was made in a temporary folder, removed afterwards; the home stays clean
+    assert not (tmp_path / "home" / "data").exists()
+
+
+def test_a_store_in_a_given_folder_is_kept_and_reopened(tmp_path):
+    data = tmp_path / "data"
+    first = self_test(tmp_path / "home", "--out", str(tmp_path / "a"), "--data-dir", str(data))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert " new;" in step_lines(first.stdout)["store"]
+    assert (data / "hmi.db").is_file()
+    again = self_test(tmp_path / "home", "--out", str(tmp_path / "b"), "--data-dir", str(data))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "kept from before with" in step_lines(again.stdout)["store"]
+
+
+def test_a_models_folder_pointed_elsewhere_is_named_and_the_rest_still_runs(tmp_path):
+    trimmed = tmp_path / "install"
+    trimmed.mkdir()
+    for name in ("resources", "screens"):
+        (trimmed / name).symlink_to(install_root() / name)
+    (trimmed / "models").mkdir()  # empty: the shipped model is not there
+    out = tmp_path / "out"
+    proc = self_test(tmp_path / "home", "--out", str(out), LINEA_HMI_INSTALL=str(trimmed))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    steps = step_lines(proc.stdout)
+    model = trimmed / "models" / "surface" / "surface.onnx"
+    assert steps["files"].startswith("FAILED:") and str(model) in steps["files"]
+    assert steps["vision"] == f"FAILED: missing file {model}"
+    assert steps["project"].startswith("FAILED:") and "model 'surface'" in steps["project"]
+    assert steps["plugins"].startswith("ok:")  # what does not need the file still passes
+    assert steps["qt"].startswith("ok:")
+    failed = proc.stdout.splitlines()[-1]
+    assert failed.startswith("self-test FAILED: files, project, vision, store")
+    assert steps["store"] == "FAILED: skipped: the demo project did not load"
+    assert (out / "self-test.log").is_file()
+
+
+def test_an_out_folder_that_is_a_file_is_refused_with_its_name(tmp_path):
+    blocker = tmp_path / "taken"
+    blocker.write_text("not a folder")
+    proc = self_test(tmp_path / "home", "--out", str(blocker))
+    assert proc.returncode == 2
+    assert f"cannot write in {blocker}" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "package"),
+    [
+        ("libEGL.so.1: cannot open shared object file: No such file or directory", "libegl1"),
+        ("libxkbcommon.so.0: cannot open shared object file", "libxkbcommon0"),
+        ("libxkbcommon-x11.so.0: cannot open shared object file", "libxkbcommon-x11-0"),
+        ("libxcb-cursor.so.0: cannot open shared object file", "libxcb-cursor0"),
+        ("libGL.so.1: cannot open shared object file", "libgl1"),
+    ],
+)
+def test_a_missing_system_library_is_named_with_its_debian_package(error, package):
+    said = missing_library(ImportError(error))
+    assert said is not None
+    assert f"Debian package {package};" in said
+    assert error.split(":")[0] in said
+
+
+def test_an_unknown_missing_library_says_how_to_find_its_package():
+    said = missing_library(OSError("libfoo.so.3: cannot open shared object file"))
+    assert said is not None and "apt-file search libfoo.so.3 names it" in said
+    assert missing_library(ImportError("No module named 'yaml'")) is None
