@@ -68,4 +68,5 @@ class Target(Protocol):
 #: kind → "module:Class", imported when a project names the kind
 TARGET_KINDS: dict[str, str] = {
     "http": "hmi.core.mes.http:HttpTarget",
+    "postgres": "hmi.core.mes.postgres:PostgresTarget",
 }
