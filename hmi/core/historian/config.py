@@ -11,6 +11,9 @@ historian:
   tags:                     # exact tag names or glob patterns such as line1.*
     line1.billet_temp: {mode: swinging_door, deviation: 0.5}
     "line1.cmd_*": off      # a mode alone is enough
+  forward:                  # central history stores the points are copied to (postgres.py)
+    central: {kind: postgres, host: db.plant.local, database: plant, user: linea,
+              password: {secret: plant_db}}
 ```
 
 A tag's policy is the default, then every matching pattern in the order written, then
@@ -28,6 +31,7 @@ import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from typing import Any
 
 from ..capability import project_system_tags
@@ -37,6 +41,7 @@ from ..project.models import DataType, Problem, Project, Section, TagConfig
 from ..project.problems import internal_fault
 from ..systemtags import SYSTEM_PREFIX, capability_tag
 from ..words import describe_value, did_you_mean
+from .postgres import ForwardTarget, read_forward
 
 
 class Mode(StrEnum):
@@ -78,6 +83,7 @@ class HistorianConfig:
 
     policies: dict[str, TagPolicy] = field(default_factory=dict)
     default_retention: float | None = None
+    forward: tuple[ForwardTarget, ...] = ()  # central stores the points are copied to
 
     def retention_of(self, tag: str) -> float | None:
         policy = self.policies.get(tag)
@@ -85,7 +91,7 @@ class HistorianConfig:
 
 
 POLICY_FIELDS = ("mode", "deviation", "max_interval", "interval", "retention")
-SECTION_FIELDS = ("default", "tags")
+SECTION_FIELDS = ("default", "tags", "forward")
 SPANS = {"interval": HISTORY_INTERVAL, "max_interval": HISTORY_MAX_INTERVAL, "retention": RETENTION}
 FOREVER = ("forever", "never", "none")
 PATTERN_CHARS = "*?["
@@ -165,7 +171,8 @@ class _ConfigReader:
             policy = self.resolve(tag, base, entries)
             if policy.mode is not Mode.OFF:
                 policies[tag.name] = policy
-        return HistorianConfig(policies, base.retention)
+        forward = read_forward(top, Path(self.project.root))
+        return HistorianConfig(policies, base.retention, forward)
 
     def tag_entries(self, base: TagPolicy) -> list[tuple[str, dict[str, Any]]]:
         tags = self.top.get("tags")

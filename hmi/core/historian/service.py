@@ -50,7 +50,7 @@ class Historian:
         )
         lines = [n for n, p in self.config.policies.items() if p.mode is Mode.SWINGING_DOOR]
         self.query = HistoryQuery(writer.path, interpolated=lines)
-        self.targets = list(targets)
+        self.targets = list(targets) or [f.make() for f in self.config.forward]
         self.forwarders: list[Forwarder] = []
         self._started = False
 
