@@ -129,6 +129,93 @@ class Orders(Flow, Periods):
             self._watchers.call(line)
         return result
 
+    # -- orders the MES released (the MES sync downloads them; no person acts) -------------
+
+    def check_released(self, given: Mapping[str, Any], source: str = "mes") -> Order:
+        """An order from its fields (as an import row has them) checked as an import checks
+        it, except that its number may exist (the caller tells a change from a duplicate);
+        ``OrdersError`` says why not. Nothing is written."""
+        with self._lock:
+            return self._checked_new(self._from_fields(given, source), ())
+
+    def receive(self, made: list[Order], user: str) -> None:
+        """Orders checked by ``check_released`` into their lines' queues, one durable
+        transaction, each recorded as downloaded by ``user`` (the MES)."""
+        if not made:
+            return
+        with self._lock:
+            for order in made:
+                if order.number in self._orders:
+                    raise OrdersError(f"order {order.number} exists already")
+            self._commit(self._creation_job(made, "download", user), made[0].line)
+            for order in made:
+                self._orders[order.number] = order
+        for order in made:
+            self.access.record(
+                user, "orders.download", order.number, line=order.line, quantity=order.target
+            )
+        for line in sorted({o.line for o in made}):
+            self._watchers.call(line)
+
+    def revise(self, changed: Order, user: str) -> Order:
+        """A queued order's target, product data, cycle time and place as the MES changed
+        them; only while it is released (a started order is never changed)."""
+        with self._lock:
+            order = self._known(changed.number)
+            if order.state is not OrderState.RELEASED or changed.line != order.line:
+                raise OrdersError(
+                    f"order {order.number} is {order.state.value} on {order.line}: "
+                    "only an order still waiting in its queue takes a change"
+                )
+            revised = dataclasses.replace(
+                order,
+                target=changed.target,
+                product=changed.product,
+                ideal_cycle_s=changed.ideal_cycle_s,
+                sequence=changed.sequence or order.sequence,
+            )
+            ts = self.now()
+            what = _difference(order, revised)
+            change = OrderChange(order.number, "revise", order.state, user, ts, what)
+            event = outbox.event(order.number, "order.state", state_payload(revised, change), ts)
+
+            def job(conn: Any) -> None:
+                records.update_order_data(conn, revised)
+                records.insert_change(conn, change)
+                outbox.write(conn, [event])
+
+            self._commit(job, order.line)
+            self._orders[order.number] = revised
+        self.access.record(user, "orders.revise", order.number, line=order.line, reason=what)
+        self._watchers.call(order.line)
+        return revised
+
+    def withdraw(self, number: str, user: str, reason: str) -> Order:
+        """A queued order the MES withdrew: aborted with ``reason`` (its record stays);
+        only while it is released."""
+        with self._lock:
+            order = self._known(number)
+            if order.state is not OrderState.RELEASED:
+                raise OrdersError(
+                    f"order {number} is {order.state.value}: only an order still waiting "
+                    "in its queue is withdrawn"
+                )
+            ts = self.now()
+            changed = dataclasses.replace(order, state=OrderState.ABORTED, ended=ts)
+            change = OrderChange(number, "withdraw", changed.state, user, ts, reason)
+            event = outbox.event(number, "order.state", state_payload(changed, change), ts)
+
+            def job(conn: Any) -> None:
+                records.update_order_state(conn, changed)
+                records.insert_change(conn, change)
+                outbox.write(conn, [event])
+
+            self._commit(job, order.line)
+            self._orders[number] = changed
+        self.access.record(user, "orders.withdraw", number, line=order.line, reason=reason)
+        self._watchers.call(order.line)
+        return changed
+
     def export(self, fmt: str = "csv", line: str | None = None) -> str:
         return export_orders(self.orders(line), fmt, LINE_TYPES)
 
@@ -247,7 +334,8 @@ class Orders(Flow, Periods):
             record = Correction(number, counter, before, after, user, reason, ts)
             delta = after - before
             step = CountStep(order.line, counter, delta, None, None, "correction", ts, number)
-            payload = {"counter": counter, "before": before, "after": after, "user": user}
+            payload = {"order": number, "line": order.line, "counter": counter}
+            payload |= {"before": before, "after": after, "user": user}
             event = outbox.event(number, "correction", payload | {"reason": reason}, ts)
             good, scrap = (delta, 0) if counter == "good" else (0, delta)
 
@@ -434,3 +522,17 @@ class Orders(Flow, Periods):
         self.access.record("", "orders.shift_end", line, shift=shift.key)
         self._watchers.call(line)
         return report
+
+
+def _difference(before: Order, after: Order) -> str:
+    """What a revision changed, in words (``target 100 -> 120; die D-1 -> D-2``)."""
+    parts = [f"target {before.target} -> {after.target}"] if before.target != after.target else []
+    for name in dict.fromkeys([*before.product, *after.product]):
+        old, new = before.product.get(name), after.product.get(name)
+        if old != new:
+            parts.append(f"{name} {old} -> {new}")
+    if before.ideal_cycle_s != after.ideal_cycle_s:
+        parts.append(f"ideal cycle {before.ideal_cycle_s:g} s -> {after.ideal_cycle_s:g} s")
+    if before.sequence != after.sequence:
+        parts.append(f"position {before.sequence} -> {after.sequence}")
+    return "; ".join(parts) or "no change"
