@@ -38,6 +38,7 @@ BUILTIN = {
     "audit": "hmi.ui.audit:AuditViews",
     "orders": "hmi.ui.orders:OrdersViews",
     "vision": "hmi.ui.vision:VisionViews",
+    "mes": "hmi.ui.mes:MesViews",
 }
 
 
