@@ -85,5 +85,7 @@ class Historian:
         self._started = False
         for forwarder in self.forwarders:
             forwarder.stop(timeout)
+        for target in self.targets:  # a central store's connection ends with the station
+            getattr(target, "close", lambda: None)()
         self.recorder.stop(self.engine, timeout)
         self.query.close()
