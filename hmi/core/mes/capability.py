@@ -11,7 +11,7 @@ outbox just grows, as before.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,9 +20,11 @@ from ..project.models import DataType, Problem, Project, Section, TagConfig
 from ..systemtags import FieldType, field_tags
 from ..tags import Batch, TagValue, good
 from .service import DISCARD, EXPORT, RETRY
+from .target import TargetError
 
 if TYPE_CHECKING:
     from ..commands import CommandSet
+    from ..subscription import Subscription
     from .delivery import Status
     from .service import Mes
 
@@ -59,6 +61,11 @@ def status_batch(status: Status) -> Batch:
     return {target_tag(status.target, k): good(v) for k, v in values.items()}
 
 
+def _feed(on_values: Callable[[Batch], None], batches: list[Batch]) -> None:
+    for batch in batches:
+        on_values(batch)
+
+
 def health_of(statuses: Mapping[str, Status]) -> str | None:
     """Why the sync does not work (the failing targets and their errors), or None."""
     failing = [
@@ -86,6 +93,7 @@ class MesCapability(Capability):
         super().__init__(context)
         self._statuses: dict[str, Status] = {}
         self._lock = threading.Lock()
+        self._live: list[tuple[Any, Subscription]] = []  # targets fed the engine's values
 
     @classmethod
     def check(cls, project: Project) -> list[Problem]:
@@ -123,6 +131,7 @@ class MesCapability(Capability):
         self.mes = mes = Mes(config, context.store, context.access, on_status=self._publish)
         mes.load()
         if context.console is None:  # a console command acts on the store alone
+            self._attach_live(mes)
             mes.start()
         for status in mes.status():
             self._publish(status)
@@ -133,9 +142,30 @@ class MesCapability(Capability):
             health: TagValue = health_value(health_of(self._statuses))
         self.context.publish_system({**status_batch(status), HEALTH_TAG: health})
 
+    def _attach_live(self, mes: Mes) -> None:
+        """Targets that take the engine's values (``attach`` and ``on_values``, such as the
+        MQTT namespace) get the project, the current values and a subscription each."""
+        for name, delivery in mes.deliveries.items():
+            try:
+                target: Any = delivery.target
+            except TargetError as error:
+                self.context.log.warning("MES target %s: %s", name, error)
+                continue
+            if not (hasattr(target, "attach") and hasattr(target, "on_values")):
+                continue
+            target.attach(self.context.project, self.context.values)
+            sub = self.context.subscribe(f"mes.{name}", on_loop=partial(_feed, target.on_values))
+            self._live.append((target, sub))
+
     def stop(self, timeout: float = 10.0) -> None:
+        live, self._live = self._live, []
+        for _, sub in live:
+            self.context.unsubscribe(sub)
         if self.mes is not None:
             self.mes.stop(min(timeout, 5.0))
+        for target, _ in live:
+            if hasattr(target, "detach"):
+                target.detach()
 
     @classmethod
     def add_commands(cls, commands: CommandSet) -> None:

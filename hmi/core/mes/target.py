@@ -68,5 +68,6 @@ class Target(Protocol):
 #: kind → "module:Class", imported when a project names the kind
 TARGET_KINDS: dict[str, str] = {
     "http": "hmi.core.mes.http:HttpTarget",
+    "mqtt": "hmi.core.mes.mqtt:MqttTarget",
     "postgres": "hmi.core.mes.postgres:PostgresTarget",
 }
