@@ -1,0 +1,669 @@
+"""The Sparkplug B target: this station as a Sparkplug edge node, its devices' tags as
+metrics, the production events as node data.
+
+```yaml
+mes:
+  targets:
+    scada:
+      kind: sparkplug
+      host: broker.plant.local        # and the other MQTT keys of mqtt_link
+      tls: {ca_file: certs/plant-ca.pem}
+      username: line1
+      password_secret: broker_line1
+      group_id: turin                 # default: the site of root: enterprise/site/area
+      edge_node_id: press-pc-1        # default: the station (the computer's name)
+      buffer: 100000                  # values kept while the broker is away
+```
+
+Topics ``spBv1.0/<group>/<NBIRTH|NDATA|NDEATH|NCMD>/<node>`` and
+``spBv1.0/<group>/<DBIRTH|DDATA>/<node>/<device>``. At each connection the node's will is
+an NDEATH with the connection's ``bdSeq`` (0..255, one more at each CONNECT); then NBIRTH
+(``bdSeq``, ``Node Control/Rebirth``, ``Production/Event`` and the tags without a device)
+with seq 0 and a DBIRTH for each device of the project with its tags as metrics (the
+name, a stable alias: the tag's place in the project from 10 on, the datatype from the
+tag's type, the current value). After that, DDATA/NDATA carry the changed values by alias
+alone, seq one more for each node message (255 wraps to 0). An NCMD with ``Node
+Control/Rebirth`` true sends the births again. A value that is not Good carries the
+``Quality`` property (OPC DA codes: 192 Good, 64 Uncertain, 0 Bad), and a Bad one is null.
+
+Values that changed while the broker was away are kept (at most ``buffer``, the oldest
+dropped and counted) and sent after the next births with ``is_historical``. Each outbox
+event is an NDATA with one ``Production/Event`` metric (String: the event as JSON) at
+QoS 1, taken only once the broker's PUBACK came: Sparkplug asks QoS 0 for data, and a
+host reads a QoS 1 message all the same, but only an acknowledgement lets the outbox row
+go. A resend after an outage is dropped by the MES by the event's key.
+
+The node goes online at ``attach`` (or the first ``open``), reconnects by itself with a
+new ``bdSeq`` and births, and goes offline with an NDEATH of its own at ``close``.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import socket
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from ..outbox import OutboxEvent
+from ..project.fields import Fields
+from ..project.limits import WholeRange
+from ..project.models import DataType as TagType
+from ..project.models import Problem, Project
+from ..secrets import SecretStore
+from ..tags import Batch, Quality, TagValue
+from ..words import shorten
+from .mqtt_link import (
+    CONNECT_TIMEOUT,
+    RECONNECT_MAX_S,
+    RECONNECT_MIN_S,
+    MqttSettings,
+    Will,
+    connect_client,
+    read_mqtt_settings,
+)
+from .sparkplug_payload import INTEGERS, DataType, Metric, Payload, PayloadError, Property
+from .sparkplug_payload import decode as decode_payload
+from .sparkplug_payload import encode as encode_payload
+from .target import COMMON_KEYS, Outcome, TargetError
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("group_id", "edge_node_id", "buffer", "root")
+NAMESPACE = "spBv1.0"
+BUFFER = WholeRange(100, 10_000_000)
+DEFAULT_BUFFER = 100_000
+DEFAULT_BATCH = 200  # events per send: each is one QoS 1 message
+ACK_TIMEOUT_S = 10.0  # longest wait for the PUBACKs of a batch
+CLOSE_TIMEOUT_S = 5.0
+PENDING_BATCHES = 10_000  # engine batches waiting for the node's thread
+HISTORY_CHUNK = 500  # historical metrics per message
+IDLE_S = 5.0  # the node's thread looks at its connection at least this often
+
+BDSEQ, REBIRTH, EVENT = "bdSeq", "Node Control/Rebirth", "Production/Event"
+REBIRTH_ALIAS, EVENT_ALIAS, FIRST_TAG_ALIAS = 1, 2, 10
+QUALITY = "Quality"
+QUALITY_CODES = {Quality.GOOD: 192, Quality.UNCERTAIN: 64, Quality.BAD: 0}
+#: a tag's type → its metric's datatype
+DATATYPES: dict[TagType, DataType] = {
+    TagType.BOOL: DataType.BOOLEAN,
+    TagType.INT16: DataType.INT16,
+    TagType.UINT16: DataType.UINT16,
+    TagType.INT32: DataType.INT32,
+    TagType.UINT32: DataType.UINT32,
+    TagType.INT64: DataType.INT64,
+    TagType.UINT64: DataType.UINT64,
+    TagType.FLOAT32: DataType.FLOAT,
+    TagType.FLOAT64: DataType.DOUBLE,
+    TagType.STRING: DataType.STRING,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SparkTag:
+    """A project tag as a metric: ``device`` None puts it on the node itself."""
+
+    name: str
+    alias: int
+    datatype: DataType
+    device: str | None
+
+
+def tags_of(project: Project) -> dict[str, SparkTag]:
+    """The project's tags as metrics, aliases by their place in the project."""
+    out: dict[str, SparkTag] = {}
+    for i, tag in enumerate(project.tags.values()):
+        device = tag.device if tag.device in project.devices else None
+        if device is not None and not valid_id(device):
+            log.warning("Sparkplug: device %s is sent as node metrics ('/', '+' or '#' in its "
+                        "name cannot be a Sparkplug device id)", device)  # fmt: skip
+            device = None
+        datatype = DATATYPES.get(tag.data_type, DataType.STRING)
+        out[tag.name] = SparkTag(tag.name, FIRST_TAG_ALIAS + i, datatype, device)
+    return out
+
+
+def valid_id(text: str) -> bool:
+    """A Sparkplug group, node or device id: not empty, without '/', '+' or '#'."""
+    return bool(text) and not any(c in text for c in "/+#")
+
+
+def metric_value(datatype: DataType, value: Any) -> Any:
+    """``value`` as ``datatype`` carries it; ``ValueError`` when it cannot."""
+    if value is None:
+        raise ValueError("no value")
+    if datatype in INTEGERS:
+        number = int(value)
+        if isinstance(value, float) and number != value:
+            raise ValueError(f"{value!r} is not a whole number")
+        bits, signed = INTEGERS[datatype]
+        low = -(1 << (bits - 1)) if signed else 0
+        high = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
+        if not low <= number <= high:
+            raise ValueError(f"{number} is outside {datatype.name}")
+        return number
+    if datatype in (DataType.FLOAT, DataType.DOUBLE):
+        return float(value)
+    if datatype is DataType.BOOLEAN:
+        return bool(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def millis(seconds: float | None) -> int:
+    return round((seconds or time.time()) * 1000)
+
+
+def event_json(event: OutboxEvent, station: str) -> str:
+    """The event as the MES reads it in ``Production/Event``."""
+    line = event.payload.get("line")
+    if not isinstance(line, str):
+        line = event.stream[len("line:") :] if event.stream.startswith("line:") else ""
+    return json.dumps(
+        {
+            "key": event.key,
+            "stream": event.stream,
+            "seq": event.seq,
+            "kind": event.kind,
+            "ts": event.ts,
+            "payload": event.payload,
+            "station": station,
+            "line": line,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def _group_default(fields: Fields) -> str | None:
+    """The site segment of ``root: enterprise/site/area`` (the UNS entry's key)."""
+    root = fields.text("root")
+    if root is None:
+        return None
+    parts = [p for p in root.strip("/").split("/") if p]
+    if len(parts) < 2:
+        fields.problem("root", f"root: '{shorten(root)}' is not enterprise/site[/area]")
+        return None
+    return parts[1]
+
+
+def _ident(fields: Fields, key: str, default: str | None, example: str) -> str | None:
+    value = fields.text(key)
+    if value is None:
+        if default is None:
+            fields.problem(None, f"{key}: missing; {example}")
+        value = default
+    if value is not None and not valid_id(value):
+        fields.problem(
+            key if key in fields.data else None,
+            f"{key}: '{shorten(value)}' cannot hold '/', '+' or '#' (a Sparkplug id)",
+        )
+        return None
+    return value
+
+
+class _Lost(Exception):
+    """The broker went away while a message was being handed to the client."""
+
+
+class SparkplugTarget:
+    """An edge node on a Sparkplug B broker (see the module's doc). Safe to use from the
+    delivery's thread (``open``/``send``/``close``) and the runtime's (``on_values``)."""
+
+    kind = "sparkplug"
+
+    def __init__(
+        self,
+        name: str,
+        settings: MqttSettings,
+        *,
+        group: str,
+        node: str,
+        batch: int = DEFAULT_BATCH,
+        buffer: int = DEFAULT_BUFFER,
+        station: str = "",
+        secrets: SecretStore | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.group = group
+        self.node = node
+        self.max_batch = batch
+        self.buffer = buffer
+        self.station = station or socket.gethostname() or "station"
+        self._secrets = secrets
+        self._tags: dict[str, SparkTag] = {}
+        self._values: dict[str, TagValue] = {}  # the newest value of each tag
+        self._sent_quality: dict[str, Quality] = {}
+        self._refused: set[str] = set()  # tags whose value could not be sent, logged once
+        self._pending: collections.deque[Batch] = collections.deque()
+        self._history: collections.deque[tuple[str, TagValue]] = collections.deque()
+        self.dropped = 0  # values changed while away that did not fit the buffer
+        self._dropped_logged = 0
+        self._lock = threading.Lock()  # values, pending, history, the connection's state
+        self._changed = threading.Condition(self._lock)  # PUBACKs, connection, births
+        self._send_lock = threading.Lock()  # one node message at a time: seq in wire order
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self._client: mqtt.Client | None = None
+        self._online = False  # births sent on the current connection
+        self._accepting = False  # values go to pending (births begun), else to history
+        self._generation = 0  # connections made
+        self._attempts = 0  # connection attempts made
+        self._rebirth = False
+        self.bd_seq = -1
+        self.seq = 0
+        self.births = 0  # NBIRTHs sent
+        self.last_error = ""
+
+    @classmethod
+    def read(
+        cls,
+        name: str,
+        data: Mapping[str, Any],
+        fields: Fields,
+        *,
+        root: str | Path | None = None,
+        station: str = "",
+    ) -> tuple[SparkplugTarget | None, list[Problem]]:
+        """The target from its entry, and every problem of its own keys at its line."""
+        problems: list[Problem] = []
+        own = Fields(problems.append, data, fields.file, fields.line, fields.label)
+        station = station or socket.gethostname() or "station"
+        folder = Path(root) if root is not None else Path(fields.file).parent
+        settings = read_mqtt_settings(
+            data, own, folder, own=FIELDS, hidden=COMMON_KEYS, client_id=f"linea-{station}-{name}"
+        )
+        group = _ident(
+            own,
+            "group_id",
+            _group_default(own),
+            "the Sparkplug group of this node, such as the site (group_id: turin)",
+        )
+        node = _ident(own, "edge_node_id", station, "")
+        buffer = own.count("buffer", BUFFER) or DEFAULT_BUFFER
+        if settings is None or group is None or node is None or own.failed:
+            return None, problems
+        target = cls(name, settings, group=group, node=node, buffer=buffer, station=station)
+        return target, problems
+
+    # -- the live values --------------------------------------------------------------------
+
+    def attach(self, project: Project, values: Mapping[str, TagValue]) -> None:
+        """The project's devices and tags and their current values; the node goes online."""
+        tags = tags_of(project)
+        with self._lock:
+            self._tags = tags
+            self._values = {n: v for n, v in values.items() if n in tags}
+        self._start()
+
+    def on_values(self, batch: Batch) -> None:
+        """Kept for the node's thread (only enqueues: never blocks, never raises)."""
+        try:
+            tags = self._tags
+            mine = {n: v for n, v in batch.items() if n in tags}
+            if not mine:
+                return
+            with self._lock:
+                self._values.update(mine)
+                if self._accepting:
+                    if len(self._pending) >= PENDING_BATCHES:
+                        self._keep_history(self._pending.popleft())
+                    self._pending.append(mine)
+                else:
+                    self._keep_history(mine)
+            self._wake.set()
+        except Exception:  # never into the engine
+            log.exception("Sparkplug target %s: a batch could not be kept", self.name)
+
+    def _keep_history(self, batch: Batch) -> None:
+        """Values to send after the next births (holding the lock)."""
+        for item in batch.items():
+            if len(self._history) >= self.buffer:
+                self._history.popleft()
+                self.dropped += 1
+            self._history.append(item)
+
+    # -- the Target contract ----------------------------------------------------------------
+
+    def open(self) -> None:
+        """The node online (births sent), or ``TargetError`` with why it is not."""
+        self._start()
+        deadline = time.monotonic() + CONNECT_TIMEOUT + 1.0
+        with self._changed:
+            attempts = self._attempts
+            while not self._online:
+                remaining = deadline - time.monotonic()
+                if self._attempts > attempts or remaining <= 0:
+                    raise TargetError(self._away())
+                self._changed.wait(remaining)
+
+    def send(self, events: Sequence[OutboxEvent]) -> list[Outcome]:
+        """Each event as an NDATA at QoS 1; returns once the broker acknowledged them all,
+        else ``TargetError`` (they are sent again later; the MES drops a resend by key)."""
+        if not events:
+            return []
+        infos: list[mqtt.MQTTMessageInfo] = []
+        with self._send_lock:
+            with self._lock:
+                online, generation, client = self._online, self._generation, self._client
+            if not online or client is None:
+                raise TargetError(self._away())
+            try:
+                for event in events:
+                    metric = Metric(
+                        EVENT,
+                        EVENT_ALIAS,
+                        millis(event.ts),
+                        DataType.STRING,
+                        event_json(event, self.station),
+                    )
+                    infos.append(self._publish(client, "NDATA", [metric], qos=1))
+            except _Lost:
+                raise TargetError(self._away()) from None
+        deadline = time.monotonic() + ACK_TIMEOUT_S
+        with self._changed:
+            while not all(info.is_published() for info in infos):
+                if self._generation != generation or not self._online:
+                    missing = sum(not info.is_published() for info in infos)
+                    raise TargetError(
+                        f"{self.settings.where} went away before it acknowledged {missing} of "
+                        f"{len(infos)} events (sent again later)"
+                    )
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TargetError(
+                        f"no PUBACK from {self.settings.where} within {ACK_TIMEOUT_S:g} s"
+                    )
+                self._changed.wait(remaining)
+        return [Outcome(True) for _ in events]
+
+    def close(self) -> None:
+        """Offline: NDEATH, then disconnect; values are kept for the next births."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        thread.join(CONNECT_TIMEOUT + CLOSE_TIMEOUT_S + 1.0)
+        if thread.is_alive():
+            log.warning("Sparkplug target %s: its thread did not end in time", self.name)
+        self._thread = None
+        self._stopping = False
+
+    @property
+    def online(self) -> bool:
+        return self._online
+
+    def _away(self) -> str:
+        return self.last_error or f"not connected to {self.settings.where} yet"
+
+    # -- the node's thread --------------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping = False
+        self._thread = threading.Thread(
+            target=self._run, name=f"hmi-mes-{self.name}-sparkplug", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        delay: float = RECONNECT_MIN_S
+        while not self._stopping:
+            client = self._connect()
+            if client is None:
+                self._wake.wait(delay)
+                self._wake.clear()
+                delay = min(delay * 2, RECONNECT_MAX_S)
+                continue
+            delay = RECONNECT_MIN_S
+            try:
+                self._serve(client)
+            except Exception:
+                log.exception("Sparkplug target %s: the node's session failed", self.name)
+            self._end(client)
+
+    def _connect(self) -> mqtt.Client | None:
+        """A new connection with its will and births; None (and why) when it failed."""
+        self.bd_seq = (self.bd_seq + 1) % 256
+        death = Payload(millis(None), [Metric(BDSEQ, None, None, DataType.INT64, self.bd_seq)])
+        will = Will(self._topic("NDEATH"), encode_payload(death), qos=1, retain=False)
+        try:
+            client = connect_client(self.settings, will=will, clean=True, secrets=self._secrets)
+        except TargetError as error:
+            self._failed(str(error))
+            return None
+        # this node reconnects itself: each connection needs its own bdSeq and births
+        client.reconnect_delay_set(RECONNECT_MAX_S, RECONNECT_MAX_S)
+        client.on_disconnect = self._on_disconnect
+        client.on_publish = self._on_publish
+        client.on_message = self._on_message
+        with self._lock:
+            self._client = client
+            self._generation += 1
+            self._rebirth = False
+        client.subscribe(self._topic("NCMD"), qos=1)
+        try:
+            self._birth(client)
+        except _Lost:
+            self._failed(f"{self.settings.where} closed the connection during the births")
+            with self._lock:
+                self._accepting = False
+                while self._pending:
+                    self._keep_history(self._pending.popleft())
+            self._end(client)
+            return None
+        if self.last_error:
+            log.info("Sparkplug target %s: online again on %s", self.name, self.settings.where)
+        self.last_error = ""
+        return client
+
+    def _failed(self, error: str) -> None:
+        if error != self.last_error:
+            log.warning("Sparkplug target %s: %s", self.name, error)
+        with self._changed:
+            self.last_error = error
+            self._attempts += 1
+            self._changed.notify_all()
+
+    def _serve(self, client: mqtt.Client) -> None:
+        """Live values and rebirths until the connection is lost or the node stops."""
+        while not self._stopping and client.is_connected():
+            self._wake.wait(IDLE_S)
+            self._wake.clear()
+            try:
+                if self._rebirth:
+                    self._rebirth = False
+                    self._birth(client)
+                self._publish_pending(client)
+            except _Lost:
+                break
+        with self._lock:
+            self._online = self._accepting = False
+            while self._pending:
+                self._keep_history(self._pending.popleft())
+        if not self._stopping:
+            self._failed(f"lost the connection to {self.settings.where}")
+            return
+        self._death(client)
+
+    def _end(self, client: mqtt.Client) -> None:
+        with self._changed:
+            self._online = False
+            if self._client is client:
+                self._client = None
+            self._changed.notify_all()
+        client.on_disconnect = None
+        client.disconnect()
+        client.loop_stop()
+
+    def _death(self, client: mqtt.Client) -> None:
+        """The node's own NDEATH before a clean disconnect (the will is not sent then)."""
+        death = Payload(millis(None), [Metric(BDSEQ, None, None, DataType.INT64, self.bd_seq)])
+        info = client.publish(self._topic("NDEATH"), encode_payload(death), qos=1)
+        if info.rc == mqtt.MQTT_ERR_SUCCESS:
+            try:
+                info.wait_for_publish(CLOSE_TIMEOUT_S)
+            except (RuntimeError, ValueError):
+                pass
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def _topic(self, kind: str, device: str | None = None) -> str:
+        topic = f"{NAMESPACE}/{self.group}/{kind}/{self.node}"
+        return f"{topic}/{device}" if device is not None else topic
+
+    def _publish(
+        self,
+        client: mqtt.Client,
+        kind: str,
+        metrics: list[Metric],
+        device: str | None = None,
+        qos: int = 0,
+    ) -> mqtt.MQTTMessageInfo:
+        """One node message with the next seq (the caller holds ``_send_lock``)."""
+        payload = Payload(millis(None), metrics, seq=self.seq)
+        data = encode_payload(payload, datatypes=kind.endswith("BIRTH"))
+        info = client.publish(self._topic(kind, device), data, qos=qos)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            raise _Lost
+        self.seq = (self.seq + 1) % 256
+        return info
+
+    def _metric(self, tag: SparkTag, value: TagValue | None, *, birth: bool) -> Metric:
+        """A tag's metric: named and typed in a birth, by alias alone after it."""
+        metric = Metric(
+            tag.name if birth else None,
+            tag.alias,
+            millis(value.source_ts or value.ts) if value is not None else millis(None),
+            tag.datatype,
+        )
+        quality = Quality.BAD if value is None else value.quality
+        if value is not None and quality is not Quality.BAD:
+            try:
+                metric.value = metric_value(tag.datatype, value.value)
+            except (TypeError, ValueError, OverflowError) as error:
+                if tag.name not in self._refused:
+                    self._refused.add(tag.name)
+                    log.warning("Sparkplug target %s: %s sent as null Bad (%s)",
+                                self.name, tag.name, error)  # fmt: skip
+                quality = Quality.BAD
+        metric.is_null = metric.value is None
+        before = self._sent_quality.get(tag.name, Quality.GOOD)
+        if birth or quality is not Quality.GOOD or before is not Quality.GOOD:
+            metric.properties[QUALITY] = Property(DataType.INT32, QUALITY_CODES[quality])
+        self._sent_quality[tag.name] = quality
+        return metric
+
+    def _birth(self, client: mqtt.Client) -> None:
+        """NBIRTH (seq 0), a DBIRTH per device, then what changed while away."""
+        with self._lock:  # what came before is in these; what comes after, in pending
+            values = dict(self._values)
+            history = list(self._history)
+            self._history.clear()
+            self._pending.clear()
+            self._accepting = True
+            dropped, self._dropped_logged = self.dropped - self._dropped_logged, self.dropped
+        devices: dict[str | None, list[SparkTag]] = {None: []}
+        for tag in self._tags.values():
+            devices.setdefault(tag.device, []).append(tag)
+        with self._send_lock:
+            self.seq = 0
+            node = [
+                Metric(BDSEQ, None, None, DataType.INT64, self.bd_seq),
+                Metric(REBIRTH, REBIRTH_ALIAS, None, DataType.BOOLEAN, False),
+                Metric(EVENT, EVENT_ALIAS, None, DataType.STRING, None, is_null=True),
+            ]
+            node += [self._metric(t, values.get(t.name), birth=True) for t in devices[None]]
+            self._publish(client, "NBIRTH", node)
+            for device, tags in devices.items():
+                if device is not None:
+                    metrics = [self._metric(t, values.get(t.name), birth=True) for t in tags]
+                    self._publish(client, "DBIRTH", metrics, device)
+            self._send_history(client, history, values)
+            with self._changed:
+                self._online = True
+                self.births += 1
+                self._changed.notify_all()
+        if dropped:
+            log.warning("Sparkplug target %s: %d values changed while %s was away did not fit "
+                        "the buffer (%d) and were dropped", self.name, dropped,
+                        self.settings.where, self.buffer)  # fmt: skip
+
+    def _send_history(
+        self, client: mqtt.Client, history: list[tuple[str, TagValue]], values: dict[str, TagValue]
+    ) -> None:
+        """The kept values, oldest first, as historical data (the newest of each tag went in
+        the births)."""
+        by_device: dict[str | None, list[Metric]] = {}
+        for name, value in history:
+            tag = self._tags.get(name)
+            if tag is None or values.get(name) is value:
+                continue
+            metric = self._metric(tag, value, birth=False)
+            metric.is_historical = True
+            by_device.setdefault(tag.device, []).append(metric)
+        for device, metrics in by_device.items():
+            kind = "NDATA" if device is None else "DDATA"
+            for start in range(0, len(metrics), HISTORY_CHUNK):
+                self._publish(client, kind, metrics[start : start + HISTORY_CHUNK], device)
+        for name in {name for name, _ in history}:  # the births said each one's quality
+            if name in values:
+                self._sent_quality[name] = values[name].quality
+
+    def _publish_pending(self, client: mqtt.Client) -> None:
+        with self._lock:
+            batches = list(self._pending)
+            self._pending.clear()
+        for i, batch in enumerate(batches):
+            by_device: dict[str | None, list[Metric]] = {}
+            for name, value in batch.items():
+                tag = self._tags[name]
+                by_device.setdefault(tag.device, []).append(self._metric(tag, value, birth=False))
+            try:
+                with self._send_lock:
+                    for device, metrics in by_device.items():
+                        self._publish(client, "NDATA" if device is None else "DDATA", metrics,
+                                      device)  # fmt: skip
+            except _Lost:
+                with self._lock:
+                    for rest in batches[i:]:
+                        self._keep_history(rest)
+                raise
+
+    # -- the client's callbacks (its network thread) -------------------------------------------
+
+    def _on_disconnect(self, *_: Any) -> None:
+        with self._changed:
+            self._online = False
+            self._changed.notify_all()
+        self._wake.set()
+
+    def _on_publish(self, *_: Any) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def _on_message(self, _client: Any, _userdata: Any, message: Any) -> None:
+        try:
+            payload = decode_payload(message.payload)
+        except PayloadError as error:
+            log.warning("Sparkplug target %s: an NCMD that is not Sparkplug B: %s",
+                        self.name, error)  # fmt: skip
+            return
+        for metric in payload.metrics:
+            asked = metric.name == REBIRTH or (
+                metric.name is None and metric.alias == REBIRTH_ALIAS
+            )
+            if asked and metric.value is True:
+                log.info("Sparkplug target %s: rebirth asked by the host", self.name)
+                self._rebirth = True
+                self._wake.set()
