@@ -4,7 +4,8 @@ forward, in order per stream, with quarantine for what a target refuses.
 The package, by what each module is for:
 
 - ``target``: the contract every target keeps (``Target``, ``Outcome``, ``TargetError``)
-  and the kinds known (``TARGET_KINDS``); ``http``: the HTTP/REST target;
+  and the kinds known (``TARGET_KINDS``); ``http``: the HTTP/REST target; ``postgres``:
+  the PostgreSQL target (staging tables and the views an MES or ERP reads);
 - ``config``: the ``mes:`` section (targets, their common keys; each kind reads its own)
   and its ``file:line`` checks;
 - ``delivery``: one target's worker (live and backlog lanes, durable cursor, quarantine,
