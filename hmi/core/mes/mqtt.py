@@ -474,7 +474,7 @@ class MqttTarget:
             line = str(e.get("line") or "") or self.station
             topic = f"{self.root}/{segment(line)}/alarms/{segment(str(e['alarm_id']))}"
             previous = self._retained.get(topic)
-            since = e.get("time")
+            since = int(float(e.get("time") or 0) * 1000)
             if previous and state in ACTIVE and str(e.get("from_state")) in ACTIVE:
                 since = json.loads(previous).get("since", since)  # acked: still the same one
             body = {
@@ -483,7 +483,7 @@ class MqttTarget:
                 "state": state,
                 "priority": e.get("priority"),
                 "message": e.get("message"),
-                "since": int(float(since or 0) * 1000),
+                "since": since,
                 "tag": e.get("tag"),
             }
             self._retain(client, topic, json.dumps(body, default=str).encode())
