@@ -123,6 +123,8 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     if not headless and not _has_display():
         print("no display found; running headless (use --headless to say so)", file=sys.stderr)
         headless = True
+    if not headless and _already_running():
+        return EXIT_OK
     data_dir = Path(args.data_dir) if args.data_dir else data_dir_for(project.name)
     runtime = Runtime(project, data_dir)
     installed = runtime.capability_registry
@@ -146,6 +148,20 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     finally:
         runtime.stop()
         log.info("Linea HMI stopped")
+
+
+def _already_running() -> bool:
+    """One window per user and display: a second start brings the first to the front and
+    ends. The kiosk's restart count goes into the header."""
+    from hmi.ui.app import application
+    from hmi.ui.instance import claim, on_screen, show_restarts
+
+    application()
+    if on_screen() and claim() is None:
+        print("Linea HMI already runs on this display; brought it to the front", file=sys.stderr)
+        return True
+    show_restarts()
+    return False
 
 
 def _print_summaries(project: Project, runtime, seconds: float | None, every: float) -> None:
@@ -548,6 +564,47 @@ def _project_paths(project: Project) -> dict:
     }
 
 
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    """Make this PC a line-side kiosk, undo it, or the kiosk's own steps (session start,
+    one start counted by its service)."""
+    from hmi import kiosk
+
+    try:
+        if args.action == "install":
+            if _load(args.project) is None:
+                return EXIT_BAD_PROJECT
+            root = args.root or Path("/")
+            written = kiosk.install(Path(args.project), args.user, args.screen, root)
+            print("\n".join(f"wrote {path}" for path in written))
+            print(f"the kiosk runs {Path(args.project).resolve()} when {args.user} signs in")
+        elif args.action == "remove":
+            for path in kiosk.remove(args.root or Path("/")):
+                print(f"removed {path}")
+        elif args.action == "session":
+            kiosk.session()
+        else:
+            print(f"start {kiosk.count_start()}")
+    except (kiosk.KioskError, OSError) as error:
+        print(f"kiosk {args.action}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _kiosk_parser(sub: Any) -> None:
+    p = sub.add_parser("kiosk", help="make this PC a line-side kiosk (as root), or undo it")
+    actions = p.add_subparsers(dest="action", required=True)
+    a = actions.add_parser("install", help="a user that signs in by itself and runs PROJECT")
+    a.add_argument("project")
+    a.add_argument("--user", default="linea", help="the kiosk's user, made if missing")
+    a.add_argument("--screen", default=None, help="the screen to open first")
+    a.add_argument("--root", type=_folder, default=None, help=argparse.SUPPRESS)
+    a = actions.add_parser("remove", help="undo install; the user and its data stay")
+    a.add_argument("--root", type=_folder, default=None, help=argparse.SUPPRESS)
+    actions.add_parser("session", help="the kiosk session's start (its autostart runs it)")
+    actions.add_parser("count", help="count one start (the kiosk service runs it)")
+    p.set_defaults(func=cmd_kiosk)
+
+
 # -- secrets (the capabilities add their own commands: Capability.add_commands) -------------
 
 
@@ -751,6 +808,7 @@ def build_parser() -> argparse.ArgumentParser:
     for capability in capabilities:
         capability.add_commands(commands)  # hmi users ..., hmi audit ...
     _secret_parser(sub)
+    _kiosk_parser(sub)
 
     p = sub.add_parser("browse", help="list a device's variables, or write them as a tag file")
     p.add_argument("project")
