@@ -87,7 +87,7 @@ def test_each_event_is_one_ndata_taken_once_and_leaves_the_outbox(
         assert wait_until(lambda: len(outbox_ids(tmp_path / "hmi.db")) <= 1, TIMEOUT)
     finally:
         mes.stop()
-        target.close()
+        target.detach()
     assert len(events) == 7  # each once
     assert per_stream(events) == {"A-1": [1, 2, 3, 4, 5], "line:line1": [1, 2]}
     first = events[0]
@@ -124,6 +124,6 @@ def test_a_broker_gone_in_the_middle_loses_no_event(mosquitto, secrets, host, wr
         assert wait_until(lambda: delivery.state == "ok", TIMEOUT)
     finally:
         mes.stop()
-        target.close()
+        target.detach()
     streams = per_stream(before + after)
     assert streams["A-1"] == [1, 2, 3, 4, 5, 6, 7] and streams["B-2"] == [1, 2]

@@ -216,7 +216,7 @@ def test_births_name_type_and_alias_every_tag_then_data_goes_by_alias(mosquitto,
         (back,) = host.next().payload.metrics
         assert back.value == 13.0 and back.properties[QUALITY].value == 192
     finally:
-        target.close()
+        target.detach()
     death = host.until("NDEATH")[0]
     assert death.metric("bdSeq").value == 0 and death.payload.seq is None
 
@@ -230,7 +230,7 @@ def test_seq_counts_every_node_message_and_wraps_after_255(mosquitto, secrets, h
             target.on_values({"line1.count": good(i)})
         seqs += [host.next().payload.seq for _ in range(300)]
     finally:
-        target.close()
+        target.detach()
     assert seqs == [i % 256 for i in range(303)]
 
 
@@ -267,7 +267,7 @@ def test_a_lost_connection_dies_by_its_will_and_is_born_again_with_the_next_bdse
         third = born_after(host)
         assert third.metric("bdSeq").value >= 2
     finally:
-        target.close()
+        target.detach()
     death, _ = host.until("NDEATH")
     assert death.metric("bdSeq").value == third.metric("bdSeq").value
 
@@ -294,7 +294,7 @@ def test_ncmd_rebirth_sends_the_births_again_with_the_same_bdseq_and_aliases(
         host.rebirth()
         again = host.births()
     finally:
-        target.close()
+        target.detach()
     assert again[0].payload.seq == 0 and [m.payload.seq for m in again] == [0, 1, 2]
     assert again[0].metric("bdSeq").value == first[0].metric("bdSeq").value
     for before, after in zip(first[1:], again[1:], strict=True):
@@ -317,7 +317,7 @@ def test_values_changed_while_the_broker_was_away_come_after_the_births_as_histo
             target.on_values({"line1.count": good(100 + i, source_ts=1_800_000_000.0 + i)})
         target.on_values({"line1.oee": good(0.9, source_ts=1_800_000_005.0)})
         target.on_values({"line1.count": good(103, source_ts=1_800_000_010.0)})
-        target.close()  # the delivery closes it after a failed send: still nothing lost
+        target.detach()  # the station stops meanwhile: what it kept is not lost
         mosquitto.start()
         assert host.subscribed.wait(TIMEOUT)
         target.open()
@@ -326,7 +326,7 @@ def test_values_changed_while_the_broker_was_away_come_after_the_births_as_histo
         target.on_values({"line1.count": good(104)})  # live again, after the history
         live = host.next()
     finally:
-        target.close()
+        target.detach()
     assert press.metric("line1.count").value == 103  # the newest in the birth
     assert nbirth.metric("line1.oee").value == 0.9
     assert nbirth.payload.seq == 0 and ddata.kind == "DDATA"
@@ -347,14 +347,14 @@ def test_a_full_buffer_drops_the_oldest_and_counts_them(mosquitto, secrets, host
         assert_eventually(lambda: not target.online)
         for i in range(250):
             target.on_values({"line1.count": good(i, source_ts=1_800_000_000.0 + i)})
-        target.close()
+        target.detach()
         mosquitto.start()
         assert host.subscribed.wait(TIMEOUT)
         target.open()
         host.births()
         (history,) = [host.next()]
     finally:
-        target.close()
+        target.detach()
     assert target.dropped == 150
     kept = [typed(m.value, DataType.INT32) for m in history.payload.metrics]
     assert kept == list(range(150, 249))  # the last one went in the birth
@@ -379,6 +379,33 @@ def test_the_broker_away_is_said_in_words(mosquitto, secrets):
         target.close()
 
 
+def test_a_node_for_events_alone_is_born_at_open_and_dies_at_close(mosquitto, secrets, host):
+    target = node(mosquitto, secrets)
+    target.open()
+    nbirth = host.next()
+    assert nbirth.kind == "NBIRTH" and [m.name for m in nbirth.payload.metrics] == [
+        "bdSeq", REBIRTH, EVENT]  # fmt: skip
+    target.close()
+    death = host.next()
+    assert death.kind == "NDEATH" and not target.online
+    assert death.metric("bdSeq").value == nbirth.metric("bdSeq").value
+
+
+def test_a_failed_batch_leaves_a_node_with_live_values_online(mosquitto, secrets, host):
+    target = node(mosquitto, secrets)
+    target.attach(plant(), VALUES)
+    try:
+        host.births()
+        target.open()
+        target.close()  # what the sync does after a failed batch
+        target.on_values({"line1.count": good(8)})
+        message = host.next()
+        assert message.kind == "DDATA" and target.online and target.births == 1
+    finally:
+        target.detach()
+    assert host.next().kind == "NDEATH"
+
+
 def test_a_value_its_type_cannot_carry_is_sent_null_and_bad(mosquitto, secrets, host):
     target = node(mosquitto, secrets)
     target.attach(plant(), {**VALUES, "line1.count": good("many")})
@@ -393,7 +420,7 @@ def test_a_value_its_type_cannot_carry_is_sent_null_and_bad(mosquitto, secrets, 
         (metric,) = host.next().payload.metrics
         assert metric.value == 5 and metric.properties[QUALITY].value == 192
     finally:
-        target.close()
+        target.detach()
 
 
 def assert_eventually(predicate, timeout: float = TIMEOUT) -> None:

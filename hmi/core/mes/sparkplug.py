@@ -34,7 +34,8 @@ host reads a QoS 1 message all the same, but only an acknowledgement lets the ou
 go. A resend after an outage is dropped by the MES by the event's key.
 
 The node goes online at ``attach`` (or the first ``open``), reconnects by itself with a
-new ``bdSeq`` and births, and goes offline with an NDEATH of its own at ``close``.
+new ``bdSeq`` and births, and goes offline with an NDEATH of its own at ``detach`` (the
+station stops) or, when it only sends events, at ``close``.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ DEFAULT_BUFFER = 100_000
 DEFAULT_BATCH = 200  # events per send: each is one QoS 1 message
 ACK_TIMEOUT_S = 10.0  # longest wait for the PUBACKs of a batch
 CLOSE_TIMEOUT_S = 5.0
-PENDING_BATCHES = 10_000  # engine batches waiting for the node's thread
+PENDING_BATCHES = 10_000  # engine batches waiting for the node's thread (more: dropped)
 HISTORY_CHUNK = 500  # historical metrics per message
 IDLE_S = 5.0  # the node's thread looks at its connection at least this often
 
@@ -258,6 +259,7 @@ class SparkplugTarget:
         self._generation = 0  # connections made
         self._attempts = 0  # connection attempts made
         self._rebirth = False
+        self._attached = False  # live values wanted: the node stays online without events
         self.bd_seq = -1
         self.seq = 0
         self.births = 0  # NBIRTHs sent
@@ -297,12 +299,16 @@ class SparkplugTarget:
     # -- the live values --------------------------------------------------------------------
 
     def attach(self, project: Project, values: Mapping[str, TagValue]) -> None:
-        """The project's devices and tags and their current values; the node goes online."""
+        """The project's devices and tags and their current values; the node goes online
+        (born again when it already was)."""
         tags = tags_of(project)
         with self._lock:
             self._tags = tags
             self._values = {n: v for n, v in values.items() if n in tags}
+            self._rebirth = self._online
+            self._attached = True
         self._start()
+        self._wake.set()
 
     def on_values(self, batch: Batch) -> None:
         """Kept for the node's thread (only enqueues: never blocks, never raises)."""
@@ -314,8 +320,8 @@ class SparkplugTarget:
             with self._lock:
                 self._values.update(mine)
                 if self._accepting:
-                    if len(self._pending) >= PENDING_BATCHES:
-                        self._keep_history(self._pending.popleft())
+                    if len(self._pending) >= PENDING_BATCHES:  # the node's thread is stuck
+                        self.dropped += len(self._pending.popleft())
                     self._pending.append(mine)
                 else:
                     self._keep_history(mine)
@@ -386,7 +392,19 @@ class SparkplugTarget:
         return [Outcome(True) for _ in events]
 
     def close(self) -> None:
-        """Offline: NDEATH, then disconnect; values are kept for the next births."""
+        """After a failed batch, or the sync stopping: a node that serves live values stays
+        (it reconnects by itself, with new births); one that only sent events goes offline
+        (NDEATH, disconnect)."""
+        if not self._attached:
+            self._stop()
+
+    def detach(self) -> None:
+        """The station stops: offline with the node's NDEATH; the values that come after
+        are kept for the next births."""
+        self._attached = False
+        self._stop()
+
+    def _stop(self) -> None:
         thread = self._thread
         if thread is None:
             return

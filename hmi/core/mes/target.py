@@ -38,7 +38,7 @@ class TargetError(Exception):
 
 #: the keys of a ``mes: targets: <name>:`` entry read by the MES itself; a target class
 #: lets them pass (``Fields.unknown_keys(..., hidden=COMMON_KEYS)``)
-COMMON_KEYS = ("kind", "batch", "backoff", "enabled")
+COMMON_KEYS = ("kind", "batch", "backoff", "enabled", "orders")
 
 
 class Target(Protocol):
@@ -70,4 +70,10 @@ TARGET_KINDS: dict[str, str] = {
     "http": "hmi.core.mes.http:HttpTarget",
     "mqtt": "hmi.core.mes.mqtt:MqttTarget",
     "postgres": "hmi.core.mes.postgres:PostgresTarget",
+    "sparkplug": "hmi.core.mes.sparkplug:SparkplugTarget",
+}
+
+#: kind → "module:Class" of the order source built on a target of that kind (``orders:``)
+ORDER_SOURCES: dict[str, str] = {
+    "http": "hmi.core.mes.orders_in:HttpOrderSource",
 }
