@@ -10,6 +10,12 @@ answer malformed bodies, or to refuse given keys (alone, or the whole batch they
 and to ask for a bearer token or basic credentials; TLS with a server certificate signed
 by a CA made with ``cryptography`` (``make_tls``).
 
+``GET /orders?line=L`` serves ``orders`` (or ``line_orders[L]``) with an ``ETag`` of the
+list's content, ``304`` to a matching ``If-None-Match``, and the faults ``orders_status``
+and ``orders_body`` (a raw answer, such as one that is not JSON); ``order_gets`` keeps each
+request's line and answer. A list the test set that breaks the contract on purpose is
+served all the same and noted in ``orders_off_contract``.
+
 ``python -m tests.mes.receiver --port N`` serves it in a process of its own (the
 benchmark), with ``GET /_stats`` and ``POST /_arrivals`` (when given keys arrived) for
 the one measuring.
@@ -30,6 +36,7 @@ import ssl
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -129,6 +136,8 @@ class Faults:
     malformed: list[str] = field(default_factory=list)  # not-json | short | truncated
     refuse: set[str] = field(default_factory=set)  # keys answered "rejected"
     refuse_batch: set[str] = field(default_factory=set)  # keys whose whole batch gets 400
+    orders_status: list[tuple[int, float | None]] = field(default_factory=list)  # GET /orders
+    orders_body: list[bytes] = field(default_factory=list)  # raw 200 answers to GET /orders
 
 
 class Receiver:
@@ -167,6 +176,9 @@ class Receiver:
         self.auth_seen: list[str] = []
         self.idempotency: list[str] = []
         self.orders: list[dict[str, Any]] = []
+        self.line_orders: dict[str, list[dict[str, Any]]] = {}  # a line's own list
+        self.order_gets: list[tuple[str, int]] = []  # (line, status) of each GET /orders
+        self.orders_off_contract: list[str] = []
         document = contract()
         self._batch = validator("EventBatch", document)
         self._results = validator("EventResults", document)
@@ -364,11 +376,39 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, {"error": "credentials refused"})
             return
         if path.endswith("/orders") and "line=" in query:
-            answer = {"orders": owner.orders}
-            assert not list(owner._orders.iter_errors(answer))
-            self._send(200, answer)
+            self._orders_list(urllib.parse.parse_qs(query).get("line", [""])[0])
             return
         self._send(404, {"error": f"no {path}"})
+
+    def _orders_list(self, line: str) -> None:
+        owner = self.owner
+        with owner.lock:
+            status = owner.faults.orders_status.pop(0) if owner.faults.orders_status else None
+            raw = owner.faults.orders_body.pop(0) if owner.faults.orders_body else None
+            answer = {"orders": list(owner.line_orders.get(line, owner.orders))}
+        text = json.dumps(answer, sort_keys=True).encode()
+        etag = '"' + hashlib.sha256(text).hexdigest()[:20] + '"'
+        unchanged = status is None and raw is None and self.headers.get("If-None-Match") == etag
+        code = status[0] if status is not None else 304 if unchanged else 200
+        with owner.lock:  # noted before the answer: the test reads it once answered
+            owner.order_gets.append((line, code))
+        if status is not None:
+            wait = status[1]
+            headers = {"Retry-After": f"{wait:g}"} if wait is not None else {}
+            self._send(code, {"error": f"told to answer {code}"}, headers)
+        elif raw is not None:
+            self._send(200, raw)
+        elif unchanged:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            errors = list(owner._orders.iter_errors(answer))
+            if errors:
+                with owner.lock:
+                    owner.orders_off_contract.append(errors[0].message[:200])
+            self._send(200, answer, {"ETag": etag})
 
     def do_POST(self) -> None:
         owner = self.owner

@@ -9,7 +9,7 @@ and ``hmi audit export``. ``HEAD_TAG`` carries the chain's head for an upstream 
 from __future__ import annotations
 
 from .capability import COUNT_TAG, HEAD_TAG, HEALTH_TAG, VIEW, AuditCapability, read_station
-from .chain import HEAD_FILE, TRUNCATED, AuditRow, Head, head_path
+from .chain import HEAD_FILE, TRUNCATED, AuditRow, Head, head_path, write_head
 from .query import CSV_COLUMNS, export_csv, search
 from .trail import AuditTrail
 from .verify import Verdict, verify
@@ -32,4 +32,5 @@ __all__ = [
     "read_station",
     "search",
     "verify",
+    "write_head",
 ]

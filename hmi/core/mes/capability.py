@@ -3,9 +3,12 @@ its figures out as system tags.
 
 System tags, per target ``_sys.mes.<target>.<field>``: ``backlog`` (events not yet sent),
 ``oldest_s`` (age of the oldest of them), ``last_success`` (epoch s), ``last_error``,
-``quarantined``, ``state`` (ok, retrying, failing, stopped); ``_sys.mes.health`` (Bad
-while a target is failing, with why). Without a ``mes:`` section it does nothing: the
-outbox just grows, as before.
+``quarantined``, ``state`` (ok, retrying, failing, stopped); for the target released
+orders come from, ``orders_state``, ``orders_error``, ``orders_last_poll``,
+``orders_refused`` and ``orders_notice`` (the latest refusal, for the supervisor);
+``_sys.mes.health`` (Bad while a target or the order download is failing, with why).
+The audit chain's head goes upstream as ``audit.head`` events (``audit_head``). Without a
+``mes:`` section it does nothing: the outbox just grows, as before.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from .target import TargetError
 if TYPE_CHECKING:
     from ..commands import CommandSet
     from ..subscription import Subscription
+    from .audit_head import HeadSender
+    from .config import MesConfig, TargetConfig
     from .delivery import Status
+    from .intake import Intake, IntakeStatus
     from .service import Mes
 
 PREFIX = "_sys.mes."
@@ -40,6 +46,16 @@ FIELD_TYPES: dict[str, FieldType] = {
     "last_error": (_S, "", None, "last error"),
     "quarantined": (_I, "", None, "events refused, kept aside"),
     "state": (_S, "", None, "state (ok, retrying, failing, stopped)"),
+}
+
+
+#: the fields of the target released orders come from
+ORDER_FIELD_TYPES: dict[str, FieldType] = {
+    "orders_state": (_S, "", None, "order download (ok, retrying, failing)"),
+    "orders_error": (_S, "", None, "why the order download failed"),
+    "orders_last_poll": (_F, "s", 0, "last order list read (epoch s)"),
+    "orders_refused": (_I, "", None, "released orders refused"),
+    "orders_notice": (_S, "", None, "the latest order refused, and why"),
 }
 
 
@@ -66,11 +82,25 @@ def _feed(on_values: Callable[[Batch], None], batches: list[Batch]) -> None:
         on_values(batch)
 
 
-def health_of(statuses: Mapping[str, Status]) -> str | None:
+def intake_batch(status: IntakeStatus) -> Batch:
+    """The order download's figures as its target's system tags."""
+    values: dict[str, Any] = {
+        "orders_state": status.state,
+        "orders_error": status.error,
+        "orders_last_poll": status.last_poll or 0.0,
+        "orders_refused": status.refused,
+        "orders_notice": status.notice,
+    }
+    return {target_tag(status.target, k): good(v) for k, v in values.items()}
+
+
+def health_of(statuses: Mapping[str, Status], intake: IntakeStatus | None = None) -> str | None:
     """Why the sync does not work (the failing targets and their errors), or None."""
     failing = [
         f"{s.target} failing: {s.last_error}" for s in statuses.values() if s.state == "failing"
     ]
+    if intake is not None and intake.state == "failing":
+        failing.append(f"orders from {intake.target} failing: {intake.error}")
     return "; ".join(failing) or None
 
 
@@ -88,10 +118,14 @@ class MesCapability(Capability):
     at_console = True  # hmi mes ... acts through the same service
 
     mes: Mes | None = None
+    intake: Intake | None = None  # released orders into the queue
+    heads: HeadSender | None = None  # the audit chain's head upstream
+    config: MesConfig | None = None
 
     def __init__(self, context: CapabilityContext):
         super().__init__(context)
         self._statuses: dict[str, Status] = {}
+        self._intake_status: IntakeStatus | None = None
         self._lock = threading.Lock()
         self._live: list[tuple[Any, Subscription]] = []  # targets fed the engine's values
 
@@ -111,8 +145,12 @@ class MesCapability(Capability):
         data = section.data if isinstance(section, Section) else section
         targets = data.get("targets") if isinstance(data, Mapping) else None
         if isinstance(targets, Mapping):
-            for name in targets:
+            for name, entry in targets.items():
                 tags += field_tags(partial(target_tag, str(name)), FIELD_TYPES, f"MES {name}")
+                if isinstance(entry, Mapping) and entry.get("orders") not in (None, False):
+                    tags += field_tags(
+                        partial(target_tag, str(name)), ORDER_FIELD_TYPES, f"MES {name}"
+                    )
         return tags
 
     @property
@@ -135,12 +173,50 @@ class MesCapability(Capability):
             mes.start()
         for status in mes.status():
             self._publish(status)
+        self._upstream(config)
+
+    def _upstream(self, config: MesConfig) -> None:
+        """The order download and the audit head, where the project has what they need."""
+        from .audit_head import HeadSender
+
+        context = self.context
+        orders, trail = context.service("orders"), context.service("audit")
+        self.config = config
+        self.intake = self.make_intake(orders)
+        if self.intake is not None and context.console is None:
+            self.intake.start()
+        # the outbox is the orders'; a console command sends no heads
+        wanted = config.audit_head is not None and context.console is None
+        if wanted and trail is not None and orders is not None:
+            assert config.audit_head is not None
+            self.heads = HeadSender(config.audit_head, lambda: trail.head, context.store)
+            self.heads.start()
+
+    def make_intake(self, orders: Any) -> Intake | None:
+        """The download of released orders into ``orders`` (the orders service), where a
+        target has ``orders:``; loaded, not started."""
+        from .intake import Intake
+
+        config = self.config
+        source = config.order_source if config is not None else None
+        if source is None or source.orders is None or orders is None:
+            return None
+        lines = source.orders.lines or tuple(orders.config.lines)
+        store = self.context.store
+        made = order_source(source, lines, store)
+        return Intake(source, made, orders, store, on_status=self._publish_intake).load()
 
     def _publish(self, status: Status) -> None:
         with self._lock:
             self._statuses[status.target] = status
-            health: TagValue = health_value(health_of(self._statuses))
+            health: TagValue = health_value(health_of(self._statuses, self._intake_status))
         self.context.publish_system({**status_batch(status), HEALTH_TAG: health})
+
+    def _publish_intake(self, status: IntakeStatus) -> None:
+        with self._lock:
+            self._intake_status = status
+            health: TagValue = health_value(health_of(self._statuses, status))
+        self.context.publish_system({**intake_batch(status), HEALTH_TAG: health})
 
     def _attach_live(self, mes: Mes) -> None:
         """Targets that take the engine's values (``attach`` and ``on_values``, such as the
@@ -158,6 +234,10 @@ class MesCapability(Capability):
             self._live.append((target, sub))
 
     def stop(self, timeout: float = 10.0) -> None:
+        if self.heads is not None:
+            self.heads.stop(min(timeout, 2.0))
+        if self.intake is not None:
+            self.intake.stop(min(timeout, 5.0))
         live, self._live = self._live, []
         for _, sub in live:
             self.context.unsubscribe(sub)
@@ -183,3 +263,14 @@ class MesCapability(Capability):
             + (f", last error: {s.last_error}" if s.state != "ok" and s.last_error else "")
             for s in statuses
         ]
+
+
+def order_source(target: TargetConfig, lines: tuple[str, ...], store: Any) -> Any:
+    """The order source of ``target``'s kind (``ORDER_SOURCES``), on a target instance of
+    its own (its own connection, beside the one the delivery sends on)."""
+    import importlib
+
+    from .target import ORDER_SOURCES
+
+    module, _, name = ORDER_SOURCES[target.kind].partition(":")
+    return getattr(importlib.import_module(module), name).build(target.make(), lines, store)

@@ -8,8 +8,15 @@ mes:
       batch: 200                  # events per send (default: the target's own)
       backoff: {min: 1s, max: 1m, failing_after: 5m}
       enabled: true               # false: kept in the project, sends nothing, holds nothing
+      orders: {poll: 30s, lines: [line1]}      # released orders downloaded from it
       url: https://mes.example/api/events      # the kind's own keys, read by its class
+  audit_head: {every: 1h, settle: 30s}         # the audit chain's head sent upstream
 ```
+
+``orders:`` (``true``, or a mapping) makes the target an order source (``orders_in``):
+one target at most, of a kind ``ORDER_SOURCES`` names; ``lines`` defaults to every line
+of the orders section. ``audit_head`` (on by default, ``false`` to stop it) sends the
+audit chain's head every ``every`` and ``settle`` after the chain grew and went quiet.
 
 The common keys are read here; every other key of an entry belongs to the target's class
 (``cls.read(name, data, fields, root=<the project's folder>)``), which reports its own
@@ -31,9 +38,14 @@ from ..project.limits import DurationRange, WholeRange
 from ..project.models import Problem, Project, Section, Source
 from ..project.problems import internal_fault
 from ..words import describe_value, did_you_mean
-from .target import TARGET_KINDS, Target
+from .target import ORDER_SOURCES, TARGET_KINDS, Target
 
-SECTION_FIELDS = ("targets",)
+SECTION_FIELDS = ("targets", "audit_head")
+ORDERS_FIELDS = ("poll", "lines")
+AUDIT_FIELDS = ("every", "settle")
+ORDERS_POLL = DurationRange(1.0, 86400.0, "30s")
+AUDIT_EVERY = DurationRange(60.0, 7 * 86400.0, "1h")
+AUDIT_SETTLE = DurationRange(0.0, 3600.0, "30s")
 BACKOFF_FIELDS = ("min", "max", "failing_after")
 BATCH = WholeRange(1, 10_000)
 BACKOFF_MIN = DurationRange(0.05, 3600.0, "1s")
@@ -48,6 +60,24 @@ DEFAULT_BACKOFF = ConnectionPolicy(
 
 
 @dataclass(frozen=True)
+class OrdersIn:
+    """A target's ``orders:``: how often its released orders are asked for, for which
+    lines (empty: every line of the orders section)."""
+
+    poll: float = 30.0
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    """``audit_head:``: the chain's head sent every ``every`` s and ``settle`` s after it
+    grew and went quiet."""
+
+    every: float = 3600.0
+    settle: float = 30.0
+
+
+@dataclass(frozen=True)
 class TargetConfig:
     """One target as configured; ``make`` builds a fresh instance of its class."""
 
@@ -59,11 +89,18 @@ class TargetConfig:
     failing_after: float = 300.0
     enabled: bool = True
     source: Source = field(default_factory=lambda: Source(""))
+    orders: OrdersIn | None = None  # released orders are downloaded from it
 
 
 @dataclass(frozen=True)
 class MesConfig:
     targets: dict[str, TargetConfig] = field(default_factory=dict)
+    audit_head: AuditHead | None = AuditHead()
+
+    @property
+    def order_source(self) -> TargetConfig | None:
+        """The enabled target released orders come from, if any."""
+        return next((t for t in self.enabled.values() if t.orders is not None), None)
 
     @property
     def enabled(self) -> dict[str, TargetConfig]:
@@ -98,7 +135,8 @@ def read_mes(project: Project) -> tuple[MesConfig | None, list[Problem]]:
             )
             config = MesConfig()
         else:
-            config = MesConfig(_targets(top, problems, Path(project.root)))
+            targets = _targets(top, problems, Path(project.root), project.lines)
+            config = MesConfig(targets, _audit_head(top))
     except Exception as error:  # never a traceback for a project file
         top.problem(None, internal_fault("the mes section", error))
         config = MesConfig()
@@ -106,7 +144,9 @@ def read_mes(project: Project) -> tuple[MesConfig | None, list[Problem]]:
     return config, sorted(unique, key=lambda p: p.source.line)
 
 
-def _targets(top: Fields, problems: list[Problem], root: Path) -> dict[str, TargetConfig]:
+def _targets(
+    top: Fields, problems: list[Problem], root: Path, lines: Mapping[str, Any]
+) -> dict[str, TargetConfig]:
     top.unknown_keys(SECTION_FIELDS)
     if top.get("targets") is None:
         top.problem(
@@ -124,13 +164,65 @@ def _targets(top: Fields, problems: list[Problem], root: Path) -> dict[str, Targ
                             f"got {describe_value(value)}")  # fmt: skip
             continue
         entry = entries.nested(name, value, f"mes: targets: {name}")
-        target = _target(str(name), entry, problems, root)
+        target = _target(str(name), entry, problems, root, lines)
         if target is not None:
             targets[str(name)] = target
+    sources = [n for n, t in targets.items() if t.orders is not None]
+    for name in sources[1:]:
+        entries.problem(
+            name, f"{name}: orders: come from one target only, and {sources[0]} has them"
+        )
     return targets
 
 
-def _target(name: str, entry: Fields, problems: list[Problem], root: Path) -> TargetConfig | None:
+def _audit_head(top: Fields) -> AuditHead | None:
+    value = top.get("audit_head")
+    if value is None or value is True:
+        return AuditHead()
+    if value is False:
+        return None
+    fields = top.child("audit_head", "{every: 1h, settle: 30s}, or false")
+    if fields is None:
+        return AuditHead()
+    fields.unknown_keys(AUDIT_FIELDS)
+    every = fields.duration("every", AuditHead.every, within=AUDIT_EVERY)
+    return AuditHead(every, fields.duration("settle", AuditHead.settle, within=AUDIT_SETTLE))
+
+
+def _orders_in(entry: Fields, kind: str, lines: Mapping[str, Any]) -> OrdersIn | None:
+    value = entry.get("orders")
+    if value is None or value is False:
+        return None
+    if kind not in ORDER_SOURCES:
+        entry.problem(
+            "orders",
+            f"orders: a {kind} target cannot release orders here; "
+            f"use a target of kind {' or '.join(ORDER_SOURCES)}",
+        )
+        return None
+    if value is True:
+        return OrdersIn()
+    fields = entry.child("orders", "{poll: 30s, lines: [line1]}")
+    if fields is None:
+        return None
+    fields.unknown_keys(ORDERS_FIELDS)
+    poll = fields.duration("poll", OrdersIn.poll, within=ORDERS_POLL)
+    named = fields.get("lines")
+    if named is None:
+        return OrdersIn(poll)
+    if not isinstance(named, list) or not all(isinstance(n, str) for n in named):
+        fields.wrong("lines", "a list of line ids such as [line1, line2]")
+        return None
+    for line in named:
+        if line not in lines:
+            hint = did_you_mean(line, lines, "lines")
+            fields.problem("lines", f"lines: no line {line!r} in the project; {hint}")
+    return OrdersIn(poll, tuple(dict.fromkeys(named)))
+
+
+def _target(
+    name: str, entry: Fields, problems: list[Problem], root: Path, lines: Mapping[str, Any]
+) -> TargetConfig | None:
     kind = entry.text("kind")
     if kind is None:
         if "kind" not in entry.data:
@@ -143,6 +235,7 @@ def _target(name: str, entry: Fields, problems: list[Problem], root: Path) -> Ta
         return None
     batch = entry.count("batch", BATCH)
     enabled = entry.flag("enabled", True)
+    orders = _orders_in(entry, kind, lines)
     policy, failing_after = _backoff(entry)
     try:
         cls = target_class(kind)
@@ -160,7 +253,9 @@ def _target(name: str, entry: Fields, problems: list[Problem], root: Path) -> Ta
     problems.extend(own)
     if made is None or entry.failed:
         return None
-    return TargetConfig(name, kind, make, batch, policy, failing_after, enabled, entry.source())
+    return TargetConfig(
+        name, kind, make, batch, policy, failing_after, enabled, entry.source(), orders
+    )
 
 
 def _quiet(entry: Fields) -> Fields:

@@ -4,7 +4,9 @@
 ``status`` prints each target's state, backlog, oldest unsent event, last success and
 error and quarantined events (``--json``: one line per target; ``--quarantined``: the
 events too); ``retry``, ``discard`` and ``export`` act on a target's quarantine as the
-person the started capabilities sign in (``--user NAME``), else the OS account.
+person the started capabilities sign in (``--user NAME``), else the OS account;
+``orders`` asks the order source once and says what a station would take or refuse,
+writing nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from typing import Any
 
 from ..commands import CommandError, CommandSet, Station, console_account
 from .delivery import Status
 from .service import DISCARD, EXPORT, RETRY, Mes, MesError
+from .target import TargetError
 
 
 def add_commands(commands: CommandSet) -> None:
@@ -43,6 +47,8 @@ def add_commands(commands: CommandSet) -> None:
     p.add_argument("ids", nargs="+", type=_event_id, metavar="ID", help="outbox ids")
     p.add_argument("--reason", required=True, help="why they are given up")
     signer(p)
+    p = actions.add_parser("orders", help="the released orders now: what would be taken")
+    commands.add_project(p)
     p = actions.add_parser("export", help="a target's refused events as JSON lines")
     commands.add_project(p)
     p.add_argument("target")
@@ -91,6 +97,8 @@ def actor(station: Station, permission: str, target: str, args: argparse.Namespa
 
 def act(station: Station, mes: Mes, args: argparse.Namespace) -> str:
     action = args.action
+    if action == "orders":
+        return released_orders(station)
     if action == "status":
         for status in mes.status():
             print(_status_line(status, args.json))
@@ -114,6 +122,25 @@ def act(station: Station, mes: Mes, args: argparse.Namespace) -> str:
     user = actor(station, EXPORT, args.target, args)
     count = mes.export(args.target, args.file, user)
     return f"{args.target}: wrote {count} event(s) to {args.file}"
+
+
+def released_orders(station: Station) -> str:
+    """Each released order and what a poll would do with it (nothing written)."""
+    capability: Any = next((c for c in station.capabilities if c.name == "mes"), None)
+    intake = capability.make_intake(station.service("orders")) if capability else None
+    if intake is None:
+        raise MesError(
+            "no MES target releases orders here: give one orders: {poll: 30s} "
+            "(and the project an orders: section)"
+        )
+    try:
+        decisions = intake.preview()
+    except TargetError as error:
+        raise MesError(f"{intake.name}: {error}") from None
+    for decision in decisions:
+        print(decision.words())
+    refused = sum(d.action == "refuse" for d in decisions)
+    return f"{intake.name}: {len(decisions)} listed, {refused} would be refused (nothing written)"
 
 
 def _when(ts: float | None) -> str:

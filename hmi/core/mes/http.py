@@ -345,8 +345,34 @@ def _equipment_state(e: OutboxEvent, p: Mapping[str, Any]) -> dict[str, Any]:
     return {"EquipmentState": state}
 
 
+def _refusal(e: OutboxEvent, p: Mapping[str, Any]) -> dict[str, Any]:
+    state = p.get("state")
+    return {
+        "JobResponse": {
+            "ID": e.key,
+            "JobOrderID": str(p["order"]),
+            "Refused": str(p["refused"]),
+            "Reason": str(p["reason"]),
+            "JobState": None if state is None else str(state).capitalize(),
+        }
+    }
+
+
+def _audit_head(e: OutboxEvent, p: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "AuditTrail": {
+            "ID": e.key,
+            "Position": int(p["seq"]),
+            "Hash": str(p["hash"]),
+            "Time": iso(p["time"]),
+        }
+    }
+
+
 SHAPES: dict[str, Callable[[OutboxEvent, Mapping[str, Any]], dict[str, Any]]] = {
     "order.state": _job_response,
+    "order.refused": _refusal,
+    "audit.head": _audit_head,
     "order.sequence": _job_list,
     "count": _count,
     "scrap": _scrap,
@@ -455,7 +481,8 @@ class HttpTarget:
         self._https = parts.scheme.lower() == "https"
         self._host = parts.hostname or ""
         self._port = parts.port or (443 if self._https else 80)
-        self._path = (parts.path or "") + EVENTS_PATH
+        self._base = parts.path or ""
+        self._path = self._base + EVENTS_PATH
         self._conn: http.client.HTTPConnection | None = None
         self._context: ssl.SSLContext | None = None
         self._authorization: str | None = None
@@ -601,11 +628,27 @@ class HttpTarget:
         status, answer, head = self._exchange(body, headers)
         if status == 200:
             return self._results(keys, answer)
-        reason = _error_text(answer)
         if status in (400, 422):
+            reason = _error_text(answer)
             raise _Refused(f"refused by the MES ({status}{': ' + reason if reason else ''})")
+        raise self.failure(status, answer, head)
+
+    def request(
+        self, method: str, path: str, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, bytes, Any]:
+        """One bodiless request to ``<url><path>`` (``/orders?line=...``) on the kept-alive
+        connection with the target's credentials and TLS: status, body, headers."""
+        self.open()
+        sent = {"Accept": "application/json", "Connection": "keep-alive", **(headers or {})}
+        if self._authorization:
+            sent["Authorization"] = self._authorization
+        return self._exchange(b"", sent, method=method, path=self._base + path)
+
+    def failure(self, status: int, answer: bytes, head: Any) -> TargetError:
+        """What a status other than success means, said so that someone can fix it."""
+        reason = _error_text(answer)
         if status in (401, 403):
-            raise TargetError(
+            return TargetError(
                 f"credentials refused by {self.url} ({status}{': ' + reason if reason else ''});"
                 " check the target's auth and its secret (hmi secret set NAME)"
             )
@@ -613,13 +656,15 @@ class HttpTarget:
             wait = retry_after(head.get("Retry-After"))
             said = f"; it asks to wait {wait:g} s" if wait is not None else ""
             busy = "busy" if status == 429 else "unavailable"
-            raise TargetError(f"{self.url} is {busy} ({status}){said}", retry_after=wait)
-        raise TargetError(
+            return TargetError(f"{self.url} is {busy} ({status}){said}", retry_after=wait)
+        return TargetError(
             f"{self.url} answered {status}{': ' + reason if reason else ''}"
             + (" (is the url right?)" if status in (404, 405) else "")
         )
 
-    def _exchange(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, Any]:
+    def _exchange(
+        self, body: bytes, headers: dict[str, str], *, method: str = "POST", path: str = ""
+    ) -> tuple[int, bytes, Any]:
         """One request on the kept-alive connection; a connection the MES had closed
         meanwhile is replaced once (a resend is harmless: the MES drops it by key)."""
         for attempt in (1, 2):
@@ -629,7 +674,7 @@ class HttpTarget:
             self._uses += 1
             self.requests += 1
             try:
-                conn.request("POST", self._path, body=body, headers=headers)
+                conn.request(method, path or self._path, body=body, headers=headers)
                 response = conn.getresponse()
                 answer = response.read(MAX_ANSWER + 1)
                 if len(answer) > MAX_ANSWER:

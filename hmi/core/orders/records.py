@@ -87,6 +87,15 @@ def update_order_state(conn: sqlite3.Connection, o: Order) -> None:
     )
 
 
+def update_order_data(conn: sqlite3.Connection, o: Order) -> None:
+    """What the MES may change on an order still in the queue."""
+    conn.execute(
+        "UPDATE orders SET target = ?, product = ?, sequence = ?, ideal_cycle_s = ? "
+        "WHERE number = ?",
+        (o.target, json.dumps(o.product, sort_keys=True), o.sequence, o.ideal_cycle_s, o.number),
+    )
+
+
 def insert_change(conn: sqlite3.Connection, c: OrderChange) -> None:
     conn.execute(
         "INSERT INTO order_changes (order_number, action, state, user, ts, reason) "
