@@ -56,6 +56,7 @@ BUILTIN = {
     "orders": "hmi.core.orders.capability:OrdersCapability",
     "vision": "hmi.core.vision.capability:VisionCapability",
     "mes": "hmi.core.mes.capability:MesCapability",
+    "fleet": "hmi.core.fleet.capability:FleetCapability",
 }
 
 

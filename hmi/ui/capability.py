@@ -39,6 +39,7 @@ BUILTIN = {
     "orders": "hmi.ui.orders:OrdersViews",
     "vision": "hmi.ui.vision:VisionViews",
     "mes": "hmi.ui.mes:MesViews",
+    "fleet": "hmi.ui.fleet:FleetViews",
 }
 
 

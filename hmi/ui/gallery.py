@@ -13,7 +13,8 @@ window, the screens side by side (desk), and the pages the capabilities' views o
 alarm views' list, journal and KPI pages are found by their ``open_*`` methods.
 
 A showcase never acts on the project's own records: the order views draw their running
-orders over a throw-away service in a temporary folder (``hmi.ui.orders.rehearsal``).
+orders over a throw-away service in a temporary folder (``hmi.ui.orders.rehearsal``), the
+Plant page fifty simulated lines in three sites, a few offline, stopped or in alarm.
 """
 
 from __future__ import annotations

@@ -862,6 +862,193 @@
     </message>
 </context>
 <context>
+    <name>Fleet</name>
+    <message>
+        <source>simulated lines</source>
+        <translation>linee simulate</translation>
+    </message>
+    <message>
+        <source>Source: {source}</source>
+        <translation>Fonte: {source}</translation>
+    </message>
+    <message>
+        <source>No news from the broker: {problem}</source>
+        <translation>Nessuna notizia dal broker: {problem}</translation>
+    </message>
+    <message>
+        <source>{n} lines</source>
+        <translation>{n} linee</translation>
+    </message>
+    <message>
+        <source>{n} running</source>
+        <translation>{n} in marcia</translation>
+    </message>
+    <message>
+        <source>{n} stopped</source>
+        <translation>{n} ferme</translation>
+    </message>
+    <message>
+        <source>{n} offline</source>
+        <translation>{n} fuori linea</translation>
+    </message>
+    <message>
+        <source>{n} in alarm</source>
+        <translation>{n} in allarme</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Chiudi</translation>
+    </message>
+    <message>
+        <source>(what follows is as last heard)</source>
+        <translation>(quanto segue è l&apos;ultimo dato ricevuto)</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Linea</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Stato</translation>
+    </message>
+    <message>
+        <source>Unreadable</source>
+        <translation>Illeggibile</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Ordine</translation>
+    </message>
+    <message>
+        <source>Produced</source>
+        <translation>Prodotto</translation>
+    </message>
+    <message>
+        <source>{good} good, {scrap} scrap of {target} ({progress})</source>
+        <translation>{good} buoni, {scrap} scarti su {target} ({progress})</translation>
+    </message>
+    <message>
+        <source>OEE</source>
+        <translation>OEE</translation>
+    </message>
+    <message>
+        <source>(unacknowledged)</source>
+        <translation>(non riconosciuto)</translation>
+    </message>
+    <message>
+        <source>Alarms</source>
+        <translation>Allarmi</translation>
+    </message>
+    <message>
+        <source>none active</source>
+        <translation>nessuno attivo</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Dispositivi</translation>
+    </message>
+    <message>
+        <source>MES backlog</source>
+        <translation>Arretrato MES</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Postazione</translation>
+    </message>
+    <message>
+        <source>Last heard</source>
+        <translation>Ultimo dato</translation>
+    </message>
+    <message>
+        <source>Plant</source>
+        <translation>Stabilimento</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>In marcia</translation>
+    </message>
+    <message>
+        <source>STOPPED</source>
+        <translation>FERMA</translation>
+    </message>
+    <message>
+        <source>No order</source>
+        <translation>Nessun ordine</translation>
+    </message>
+    <message>
+        <source>OFFLINE</source>
+        <translation>FUORI LINEA</translation>
+    </message>
+    <message>
+        <source>UNKNOWN</source>
+        <translation>SCONOSCIUTO</translation>
+    </message>
+    <message>
+        <source>the station says it is offline</source>
+        <translation>la postazione si dichiara fuori linea</translation>
+    </message>
+    <message>
+        <source>no health published</source>
+        <translation>nessuno stato di salute pubblicato</translation>
+    </message>
+    <message>
+        <source>nothing heard for {rest}</source>
+        <translation>nessun dato da {rest}</translation>
+    </message>
+    <message>
+        <source>station {rest}</source>
+        <translation>postazione {rest}</translation>
+    </message>
+    <message>
+        <source>order {rest}</source>
+        <translation>ordine {rest}</translation>
+    </message>
+    <message>
+        <source>last health {rest}</source>
+        <translation>ultimo stato di salute {rest}</translation>
+    </message>
+    <message>
+        <source>no news from the broker: {rest}</source>
+        <translation>nessuna notizia dal broker: {rest}</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>fuori linea</translation>
+    </message>
+    <message>
+        <source>held</source>
+        <translation>sospeso</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>mai</translation>
+    </message>
+    <message>
+        <source>{n} s ago</source>
+        <translation>{n} s fa</translation>
+    </message>
+    <message>
+        <source>{n} min ago</source>
+        <translation>{n} min fa</translation>
+    </message>
+    <message>
+        <source>{n} h ago</source>
+        <translation>{n} h fa</translation>
+    </message>
+    <message>
+        <source>Good {n}</source>
+        <translation>Buoni {n}</translation>
+    </message>
+    <message>
+        <source>Scrap {n}</source>
+        <translation>Scarti {n}</translation>
+    </message>
+    <message>
+        <source>OEE {n}</source>
+        <translation>OEE {n}</translation>
+    </message>
+</context>
+<context>
     <name>Header</name>
     <message>
         <source>Local storage cannot write ({reason}). Polling goes on; records wait in memory until space returns.</source>

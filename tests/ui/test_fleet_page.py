@@ -1,0 +1,211 @@
+"""The Plant page over a real ``Fleet`` fed the payloads stations publish: a tile per
+line by site, fifty of them at once on the desk; colour only where an alarm is active
+(its priority's), offline and unreadable lines hatched and dashed, grey otherwise; a
+tile opens its line's screen where the project maps one, else what the broker says; the
+touch panel scrolls to a site; the words follow the language."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
+
+from hmi.core.fleet import Fleet, FleetConfig, Naming, SimulatedPlant
+from hmi.ui.bridge import TagBridge
+from hmi.ui.fleet import FleetViews
+from hmi.ui.i18n import set_language
+from hmi.ui.shell import MainWindow, Profile
+from hmi.ui.theme import DEFAULT_THEME
+
+from .windows import write_screens
+
+DESK = Profile("desk", False, 36, 17)
+TOUCH = Profile("touch", True, 60, 20, 12, px_per_mm=6.0)
+PRESS = "acme/turin/extrusion/line1"
+FILLER = "acme/lyon/filling/line2"
+LOST = "acme/lyon/filling/line3"
+
+
+def send(fleet: Fleet, topic: str, payload: object) -> None:
+    fleet.model.receive(topic, b"" if payload is None else json.dumps(payload).encode())
+
+
+@pytest.fixture
+def fleet():
+    config = FleetConfig(("acme/+/+",), lines={PRESS: Naming("Press 1", "line")})
+    service = Fleet(config).start()  # no broker: the test publishes into it
+    send(service, f"{PRESS}/health", {"online": True, "station": "p1", "oee": 0.7})
+    send(service, f"{PRESS}/orders/current", {"number": "A-1", "state": "running", "good": 400,
+                                             "scrap": 3, "target": 1000})  # fmt: skip
+    send(service, f"{FILLER}/health", {"online": True, "station": "f1", "name": "Filler 2"})
+    send(service, f"{FILLER}/alarms/tank.hihi", {"active": True, "priority": 1,
+                                                "message": "Tank level very high"})  # fmt: skip
+    send(service, f"{LOST}/health", {"online": True, "station": "f3", "name": "Filler 3"})
+    send(service, "acme/lyon/filling/_stations/f3", {"online": False})
+    yield service
+    service.stop()
+
+
+def open_window(qtbot, project, engine, folder, service, profile=DESK) -> MainWindow:
+    bridge = TagBridge(engine, rate_hz=20)
+    window = MainWindow(
+        project,
+        bridge,
+        write_screens(folder / "screens"),
+        profile=profile,
+        watch=False,
+        data_dir=folder / "data",
+        services={"fleet": service},
+        views=[FleetViews],
+    )
+    qtbot.addWidget(window)
+    bridge.start()
+    window.resize(*((1280, 800) if profile.touch else (1920, 1080)))
+    window.start()
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def page_of(window):
+    window.open_page("fleet")
+    page = window.view("fleet").page
+    page.refresh()
+    return page
+
+
+def tile(page, key: str):
+    return next(p for p in page.board.placed if p.line.key == key)
+
+
+def picture(page, key: str) -> QImage:
+    rect = tile(page, key).rect.toAlignedRect()
+    return page.board.grab(rect).toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def colours(image: QImage) -> set[str]:
+    return {
+        QColor(image.pixel(x, y)).name()
+        for y in range(0, image.height(), 2)
+        for x in range(0, image.width(), 2)
+    }
+
+
+def alarm_colours() -> set[str]:
+    return {QColor(c).name() for c in DEFAULT_THEME.alarm.values()}
+
+
+def test_a_tile_per_line_by_site_under_the_counts(qtbot, project, engine, tmp_path, fleet):
+    page = page_of(open_window(qtbot, project, engine, tmp_path, fleet))
+    assert [p.line.key for p in page.board.placed] == [FILLER, LOST, PRESS]
+    assert [name for name, _ in page.board.headings] == ["lyon", "turin"]
+    assert page.summary.text().startswith("3 lines")
+    assert "1 offline" in page.summary.text() and "1 in alarm" in page.summary.text()
+    assert "Source:" in page.source.text() and not page.link.isVisible()
+
+
+def test_colour_only_where_an_alarm_is_active(qtbot, project, engine, tmp_path, fleet):
+    page = page_of(open_window(qtbot, project, engine, tmp_path, fleet))
+    critical = QColor(DEFAULT_THEME.alarm[1]).name()
+    assert critical in colours(picture(page, FILLER))
+    assert not colours(picture(page, PRESS)) & alarm_colours()  # running: grey only
+    assert not colours(picture(page, LOST)) & alarm_colours()  # offline is no alarm
+    send(fleet, f"{FILLER}/alarms/tank.hihi", None)
+    qtbot.waitUntil(lambda: tile(page, FILLER).line.highest_priority is None, timeout=3000)
+    assert not colours(picture(page, FILLER)) & alarm_colours()
+
+
+def hatched(image: QImage) -> int:
+    """Pixels of the hatch (the quality mark laid thin over the tile's grey)."""
+    panel, mark = QColor(DEFAULT_THEME.panel), QColor(DEFAULT_THEME.quality_mark)
+    found = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            c = QColor(image.pixel(x, y))
+            # between the mark and the panel, well away from both: the hatch's blend
+            if abs(c.red() - (panel.red() * 0.72 + mark.red() * 0.28)) <= 6:
+                found += 1
+    return found
+
+
+def test_offline_and_unreadable_lines_are_hatched(qtbot, project, engine, tmp_path, fleet):
+    page = page_of(open_window(qtbot, project, engine, tmp_path, fleet))
+    normal = hatched(picture(page, PRESS))
+    assert hatched(picture(page, LOST)) > 10 * max(normal, 50)
+    fleet.model.receive(f"{PRESS}/health", b"{not json")
+    qtbot.waitUntil(lambda: tile(page, PRESS).line.problem != "", timeout=3000)
+    assert hatched(picture(page, PRESS)) > 10 * max(normal, 50)
+    assert tile(page, FILLER).line.problem == ""  # the others read on
+
+
+def test_a_tile_opens_the_line_s_screen_where_the_project_maps_one(
+    qtbot, project, engine, tmp_path, fleet
+):
+    window = open_window(qtbot, project, engine, tmp_path, fleet)
+    page = page_of(window)
+    center = tile(page, PRESS).rect.center().toPoint()
+    QTest.mouseClick(page.board, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, center)
+    assert window.panel.host.current_screen.name == "line"
+    assert not window.pages.isVisible()
+
+
+def test_a_tile_without_a_screen_shows_what_the_broker_says(
+    qtbot, project, engine, tmp_path, fleet
+):
+    window = open_window(qtbot, project, engine, tmp_path, fleet)
+    page = page_of(window)
+    center = tile(page, LOST).rect.center().toPoint()
+    QTest.mouseClick(page.board, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, center)
+    dialog = window.view("fleet").operator.dialog
+    assert dialog is not None and dialog.objectName() == "fleetDialog"
+    words = [label.text() for label in dialog.findChildren(QLabel)]
+    assert words[0] == "Filler 3"
+    state = words[words.index("State") + 1]
+    assert state.startswith("OFFLINE: station f3 offline")
+    assert "as last heard" in state  # the figures below are not live
+    assert words[words.index("Station") + 1] == "f3"
+    dialog.reject()
+
+
+def test_fifty_lines_fit_the_desk_at_once(qtbot, project, engine, tmp_path):
+    service = Fleet(FleetConfig(("acme/+/+",))).start()
+    try:
+        SimulatedPlant(service.model, 50).publish_all()
+        page = page_of(open_window(qtbot, project, engine, tmp_path, service))
+        qtbot.waitUntil(lambda: len(page.board.placed) == 50, timeout=3000)
+        assert page.board.height() <= page.scroll.viewport().height()
+        assert min(p.rect.height() for p in page.board.placed) >= 100
+        assert page.board.sizes.value_px >= 17  # figures readable from 1.5 m
+    finally:
+        service.stop()
+
+
+def test_the_touch_panel_scrolls_to_a_site(qtbot, project, engine, tmp_path):
+    service = Fleet(FleetConfig(("acme/+/+",))).start()
+    try:
+        SimulatedPlant(service.model, 50).publish_all()
+        page = page_of(open_window(qtbot, project, engine, tmp_path, service, TOUCH))
+        assert page.board.height() > page.scroll.viewport().height()  # it scrolls
+        assert list(page.site_buttons) == ["brescia", "lyon", "turin"]
+        assert all(b.height() >= TOUCH.target_px for b in page.site_buttons.values())
+        assert page.board.sizes.value_px >= 22 and page.board.sizes.small_px >= 16
+        QTest.mouseClick(page.site_buttons["turin"], Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, QPoint(5, 5))  # fmt: skip
+        bar = page.scroll.verticalScrollBar()
+        assert bar.value() == min(page.board.site_top("turin"), bar.maximum()) > 0
+    finally:
+        service.stop()
+
+
+def test_the_page_speaks_the_station_s_language(qtbot, project, engine, tmp_path, fleet):
+    page = page_of(open_window(qtbot, project, engine, tmp_path, fleet))
+    try:
+        set_language("it")
+        qtbot.waitUntil(lambda: "linee" in page.summary.text(), timeout=3000)
+        assert "fuori linea" in page.summary.text()
+    finally:
+        set_language("en")
