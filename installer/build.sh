@@ -14,6 +14,9 @@ if [ "${1:-}" != "--no-bundle" ]; then
     start=$(date +%s)
     "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
         --workpath "$OUT/work" --distpath "$OUT/dist" installer/linea-hmi.spec
+    # debug information some libraries ship with (libpython alone: 17 MB); code untouched
+    find "$BUNDLE" -type f -name '*.so*' -print0 | xargs -0 file | grep 'with debug_info' \
+        | cut -d: -f1 | xargs -r strip --strip-debug
     echo "bundle built in $(( $(date +%s) - start )) s: $BUNDLE"
 fi
 [ -x "$BUNDLE/hmi" ] || { echo "no bundle at $BUNDLE; build it first" >&2; exit 1; }
