@@ -5,6 +5,7 @@ row leaves only after the broker's PUBACK, and a broker away in the middle loses
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 
 import pytest
@@ -127,3 +128,31 @@ def test_a_broker_gone_in_the_middle_loses_no_event(mosquitto, secrets, host, wr
         target.detach()
     streams = per_stream(before + after)
     assert streams["A-1"] == [1, 2, 3, 4, 5, 6, 7] and streams["B-2"] == [1, 2]
+
+
+def test_an_event_that_is_not_json_is_refused_alone(mosquitto, secrets, host, writer, tmp_path):
+    from hmi.core import outbox
+
+    target = node(mosquitto, secrets)
+    target.attach(plant(), VALUES)
+    host.births()
+    mes = mes_over(target, writer)
+    now = time.time()
+    pending = [
+        outbox.event("A-1", "count", {"n": 1}, now),
+        outbox.event("A-1", "count", {"rate": float("nan")}, now),  # no JSON number
+        outbox.event("A-1", "count", {"n": 3}, now),
+    ]
+    writer.submit(lambda conn: outbox.write(conn, pending), durable=True)
+    assert writer.flush(10)
+    mes.start()
+    try:
+        events, _ = events_of(host, 2)
+        assert wait_until(lambda: mes.quarantined("scada"), TIMEOUT)
+        quarantined = mes.quarantined("scada")
+    finally:
+        mes.stop()
+        target.detach()
+    assert per_stream(events) == {"A-1": [1, 3]}
+    (refused,) = quarantined
+    assert refused.seq == 2 and "cannot be written as JSON" in refused.reason

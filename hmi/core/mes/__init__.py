@@ -6,14 +6,21 @@ The package, by what each module is for:
 - ``target``: the contract every target keeps (``Target``, ``Outcome``, ``TargetError``)
   and the kinds known (``TARGET_KINDS``); ``http``: the HTTP/REST target; ``postgres``:
   the PostgreSQL target (staging tables and the views an MES or ERP reads);
+- ``sparkplug``: the Sparkplug B target (the station as an edge node: births, live
+  values, production events); ``sparkplug_payload``: the Sparkplug B payload codec, which
+  the MQTT driver reads births and data with (``decode_sparkplug``, ``sparkplug_typed``);
 - ``config``: the ``mes:`` section (targets, their common keys; each kind reads its own)
   and its ``file:line`` checks;
 - ``delivery``: one target's worker (live and backlog lanes, durable cursor, quarantine,
   backoff); ``schema``: its tables (migration component ``mes``);
 - ``service``: ``Mes``, the workers' figures and what a supervisor does with refused
   events (retry, discard, export);
+- ``orders_in``: what an order source is (``OrderSource``; ``ORDER_SOURCES`` per kind)
+  and the HTTP one (``GET /orders`` with ETags); ``intake``: released orders checked into
+  the line's queue, revised, withdrawn or refused and reported (``mes_orders_in``);
+- ``audit_head``: the audit chain's head sent upstream, and a trail checked against it;
 - ``capability``: plugs the service into the runtime (system tags, health);
-- ``console``: ``hmi mes status|retry|discard|export``.
+- ``console``: ``hmi mes status|retry|discard|export|orders``.
 """
 
 from __future__ import annotations
@@ -21,7 +28,11 @@ from __future__ import annotations
 from .capability import HEALTH_TAG, MesCapability, target_tag
 from .config import MesConfig, TargetConfig, mes_problems, read_mes
 from .delivery import Status
+from .mqtt_link import MqttSettings, connect_client, read_mqtt_settings
 from .service import DISCARD, EXPORT, RETRY, Mes, MesError, Quarantined, RetryResult
+from .sparkplug_payload import Metric as SparkplugMetric
+from .sparkplug_payload import decode as decode_sparkplug
+from .sparkplug_payload import typed as sparkplug_typed
 from .target import COMMON_KEYS, TARGET_KINDS, Outcome, Target, TargetError
 
 __all__ = [
@@ -35,14 +46,20 @@ __all__ = [
     "MesCapability",
     "MesConfig",
     "MesError",
+    "MqttSettings",
     "Outcome",
     "Quarantined",
     "RetryResult",
+    "SparkplugMetric",
     "Status",
     "Target",
     "TargetConfig",
     "TargetError",
+    "connect_client",
+    "decode_sparkplug",
     "mes_problems",
     "read_mes",
+    "read_mqtt_settings",
+    "sparkplug_typed",
     "target_tag",
 ]

@@ -61,6 +61,7 @@ from ..project.models import Problem, Project
 from ..secrets import SecretStore
 from ..tags import Batch, Quality, TagValue
 from ..words import shorten
+from .http import _line as event_line
 from .mqtt_link import (
     CONNECT_TIMEOUT,
     RECONNECT_MAX_S,
@@ -162,10 +163,7 @@ def millis(seconds: float | None) -> int:
 
 
 def event_json(event: OutboxEvent, station: str) -> str:
-    """The event as the MES reads it in ``Production/Event``."""
-    line = event.payload.get("line")
-    if not isinstance(line, str):
-        line = event.stream[len("line:") :] if event.stream.startswith("line:") else ""
+    """The event as the MES reads it in ``Production/Event`` (as the UNS target writes it)."""
     return json.dumps(
         {
             "key": event.key,
@@ -175,10 +173,10 @@ def event_json(event: OutboxEvent, station: str) -> str:
             "ts": event.ts,
             "payload": event.payload,
             "station": station,
-            "line": line,
+            "line": event_line(event),
         },
         separators=(",", ":"),
-        sort_keys=True,
+        allow_nan=False,
     )
 
 
@@ -258,6 +256,7 @@ class SparkplugTarget:
         self._accepting = False  # values go to pending (births begun), else to history
         self._generation = 0  # connections made
         self._attempts = 0  # connection attempts made
+        self._refusals: dict[int, Any] = {}  # mid -> the reason code of a refusing PUBACK
         self._rebirth = False
         self._attached = False  # live values wanted: the node stays online without events
         self.bd_seq = -1
@@ -353,27 +352,33 @@ class SparkplugTarget:
 
     def send(self, events: Sequence[OutboxEvent]) -> list[Outcome]:
         """Each event as an NDATA at QoS 1; returns once the broker acknowledged them all,
-        else ``TargetError`` (they are sent again later; the MES drops a resend by key)."""
-        if not events:
-            return []
-        infos: list[mqtt.MQTTMessageInfo] = []
+        else ``TargetError`` (they are sent again later; the MES drops a resend by key).
+        An event that cannot be written as JSON is refused alone."""
+        outcomes: list[Outcome | None] = [None] * len(events)
+        infos: list[tuple[int, mqtt.MQTTMessageInfo]] = []
         with self._send_lock:
             with self._lock:
                 online, generation, client = self._online, self._generation, self._client
             if not online or client is None:
                 raise TargetError(self._away())
             try:
-                for event in events:
-                    metric = Metric(
-                        EVENT,
-                        EVENT_ALIAS,
-                        millis(event.ts),
-                        DataType.STRING,
-                        event_json(event, self.station),
-                    )
-                    infos.append(self._publish(client, "NDATA", [metric], qos=1))
+                for i, event in enumerate(events):
+                    try:
+                        text = event_json(event, self.station)
+                    except (TypeError, ValueError) as error:
+                        outcomes[i] = Outcome(False, f"cannot be written as JSON ({error})")
+                        continue
+                    metric = Metric(EVENT, EVENT_ALIAS, millis(event.ts), DataType.STRING, text)
+                    infos.append((i, self._publish(client, "NDATA", [metric], qos=1)))
             except _Lost:
                 raise TargetError(self._away()) from None
+        self._acknowledged([info for _, info in infos], generation)
+        for i, _ in infos:
+            outcomes[i] = Outcome(True)
+        return [o if o is not None else Outcome(False, "not sent") for o in outcomes]
+
+    def _acknowledged(self, infos: list[mqtt.MQTTMessageInfo], generation: int) -> None:
+        """Until the broker acknowledged every one of ``infos``, else ``TargetError``."""
         deadline = time.monotonic() + ACK_TIMEOUT_S
         with self._changed:
             while not all(info.is_published() for info in infos):
@@ -389,7 +394,13 @@ class SparkplugTarget:
                         f"no PUBACK from {self.settings.where} within {ACK_TIMEOUT_S:g} s"
                     )
                 self._changed.wait(remaining)
-        return [Outcome(True) for _ in events]
+            refusals = [self._refusals.pop(i.mid) for i in infos if i.mid in self._refusals]
+        if refusals:
+            raise TargetError(
+                f"{self.settings.where} refused {len(refusals)} of {len(infos)} events "
+                f"({refusals[0]}); check that the broker lets this client publish on "
+                f"{self._topic('NDATA')}"
+            )
 
     def close(self) -> None:
         """After a failed batch, or the sync stopping: a node that serves live values stays
@@ -666,8 +677,10 @@ class SparkplugTarget:
             self._changed.notify_all()
         self._wake.set()
 
-    def _on_publish(self, *_: Any) -> None:
+    def _on_publish(self, _client: Any, _userdata: Any, mid: int, reason: Any, _: Any) -> None:
         with self._changed:
+            if getattr(reason, "is_failure", False):  # MQTT 5: a PUBACK that refuses
+                self._refusals[mid] = reason
             self._changed.notify_all()
 
     def _on_message(self, _client: Any, _userdata: Any, message: Any) -> None:
