@@ -392,3 +392,85 @@ def test_hmi_mes_orders_fetches_once_and_says_what_would_be_taken(tmp_path, rece
     out, err = capsys.readouterr()
     assert code == 1 and out == ""
     assert err.startswith("mes orders: plant: cannot reach 127.0.0.1:") and "refused" in err
+
+
+def read_section(tmp_path, section: str, monkeypatch):
+    from hmi.core.checks import check_all
+    from hmi.core.mes import target as target_module
+    from hmi.core.mes.config import read_mes
+
+    from .conftest import project_text
+
+    monkeypatch.setitem(target_module.TARGET_KINDS, "fake", "tests.mes.conftest:FakeTarget")
+    text = project_text("orders", section).replace(
+        "  name: MES orders\n", "  name: MES orders\n  lines: {line1: Line 1, line2: Line 2}\n"
+    )
+    (tmp_path / "project.yaml").write_text(text, encoding="utf-8")
+    project, _ = check_all(tmp_path)
+    assert project is not None
+    config, problems = read_mes(project)
+    return config, [str(p) for p in problems]
+
+
+def test_the_orders_entry_and_the_audit_head_are_read_and_checked(tmp_path, monkeypatch):
+    config, problems = read_section(
+        tmp_path,
+        """\
+mes:
+  audit_head: {every: 2h, settle: 10s}
+  targets:
+    plant:
+      kind: http
+      url: https://mes.plant.local/linea
+      orders: {poll: 1m, lines: [line2]}
+""",
+        monkeypatch,
+    )
+    assert problems == []
+    assert config.order_source.orders.poll == 60.0 and config.order_source.orders.lines == (
+        "line2",
+    )
+    assert (config.audit_head.every, config.audit_head.settle) == (7200.0, 10.0)
+    config, problems = read_section(
+        tmp_path,
+        "mes:\n  audit_head: false\n  targets:\n    plant: {kind: http, url: http://mes, "
+        "orders: true}\n",
+        monkeypatch,
+    )
+    assert problems == [] and config.audit_head is None and config.order_source is not None
+    _, problems = read_section(
+        tmp_path,
+        """\
+mes:
+  audit_head: {every: 10s, often: 1}
+  targets:
+    plant:
+      kind: http
+      url: https://mes.plant.local/linea
+      orders: {poll: 50ms, lines: [line3], when: now}
+    other: {kind: fake, orders: true}
+""",
+        monkeypatch,
+    )
+    assert problems == [
+        "project.yaml:9: mes: audit_head: unknown field 'often'; the fields are every, settle",
+        "project.yaml:9: mes: audit_head: every: 10s is too short; use 1min to 7 days, e.g. 1h",
+        "project.yaml:14: mes: targets: plant: orders: unknown field 'when'; the fields are "
+        "poll, lines",
+        "project.yaml:14: mes: targets: plant: orders: poll: 50ms is too short; use 1s to 1 "
+        "day, e.g. 30s",
+        "project.yaml:14: mes: targets: plant: orders: lines: no line 'line3' in the project; "
+        "did you mean 'line2'?",
+        "project.yaml:15: mes: targets: other: orders: a fake target cannot release orders "
+        "here; use a target of kind http",
+    ]
+    _, problems = read_section(
+        tmp_path,
+        "mes:\n  targets:\n    plant: {kind: http, url: http://mes, orders: true}\n"
+        "    second: {kind: http, url: http://mes2, orders: {lines: [line1]}}\n",
+        monkeypatch,
+    )
+    assert problems == [
+        "project.yaml:11: mes: targets: second: orders: come from one target only, and plant "
+        "has them"
+    ]
