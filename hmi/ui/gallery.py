@@ -14,7 +14,9 @@ alarm views' list, journal and KPI pages are found by their ``open_*`` methods.
 
 A showcase never acts on the project's own records: the order views draw their running
 orders over a throw-away service in a temporary folder (``hmi.ui.orders.rehearsal``), the
-Plant page fifty simulated lines in three sites, a few offline, stopped or in alarm.
+Plant page fifty simulated lines in three sites, a few offline, stopped or in alarm; the
+MES views, for a project without MES targets, a target offline with a backlog and two
+refused events, kept in no store (``hmi.ui.mes.rehearsal``).
 """
 
 from __future__ import annotations

@@ -1079,6 +1079,289 @@
     </message>
 </context>
 <context>
+    <name>Mes</name>
+    <message>
+        <source>MES sync</source>
+        <translation>Sincronizzazione MES</translation>
+    </message>
+    <message>
+        <source>{reason} (needs the permission {permission})</source>
+        <translation>{reason} (serve il permesso {permission})</translation>
+    </message>
+    <message>
+        <source>The reason is kept in the audit trail</source>
+        <translation>Il motivo resta nel registro delle azioni</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Scarta</translation>
+    </message>
+    <message>
+        <source>Say why they are discarded, in a few words</source>
+        <translation>Scrivi in poche parole perché li scarti</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>In attesa di invio</translation>
+    </message>
+    <message>
+        <source>Oldest unsent event</source>
+        <translation>Evento non inviato più vecchio</translation>
+    </message>
+    <message>
+        <source>Last taken</source>
+        <translation>Ultimo accettato</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Ultimo errore</translation>
+    </message>
+    <message>
+        <source>{state} for {since}</source>
+        <translation>{state} da {since}</translation>
+    </message>
+    <message>
+        <source>{n} events</source>
+        <translation>{n} eventi</translation>
+    </message>
+    <message>
+        <source>{age} old</source>
+        <translation>{age} fa</translation>
+    </message>
+    <message>
+        <source>none waiting</source>
+        <translation>nessuno in attesa</translation>
+    </message>
+    <message>
+        <source>{time} ({age} ago)</source>
+        <translation>{time} ({age} fa)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>nessuno</translation>
+    </message>
+    <message>
+        <source>{line} (no order)</source>
+        <translation>{line} (senza ordine)</translation>
+    </message>
+    <message>
+        <source>No refused events</source>
+        <translation>Nessun evento rifiutato</translation>
+    </message>
+    <message>
+        <source>Touch the events first</source>
+        <translation>Tocca prima gli eventi</translation>
+    </message>
+    <message>
+        <source>Send the refused events to {target} again: {n}</source>
+        <translation>Rinvia a {target} gli eventi rifiutati: {n}</translation>
+    </message>
+    <message>
+        <source>{target} took {accepted}; {refused} refused again</source>
+        <translation>{target} ne ha accettati {accepted}; rifiutati di nuovo: {refused}</translation>
+    </message>
+    <message>
+        <source>Sending to {target}…</source>
+        <translation>Invio a {target}…</translation>
+    </message>
+    <message>
+        <source>Discard the refused events selected: {n}?</source>
+        <translation>Scartare gli eventi rifiutati selezionati: {n}?</translation>
+    </message>
+    <message>
+        <source>{target} will never get them. Export them first if the MES needs them.</source>
+        <translation>{target} non li riceverà mai. Esportali prima, se servono al MES.</translation>
+    </message>
+    <message>
+        <source>Discard events {target} refused ({n}): {reason}</source>
+        <translation>Scarta eventi rifiutati da {target} ({n}): {reason}</translation>
+    </message>
+    <message>
+        <source>Events discarded: {n}</source>
+        <translation>Eventi scartati: {n}</translation>
+    </message>
+    <message>
+        <source>Export the refused events</source>
+        <translation>Esporta gli eventi rifiutati</translation>
+    </message>
+    <message>
+        <source>JSON lines (*.jsonl)</source>
+        <translation>Righe JSON (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>Export the events refused by {target} to {path}</source>
+        <translation>Esporta gli eventi rifiutati da {target} in {path}</translation>
+    </message>
+    <message>
+        <source>Events written to {path}: {n}</source>
+        <translation>Eventi scritti in {path}: {n}</translation>
+    </message>
+    <message>
+        <source>No MES targets</source>
+        <translation>Nessuna destinazione MES</translation>
+    </message>
+    <message>
+        <source>Reading the events {target} refused…</source>
+        <translation>Lettura degli eventi rifiutati da {target}…</translation>
+    </message>
+    <message>
+        <source>{target} refused no events</source>
+        <translation>{target} non ha rifiutato eventi</translation>
+    </message>
+    <message>
+        <source>Events {target} refused: {n}. They wait here, none lost.</source>
+        <translation>Eventi rifiutati da {target}: {n}. Restano qui, nessuno perso.</translation>
+    </message>
+    <message>
+        <source>Send selected again</source>
+        <translation>Rinvia i selezionati</translation>
+    </message>
+    <message>
+        <source>Send all again</source>
+        <translation>Rinvia tutti</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Esporta…</translation>
+    </message>
+    <message>
+        <source>Discard selected…</source>
+        <translation>Scarta i selezionati…</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Ora</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Ordine</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Evento</translation>
+    </message>
+    <message>
+        <source>Why refused</source>
+        <translation>Motivo del rifiuto</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>Tentativi</translation>
+    </message>
+    <message>
+        <source>{s} s</source>
+        <translation>{s} s</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} min</translation>
+    </message>
+    <message>
+        <source>{h} h {m:02d} min</source>
+        <translation>{h} h {m:02d} min</translation>
+    </message>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} g {h} h</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>mai</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>In invio</translation>
+    </message>
+    <message>
+        <source>Retrying</source>
+        <translation>Nuovo tentativo</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Fuori linea</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Disattivata</translation>
+    </message>
+    <message>
+        <source>order state</source>
+        <translation>stato ordine</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>conteggio</translation>
+    </message>
+    <message>
+        <source>scrap</source>
+        <translation>scarto</translation>
+    </message>
+    <message>
+        <source>stop began</source>
+        <translation>inizio fermata</translation>
+    </message>
+    <message>
+        <source>stop ended</source>
+        <translation>fine fermata</translation>
+    </message>
+    <message>
+        <source>stop reason</source>
+        <translation>causa fermata</translation>
+    </message>
+    <message>
+        <source>stop split</source>
+        <translation>fermata divisa</translation>
+    </message>
+    <message>
+        <source>stops merged</source>
+        <translation>fermate unite</translation>
+    </message>
+    <message>
+        <source>count correction</source>
+        <translation>correzione conteggio</translation>
+    </message>
+    <message>
+        <source>shift end</source>
+        <translation>fine turno</translation>
+    </message>
+    <message>
+        <source>MES off</source>
+        <translation>MES disattivato</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <source>{n} refused</source>
+        <translation>{n} rifiutati</translation>
+    </message>
+    <message>
+        <source>{n} waiting</source>
+        <translation>{n} in coda</translation>
+    </message>
+    <message>
+        <source>MES ok</source>
+        <translation>MES ok</translation>
+    </message>
+    <message>
+        <source>{who} offline {since}</source>
+        <translation>{who} offline da {since}</translation>
+    </message>
+    <message>
+        <source>{n} events waiting, none lost</source>
+        <translation>{n} eventi in attesa, nessuno perso</translation>
+    </message>
+    <message>
+        <source>MES: {n} waiting</source>
+        <translation>MES: {n} in attesa</translation>
+    </message>
+    <message>
+        <source>MES: {n} events refused</source>
+        <translation>MES: {n} eventi rifiutati</translation>
+    </message>
+</context>
+<context>
     <name>NavBar</name>
     <message>
         <source>Screens</source>

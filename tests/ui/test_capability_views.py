@@ -20,7 +20,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1] / "capability_pkg"
 def test_its_header_item_and_navigation_entry_appear(qtbot, project, engine, tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(PACKAGE_DIR))
     views = discover_views()
-    built_in = {"alarms", "historian", "replay", "users", "audit", "orders", "vision"}
+    built_in = {"alarms", "historian", "replay", "users", "audit", "orders", "vision", "mes"}
     assert {v.name for v in views} == built_in | {"edges"}
     bridge = TagBridge(engine, rate_hz=20)
     window = MainWindow(

@@ -1,8 +1,8 @@
 """The header's MES item over a real sync: "MES ok" and no colour while the target takes
 everything; the abnormal colour with how long it has been offline and the backlog in words
 ("none lost") while it is down, calm again once it is back; refused events keep it
-abnormal; a touch opens the page; on the touch panel it fits the header's one row beside
-the line's title, the stops and the user without pushing anything out."""
+abnormal; a touch opens the page; the whole sentence is its tooltip; on the touch panel
+it fits the header's one row beside the stops and the user without pushing anything out."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QPushButton
 
 from hmi.core.driver import DeviceState, DeviceStatus
 from hmi.core.mes import Status
-from hmi.ui.mes.words import summary
+from hmi.ui.mes import words
 from hmi.ui.symbols.painting import THIN_SPACE as THIN
 
 from .test_mes_page import SUPERVISOR, TOUCH, Sync, open_window, policy, touch, write_events
@@ -41,7 +41,8 @@ def test_calm_while_sent_abnormal_with_the_backlog_while_down(
     sync.mes.wake()
     qtbot.waitUntil(lambda: item.property("abnormal") is True, timeout=8000)
     assert item.text().startswith("⚠ MES offline ")
-    qtbot.waitUntil(lambda: "37 events waiting, none lost" in item.text(), timeout=5000)
+    qtbot.waitUntil(lambda: item.text().endswith(" · 37 waiting"), timeout=5000)
+    assert "37 events waiting, none lost" in item.toolTip()
     sync.fake.down = False
     qtbot.waitUntil(lambda: item.text() == "MES ok", timeout=8000)
     assert item.property("abnormal") is False
@@ -88,15 +89,20 @@ def test_the_touch_header_keeps_the_item_and_the_title_in_one_row(
 def test_the_words_of_the_header():
     now = 10_000.0
     ok = Status("a", "ok", 3, 1.0, now - 2, "", 0)
-    assert summary([ok], now) == "MES ok"
+    assert words.summary([ok], now) == "MES ok"
     draining = Status("a", "retrying", 800, 40.0, now - 50, "503", 0)
-    assert summary([draining], now) == "MES: 800 waiting"
+    assert words.summary([draining], now) == "MES: 800 waiting"
     down = Status("a", "failing", 3420, 900.0, now - 720, "refused", 0)
-    assert summary([down], now) == f"MES offline 12 min — 3{THIN}420 events waiting, none lost"
-    assert summary([down], now, short=True) == "MES\noffline"
-    assert summary([Status("a", "ok", 0, 0.0, now, "", 2)], now, short=True) == "MES\n2 refused"
+    assert (
+        words.summary([down], now) == f"MES offline 12 min — 3{THIN}420 events waiting, none lost"
+    )
+    assert words.summary([down], now, words.DESK) == f"MES offline 12 min · 3{THIN}420 waiting"
+    assert words.summary([down], now, words.TOUCH) == "MES\noffline"
+    assert (
+        words.summary([Status("a", "ok", 0, 0.0, now, "", 2)], now, words.TOUCH) == "MES\n2 refused"
+    )
     both = [down, Status("b", "ok", 0, 0.0, now, "", 2)]
-    assert summary(both, now) == (
+    assert words.summary(both, now) == (
         f"MES a offline 12 min — 3{THIN}420 events waiting, none lost · 2 refused"
     )
-    assert summary([Status("a", "stopped", 0, 0.0, None, "", 0)], now) == "MES off"
+    assert words.summary([Status("a", "stopped", 0, 0.0, None, "", 0)], now) == "MES off"

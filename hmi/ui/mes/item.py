@@ -1,8 +1,10 @@
 """The header's MES item: "MES ok" in the header's grey while every target takes what it
-is sent; the abnormal colour with the words that matter ("MES offline 12 min — 3420 events
-waiting, none lost") while a target is offline or events were refused; an outline while a
-large backlog drains. It follows each target's system tags (nothing asked of the store on
-the GUI thread); touching it opens the MES sync page."""
+is sent; the abnormal colour with the words that matter ("MES offline 12 min · 3420
+waiting"; the whole sentence, "none lost" and the refused events, as its tooltip and on
+the page) while a target is offline or events were refused; an outline while a large
+backlog drains. It stays short enough to leave the devices' chips their words. It
+follows each target's system tags (nothing asked of the store on the GUI thread);
+touching it opens the MES sync page."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from hmi.core.mes import Status, target_tag
 from hmi.core.tags import Quality, TagValue
 from hmi.ui.notice import set_flag
 
-from .words import STOPPED, abnormal, pending, summary
+from .words import DESK, FULL, STOPPED, TOUCH, abnormal, pending, summary
 
 FIELDS = ("state", "backlog", "oldest_s", "last_success", "last_error", "quarantined")
 AGE_REFRESH_MS = 10_000  # "offline 12 min" grows while nothing changes
@@ -86,9 +88,11 @@ class MesItem(QPushButton):
         wrong = abnormal(statuses)
         set_flag(self, "abnormal", wrong)
         set_flag(self, "pending", not wrong and pending(statuses))
-        text = summary(statuses, self.clock(), short=self.touch)
+        now = self.clock()
+        text = summary(statuses, now, TOUCH if self.touch else DESK)
         # the touch panel's two short lines say it in words: no room for the sign too
         self.setText(("⚠ " if wrong and not self.touch else "") + text)
+        self.setToolTip(summary(statuses, now, FULL))  # the desk's whole sentence
         self.ensurePolished()  # the header's style decides the padding
         self.setMinimumWidth(self.sizeHint().width())
         header = getattr(self.window_, "header", None)

@@ -14,7 +14,7 @@ from hmi.ui.symbols.painting import NO_NUMBER, format_number
 from hmi.ui.theme import Theme, fill_stylesheet
 
 OK, RETRYING, FAILING, STOPPED = "ok", "retrying", "failing", "stopped"
-#: a backlog that drains on its own: the header stays quiet below these
+# a backlog that drains on its own: the header stays quiet below these
 CALM_BACKLOG = 500
 CALM_AGE_S = 300.0
 VALUE_SCALE = 1.5  # a figure against the profile's text size (touch: >= 22 px)
@@ -128,24 +128,29 @@ def abnormal(statuses: Sequence[Status]) -> bool:
     return any(s.state == FAILING or s.quarantined for s in statuses)
 
 
-def summary(statuses: Sequence[Status], now: float, short: bool = False) -> str:
-    """The sync in one phrase for the header ("MES ok", "MES offline 12 min — 3420 events
-    waiting, none lost"); ``short``: at most two short lines for the touch panel's full
-    header row ("MES" over "offline"), the figures one touch away on the page."""
+FULL, DESK, TOUCH = "full", "desk", "touch"
+
+
+def summary(statuses: Sequence[Status], now: float, form: str = FULL) -> str:
+    """The sync in words: ``full``, the whole sentence ("MES offline 12 min — 3420 events
+    waiting, none lost · 2 refused"); ``desk``, one line the desk header has room for
+    beside the devices ("MES offline 12 min · 3420 waiting"); ``touch``, two short lines
+    for the touch panel's full header row ("MES" over "offline"). "MES ok" when calm."""
     active = [s for s in statuses if s.state != STOPPED]
     if not active:
         return translate("Mes", "MES off")
     waiting = count_text(sum(s.backlog for s in active))
-    refused = sum(s.quarantined for s in active)
+    refused = count_text(sum(s.quarantined for s in active))
     down = [s for s in active if s.state == FAILING]
     draining = sum(s.backlog for s in active) >= CALM_BACKLOG or (
         max(s.oldest_s for s in active) >= CALM_AGE_S
     )
-    if short:  # the state under the name, the figures on the page
+    any_refused = any(s.quarantined for s in active)
+    if form == TOUCH:  # the state under the name, the figures one touch away
         if down:
             return "MES\n" + translate("Mes", "offline")
-        if refused:
-            return "MES\n" + translate("Mes", "{n} refused").format(n=count_text(refused))
+        if any_refused:
+            return "MES\n" + translate("Mes", "{n} refused").format(n=refused)
         if draining:
             return "MES\n" + translate("Mes", "{n} waiting").format(n=waiting)
         return translate("Mes", "MES ok")
@@ -153,18 +158,21 @@ def summary(statuses: Sequence[Status], now: float, short: bool = False) -> str:
     if down:
         who = "MES" if len(down) == len(active) else "MES " + ", ".join(s.target for s in down)
         since = age_text(max(offline_for(s, now) for s in down))
+        head = translate("Mes", "{who} offline {since}").format(who=who, since=since)
+        if form == DESK:
+            return head + " · " + translate("Mes", "{n} waiting").format(n=waiting)
         parts.append(
-            translate("Mes", "{who} offline {since}").format(who=who, since=since)
-            + " — "
-            + translate("Mes", "{n} events waiting, none lost").format(n=waiting)
+            head + " — " + translate("Mes", "{n} events waiting, none lost").format(n=waiting)
         )
     elif draining:
         parts.append(translate("Mes", "MES: {n} waiting").format(n=waiting))
-    if refused:
+    if any_refused:
         words = (
-            translate("Mes", "{n} refused") if down else translate("Mes", "MES: {n} events refused")
+            translate("Mes", "{n} refused")
+            if parts
+            else translate("Mes", "MES: {n} events refused")
         )
-        parts.append(words.format(n=count_text(refused)))
+        parts.append(words.format(n=refused))
     return " · ".join(parts) if parts else translate("Mes", "MES ok")
 
 
