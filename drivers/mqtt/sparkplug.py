@@ -1,0 +1,147 @@
+"""Sparkplug B metrics as tags: what an edge node's births, data and deaths mean for them.
+
+A birth (NBIRTH, DBIRTH) names every metric with its alias and datatype and carries its
+value; data messages (NDATA, DDATA) may give the alias alone, so the aliases are learnt
+from the birth. A death (NDEATH for the node and all its devices, DDEATH for one device)
+makes their tags Bad at once. A data message whose alias no birth named cannot be read:
+its tags wait, Bad with that reason, for the next birth (the node sends one when it
+restarts, or when its host asks with a rebirth command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from hmi.core.mes import SparkplugMetric, decode_sparkplug, sparkplug_typed
+from hmi.core.tags import Batch, Quality, TagValue
+
+from .address import SPARKPLUG
+from .values import Reader, WrongValue
+
+_make = tuple.__new__
+NODE_KINDS = ("NBIRTH", "NDEATH")
+DEVICE_KINDS = ("DBIRTH", "DDEATH")
+GOOD_QUALITY = 192  # the OPC DA quality codes a "Quality" property carries
+UNCERTAIN_QUALITY = 64
+
+
+class MetricReader(Reader):
+    """A tag read from one metric of a Sparkplug node or device."""
+
+    __slots__ = ("metric",)
+
+    def __init__(self, *args: Any, metric: str):
+        super().__init__(*args)
+        self.metric = metric
+
+    def value(
+        self, metric: SparkplugMetric, datatype: Any, payload_ts: Any, now: float
+    ) -> TagValue:
+        ts = metric.timestamp if metric.timestamp is not None else payload_ts
+        source_ts = ts / 1000.0 if ts is not None else None
+        if metric.is_null:
+            return _make(TagValue, (None, Quality.BAD, source_ts, now, "null at the source"))
+        quality, reason = _quality(metric)
+        try:
+            value = self.convert(sparkplug_typed(metric.value, datatype))
+        except WrongValue as exc:
+            return self.bad(f"{exc} (metric {self.metric} on {self.topic})", now)
+        if quality is Quality.BAD:
+            value = None
+        return _make(TagValue, (value, quality, source_ts, now, reason))
+
+
+class Node:
+    """One edge node's metrics (its own and its devices'), as the tags read them."""
+
+    def __init__(self, group: str, node: str):
+        self.group = group
+        self.node = node
+        self.readers: dict[str, dict[str, list[MetricReader]]] = {}  # device -> metric -> tags
+        self.aliases: dict[str, dict[int, tuple[str, Any]]] = {}  # device -> alias -> name, type
+
+    def add(self, device: str, reader: MetricReader) -> None:
+        self.readers.setdefault(device, {}).setdefault(reader.metric, []).append(reader)
+
+    def topics(self) -> list[str]:
+        base = f"{SPARKPLUG}/{self.group}"
+        topics = [f"{base}/{kind}/{self.node}" for kind in (*NODE_KINDS, "NDATA")]
+        for device in self.readers:
+            if device:
+                topics += [
+                    f"{base}/{kind}/{self.node}/{device}" for kind in (*DEVICE_KINDS, "DDATA")
+                ]
+        return topics
+
+    def handle(
+        self, kind: str, device: str, payload: bytes | bytearray, now: float, out: Batch
+    ) -> None:
+        """Read one message of this node into ``out``."""
+        if kind == "NDEATH":
+            self.aliases.clear()
+            self._all_bad(self.readers, f"edge node {self.node} went offline (NDEATH)", now, out)
+            return
+        if kind == "DDEATH":
+            self.aliases.pop(device, None)
+            self._all_bad(
+                {device: self.readers.get(device, {})},
+                f"device {device} of edge node {self.node} went offline (DDEATH)",
+                now,
+                out,
+            )
+            return
+        readers = self.readers.get(device, {})
+        try:
+            message = decode_sparkplug(bytes(payload))
+        except ValueError as exc:
+            reason = f"not a Sparkplug B payload on {self._topic(kind, device)}: {exc}"
+            self._all_bad({device: readers}, reason, now, out)
+            return
+        if kind.endswith("BIRTH"):
+            self._learn(device, message.metrics, kind == "NBIRTH")
+        aliases = self.aliases.get(device, {})
+        for metric in message.metrics:
+            name, datatype = metric.name, metric.datatype
+            if metric.alias is not None and metric.alias in aliases:
+                name, born = aliases[metric.alias]
+                datatype = metric.datatype or born
+            if name is None:
+                continue  # an alias no birth named: nothing can say which metric it is
+            for reader in readers.get(name, ()):
+                out[reader.name] = reader.value(metric, datatype, message.timestamp, now)
+
+    def _learn(self, device: str, metrics: Iterable[SparkplugMetric], node_birth: bool) -> None:
+        if node_birth:
+            self.aliases.clear()
+        self.aliases[device] = {
+            m.alias: (m.name, m.datatype) for m in metrics if m.alias is not None and m.name
+        }
+
+    def _all_bad(
+        self, readers: dict[str, dict[str, list[MetricReader]]], reason: str, now: float, out: Batch
+    ) -> None:
+        for metrics in readers.values():
+            for tags in metrics.values():
+                for reader in tags:
+                    out[reader.name] = reader.bad(reason, now)
+
+    def _topic(self, kind: str, device: str) -> str:
+        tail = f"/{device}" if device else ""
+        return f"{SPARKPLUG}/{self.group}/{kind}/{self.node}{tail}"
+
+
+def split_topic(topic: str) -> tuple[str, str, str, str]:
+    """(group, kind, node, device) of a Sparkplug topic (device empty for a node's)."""
+    parts = topic.split("/")
+    return parts[1], parts[2], parts[3], parts[4] if len(parts) > 4 else ""
+
+
+def _quality(metric: SparkplugMetric) -> tuple[Quality, str]:
+    prop = metric.properties.get("Quality")
+    code = prop.value if prop is not None else None
+    if not isinstance(code, int) or code >= GOOD_QUALITY:
+        return Quality.GOOD, ""
+    if code >= UNCERTAIN_QUALITY:
+        return Quality.UNCERTAIN, f"Uncertain at the source (quality {code})"
+    return Quality.BAD, f"Bad at the source (quality {code})"

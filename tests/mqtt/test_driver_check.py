@@ -1,0 +1,159 @@
+"""``hmi check`` on MQTT devices and tags: every mistake at its file:line, and writes that
+go through the engine's write path (range, permissions, audit) to the line's write topic."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hmi.core.driver import WriteStatus
+from hmi.core.project.models import DataType
+from tests.mqtt.test_driver_values import (
+    TIMEOUT,
+    UNS,
+    Publisher,
+    Station,
+    device,
+    project,
+    secret,  # noqa: F401 (the fixture)
+    tag,
+)
+
+PROJECT = """\
+project:
+  name: Supervisor
+devices:
+  broker:
+    protocol: mqtt
+    host: 127.0.0.1
+    username: supervisor
+    password: hunter2
+    stale: 0.001s
+    qos: 2
+    timeout: forever
+  good_broker:
+    protocol: mqtt
+    host: broker.plant.local
+    tls: true
+    username: supervisor
+    password_secret: broker_supervisor
+tags:
+  - name: l1.wild
+    device: good_broker
+    address: acme/turin/+/tags/speed
+  - name: l1.payload
+    device: good_broker
+    address: acme/line1/tags/speed payload=xml
+  - name: l1.path
+    device: good_broker
+    address: acme/line1/tags/speed payload=raw path=data.v
+  - name: l1.metric
+    device: good_broker
+    address: acme/line1/tags/speed payload=sparkplug metric=Speed
+  - name: l1.nometric
+    device: good_broker
+    address: spBv1.0/turin/DDATA/press1/plc payload=sparkplug
+  - name: l1.setpoint
+    device: good_broker
+    address: acme/line1/tags/speed_sp
+    writable: true
+  - name: l1.readonly
+    device: good_broker
+    address: acme/line1/tags/speed write_topic=acme/line1/set/speed
+  - name: l1.quote
+    device: good_broker
+    address: 'acme/line1/tags/x metric="open'
+  - name: l1.fine
+    device: good_broker
+    address: acme/turin/extrusion/line1/tags/speed stale=30s
+"""
+
+
+def hmi(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hmi", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_hmi_check_names_each_mistake_at_its_line(tmp_path: Path):
+    (tmp_path / "project.yaml").write_text(PROJECT, encoding="utf-8")
+    proc = hmi("check", str(tmp_path))
+    assert proc.returncode == 2, proc.stdout
+    assert "Traceback" not in proc.stderr
+    expected = {
+        8: "a password is never written in the project",
+        9: "stale",
+        10: "qos",
+        11: "timeout",
+        21: "has a wildcard (+ or #)",
+        24: "payload 'xml' is not one of: json, raw, sparkplug",
+        27: "path= is for payload=json only",
+        30: "not a Sparkplug B data topic",
+        33: "needs metric=NAME",
+        37: "needs write_topic=TOPIC",
+        40: "write_topic is given but the tag is not writable",
+        43: "a quote is not closed",
+    }
+    lines = proc.stderr.splitlines()
+    for line, words in expected.items():
+        found = [text for text in lines if f"project.yaml:{line}:" in text]
+        assert any(words in text for text in found), (line, words, proc.stderr)
+    assert "hunter2" not in proc.stderr  # a password written in clear is never repeated
+    assert "l1.fine" not in proc.stderr and "good_broker'" not in proc.stderr
+
+
+@pytest.fixture
+def plant(mosquitto):
+    publisher = Publisher(mosquitto)
+    yield publisher
+    publisher.close()
+
+
+@pytest.mark.usefixtures("secret")
+def test_a_write_publishes_to_the_write_topic_and_waits_for_the_line_to_show_it(
+    mosquitto, plant, tmp_path
+):
+    """The line takes a setpoint from its set topic and publishes it back on its tag."""
+    echo = Publisher(mosquitto)
+    echo.client.on_message = lambda c, u, m: c.publish(
+        f"{UNS}/speed_sp", m.payload if m.topic.endswith("speed_sp") else b"", retain=True
+    )
+    echo.client.subscribe(f"{UNS.replace('/tags', '/set')}/speed_sp", qos=1)
+    plant.send(f"{UNS}/speed_sp", {"v": 10.0})
+    plant.send(f"{UNS}/mute", {"v": 1})
+    set_topic = UNS.replace("/tags", "/set")
+    proj = project(
+        device(mosquitto, timeout="1s"),
+        tag(
+            "sp",
+            f"{UNS}/speed_sp write_topic={set_topic}/speed_sp",
+            writable=True,
+            eng_range=(0.0, 50.0),
+        ),
+        tag("mute", f"{UNS}/mute write_topic={set_topic}/mute", DataType.INT32, writable=True),
+        tag("ro", f"{UNS}/mute", DataType.INT32),
+    )
+    try:
+        with Station(proj, tmp_path) as st:
+            st.value("sp", 10.0)
+            st.value("mute", 1)
+            done = st.runtime.write("sp", 12.5, user="op").result(TIMEOUT)
+            assert done.status is WriteStatus.DONE, done.message
+            assert done.readback == 12.5
+            st.value("sp", 12.5)
+            refused = st.runtime.write("sp", 99, user="op").result(TIMEOUT)
+            assert refused.status is WriteStatus.REFUSED and "outside the range" in refused.message
+            readonly = st.runtime.write("ro", 3, user="op").result(TIMEOUT)
+            assert readonly.status is WriteStatus.REFUSED
+            started = time.monotonic()
+            silent = st.runtime.write("mute", 5, user="op").result(TIMEOUT)
+            assert silent.status is WriteStatus.FAILED
+            assert f"published to {set_topic}/mute" in silent.message
+            assert "did not show 5 within 1 s" in silent.message
+            assert time.monotonic() - started < 3
+    finally:
+        echo.close()
