@@ -43,6 +43,19 @@ SSLMODES = ("verify-full", "disable")
 TIMEOUT = DurationRange(0.5, 600.0, "10s")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+#: what the driver says when the server restarted, is restarting or the link broke
+GONE = (
+    "starting up",
+    "shutting down",
+    "in recovery mode",
+    "terminating connection",
+    "server closed the connection",
+    "consuming input failed",
+    "connection is lost",
+    "the connection is closed",
+    "ssl syscall error",
+    "eof detected",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,44 +247,27 @@ def explain(error: BaseException, settings: PgSettings) -> PgError:
             f"{where} asks user {settings.user} for a password: write password: "
             "{secret: NAME} in the entry and store it with hmi secret set NAME"
         )
-    if "certificate" in low or "ssl" in low or "tls" in low:
-        trusted = f"the CA in {settings.ca}" if settings.ca else "the system's CAs"
-        if "does not match host name" in low:
-            return PgError(
-                f"TLS: the certificate of {where} (checked with {trusted}) is not for "
-                f"the host {settings.host}: {shorten(text, 200)}"
-            )
-        if "verify failed" in low or "certificate" in low:
-            return PgError(
-                f"TLS: the certificate of {where} is not trusted by {trusted} "
-                f"({shorten(text, 200)})"
-            )
-        if "server does not support ssl" in low:
-            return PgError(
-                f"TLS: {where} does not offer TLS; enable ssl on the server (records and "
-                "credentials never go in clear over the network)"
-            )
-        if "closed the connection" not in low:
-            return PgError(f"TLS with {where} failed: {shorten(text, 200)}")
+    trusted = f"the CA in {settings.ca}" if settings.ca else "the system's CAs"
+    if "does not match host name" in low:
+        return PgError(
+            f"TLS: the certificate of {where} (checked with {trusted}) is not for "
+            f"the host {settings.host}: {shorten(text, 200)}"
+        )
+    if "certificate" in low:
+        return PgError(
+            f"TLS: the certificate of {where} is not trusted by {trusted} ({shorten(text, 200)})"
+        )
+    if "server does not support ssl" in low:
+        return PgError(
+            f"TLS: {where} does not offer TLS; enable ssl on the server (records and "
+            "credentials never go in clear over the network)"
+        )
     if "connection refused" in low:
         return PgError(f"cannot reach {where}: connection refused (is the server up?)", True)
-    if state in ("57P01", "57P02", "57P03") or any(
-        words in low
-        for words in (
-            "starting up",
-            "shutting down",
-            "in recovery mode",
-            "terminating connection",
-            "closed the connection unexpectedly",
-            "server closed the connection",
-            "consuming input failed",
-            "connection is lost",
-            "the connection is closed",
-            "ssl syscall error",
-            "eof detected",
-        )
-    ):
+    if state in ("57P01", "57P02", "57P03") or any(words in low for words in GONE):
         return PgError(f"the database at {where} restarted or went away; retried ({text})", True)
+    if "ssl" in low or "tls" in low:
+        return PgError(f"TLS with {where} failed: {shorten(text, 200)}")
     if "timeout" in low or "timed out" in low or state == "57014":
         return PgError(
             f"no answer from {where} within {settings.timeout:g} s ({shorten(text, 120)})", True

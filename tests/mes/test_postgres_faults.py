@@ -1,7 +1,8 @@
 """The PostgreSQL MES target through faults of a real server, in the middle of a burst of
 events: a clean restart (stop, start) and a kill (every server process SIGKILLed, as a
-power cut). The backlog waits in the outbox, nothing is quarantined for it, and once the
-server is back every event is in the database exactly once, in order per stream."""
+power cut), also over TLS. The backlog waits in the outbox, nothing is quarantined for
+it, and once the server is back every event is in the database exactly once, in order
+per stream."""
 
 from __future__ import annotations
 
@@ -51,11 +52,12 @@ def taken(db) -> int:
         return 0
 
 
-@pytest.mark.parametrize("fault", ["restart", "kill"])
+@pytest.mark.parametrize("fault", ["restart", "kill", "kill over TLS"])
 def test_the_server_going_away_in_a_burst_loses_and_doubles_nothing(
     writer, postgres, secrets, fault
 ):
-    made = target(postgres, secrets, batch=100)
+    tls = {"host": "localhost", "sslmode": "verify-full", "ca": str(postgres.ca_file)}
+    made = target(postgres, secrets, batch=100, **(tls if "TLS" in fault else {}))
     mes = Mes(MesConfig({"plant_db": target_config(made)}), writer, Access(), poll=0.02).load()
     mes.start()
     done, paced = threading.Event(), threading.Event()
