@@ -404,7 +404,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
         else:
-            errors = list(owner._orders.iter_errors(answer))
+            errors = list(owner._orders.iter_errors(answer)) if owner.validate_every <= 1 else []
             if errors:
                 with owner.lock:
                     owner.orders_off_contract.append(errors[0].message[:200])

@@ -188,8 +188,13 @@ class Intake:
         be asked or a record could not be kept."""
         released = self.source.fetch()
         decisions = self.decide(released) if self.source.changed else []
+        accepted = [d for d in decisions if d.action == "accept"]
+        if accepted:  # one transaction for a new list's orders, one for what was decided
+            self.orders.receive([d.order for d in accepted], MES_USER)
+            self._record(accepted, ACCEPTED)
         for decision in decisions:
-            self._apply(decision)
+            if decision.action != "accept":
+                self._apply(decision)
         self._succeeded()
         return decisions
 
@@ -308,15 +313,12 @@ class Intake:
     # -- applying -------------------------------------------------------------------------
 
     def _apply(self, d: Decision) -> None:
-        if d.action == "accept":
-            self.orders.receive([d.order], MES_USER)
-            self._record(d, ACCEPTED)
-        elif d.action == "revise":
+        if d.action == "revise":
             self.orders.revise(d.order, MES_USER)
-            self._record(d, ACCEPTED)
+            self._record([d], ACCEPTED)
         elif d.action == "withdraw":
             self.orders.withdraw(d.number, MES_USER, d.reason)
-            self._record(replace(d, fingerprint="withdrawn"), WITHDRAWN)
+            self._record([replace(d, fingerprint="withdrawn")], WITHDRAWN)
         elif d.action == "refuse" and d.refused == "twice":
             if (d.number, d.fingerprint) not in self._twice:  # its first entry has the number
                 self.source.report(d.number, False, d.reason, line=d.line, refused="download")
@@ -328,25 +330,29 @@ class Intake:
             )
             # a refused change or withdrawal leaves the queued order as it was: still ours
             verdict = KEPT if d.refused != "download" else REFUSED
-            self._record(d, verdict)
+            self._record([d], verdict)
             self.notice = d.words()
             log.warning("MES order %s", d.words())
         elif d.action == "keep" and d.number:
             known = self.known.get(d.number)
-            self._record(d, known[2] if known is not None else ACCEPTED)
+            self._record([d], known[2] if known is not None else ACCEPTED)
 
-    def _record(self, d: Decision, verdict: str) -> None:
-        row = (self.name, d.number, d.line, d.fingerprint, verdict, d.reason, self.clock())
+    def _record(self, decided: list[Decision], verdict: str) -> None:
+        now = self.clock()
+        rows = [
+            (self.name, d.number, d.line, d.fingerprint, verdict, d.reason, now) for d in decided
+        ]
 
         def job(conn: sqlite3.Connection) -> None:
-            conn.execute(
+            conn.executemany(
                 "INSERT OR REPLACE INTO mes_orders_in (source, number, line, fingerprint, "
                 "verdict, reason, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                row,
+                rows,
             )
 
         commit(self.store, job)
-        self.known[d.number] = (d.line, d.fingerprint, verdict)
+        for d in decided:
+            self.known[d.number] = (d.line, d.fingerprint, verdict)
 
     # -- what it shows --------------------------------------------------------------------
 
