@@ -394,7 +394,7 @@ def test_hmi_mes_orders_fetches_once_and_says_what_would_be_taken(tmp_path, rece
     assert err.startswith("mes orders: plant: cannot reach 127.0.0.1:") and "refused" in err
 
 
-def read_section(tmp_path, section: str, monkeypatch):
+def read_section(tmp_path, section: str, monkeypatch, with_orders: bool = True):
     from hmi.core.checks import check_all
     from hmi.core.mes import target as target_module
     from hmi.core.mes.config import read_mes
@@ -408,6 +408,8 @@ def read_section(tmp_path, section: str, monkeypatch):
     (tmp_path / "project.yaml").write_text(text, encoding="utf-8")
     project, _ = check_all(tmp_path)
     assert project is not None
+    if with_orders:
+        project.extra.setdefault("orders", {})  # as if the project had its orders: section
     config, problems = read_mes(project)
     return config, [str(p) for p in problems]
 
@@ -474,3 +476,48 @@ mes:
         "project.yaml:11: mes: targets: second: orders: come from one target only, and plant "
         "has them"
     ]
+    _, problems = read_section(
+        tmp_path,
+        "mes:\n  targets:\n    plant: {kind: http, url: http://mes, orders: true}\n",
+        monkeypatch,
+        with_orders=False,
+    )
+    assert problems == [
+        "project.yaml:10: mes: targets: plant: orders: the project has no orders: section "
+        "whose lines could take them"
+    ]
+
+
+def test_the_list_is_asked_for_with_the_targets_credentials_and_tls(tmp_path):
+    from hmi.core.mes.http import Auth
+    from hmi.core.secrets import FileStore
+    from tests.mes.receiver import make_tls
+
+    secrets = FileStore(tmp_path / "config")
+    secrets.set("mes_token", "t0ken-line-1")
+    tls = make_tls(tmp_path / "pki")
+    with Receiver(tls=tls, bearer="t0ken-line-1") as receiver:
+        station = Station(tmp_path, receiver, lines=("line1",))
+        station.target.auth = Auth("bearer", "mes_token")
+        station.target.ca = str(tls.ca)
+        station.target._secrets = secrets
+        try:
+            receiver.line_orders = {"line1": [job("P-1")]}
+            assert [d.action for d in station.intake.poll()] == ["accept"]
+            assert receiver.url.startswith("https://")
+            secrets.set("mes_token", "an-old-token")  # changed at the station, not at the MES
+            station.source.close()  # credentials are read again on the next connection
+            with pytest.raises(TargetError, match=r"credentials refused by https://.*\(401"):
+                station.intake.poll()
+        finally:
+            station.close()
+    with Receiver(tls=make_tls(tmp_path / "other", "other")) as stranger:
+        station = Station(tmp_path / "again", stranger, lines=("line1",))
+        station.target.ca = str(tls.ca)  # trusts the plant's CA, not the stranger's
+        try:
+            with pytest.raises(TargetError, match=r"TLS: the certificate of 127\.0\.0\.1:\d+ is "
+                               r"not trusted by the CA in .*plant\.pem"):  # fmt: skip
+                station.intake.poll()
+            assert station.orders.queue("line1") == []
+        finally:
+            station.close()

@@ -136,7 +136,7 @@ def test_the_capability_sends_the_head_when_the_station_starts_and_as_it_grows(
 mes:
   audit_head: {every: 1h, settle: 0s}
   targets:
-    plant: {kind: fake, enabled: false}
+    plant: {kind: fake}
 """
     monkeypatch.setitem(target_module.TARGET_KINDS, "fake", "tests.mes.conftest:FakeTarget")
     (tmp_path / "project.yaml").write_text(project_text("head", section), encoding="utf-8")

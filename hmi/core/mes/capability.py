@@ -186,7 +186,7 @@ class MesCapability(Capability):
         if self.intake is not None and context.console is None:
             self.intake.start()
         # the outbox is the orders'; a console command sends no heads
-        wanted = config.audit_head is not None and context.console is None
+        wanted = config.audit_head is not None and context.console is None and config.enabled
         if wanted and trail is not None and orders is not None:
             assert config.audit_head is not None
             self.heads = HeadSender(config.audit_head, lambda: trail.head, context.store)

@@ -137,6 +137,15 @@ def read_mes(project: Project) -> tuple[MesConfig | None, list[Problem]]:
         else:
             targets = _targets(top, problems, Path(project.root), project.lines)
             config = MesConfig(targets, _audit_head(top))
+            source = config.order_source
+            if source is not None and project.extra.get("orders") is None:
+                problems.append(
+                    Problem(
+                        source.source,
+                        f"mes: targets: {source.name}: orders: the project has no orders: "
+                        "section whose lines could take them",
+                    )
+                )
     except Exception as error:  # never a traceback for a project file
         top.problem(None, internal_fault("the mes section", error))
         config = MesConfig()
