@@ -237,3 +237,51 @@ def test_the_mes_capability_feeds_the_engines_values_to_the_namespace(
     offline = watcher.until(lambda m: m[0] == f"{ROOT}/_stations/st9" and b"false" in m[1])
     assert offline is not None  # a clean stop says so
     watcher.close()
+
+
+def test_mqtt_3_1_1_carries_the_same_values(mosquitto, secrets):  # noqa: F811
+    import dataclasses
+
+    target = uns(mosquitto, secrets, live_every=0.02)
+    target.settings = dataclasses.replace(target.settings, protocol="3.1.1")
+    target.attach(project(), {"speed": good(1.25, source_ts=2.0), "count": good(2**40)})
+    try:
+        watcher = Watcher(mosquitto, f"{ROOT}/+/tags/#")
+        seen = values(watcher, 2)
+        assert seen[TOPIC + "speed"] == [{"v": 1.25, "q": "good", "ts": 2000, "units": "m/min"}]
+        assert seen[TOPIC + "count"][0]["v"] == 2**40
+        long_text = "x" * 70_000  # a remaining length of three bytes
+        target.on_values({"count": good(long_text)})
+        assert values(watcher, 1)[TOPIC + "count"][0]["v"] == long_text
+        watcher.close()
+    finally:
+        target.detach()
+
+
+def test_a_stalled_broker_leaves_one_pending_value_a_tag_not_a_growing_queue(mosquitto, live):
+    import os
+    import signal
+    import time
+
+    from hmi.core.mes.mqtt import MAX_QUEUED
+
+    watcher = Watcher(mosquitto, TOPIC + "speed")
+    assert len(watcher.take(1)) == 1
+    assert mosquitto.process is not None
+    os.kill(mosquitto.process.pid, signal.SIGSTOP)  # reads nothing: the socket fills up
+    try:
+        big = "y" * 200_000
+        most = 0
+        for i in range(150):
+            live.on_values({"count": good(f"{i}:{big}"), "speed": good(float(i))})
+            time.sleep(0.02)  # the engine's pace, not a wait for anything
+            client = live._client
+            assert client is not None
+            most = max(most, len(client._out_packet))
+            assert len(live._pending) <= 2
+        assert most <= MAX_QUEUED + 2  # the flush that found it below, a keepalive ping
+    finally:
+        os.kill(mosquitto.process.pid, signal.SIGCONT)
+    newest = watcher.until(lambda m: json.loads(m[1])["v"] == 149.0, timeout=30)
+    assert newest is not None
+    watcher.close()
