@@ -234,3 +234,44 @@ def test_the_broker_away_leaves_every_line_unknown_until_it_is_back(mosquitto, s
         wait_until(station.client.is_connected, 40.0, f"{station.name} connected again")
         station.send(f"_stations/{station.name}", {"online": True})
     wait_until(lambda: fleet.line(PRESS).state == RUNNING, TIMEOUT, "the press known again")
+
+
+def test_the_station_follows_its_fleet_and_publishes_its_figures(
+    mosquitto, stations, tmp_path, monkeypatch
+):
+    """The capability in a running station: the fleet's counts as system tags, the
+    station's own line beside those the broker brings, health ok while connected."""
+    from hmi.core.checks import check_all
+    from hmi.core.runtime import Runtime
+
+    monkeypatch.setenv("LINEA_HMI_SECRETS", "file")
+    FileStore().set("broker_supervisor", PASSWORD)
+    folder = tmp_path / "plant"
+    folder.mkdir()
+    (folder / "project.yaml").write_text(
+        "project:\n  name: Supervisor\n  lines: {line9: Line 9}\n"
+        "fleet:\n"
+        f"  broker: {{host: 127.0.0.1, port: {mosquitto.port}, username: {USER},\n"
+        "           password_secret: broker_supervisor}\n"
+        "  roots: [acme/+/+]\n"
+        "  local: acme/hq/own\n",
+        encoding="utf-8",
+    )
+    project, problems = check_all(folder)
+    assert problems == [] and project is not None
+    plant(stations)
+    runtime = Runtime(project, tmp_path / "data")
+    runtime.start()
+    try:
+        values = runtime.engine.values
+        wait_until(lambda: getattr(values.get("_sys.fleet.lines"), "value", 0) == 3, TIMEOUT,
+                   "two lines from the broker and the station's own")  # fmt: skip
+        assert values["_sys.fleet.health"].value == "ok"
+        assert values["_sys.fleet.stopped"].value == 1  # the filler's order is held
+        assert values["_sys.fleet.in_alarm"].value == 1
+        own = runtime.service("fleet").line("acme/hq/own/line9")
+        assert own is not None and own.title == "Line 9" and own.state == "idle"
+        stations.made[0].die()
+        wait_until(lambda: values["_sys.fleet.offline"].value == 1, TIMEOUT, "the press offline")
+    finally:
+        runtime.stop()

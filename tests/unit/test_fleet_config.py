@@ -127,3 +127,69 @@ def test_topics_outside_the_roots_and_unknown_kinds_are_ignored():
     assert not model.receive("other/t/e/l1/health", b'{"online": true}')
     assert not model.receive("acme/t/e/l1/tags/speed", b'{"v": 1}')
     assert model.lines() == []
+
+
+def test_the_station_s_own_lines_open_their_screens_unless_named_otherwise(tmp_path):
+    project, problems = load(
+        tmp_path,
+        "fleet:\n"
+        "  broker: simulated\n"
+        "  roots: [acme/+/+]\n"
+        "  local: acme/demo/lines\n"
+        "  lines:\n"
+        "    acme/demo/lines/line1: {name: Press, screen: press}\n",
+    )
+    assert problems == []
+    config, _ = read_fleet(project)
+    assert config.local == "acme/demo/lines"
+    assert config.lines["acme/demo/lines/line1"] == Naming("Press", "press")
+
+
+def test_a_local_root_outside_the_roots_or_with_a_wildcard_is_refused(tmp_path):
+    _, problems = load(tmp_path, "fleet:\n  broker: simulated\n  roots: [acme/+/+]\n"
+                                 "  local: beta/x/y\n")  # fmt: skip
+    assert problems == ["project.yaml:7: fleet: local: 'beta/x/y' is under none of the roots "
+                        "(acme/+/+)"]  # fmt: skip
+    _, problems = load(tmp_path, "fleet:\n  broker: simulated\n  roots: [acme/+/+]\n"
+                                 "  local: acme/+/y\n")  # fmt: skip
+    assert (
+        "project.yaml:7: fleet: local: 'acme/+/y' is where this station's lines go" in (problems[0])
+    )
+
+
+def test_the_station_s_own_lines_come_from_its_own_values():
+    from hmi.core.fleet.local import LocalLines
+    from hmi.core.project.models import DeviceConfig, Project
+    from hmi.core.tags import bad, good
+
+    project = Project(
+        name="p", root=".", lines={"line1": "Line 1 - Press"},
+        devices={"plc": DeviceConfig("plc", "modbus", line="line1")},
+    )  # fmt: skip
+    model = FleetModel(["acme/+/+"])
+    local = LocalLines(model, "acme/demo/lines", project, "st1")
+    values = {
+        "_sys.device.plc": good("online"),
+        "_sys.orders.line1.order": good("A-7"),
+        "_sys.orders.line1.state": good("running"),
+        "_sys.orders.line1.good": good(40),
+        "_sys.orders.line1.scrap": good(2),
+        "_sys.orders.line1.target": good(100),
+        "_sys.orders.line1.oee": good(81.5),
+        "_sys.alarms.line1.listed_count": good(3),
+        "_sys.alarms.line1.unacked_count": good(1),
+        "_sys.alarms.line1.highest_priority": good(2),
+    }
+    assert set(values) <= set(local.tags)
+    local.feed(values)
+    line = model.line("acme/demo/lines/line1")
+    assert (line.title, line.station, line.state) == ("Line 1 - Press", "st1", "running")
+    assert line.order.progress == 0.4 and line.oee == 0.815
+    assert (line.active_alarms, line.unacknowledged, line.highest_priority) == (3, 1, 2)
+    values["_sys.device.plc"] = bad("connection refused", "offline")
+    values["_sys.alarms.line1.listed_count"] = good(0)
+    values["_sys.orders.line1.order"] = good("")
+    local.feed(values)
+    line = model.line("acme/demo/lines/line1")
+    assert line.device_problems == {"plc": "connection refused"}
+    assert line.highest_priority is None and line.order is None and line.state == "idle"

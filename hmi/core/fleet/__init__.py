@@ -3,9 +3,11 @@ plant's MQTT broker in the Unified Namespace, for the supervisor station.
 
 - ``config``: the ``fleet:`` section (broker, roots, the lines' names and screens) and
   its ``file:line`` checks;
-- ``model``: ``FleetModel``, the lines (``LineState``) from the retained topics;
+- ``lines``: ``LineState``, a line as the fleet knows it; ``payloads``: what a station
+  publishes, read into one; ``model``: ``FleetModel``, every line from the topics;
 - ``link``: the subscription to the broker; ``simulation``: a plant of simulated lines
-  for the demo (``broker: simulated``);
+  for the demo (``broker: simulated``); ``local``: the station's own lines from its own
+  values (``local:``);
 - ``service``: ``Fleet``, what the views read; ``capability``: plugs it in.
 """
 
@@ -13,18 +15,8 @@ from __future__ import annotations
 
 from .capability import HEALTH_TAG, FleetCapability, counts, fleet_tag
 from .config import FleetConfig, fleet_problems, read_fleet
-from .model import (
-    IDLE,
-    OFFLINE,
-    RUNNING,
-    STOPPED,
-    UNKNOWN,
-    Alarm,
-    FleetModel,
-    LineState,
-    Naming,
-    Order,
-)
+from .lines import IDLE, OFFLINE, RUNNING, STOPPED, UNKNOWN, Alarm, LineState, Naming, Order
+from .model import FleetModel
 from .service import Fleet
 from .simulation import SimulatedPlant
 

@@ -9,13 +9,18 @@ broker cannot be reached, with why). Without a ``fleet:`` section it does nothin
 
 from __future__ import annotations
 
-from typing import Any
+import socket
+from typing import TYPE_CHECKING, Any
 
 from ..capability import Capability, CapabilityContext, health_value
 from ..project.models import DataType, Problem, Project, TagConfig
+from ..subscription import Subscription
 from ..systemtags import system_tag
-from ..tags import good
-from .model import OFFLINE, STOPPED, UNKNOWN, LineState
+from ..tags import Batch, good
+from .lines import OFFLINE, STOPPED, UNKNOWN, LineState
+
+if TYPE_CHECKING:
+    from .local import LocalLines
 
 PREFIX = "_sys.fleet."
 HEALTH_TAG = f"{PREFIX}health"
@@ -48,13 +53,15 @@ class FleetCapability(Capability):
     sections = ("fleet",)
     system_tags = (f"{PREFIX}*",)
     health_tag = HEALTH_TAG
-    order = 70  # reads nothing of the others
+    order = 70  # after the orders and alarms, whose figures show this station's own lines
 
     fleet: Any = None
 
     def __init__(self, context: CapabilityContext):
         super().__init__(context)
         self._published: dict[str, int] = {}
+        self._local: LocalLines | None = None
+        self._sub: Subscription | None = None
 
     @classmethod
     def check(cls, project: Project) -> list[Problem]:
@@ -86,7 +93,18 @@ class FleetCapability(Capability):
             context.publish_system({HEALTH_TAG: good("ok")})
             return
         self.fleet = Fleet(config, on_status=self._status, on_tick=self._figures).start()
+        if config.local:
+            from .local import LocalLines
+
+            station = socket.gethostname() or "station"
+            self._local = LocalLines(self.fleet.model, config.local, context.project, station)
+            self._local.feed(context.values)
+            self._sub = context.subscribe(tags=self._local.tags, on_loop=self._own_values)
         self._figures()
+
+    def _own_values(self, batches: list[Batch]) -> None:
+        if self._local is not None:
+            self._local.feed(self.context.values)
 
     def _status(self, problem: str | None) -> None:
         self.context.publish_system({HEALTH_TAG: health_value(problem)})
@@ -100,6 +118,8 @@ class FleetCapability(Capability):
             self.context.publish_system({fleet_tag(k): good(v) for k, v in figures.items()})
 
     def stop(self, timeout: float = 10.0) -> None:
+        if self._sub is not None:
+            self.context.unsubscribe(self._sub)
         if self.fleet is not None:
             self.fleet.stop(min(timeout, 5.0))
 

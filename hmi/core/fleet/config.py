@@ -10,12 +10,15 @@ fleet:
     password_secret: broker_supervisor
   roots: [acme/+/+]               # enterprise/site/area patterns (+ for any one level)
   offline_after: 30s              # a line heard nothing of this long shows offline
+  local: acme/turin/extrusion     # optional: this station's own lines, from its values
   lines:                          # optional: per line topic, its name and its screen
     acme/turin/extrusion/line1: {name: Press 1, screen: line1_press}
 ```
 
 ``broker: simulated`` follows a plant simulated in this process instead (the demo: no
-broker to install). Reading never raises; every problem is at its ``file:line``.
+broker to install). ``local:`` shows the station's own lines under that root without a
+broker in between (each opens the screen of its line unless ``lines:`` names another).
+Reading never raises; every problem is at its ``file:line``.
 """
 
 from __future__ import annotations
@@ -31,9 +34,9 @@ from ..project.limits import DurationRange
 from ..project.models import Problem, Project, Section
 from ..project.problems import internal_fault
 from ..words import describe_value, did_you_mean, shorten
-from .model import Naming
+from .lines import Naming
 
-SECTION_FIELDS = ("broker", "roots", "root", "offline_after", "lines")
+SECTION_FIELDS = ("broker", "roots", "root", "offline_after", "local", "lines")
 LINE_FIELDS = ("name", "screen")
 SIMULATED = "simulated"
 OFFLINE_AFTER = DurationRange(5.0, 86400.0, "30s")
@@ -49,6 +52,7 @@ class FleetConfig:
     simulated: bool = False
     offline_after: float = 30.0
     lines: dict[str, Naming] = field(default_factory=dict)
+    local: str = ""  # the root this station's own lines are shown under ("": not shown)
 
 
 def fleet_problems(project: Project) -> list[Problem]:
@@ -84,8 +88,10 @@ def _fleet(top: Fields, project: Project) -> FleetConfig:
     roots = _roots(top)
     offline_after = top.duration("offline_after", 30.0, within=OFFLINE_AFTER)
     broker, simulated = _broker(top, Path(project.root))
-    lines = _lines(top, roots, project)
-    return FleetConfig(tuple(roots), broker, simulated, offline_after, lines)
+    screens = _screens(project)
+    local = _local(top, roots, project, screens)
+    lines = {**local[1], **_lines(top, roots, screens)}
+    return FleetConfig(tuple(roots), broker, simulated, offline_after, lines, local[0])
 
 
 def _roots(top: Fields) -> list[str]:
@@ -140,7 +146,33 @@ def _broker(top: Fields, root: Path) -> tuple[Any, bool]:
     return read_mqtt_settings(value, entry, root, client_id=f"linea-{station}-fleet"), False
 
 
-def _lines(top: Fields, roots: list[str], project: Project) -> dict[str, Naming]:
+def _local(
+    top: Fields, roots: list[str], project: Project, screens: dict[str, Any] | None
+) -> tuple[str, dict[str, Naming]]:
+    """The root of the station's own lines, and each line's name and screen (its line's
+    screen of the lowest level)."""
+    from .model import Roots
+
+    root = top.text("local")
+    if root is None:
+        return "", {}
+    why = root_problem(root)
+    if why is None and "+" in root:
+        why = f"'{shorten(root)}' is where this station's lines go: no +, e.g. acme/turin/press"
+    if why is None and roots and Roots(roots).split(f"{root}/line/health") is None:
+        why = f"'{shorten(root)}' is under none of the roots ({', '.join(roots)})"
+    if why:
+        top.problem("local", f"local: {why}")
+        return "", {}
+    shown = sorted((s.level, s.name, s.line) for s in (screens or {}).values() if s.line)
+    naming = {}
+    for line, name in project.lines.items():
+        screen = next((n for _, n, on in shown if on == line), "")
+        naming[f"{root}/{line}"] = Naming(name, screen)
+    return root, naming
+
+
+def _lines(top: Fields, roots: list[str], screens: dict[str, Any] | None) -> dict[str, Naming]:
     if top.get("lines") is None:
         return {}
     entries = top.child("lines", "{acme/turin/extrusion/line1: {name: Press 1}}")
@@ -149,7 +181,6 @@ def _lines(top: Fields, roots: list[str], project: Project) -> dict[str, Naming]
     from .model import Roots
 
     under = Roots(roots)
-    screens = _screen_names(project)
     lines: dict[str, Naming] = {}
     for key, value in entries.data.items():
         topic = str(key)
@@ -177,11 +208,11 @@ def _lines(top: Fields, roots: list[str], project: Project) -> dict[str, Naming]
     return lines
 
 
-def _screen_names(project: Project) -> set[str] | None:
-    """The project's screens, or None when it has none to check against."""
+def _screens(project: Project) -> dict[str, Any] | None:
+    """The project's screens by name, or None when it has none to check against."""
     from ..screens import load_screens, screens_folder
 
     folder = screens_folder(project)
     if not folder.is_dir():
         return None
-    return {screen.name for screen in load_screens(folder, project)[0]}
+    return {screen.name: screen for screen in load_screens(folder, project)[0]}

@@ -9,123 +9,14 @@ the reason and keeps what was known before; the other lines are not touched.
 
 from __future__ import annotations
 
-import json
-import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-RUNNING, STOPPED, IDLE, OFFLINE, UNKNOWN = "running", "stopped", "idle", "offline", "unknown"
-STATES = (RUNNING, STOPPED, IDLE, OFFLINE, UNKNOWN)
-STATIONS = "_stations"
-#: the topics under each root the fleet follows (never the tags: far too many)
-SUBTOPICS = ("+/health", "+/orders/current", "+/alarms/+", f"{STATIONS}/+")
-#: order states a running line is in; held is stopped with a reason, none is idle
-ORDER_RUNNING = ("running", "started", "in_progress")
-ORDER_HELD = ("held", "hold", "paused", "suspended")
-
-
-@dataclass(frozen=True)
-class Order:
-    """The running order as the line publishes it."""
-
-    number: str
-    product: str = ""
-    state: str = ""
-    good: float | None = None
-    scrap: float | None = None
-    target: float | None = None
-
-    @property
-    def progress(self) -> float | None:
-        """Good pieces as a share of the target (0..1), None without a target."""
-        if self.good is None or not self.target:
-            return None
-        return max(0.0, self.good / self.target)
-
-
-@dataclass(frozen=True)
-class Alarm:
-    active: bool
-    acknowledged: bool
-    priority: int
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class LineState:
-    """One line as the fleet knows it; ``key`` is its topic path ``{root}/{line}``."""
-
-    key: str
-    site: str
-    area: str
-    line: str
-    name: str = ""  # the project's name for it
-    screen: str = ""
-    label: str = ""  # the station's name for it, from its health
-    state: str = UNKNOWN
-    reason: str = ""  # why offline, stopped or unknown
-    problems: Mapping[str, str] = field(default_factory=dict)  # topic -> why unreadable
-    station: str = ""
-    version: str = ""
-    uptime_s: float | None = None
-    devices: Mapping[str, str] = field(default_factory=dict)  # name -> ok or its problem
-    backlog: int | None = None
-    oee: float | None = None  # 0..1
-    order: Order | None = None
-    alarms: Mapping[str, Alarm] = field(default_factory=dict)
-    heard: float | None = None  # epoch s of the last message about it
-    published: float | None = None  # epoch s the station stamped its health with
-
-    @property
-    def title(self) -> str:
-        return self.name or self.label or self.line
-
-    @property
-    def problem(self) -> str:
-        """Each payload the fleet could not read, with the topic it came on."""
-        return "; ".join(f"{topic}: {why}" for topic, why in self.problems.items())
-
-    @property
-    def active_alarms(self) -> int:
-        return sum(1 for a in self.alarms.values() if a.active)
-
-    @property
-    def unacknowledged(self) -> int:
-        return sum(1 for a in self.alarms.values() if a.active and not a.acknowledged)
-
-    @property
-    def highest_priority(self) -> int | None:
-        """The most urgent active alarm's priority (1 critical), None without one."""
-        return min((a.priority for a in self.alarms.values() if a.active), default=None)
-
-    @property
-    def device_problems(self) -> dict[str, str]:
-        return {name: why for name, why in self.devices.items() if why != "ok"}
-
-    @property
-    def abnormal(self) -> bool:
-        """What the supervisor must see first: offline, unreadable, in alarm, stopped."""
-        return (
-            self.state in (OFFLINE, STOPPED, UNKNOWN)
-            or bool(self.problem)
-            or self.highest_priority is not None
-            or bool(self.device_problems)
-        )
-
-    def age(self, now: float | None = None) -> float | None:
-        """Seconds since the last message about the line."""
-        return None if self.heard is None else max(0.0, (now or time.time()) - self.heard)
-
-
-@dataclass(frozen=True)
-class Naming:
-    """The project's words for a line: display name and the screen that shows it."""
-
-    name: str = ""
-    screen: str = ""
+from . import payloads
+from .lines import OFFLINE, STATIONS, SUBTOPICS, UNKNOWN, LineState, Naming
 
 
 class Roots:
@@ -267,7 +158,7 @@ class FleetModel:
     def _station(self, root: list[str], station: str, payload: bytes, now: float) -> bool:
         where = f"{'/'.join(root)}/{STATIONS}/{station}"
         try:
-            data = _json(payload) if payload else {"online": False}
+            data = payloads.read_json(payload) if payload else {"online": False}
             online = bool(data.get("online")) if isinstance(data, Mapping) else None
         except ValueError as error:
             online, data = None, str(error)
@@ -279,7 +170,7 @@ class FleetModel:
             changed = self._mark(station, root, problem=(where, None))
             for key, line in self._lines.items():
                 if line.station == station and line.reason == f"station {station} offline":
-                    self._lines[key] = _with_state(line)
+                    self._lines[key] = payloads.with_state(line)
                     changed = True
             return changed
         why = f"station {station} offline"
@@ -293,7 +184,7 @@ class FleetModel:
             if line.station == station and key.startswith(prefix):
                 updated = replace(line, **changes)
                 if problem is not None:
-                    updated = replace(updated, problems=_noted(line.problems, *problem))
+                    updated = replace(updated, problems=payloads.noted(line.problems, *problem))
                 if updated != line:
                     self._lines[key] = updated
                     changed = True
@@ -307,23 +198,27 @@ class FleetModel:
             if kind == "health":
                 updated = self._health(root, line, payload, now)
             elif kind == "orders/current":
-                updated = _order(line, payload)
+                updated = payloads.order(line, payload)
                 if updated.state != OFFLINE:
-                    updated = _with_state(updated)
+                    updated = payloads.with_state(updated)
             elif len(rest) == 3 and rest[1] == "alarms":
-                updated = _alarm(line, rest[2], payload)
+                updated = payloads.alarm(line, rest[2], payload)
             else:
                 return False
-            updated = replace(updated, heard=now, problems=_noted(line.problems, topic, None))
+            updated = replace(
+                updated, heard=now, problems=payloads.noted(line.problems, topic, None)
+            )
         except ValueError as error:
-            updated = replace(line, heard=now, problems=_noted(line.problems, topic, str(error)))
+            updated = replace(
+                line, heard=now, problems=payloads.noted(line.problems, topic, str(error))
+            )
         if updated == line and line.key in self._lines:
             return False
         self._lines[line.key] = updated
         return True
 
     def _health(self, root: list[str], line: LineState, payload: bytes, now: float) -> LineState:
-        updated = _health(line, payload)
+        updated = payloads.health(line, payload)
         if updated.state == OFFLINE:
             return updated
         if self._station_down(root, updated.station):
@@ -336,134 +231,3 @@ class FleetModel:
 
     def _station_down(self, root: list[str], station: str) -> bool:
         return self._stations.get(f"{'/'.join(root)}:{station}") is False
-
-
-def _noted(problems: Mapping[str, str], topic: str, why: str | None) -> Mapping[str, str]:
-    """``problems`` with ``topic``'s set to ``why`` (None: read well, so none)."""
-    if why is None:
-        return {t: w for t, w in problems.items() if t != topic}
-    return {**problems, topic: why}
-
-
-# -- the payloads ------------------------------------------------------------------------
-
-
-def _json(payload: bytes) -> Any:
-    try:
-        return json.loads(payload.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON ({error.msg} at character {error.pos})") from None
-
-
-def _mapping(payload: bytes, example: str) -> Mapping[str, Any]:
-    data = _json(payload)
-    if not isinstance(data, Mapping):
-        raise ValueError(f"expected a JSON object such as {example}, got {type(data).__name__}")
-    return data
-
-
-def _number(data: Mapping[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{key}: expected a number, got {json.dumps(value)[:40]}")
-    return float(value)
-
-
-def _ratio(value: Any) -> float | None:
-    """OEE as 0..1, whether published as a ratio or a percentage; None if unreadable."""
-    if isinstance(value, Mapping):
-        value = value.get("oee")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return value / 100.0 if value > 1.0 else max(0.0, float(value))
-
-
-def _health(line: LineState, payload: bytes) -> LineState:
-    if not payload:  # a station that removed its line
-        return replace(line, state=OFFLINE, reason="no health published")
-    data = _mapping(payload, '{"online": true, ...}')
-    online = data.get("online")
-    if not isinstance(online, bool):
-        raise ValueError(f"online: expected true or false, got {json.dumps(online)[:40]}")
-    devices = data.get("devices") or {}
-    if not isinstance(devices, Mapping):
-        raise ValueError("devices: expected an object of name: ok or its problem")
-    backlog = _number(data, "backlog")
-    ts = _number(data, "ts")
-    updated = replace(
-        line,
-        station=str(data.get("station") or line.station),
-        label=str(data.get("name") or line.label),
-        version=str(data.get("version") or ""),
-        uptime_s=_number(data, "uptime_s"),
-        devices={str(k): str(v) for k, v in devices.items()},
-        backlog=None if backlog is None else int(backlog),
-        oee=_ratio(data.get("oee")),
-        published=None if ts is None else ts / 1000.0,
-    )
-    if not online:
-        return replace(updated, state=OFFLINE, reason="the station says it is offline")
-    return _with_state(updated, data)
-
-
-def _with_state(line: LineState, health: Mapping[str, Any] | None = None) -> LineState:
-    state, reason = _order_state(line, health)
-    return replace(line, state=state, reason=reason)
-
-
-def _order_state(line: LineState, health: Mapping[str, Any] | None = None) -> tuple[str, str]:
-    """State and reason from what the station says (``state``/``reason`` in its health,
-    where it publishes them), else from its running order."""
-    if health is not None and isinstance(health.get("state"), str):
-        state = health["state"].lower()
-        if state in (RUNNING, STOPPED, IDLE):
-            return state, str(health.get("reason") or "")
-    order = line.order
-    if order is None:
-        return IDLE, ""
-    state = order.state.lower()
-    if state in ORDER_RUNNING:
-        return RUNNING, ""
-    if state in ORDER_HELD:
-        return STOPPED, f"order {order.number} held"
-    return IDLE, ""
-
-
-def _order(line: LineState, payload: bytes) -> LineState:
-    if not payload:
-        return replace(line, order=None)
-    data = _mapping(payload, '{"number": "A-1", "state": "running", ...}')
-    number = data.get("number")
-    if number is None or isinstance(number, bool | Mapping | list):
-        raise ValueError("number: expected the order's number")
-    order = Order(
-        str(number),
-        str(data.get("product") or ""),
-        str(data.get("state") or ""),
-        _number(data, "good"),
-        _number(data, "scrap"),
-        _number(data, "target"),
-    )
-    return replace(line, order=order)
-
-
-def _alarm(line: LineState, name: str, payload: bytes) -> LineState:
-    alarms = dict(line.alarms)
-    if not payload:
-        alarms.pop(name, None)
-        return replace(line, alarms=alarms)
-    data = _mapping(payload, '{"active": true, "priority": 2, ...}')
-    priority = _number(data, "priority")
-    if priority is None or not 1 <= priority <= 4 or not float(priority).is_integer():
-        raise ValueError(f"alarms/{name}: priority: expected 1 to 4")
-    alarms[name] = Alarm(
-        bool(data.get("active")),
-        bool(data.get("acknowledged")),
-        int(priority),
-        str(data.get("message") or ""),
-    )
-    return replace(line, alarms=alarms)

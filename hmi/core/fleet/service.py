@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import FleetConfig
+from .lines import LineState
 from .link import BrokerLink
-from .model import FleetModel, LineState
+from .model import FleetModel
 from .simulation import SimulatedPlant
 
 EXPIRE_EVERY_S = 1.0

@@ -17,7 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .model import STATIONS, FleetModel
+from .lines import STATIONS
+from .model import FleetModel
 
 #: sites, their areas and the lines' display names, in the order lines are made
 LAYOUT = (
