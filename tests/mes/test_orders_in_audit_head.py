@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 import time
 
+import pytest
+
 from hmi.core.access import Access
 from hmi.core.audit import AuditTrail, Head, verify
 from hmi.core.audit.chain import digest, head_path, write_head
@@ -162,3 +164,36 @@ mes:
     finally:
         capability.stop()
         writer.stop()
+
+
+def test_hmi_mes_audit_checks_the_trail_against_the_mes_copy(tmp_path, capsys):
+    from hmi.cli import main
+
+    from .conftest import project_text
+
+    folder, data = tmp_path / "plant", tmp_path / "data"
+    folder.mkdir()
+    (folder / "project.yaml").write_text(project_text("audit", ""), encoding="utf-8")
+    writer = store(data / "hmi.db")
+    access, trail = Access(), AuditTrail(writer, "press-pc")
+    trail.prepare()
+    access.add_recorder(trail.record)
+    for n in range(4):
+        access.record("op1", "tags.write", f"line1.setpoint_{n}")
+    assert writer.flush(10) and wait_until(lambda: trail.head.seq == 4)
+    held = trail.head
+    writer.stop()
+    args = [str(folder), "--data-dir", str(data)]
+    assert main(["mes", "audit", *args, "4", held.hash]) == 0
+    assert capsys.readouterr().out.startswith("audit trail: sound, 4 records; record 4 is")
+    _rewrite(data / "hmi.db", 2, "sup1")
+    assert main(["mes", "audit", *args, "4", held.hash]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "audit trail: record 4 is not the one the head (audit-head-at-the-MES.json) names: "
+        "the trail was rewritten from there\n"
+    )
+    with pytest.raises(SystemExit) as refused:
+        main(["mes", "audit", *args, "4", "not-a-hash"])
+    assert refused.value.code == 2
+    assert "'not-a-hash' is not a SHA-256 (64 hex digits)" in capsys.readouterr().err

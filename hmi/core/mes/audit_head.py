@@ -100,6 +100,6 @@ def verify_against(store: Path | str, seq: int, hash: str) -> Verdict:
     elsewhere (the MES's copy: ``Position`` and ``Hash`` of an ``audit.head`` message)
     instead of the head file beside it, which whoever rewrote the trail could rewrite."""
     with tempfile.TemporaryDirectory(prefix="linea-audit-") as folder:
-        copy = Path(folder) / "head.json"
+        copy = Path(folder) / "audit-head-at-the-MES.json"
         audit.write_head(copy, Head(int(seq), str(hash)), anew=True)
         return audit.verify(Path(store), copy)

@@ -6,7 +6,8 @@ error and quarantined events (``--json``: one line per target; ``--quarantined``
 events too); ``retry``, ``discard`` and ``export`` act on a target's quarantine as the
 person the started capabilities sign in (``--user NAME``), else the OS account;
 ``orders`` asks the order source once and says what a station would take or refuse,
-writing nothing.
+writing nothing; ``audit POSITION HASH`` checks the audit trail against the head the MES
+holds (its latest ``audit.head``), which a trail rewritten here does not match.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ..commands import CommandError, CommandSet, Station, console_account
+from .audit_head import verify_against
 from .delivery import Status
 from .service import DISCARD, EXPORT, RETRY, Mes, MesError
 from .target import TargetError
@@ -49,6 +51,10 @@ def add_commands(commands: CommandSet) -> None:
     signer(p)
     p = actions.add_parser("orders", help="the released orders now: what would be taken")
     commands.add_project(p)
+    p = actions.add_parser("audit", help="the audit trail checked against the MES's copy")
+    commands.add_project(p)
+    p.add_argument("position", type=_position, help="Position of the MES's latest audit.head")
+    p.add_argument("hash", type=_sha256, help="its Hash (64 hex digits)")
     p = actions.add_parser("export", help="a target's refused events as JSON lines")
     commands.add_project(p)
     p.add_argument("target")
@@ -67,10 +73,30 @@ def _event_id(text: str) -> int:
     return value
 
 
+def _position(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a record number (0 or more)")
+    return int(text)
+
+
+def _sha256(text: str) -> str:
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text.lower()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a SHA-256 (64 hex digits)")
+    return text.lower()
+
+
 def run_mes(commands: CommandSet, args: argparse.Namespace) -> int:
     project = commands.load(args.project)
     if project is None:
         return commands.BAD_PROJECT
+    if args.action == "audit":
+        verdict = verify_against(commands.store(project, args), args.position, args.hash)
+        if not verdict.ok:
+            print(f"audit trail: {verdict.problem}", file=sys.stderr)
+            return commands.FAILED
+        print(f"audit trail: sound, {verdict.count} records; record {args.position} is the "
+              "one the MES holds")  # fmt: skip
+        return commands.OK
     try:
         with commands.station(project, args) as station:
             mes: Mes | None = station.service("mes")
