@@ -538,7 +538,7 @@ class MqttDriver(Driver):
                 if self._status is not DeviceStatus.CONNECTING:
                     online_since = online_since or time.monotonic()
                     good = all(n in values and values[n].good for n in names)
-                    if good or time.monotonic() - online_since > RETAINED_WAIT_S:
+                    if good or time.monotonic() - online_since > 2 * RETAINED_WAIT_S:
                         break
                 await asyncio.sleep(0.05)
             found = {n: values[n] for n in names if n in values}

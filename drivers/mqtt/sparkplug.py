@@ -101,15 +101,28 @@ class Node:
         if kind.endswith("BIRTH"):
             self._learn(device, message.metrics, kind == "NBIRTH")
         aliases = self.aliases.get(device, {})
+        unnamed = False
         for metric in message.metrics:
             name, datatype = metric.name, metric.datatype
             if metric.alias is not None and metric.alias in aliases:
                 name, born = aliases[metric.alias]
                 datatype = metric.datatype or born
             if name is None:
-                continue  # an alias no birth named: nothing can say which metric it is
+                unnamed = True  # an alias no birth named: nothing says which metric it is
+                continue
             for reader in readers.get(name, ()):
                 out[reader.name] = reader.value(metric, datatype, message.timestamp, now)
+        if unnamed and device not in self.aliases:
+            who = (
+                f"device {device} of edge node {self.node}" if device else f"edge node {self.node}"
+            )
+            reason = (
+                f"no birth of {who} seen since connected: its aliases are unknown until it "
+                "sends one (when it restarts, or is asked to rebirth)"
+            )
+            for tags in readers.values():
+                for reader in tags:
+                    out.setdefault(reader.name, reader.bad(reason, now))
 
     def _learn(self, device: str, metrics: Iterable[SparkplugMetric], node_birth: bool) -> None:
         if node_birth:

@@ -3,6 +3,7 @@ go through the engine's write path (range, permissions, audit) to the line's wri
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -157,3 +158,26 @@ def test_a_write_publishes_to_the_write_topic_and_waits_for_the_line_to_show_it(
             assert time.monotonic() - started < 3
     finally:
         echo.close()
+
+
+@pytest.mark.usefixtures("secret")
+def test_hmi_read_gives_the_retained_values_and_says_why_one_has_none(
+    mosquitto, plant, tmp_path: Path
+):
+    plant.send(f"{UNS}/speed", {"v": 7.25, "q": "good", "ts": 1_796_000_000_000})
+    (tmp_path / "project.yaml").write_text(
+        "project:\n  name: Supervisor\n"
+        "devices:\n  broker:\n    protocol: mqtt\n    host: 127.0.0.1\n"
+        f"    port: {mosquitto.port}\n    username: line1\n"
+        "    password_secret: broker_supervisor\n"
+        "tags:\n"
+        f"  - {{name: l1.speed, device: broker, address: {UNS}/speed}}\n"
+        f"  - {{name: l1.none, device: broker, address: {UNS}/none}}\n",
+        encoding="utf-8",
+    )
+    proc = hmi("read", str(tmp_path), "l1.speed", "l1.none")
+    assert "Traceback" not in proc.stderr
+    speed, none = (json.loads(line) for line in proc.stdout.splitlines())
+    assert (speed["name"], speed["value"], speed["quality"]) == ("l1.speed", 7.25, "good")
+    assert speed["source_ts"] == 1_796_000_000.0
+    assert none["quality"] == "bad" and "no message on" in none["reason"]

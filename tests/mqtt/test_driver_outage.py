@@ -10,6 +10,7 @@ import pytest
 
 from hmi.core.driver import DeviceStatus
 from hmi.core.engine import device_status_tag
+from hmi.core.secrets import FileStore
 from hmi.core.tags import Quality
 from tests.mqtt.test_driver_values import (
     UNS,
@@ -104,3 +105,19 @@ def test_a_broker_that_falls_silent_is_noticed_by_the_keepalive(mosquitto, plant
         finally:
             process.send_signal(signal.SIGCONT)
         assert st.value("speed", 2.0, timeout=10)
+
+
+def test_a_refused_login_or_an_untrusted_broker_keeps_every_tag_bad_saying_why(mosquitto, tmp_path):
+    FileStore().set("wrong_secret", "not-the-password")
+    proj = project(device(mosquitto, password_secret="wrong_secret"), tag("speed", f"{UNS}/speed"))
+    with Station(proj, tmp_path) as st:
+        tv = st.quality("speed", Quality.BAD)
+        assert "auth refused" in tv.reason and "wrong_secret" in tv.reason
+        assert st.status() in ("offline", "demoted")
+    tls = device(mosquitto, port=mosquitto.tls_port, tls={"ca_file": str(mosquitto.ca_file)})
+    with Station(project(tls, tag("speed", f"{UNS}/speed")), tmp_path / "tls") as st:
+        st.wait(lambda v: st.status() == "online", what="online over TLS with the plant's CA")
+    system_cas = device(mosquitto, port=mosquitto.tls_port, tls=True)
+    with Station(project(system_cas, tag("speed", f"{UNS}/speed")), tmp_path / "sys") as st:
+        tv = st.quality("speed", Quality.BAD)
+        assert "TLS" in tv.reason and "not trusted" in tv.reason, tv.reason

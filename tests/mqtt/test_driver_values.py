@@ -304,6 +304,20 @@ def test_sparkplug_metrics_by_name_then_by_alias_and_bad_on_death(
     )
     with Station(proj, tmp_path) as st:
         st.wait(lambda v: st.status() == "online", what="online")
+        # data by alias before any birth: nothing can say which metric it is
+        line.send(
+            f"{base}/DDATA/{NODE}/{DEV}",
+            sp_payload(9, SP.Metric(alias=10, datatype=SP.DataType.FLOAT, value=1.0)),
+            retain=False,
+        )
+        st.wait(
+            lambda v: (
+                "no birth of device plc of edge node press1"
+                in getattr(v.get("sp.speed"), "reason", "")
+            ),
+            what="unknown aliases",
+        )
+        assert st.values["sp.speed"].quality is Quality.BAD
         line.send(
             f"{base}/NBIRTH/{NODE}",
             sp_payload(
