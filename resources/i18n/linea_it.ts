@@ -1209,6 +1209,10 @@
         <translation>{target} non ha rifiutato eventi</translation>
     </message>
     <message>
+        <source>Events {target} refused: {n}, the oldest {shown} listed. None lost.</source>
+        <translation>Eventi rifiutati da {target}: {n}, elencati i {shown} più vecchi. Nessuno perso.</translation>
+    </message>
+    <message>
         <source>Events {target} refused: {n}. They wait here, none lost.</source>
         <translation>Eventi rifiutati da {target}: {n}. Restano qui, nessuno perso.</translation>
     </message>

@@ -65,25 +65,45 @@ def test_refused_events_keep_it_abnormal_and_a_touch_opens_the_page(
     assert window.pages.isVisible() and window.pages.current == "mes"
 
 
-def test_the_touch_header_keeps_the_item_and_the_title_in_one_row(
+def test_the_touch_header_keeps_the_item_the_stops_the_user_and_the_line(
     qtbot, project, engine, tmp_path, runtime, sync
 ):
     window = open_window(qtbot, project, engine, tmp_path, runtime, sync.mes, TOUCH)
     header = window.header
-    engine.device_state(DeviceState("plc", DeviceStatus.OFFLINE))  # a chip that stays
-    header.add_item(QPushButton("Stops: 12"))
-    header.set_user_item(QPushButton("Olivia (Operator)"))
+    engine.device_state(DeviceState("plc", DeviceStatus.ONLINE))  # its chip gives way
+    qtbot.waitUntil(lambda: header.chips["plc"].status == "online", timeout=3000)
+    stops, user = QPushButton("Stops: 12"), QPushButton("Olivia (Operator)")
+    header.add_item(stops)
+    header.set_user_item(user)
     item = item_of(window)
     item.show_statuses([Status("plant", "failing", 123456, 5000.0, None, "refused", 12)])
-    assert item.text() == "MES\noffline"
+    assert item.text() == "MES\noffline" and item.property("abnormal") is True
+    assert "123" in item.toolTip() and "none lost" in item.toolTip()
     assert window.go_to("line")
+    qtbot.waitUntil(lambda: header.title.full_text == "Line 1", timeout=2000)
     qtbot.wait(100)  # the layout applies the fit
-    assert item.height() <= round(TOUCH.target_px) + 4  # one finger-high row
-    assert item.width() >= item.sizeHint().width()
-    right = header.language.mapTo(window, header.language.rect().topRight()).x()
-    assert right <= window.width()
-    assert header.title.isVisible() and header.title.width() > 0
-    assert header.height() <= 0.15 * 800
+
+    def fits() -> None:
+        assert item.height() <= round(TOUCH.target_px) + 4  # one finger-high row
+        for widget in (item, stops, user):
+            assert widget.isVisible() and widget.width() >= widget.sizeHint().width()
+        right = header.language.mapTo(window, header.language.rect().topRight()).x()
+        assert right <= window.width()
+        assert header.height() <= 0.15 * 800
+
+    fits()
+    assert header.title.text() == "Line 1"  # the line still named beside the MES item
+    engine.device_state(DeviceState("plc", DeviceStatus.OFFLINE))  # a chip that stays
+    qtbot.waitUntil(lambda: header.chips["plc"].isVisible(), timeout=3000)
+    qtbot.wait(100)
+    fits()  # the title gives way first, as the header does for any item
+    chip = header.chips["plc"]
+    assert chip.isVisible()
+    shown = chip.text(), chip.width()
+    item.hide()
+    header.fit()
+    qtbot.wait(100)
+    assert (chip.text(), chip.width()) == shown  # the item took the title's room, not the chip's
 
 
 def test_the_words_of_the_header():

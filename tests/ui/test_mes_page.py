@@ -9,6 +9,7 @@ nothing; an action the project signs runs only once signed."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -289,3 +290,35 @@ def test_a_discard_the_project_signs_is_done_only_once_signed(qtbot, page, sync)
     assert quarantined(sync) == before  # not signed yet: nothing done
     signatures.sign()
     qtbot.waitUntil(lambda: quarantined(sync) == before[1:], timeout=5000)
+
+
+def test_a_long_quarantine_lists_the_oldest_and_sends_them_all(qtbot, page, sync, monkeypatch):
+    monkeypatch.setattr("hmi.ui.mes.page.MAX_ROWS", 5)
+    page.choose("plant")
+    page.reload = True
+    page.refresh()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 5, timeout=5000)
+    assert page.total == 8
+    assert page.heading.text() == "Events plant refused: 8, the oldest 5 listed. None lost."
+    assert [r.outbox_id for r in page.rows] == quarantined(sync)[:5]
+    sync.fake.refuse_kinds.clear()
+    touch(page.buttons["retry_all"])
+    qtbot.waitUntil(lambda: quarantined(sync) == [], timeout=5000)
+    qtbot.waitUntil(lambda: page.message.text() == "plant took 8; 0 refused again", timeout=3000)
+
+
+def test_the_store_is_read_and_written_off_the_screens_thread(qtbot, page, sync):
+    threads = []
+    for name in ("status", "quarantined", "retry"):
+        original = getattr(sync.mes, name)
+
+        def spy(*args, _original=original, **kwargs):
+            threads.append(threading.current_thread().name)
+            return _original(*args, **kwargs)
+
+        setattr(sync.mes, name, spy)
+    page.reload = True
+    page.refresh()
+    touch(page.buttons["retry_all"])
+    qtbot.waitUntil(lambda: "refused again" in page.message.text(), timeout=5000)
+    assert threads and set(threads) == {"hmi-mes-views"}

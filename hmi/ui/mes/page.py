@@ -48,6 +48,7 @@ from .words import (
 )
 
 REFRESH_MS = 2000  # the figures move while the page is looked at
+MAX_ROWS = 500  # refused events listed (all of them are sent again, exported, counted)
 FACTS = ("backlog", "oldest", "success", "error")
 
 
@@ -222,7 +223,9 @@ class MesPage(QWidget):
         self.setStyleSheet(views.stylesheet)
         self.targets = list(views.service.deliveries) if views.service is not None else []
         self.chosen = self.targets[0] if self.targets else ""
-        self.rows: list[Quarantined] = []
+        self.rows: list[Quarantined] = []  # the first MAX_ROWS of them
+        self.total = 0  # how many the chosen target refused
+        self.reload = True  # read the refused events again (else only when their count moved)
         self.loaded = False  # the first answer came
         outer = QVBoxLayout(self)
         outer.setContentsMargins(gap, gap, gap, gap)
@@ -327,20 +330,28 @@ class MesPage(QWidget):
         if service is None:
             return False
 
-        def work() -> tuple[str, list[Status], list[Quarantined]]:
-            return target, service.status(), service.quarantined(target) if target else []
+        def work() -> tuple[str, list[Status], list[Quarantined] | None]:
+            # asked when the job runs: a reload wanted while a refresh waited is not lost
+            reload, known = self.reload or not self.loaded, self.total
+            self.reload = False
+            statuses = service.status()
+            count = next((s.quarantined for s in statuses if s.target == target), 0)
+            if not target or (not reload and count == known):
+                return target, statuses, None  # the list as shown is still right
+            return target, statuses, service.quarantined(target)
 
         return self.views.jobs.run(work, self.refreshed, self.failed, key="refresh")
 
-    def refreshed(self, answer: tuple[str, list[Status], list[Quarantined]]) -> None:
+    def refreshed(self, answer: tuple[str, list[Status], list[Quarantined] | None]) -> None:
         target, statuses, rows = answer
         self.loaded = True
         for status in statuses:
             tile = self.tiles.get(status.target)
             if tile is not None:
                 tile.show_status(status)
-        if target == self.chosen:
-            self.show_rows(rows)
+        if target == self.chosen and rows is not None:
+            self.total = len(rows)
+            self.show_rows(rows[:MAX_ROWS])
 
     def show_rows(self, rows: Sequence[Quarantined]) -> None:
         kept = set(self.selected())
@@ -385,6 +396,7 @@ class MesPage(QWidget):
             return
         if target != self.chosen:
             self.chosen = target
+            self.total, self.reload = 0, True
             self.show_rows([])
         for name, tile in self.tiles.items():
             set_flag(tile, "chosen", name == target and len(self.tiles) > 1)
@@ -431,7 +443,7 @@ class MesPage(QWidget):
     def retry(self, ids: list[int] | None) -> Any:
         """Send the events ``ids`` (all for None) to the chosen target again."""
         target, service = self.chosen, self.views.service
-        count = len(self.rows) if ids is None else len(ids)
+        count = self.total if ids is None else len(ids)
         what = translate("Mes", "Send the refused events to {target} again: {n}").format(
             n=count_text(count), target=target
         )
@@ -443,6 +455,7 @@ class MesPage(QWidget):
                 refused=count_text(result.refused),
             )
             self.say(text, bool(result.refused))
+            self.reload = True
             self.refresh()
 
         def act() -> None:
@@ -483,6 +496,7 @@ class MesPage(QWidget):
         def done(count: Any) -> None:
             self.say(translate("Mes", "Events discarded: {n}").format(n=count_text(count)))
             self.table.clearSelection()
+            self.reload = True
             self.refresh()
 
         def act() -> None:
@@ -533,6 +547,7 @@ class MesPage(QWidget):
     def failed(self, error: BaseException) -> None:
         text = str(error) or type(error).__name__
         self.say(refusal_text(text) or text, True)
+        self.reload = True
         self.refresh()
 
     def say(self, text: str, problem: bool = False) -> None:
@@ -551,10 +566,16 @@ class MesPage(QWidget):
             self.heading.setText(
                 translate("Mes", "{target} refused no events").format(target=self.chosen)
             )
+        elif self.total > len(self.rows):
+            self.heading.setText(
+                translate(
+                    "Mes", "Events {target} refused: {n}, the oldest {shown} listed. None lost."
+                ).format(target=self.chosen, n=count_text(self.total), shown=len(self.rows))
+            )
         else:
             self.heading.setText(
                 translate("Mes", "Events {target} refused: {n}. They wait here, none lost.").format(
-                    target=self.chosen, n=count_text(len(self.rows))
+                    target=self.chosen, n=count_text(self.total)
                 )
             )
 
