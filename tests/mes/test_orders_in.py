@@ -521,3 +521,26 @@ def test_the_list_is_asked_for_with_the_targets_credentials_and_tls(tmp_path):
             assert station.orders.queue("line1") == []
         finally:
             station.close()
+
+
+def test_an_order_started_while_its_change_was_on_the_way_is_reported_not_changed(
+    station, receiver
+):
+    receiver.line_orders = {"line1": [job("P-1")], "line2": []}
+    station.intake.poll()
+    receiver.line_orders["line1"] = [job("P-1", target=300)]
+    revise = station.orders.revise
+
+    def operator_first(order, user):
+        station.orders.start("P-1", "op")  # started at the line a moment before
+        return revise(order, user)
+
+    station.orders.revise = operator_first
+    assert [d.action for d in station.intake.poll()] == ["revise"]
+    started = station.orders.order("P-1")
+    assert started.target == 100 and started.state is OrderState.RUNNING
+    assert "only an order still waiting in its queue takes a change" in refusals(station)["P-1"]
+    station.orders.revise = revise
+    station.source._etags.clear()
+    assert [d.action for d in station.intake.poll()] == []  # reported once
+    assert len(station.events("order.refused")) == 1

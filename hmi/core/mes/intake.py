@@ -313,29 +313,48 @@ class Intake:
     # -- applying -------------------------------------------------------------------------
 
     def _apply(self, d: Decision) -> None:
-        if d.action == "revise":
-            self.orders.revise(d.order, MES_USER)
-            self._record([d], ACCEPTED)
-        elif d.action == "withdraw":
-            self.orders.withdraw(d.number, MES_USER, d.reason)
-            self._record([replace(d, fingerprint="withdrawn")], WITHDRAWN)
-        elif d.action == "refuse" and d.refused == "twice":
-            if (d.number, d.fingerprint) not in self._twice:  # its first entry has the number
-                self.source.report(d.number, False, d.reason, line=d.line, refused="download")
-                self._twice.add((d.number, d.fingerprint))
-                self.notice = d.words()
+        if d.action in ("revise", "withdraw"):
+            self._change(d)
         elif d.action == "refuse":
-            self.source.report(
-                d.number, False, d.reason, line=d.line, refused=d.refused, state=d.state
-            )
-            # a refused change or withdrawal leaves the queued order as it was: still ours
-            verdict = KEPT if d.refused != "download" else REFUSED
-            self._record([d], verdict)
-            self.notice = d.words()
-            log.warning("MES order %s", d.words())
+            self._refuse(d)
         elif d.action == "keep" and d.number:
             known = self.known.get(d.number)
             self._record([d], known[2] if known is not None else ACCEPTED)
+
+    def _change(self, d: Decision) -> None:
+        try:
+            if d.action == "revise":
+                self.orders.revise(d.order, MES_USER)
+                self._record([d], ACCEPTED)
+            else:
+                self.orders.withdraw(d.number, MES_USER, d.reason)
+                self._record([replace(d, fingerprint="withdrawn")], WITHDRAWN)
+        except ValueError as error:  # OrdersError: it started at the line meanwhile
+            existing = self.orders.order(d.number)
+            revise = d.action == "revise"
+            self._refuse(
+                replace(
+                    d,
+                    action="refuse",
+                    reason=str(error),
+                    fingerprint=d.fingerprint if revise else "withdrawn",
+                    refused="change" if revise else "withdrawal",
+                    state=existing.state.value if existing is not None else None,
+                )
+            )
+
+    def _refuse(self, d: Decision) -> None:
+        if d.refused == "twice":  # its first entry has the number: no verdict of its own
+            if (d.number, d.fingerprint) not in self._twice:
+                self.source.report(d.number, False, d.reason, line=d.line, refused="download")
+                self._twice.add((d.number, d.fingerprint))
+                self.notice = d.words()
+            return
+        self.source.report(d.number, False, d.reason, line=d.line, refused=d.refused, state=d.state)
+        # a refused change or withdrawal leaves the order as it was: still ours
+        self._record([d], KEPT if d.refused != "download" else REFUSED)
+        self.notice = d.words()
+        log.warning("MES order %s", d.words())
 
     def _record(self, decided: list[Decision], verdict: str) -> None:
         now = self.clock()

@@ -102,7 +102,7 @@ def commit(store: Writer, job: Callable[[sqlite3.Connection], None]) -> None:
     store.flush(0)
     if not done.wait(COMMIT_TIMEOUT_S):
         problem = store.problem or (errors and str(errors[-1])) or "the store did not answer"
-        raise TargetError(f"a downloaded order's record is not on disk: {problem}")
+        raise TargetError(f"a record for the MES is not on disk yet: {problem}")
 
 
 class HttpOrderSource(OutboxReports):
