@@ -9,6 +9,10 @@ The package, by what each module is for:
 - ``sparkplug``: the Sparkplug B target (the station as an edge node: births, live
   values, production events); ``sparkplug_payload``: the Sparkplug B payload codec, which
   the MQTT driver reads births and data with (``decode_sparkplug``, ``sparkplug_typed``);
+- ``mqtt``: the MQTT Unified Namespace target (events, live values, order, alarm and
+  health state under ``{root}/{line}/...``); ``mqtt_link``: the MQTT connection keys and
+  client every MQTT user shares (``MqttSettings``, ``read_mqtt_settings``,
+  ``connect_client``);
 - ``config``: the ``mes:`` section (targets, their common keys; each kind reads its own)
   and its ``file:line`` checks;
 - ``delivery``: one target's worker (live and backlog lanes, durable cursor, quarantine,
