@@ -196,3 +196,26 @@ def test_the_last_will_is_published_when_the_connection_dies(mosquitto, secrets)
     assert (topic, payload) == ("wills/st1", b'{"online": false}')
     watcher.disconnect()
     watcher.loop_stop()
+
+
+def test_a_certificate_for_another_name_is_refused_saying_so(tmp_path, secrets):
+    import shutil
+
+    from tests.mes.receiver import for_another_host, make_tls
+    from tests.mosquitto import Mosquitto
+
+    broker = Mosquitto(tmp_path / "broker")
+    broker._configure()  # then its certificate is swapped for one of another name
+    plant = for_another_host(make_tls(tmp_path / "plant"), "broker.plant.test")
+    shutil.copy(plant.ca, broker.folder / "ca.pem")
+    shutil.copy(plant.cert, broker.folder / "server.pem")
+    shutil.copy(plant.key, broker.folder / "server.key")
+    broker.start()
+    try:
+        with pytest.raises(TargetError) as refused:
+            connect_client(settings_for(broker, tls=True), secrets=secrets, timeout=TIMEOUT)
+    finally:
+        broker.remove()
+    said = str(refused.value)
+    assert "is not for 127.0.0.1" in said and "mismatch" in said, said
+    assert str(broker.ca_file) in said
