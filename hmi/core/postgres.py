@@ -27,14 +27,12 @@ import ipaddress
 import re
 import socket
 import ssl
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .project.fields import Fields
 from .project.limits import DurationRange
-from .project.models import Problem
 from .secrets import SecretError, SecretStore, name_problem, open_store, reference
 from .words import shorten
 
@@ -173,16 +171,6 @@ def _ca(own: Fields, root: Path) -> str | None:
         own.problem("ca", f"ca: {shorten(ca)} holds no PEM certificate ({error})")
         return None
     return str(path)
-
-
-def settings_problems(
-    data: Mapping[str, Any], fields: Fields, root: Path
-) -> tuple[PgSettings | None, list[Problem]]:
-    """``read_settings`` on a mapping whose keys are all the connection's."""
-    problems: list[Problem] = []
-    own = Fields(problems.append, data, fields.file, fields.line, fields.label)
-    own.unknown_keys(FIELDS)
-    return read_settings(own, root), problems
 
 
 # -- connecting --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ at their ``file:line``."""
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -101,6 +102,44 @@ def test_an_outage_makes_the_points_wait_and_they_go_when_it_ends(history, postg
     assert rows(postgres, "SELECT count(*) FROM linea.samples") == [(101,)]
     forwarder.stop()
     central.close()
+
+
+def test_a_running_station_forwards_its_history_as_the_project_says(
+    tmp_path, postgres, monkeypatch
+):
+    from hmi.core.historian import Historian
+    from hmi.core.runtime import Runtime
+    from hmi.core.secrets import open_store
+    from tests.integration.test_historian_runtime import sim_project
+
+    monkeypatch.setenv("LINEA_HMI_SECRETS", "file")
+    open_store().set("history_forward_db", postgres.password)
+    project = sim_project()
+    project.extra["historian"]["forward"] = {
+        "central": {"kind": "postgres", "host": postgres.host, "port": postgres.port,
+                    "database": postgres.database, "user": postgres.user,
+                    "password": {"secret": "history_forward_db"}, "sslmode": "disable"}
+    }  # fmt: skip
+
+    def forwarded() -> set[str]:
+        try:
+            return {r[0] for r in rows(postgres, "SELECT DISTINCT tag FROM linea.samples")}
+        except Exception:  # the table is made with the first batch
+            return set()
+
+    with Runtime(project, tmp_path) as rt:
+        historian = Historian(rt.project, rt.engine, rt.store).start()
+        try:
+            assert historian.problems == []
+            deadline = time.monotonic() + 30
+            while forwarded() < {"p.temp", "p.alloy"} and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            historian.stop()
+    assert {"p.temp", "p.pressure", "p.alloy"} <= forwarded()
+    texts = rows(postgres, "SELECT count(*) FROM linea.samples WHERE tag = 'p.alloy' "
+                           "AND text IS NOT NULL")  # fmt: skip
+    assert texts[0][0] >= 1
 
 
 PROJECT = """\
