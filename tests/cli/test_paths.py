@@ -92,7 +92,7 @@ def test_run_writes_the_startup_banner_to_the_log_file_and_check_does_not(tmp_pa
     text = (home / "logs" / "linea-hmi.log").read_text(encoding="utf-8")
     assert "INFO hmi: Linea HMI " in text and " started " in text
     assert f"project 'Press line' in {project}" in text
-    assert "drivers: modbus, opcua, simulator" in text
+    assert "drivers: modbus, mqtt, opcua, simulator" in text
     assert "capabilities: " in text
     assert text.rstrip().endswith("Linea HMI stopped")
     assert "INFO hmi:" not in proc.stderr  # stderr stays at warnings
