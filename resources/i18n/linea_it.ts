@@ -868,6 +868,10 @@
         <translation>linee simulate</translation>
     </message>
     <message>
+        <source>{source} and this station</source>
+        <translation>{source} e questa postazione</translation>
+    </message>
+    <message>
         <source>Source: {source}</source>
         <translation>Fonte: {source}</translation>
     </message>

@@ -119,26 +119,26 @@ def test_colour_only_where_an_alarm_is_active(qtbot, project, engine, tmp_path, 
     assert not colours(picture(page, FILLER)) & alarm_colours()
 
 
-def hatched(image: QImage) -> int:
-    """Pixels of the hatch (the quality mark laid thin over the tile's grey)."""
+def hatched(image: QImage) -> float:
+    """The share of the tile's pixels that are the hatch (the quality mark laid thin over
+    the tile's grey)."""
     panel, mark = QColor(DEFAULT_THEME.panel), QColor(DEFAULT_THEME.quality_mark)
+    blend = panel.red() * 0.72 + mark.red() * 0.28
     found = 0
     for y in range(image.height()):
         for x in range(image.width()):
-            c = QColor(image.pixel(x, y))
-            # between the mark and the panel, well away from both: the hatch's blend
-            if abs(c.red() - (panel.red() * 0.72 + mark.red() * 0.28)) <= 6:
+            if abs(QColor(image.pixel(x, y)).red() - blend) <= 6:
                 found += 1
-    return found
+    return found / (image.width() * image.height())
 
 
 def test_offline_and_unreadable_lines_are_hatched(qtbot, project, engine, tmp_path, fleet):
     page = page_of(open_window(qtbot, project, engine, tmp_path, fleet))
-    normal = hatched(picture(page, PRESS))
-    assert hatched(picture(page, LOST)) > 10 * max(normal, 50)
+    assert hatched(picture(page, PRESS)) < 0.02  # a bar's edge, a letter's rim
+    assert hatched(picture(page, LOST)) > 0.06
     fleet.model.receive(f"{PRESS}/health", b"{not json")
     qtbot.waitUntil(lambda: tile(page, PRESS).line.problem != "", timeout=3000)
-    assert hatched(picture(page, PRESS)) > 10 * max(normal, 50)
+    assert hatched(picture(page, PRESS)) > 0.06
     assert tile(page, FILLER).line.problem == ""  # the others read on
 
 

@@ -47,6 +47,11 @@ class Fleet:
         return self.config.broker.where if self.config.broker is not None else ""
 
     @property
+    def local(self) -> str:
+        """The root this station's own lines are shown under ("" when they are not)."""
+        return self.config.local
+
+    @property
     def problem(self) -> str | None:
         """Why the fleet hears nothing now (the broker's connection), or None."""
         return self.model.link_problem

@@ -46,7 +46,7 @@ class Sizes:
             # 1280 px: three tiles a row, values >= 22 px, labels >= 16 px
             return cls(380, 136, 170, 10, max(font * 1.2, 24), max(font * 1.1, 22),
                        max(font * 0.85, 17), max(font * 1.2, 24))  # fmt: skip
-        return cls(228, 104, 150, 6, font * 1.1, font, max(font * 0.82, 14), font * 1.15)
+        return cls(228, 104, 126, 6, font * 1.1, font, max(font * 0.82, 14), font * 1.15)
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ class FleetBoard(QWidget):
         # the outline: an alarm's colour, dashed for data that cannot be trusted
         if priority is not None:
             pen = QPen(t.alarm_color(priority), 4)
-        elif offline or unsure:
+        elif offline or unsure or line.device_problems:  # its values are not all live
             pen = QPen(QColor(t.quality_mark), 2, Qt.PenStyle.DashLine)
         elif line.state == STOPPED:
             pen = t.pen("outline", 3)

@@ -118,6 +118,8 @@ class FleetPage(QWidget):
         source = self.service.source if self.service is not None else ""
         if source == "simulated":
             source = translate("Fleet", "simulated lines")
+        if getattr(self.service, "local", ""):
+            source = translate("Fleet", "{source} and this station").format(source=source)
         self.source.setText(translate("Fleet", "Source: {source}").format(source=source))
         problem = self.service.problem if self.service is not None else None
         self.link.setVisible(bool(problem))
