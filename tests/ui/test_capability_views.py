@@ -21,6 +21,7 @@ def test_its_header_item_and_navigation_entry_appear(qtbot, project, engine, tmp
     monkeypatch.syspath_prepend(str(PACKAGE_DIR))
     views = discover_views()
     built_in = {"alarms", "historian", "replay", "users", "audit", "orders", "vision", "mes"}
+    built_in |= {"fleet"}
     assert {v.name for v in views} == built_in | {"edges"}
     bridge = TagBridge(engine, rate_hz=20)
     window = MainWindow(
