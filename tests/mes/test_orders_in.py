@@ -464,7 +464,7 @@ mes:
         "project.yaml:14: mes: targets: plant: orders: lines: no line 'line3' in the project; "
         "did you mean 'line2'?",
         "project.yaml:15: mes: targets: other: orders: a fake target cannot release orders "
-        "here; use a target of kind http",
+        "here; use a target of kind http or postgres",
     ]
     _, problems = read_section(
         tmp_path,

@@ -76,4 +76,5 @@ TARGET_KINDS: dict[str, str] = {
 #: kind → "module:Class" of the order source built on a target of that kind (``orders:``)
 ORDER_SOURCES: dict[str, str] = {
     "http": "hmi.core.mes.orders_in:HttpOrderSource",
+    "postgres": "hmi.core.mes.orders_pg:PostgresOrderSource",
 }
