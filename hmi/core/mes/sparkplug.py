@@ -263,6 +263,7 @@ class SparkplugTarget:
         self.seq = 0
         self.births = 0  # NBIRTHs sent
         self.last_error = ""
+        self._logged = ""  # the last error logged (each is logged once)
 
     @classmethod
     def read(
@@ -491,13 +492,14 @@ class SparkplugTarget:
                     self._keep_history(self._pending.popleft())
             self._end(client)
             return None
-        if self.last_error:
+        if self._logged:
             log.info("Sparkplug target %s: online again on %s", self.name, self.settings.where)
-        self.last_error = ""
+        self.last_error = self._logged = ""
         return client
 
     def _failed(self, error: str) -> None:
-        if error != self.last_error:
+        if error != self._logged:
+            self._logged = error
             log.warning("Sparkplug target %s: %s", self.name, error)
         with self._changed:
             self.last_error = error
@@ -521,7 +523,7 @@ class SparkplugTarget:
             while self._pending:
                 self._keep_history(self._pending.popleft())
         if not self._stopping:
-            self._failed(f"lost the connection to {self.settings.where}")
+            self._failed(self.last_error or f"lost the connection to {self.settings.where}")
             return
         self._death(client)
 
@@ -671,8 +673,10 @@ class SparkplugTarget:
 
     # -- the client's callbacks (its network thread) -------------------------------------------
 
-    def _on_disconnect(self, *_: Any) -> None:
+    def _on_disconnect(self, _c: Any, _u: Any, _flags: Any, reason: Any, _p: Any) -> None:
         with self._changed:
+            if self._online:  # said at once: a send in between says why it cannot
+                self.last_error = f"lost the connection to {self.settings.where} ({reason})"
             self._online = False
             self._changed.notify_all()
         self._wake.set()
