@@ -248,6 +248,7 @@ class MesPage(QWidget):
         outer.addWidget(strip)
         self.heading = QLabel("", self)
         self.heading.setProperty("heading", True)
+        self.heading.setWordWrap(True)
         outer.addWidget(self.heading)
         body = QHBoxLayout()
         body.setSpacing(gap)

@@ -48,7 +48,7 @@ QHeaderView::section {
 def mes_stylesheet(theme: Theme, profile: Any) -> str:
     """The MES views' look on top of the window's, with the figures' text size."""
     figure = round(profile.font_px * VALUE_SCALE)
-    note = max(round(profile.font_px * 0.85), 16 if profile.touch else 12)
+    note = round(profile.font_px)  # a figure's name: the text size, read from 1.5 m too
     own = fill_stylesheet(STYLE, theme, profile.chrome_scale) + (
         f'QLabel[mesFigure="true"] {{ font-size: {figure}px; }}\n'
         f'QLabel[mesNote="true"] {{ font-size: {note}px; }}\n'
