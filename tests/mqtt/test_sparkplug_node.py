@@ -419,6 +419,12 @@ def test_a_value_its_type_cannot_carry_is_sent_null_and_bad(mosquitto, secrets, 
         target.on_values({"line1.count": good(5)})
         (metric,) = host.next().payload.metrics
         assert metric.value == 5 and metric.properties[QUALITY].value == 192
+        target.on_values({"line1.speed": good(1e39)})  # beyond Float: null, the node goes on
+        (metric,) = host.next().payload.metrics
+        assert metric.is_null and metric.properties[QUALITY].value == 0
+        target.on_values({"line1.speed": good(float("inf"))})
+        (metric,) = host.next().payload.metrics
+        assert metric.value == float("inf") and target.online
     finally:
         target.detach()
 

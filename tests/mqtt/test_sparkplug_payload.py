@@ -204,6 +204,7 @@ def test_random_bytes_never_raise_anything_but_a_payload_error():
         (Metric("p", None, None, DataType.UINT16, -1), "metric p: -1 is outside UINT16"),
         (Metric("p", None, None, DataType.INT32, 1.5), "INT32 needs a whole number, got 1.5"),
         (Metric("p", None, None, DataType.BOOLEAN, 1), "Boolean needs true or false, got 1"),
+        (Metric("p", None, None, DataType.FLOAT, 1e39), "metric p: 1e\\+39 is beyond a FLOAT"),
         (Metric("p", None, None, DataType.STRING, 3), "STRING needs text, got 3"),
         (Metric(None, 9, None, DataType.DATASET, []), "metric 9: a DATASET value is not written"),
     ],

@@ -43,6 +43,7 @@ from __future__ import annotations
 import collections
 import json
 import logging
+import math
 import socket
 import threading
 import time
@@ -92,6 +93,7 @@ IDLE_S = 5.0  # the node's thread looks at its connection at least this often
 BDSEQ, REBIRTH, EVENT = "bdSeq", "Node Control/Rebirth", "Production/Event"
 REBIRTH_ALIAS, EVENT_ALIAS, FIRST_TAG_ALIAS = 1, 2, 10
 QUALITY = "Quality"
+FLOAT32_MAX = 3.4028234663852886e38
 QUALITY_CODES = {Quality.GOOD: 192, Quality.UNCERTAIN: 64, Quality.BAD: 0}
 #: a tag's type → its metric's datatype
 DATATYPES: dict[TagType, DataType] = {
@@ -152,7 +154,10 @@ def metric_value(datatype: DataType, value: Any) -> Any:
             raise ValueError(f"{number} is outside {datatype.name}")
         return number
     if datatype in (DataType.FLOAT, DataType.DOUBLE):
-        return float(value)
+        number = float(value)
+        if datatype is DataType.FLOAT and abs(number) > FLOAT32_MAX and math.isfinite(number):
+            raise ValueError(f"{number!r} is beyond a 32-bit float")
+        return number
     if datatype is DataType.BOOLEAN:
         return bool(value)
     return value if isinstance(value, str) else str(value)

@@ -153,7 +153,10 @@ def _value_field(datatype: DataType, value: Any, what: str) -> tuple[int, bytes]
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise PayloadError(f"{what}: {datatype.name} needs a number, got {value!r}")
         if datatype is DataType.FLOAT:
-            return FLOAT_FIELD, struct.pack("<f", value)
+            try:
+                return FLOAT_FIELD, struct.pack("<f", value)
+            except OverflowError:
+                raise PayloadError(f"{what}: {value!r} is beyond a FLOAT (32 bits)") from None
         return DOUBLE_FIELD, struct.pack("<d", value)
     if datatype is DataType.BOOLEAN:
         if not isinstance(value, bool):
