@@ -154,10 +154,10 @@ def metric_value(datatype: DataType, value: Any) -> Any:
             raise ValueError(f"{number} is outside {datatype.name}")
         return number
     if datatype in (DataType.FLOAT, DataType.DOUBLE):
-        number = float(value)
-        if datatype is DataType.FLOAT and abs(number) > FLOAT32_MAX and math.isfinite(number):
-            raise ValueError(f"{number!r} is beyond a 32-bit float")
-        return number
+        real = float(value)
+        if datatype is DataType.FLOAT and abs(real) > FLOAT32_MAX and math.isfinite(real):
+            raise ValueError(f"{real!r} is beyond a 32-bit float")
+        return real
     if datatype is DataType.BOOLEAN:
         return bool(value)
     return value if isinstance(value, str) else str(value)
