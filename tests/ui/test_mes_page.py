@@ -322,3 +322,30 @@ def test_the_store_is_read_and_written_off_the_screens_thread(qtbot, page, sync)
     touch(page.buttons["retry_all"])
     qtbot.waitUntil(lambda: "refused again" in page.message.text(), timeout=5000)
     assert threads and set(threads) == {"hmi-mes-views"}
+
+
+def test_each_target_has_its_tile_and_touching_one_shows_what_it_refused(
+    qtbot, project, engine, tmp_path, runtime
+):
+    runtime.access.set_policy(policy)
+    writer = store(tmp_path / "two.db")
+    plant = FakeTarget("plant", max_batch=10, refuse_kinds=["scrap"])
+    erp = FakeTarget("erp", max_batch=10, refuse_kinds=["count"])
+    config = MesConfig({"plant": target_config(plant), "erp": target_config(erp)})
+    mes = Mes(config, writer, runtime.access, poll=0.05)
+    write_events(writer, [("O-1", "scrap"), ("O-1", "count"), ("O-1", "count")])
+    mes.load().start()
+    try:
+        assert wait_until(lambda: [s.quarantined for s in mes.status()] == [1, 2])
+        window = open_window(qtbot, project, engine, tmp_path, runtime, mes)
+        page = window.open_page("mes")
+        qtbot.waitUntil(lambda: len(page.rows) == 1, timeout=5000)
+        assert list(page.tiles) == ["plant", "erp"] and page.chosen == "plant"
+        touch(page.tiles["erp"])
+        qtbot.waitUntil(lambda: len(page.rows) == 2, timeout=5000)
+        assert page.chosen == "erp" and page.tiles["erp"].property("chosen") is True
+        assert {page.table.item(r, 2).text() for r in range(2)} == {"count"}
+        assert page.heading.text().startswith("Events erp refused: 2.")
+    finally:
+        mes.stop()
+        writer.stop()
