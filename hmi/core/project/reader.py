@@ -38,6 +38,7 @@ LATER_SECTIONS = (
     "orders",
     "vision",
     "mes",
+    "fleet",
     "users",
     "historian",
     "ui",
