@@ -19,11 +19,12 @@ fail() { echo "installer CI FAILED: $*" >&2; exit 1; }
 
 started=$(date +%s)
 step "build the bundle and the .deb"
-if [ "${INSTALLER_CI_SKIP_BUILD:-}" = 1 ]; then
-    bash installer/build.sh --no-bundle >/dev/null
-else
-    bash installer/build.sh | tail -n 2
-fi
+mkdir -p "$OUT"
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+build_args=()
+[ "${INSTALLER_CI_SKIP_BUILD:-}" = 1 ] && build_args=(--no-bundle)
+bash installer/build.sh "${build_args[@]}" > "$OUT/build.log" 2>&1 \
+    || { tail -n 40 "$OUT/build.log"; fail "the build failed (all of it: $OUT/build.log)"; }
 build_s=$(( $(date +%s) - started ))
 VERSION=$(.venv/bin/python -c "from importlib.metadata import version; print(version('linea-hmi'))")
 ARCH=$(dpkg --print-architecture)
@@ -50,7 +51,10 @@ install_deb "$DEB"
 installed_mb=$(du -sm /opt/linea-hmi | cut -f1)
 
 step "an ordinary user and a display"
-id "$USER_NAME" >/dev/null 2>&1 || $SUDO useradd --create-home --shell /bin/bash "$USER_NAME"
+for name in "$USER_NAME" "$KIOSK_USER"; do  # left by an earlier run: start afresh
+    ! id "$name" >/dev/null 2>&1 || $SUDO userdel -r "$name" 2>/dev/null || true
+done
+$SUDO useradd --create-home --shell /bin/bash "$USER_NAME"
 XVFB_PID=""
 cleanup() {
     [ -n "$XVFB_PID" ] && $SUDO kill "$XVFB_PID" 2>/dev/null || true
@@ -70,17 +74,30 @@ self_test_s=$(since "$self_test_start")
 grep -q "^qt *ok: platform native" "$OUT/self-test-1.txt" || fail "the self-test did not use the X display"
 grep -q "^store .* new;" "$OUT/self-test-1.txt" || fail "the first self-test did not make a new store"
 
-step "cold start to the first screen drawn (hmi screenshot of the demo, nothing running)"
+step "start to the first screen drawn (hmi screenshot of the demo): cold, then median of 3"
+demo=/opt/linea-hmi/_internal/resources/demo
+first_screen() {  # seconds from the start until the first screen is in its PNG
+    rm -f "$HOME_DIR/first.png"
+    local start pid
+    start=$(date +%s.%N)
+    as_user "hmi screenshot $demo --wait 0 --out ~/first.png" >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 600); do [ -s "$HOME_DIR/first.png" ] && break; sleep 0.05; done
+    since "$start"
+    wait "$pid" && [ -s "$HOME_DIR/first.png" ] || fail "no first screen drawn"
+}
 sync
 echo 3 | $SUDO tee /proc/sys/vm/drop_caches >/dev/null 2>&1 || echo "(page cache not dropped: not allowed here)"
-demo=/opt/linea-hmi/_internal/resources/demo
-first_start=$(date +%s.%N)
-as_user "hmi screenshot $demo --wait 0 --out ~/first.png" >/dev/null
-first_screen_s=$(since "$first_start")
-[ -s "$HOME_DIR/first.png" ] || fail "no first screen drawn"
+first_screen_s=$(first_screen)
+warm_screen_s=$(for _ in 1 2 3; do first_screen; echo; done | sort -n | sed -n 2p)
+echo "first screen: ${first_screen_s} s cold, ${warm_screen_s} s warm (load $(cut -d' ' -f1 /proc/loadavg))"
 
-step "the bundle runs its own modules with -m (the demo's plant, the report's PDF)"
+step "the bundle runs its own modules with -m: the demo starts its simulated plant"
 as_user "hmi -m hmi check $demo" | grep -q ": OK" || fail "hmi -m hmi check did not run"
+as_user "hmi demo --headless --seconds 6 --every 5 --modbus-port 25020 --opcua-port 24840" \
+    2>/dev/null > "$OUT/demo.txt" || fail "hmi demo failed"
+grep -q "device press_plc  *online" "$OUT/demo.txt" && grep -q "device filler_plc  *online" \
+    "$OUT/demo.txt" || fail "the demo's PLCs were not online: $(head -12 "$OUT/demo.txt")"
 
 step "kiosk: a user, its service and session start"
 $SUDO hmi kiosk install "$demo" --user "$KIOSK_USER" >/dev/null
@@ -114,6 +131,7 @@ $SUDO dpkg -P linea-hmi >/dev/null
 [ -f "$HOME_DIR/store/hmi.db" ] || fail "purge deleted a user's data"
 ! dpkg -s linea-hmi >/dev/null 2>&1 || fail "the package is still known to dpkg"
 $SUDO userdel -r "$KIOSK_USER" 2>/dev/null || true
+$SUDO userdel -r "$USER_NAME" 2>/dev/null || true
 
 step "Windows installer script compiles (makensis, a stand-in bundle)"
 nsis_mb=null
@@ -127,7 +145,9 @@ fi
 bundle_mb=$(du -sm "$OUT/dist/linea-hmi" | cut -f1)
 deb_mb=$(awk -v b="$(stat -c %s "$DEB")" 'BEGIN { printf "%.1f", b / 1048576 }')
 echo "{\"bench\": \"installer\", \"bundle_mb\": $bundle_mb, \"installed_mb\": $installed_mb," \
-    "\"deb_mb\": $deb_mb, \"first_screen_s\": $first_screen_s," \
+    "\"deb_mb\": $deb_mb, \"first_screen_cold_s\": $first_screen_s," \
+    "\"first_screen_warm_median_s\": $warm_screen_s," \
     "\"self_test_s\": $self_test_s, \"build_s\": $build_s," \
     "\"nsis_stand_in_mb\": $nsis_mb, \"targets\": {\"installed_mb\": 250, \"deb_mb\": 100," \
-    "\"first_screen_s\": 3}, \"total_s\": $(( $(date +%s) - started ))}"
+    "\"first_screen_s\": 3}, \"load\": [$load_before, $(cut -d' ' -f1 /proc/loadavg)]," \
+    "\"total_s\": $(( $(date +%s) - started ))}"
