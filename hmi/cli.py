@@ -567,6 +567,9 @@ def _project_paths(project: Project) -> dict:
 def cmd_kiosk(args: argparse.Namespace) -> int:
     """Make this PC a line-side kiosk, undo it, or the kiosk's own steps (session start,
     one start counted by its service)."""
+    if sys.platform == "win32":
+        print("kiosk: on Windows, tick the installer's Kiosk section", file=sys.stderr)
+        return EXIT_FAILED
     from hmi import kiosk
 
     try:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from hmi import kiosk
 from hmi.core.paths import demo_project_dir
 
@@ -97,3 +99,9 @@ def test_systemd_words_with_spaces_are_quoted():
     assert kiosk._quoted("/srv/100%") == '"/srv/100%%"'
     assert kiosk._quoted("/srv/plant") == "/srv/plant"
     assert Path(kiosk._quoted("/srv/plant")).name == "plant"
+
+
+def test_installing_for_real_asks_for_root(monkeypatch):
+    monkeypatch.setattr(kiosk.os, "geteuid", lambda: 1000)
+    with pytest.raises(kiosk.KioskError, match="run it as root"):
+        kiosk.install(demo_project_dir())
