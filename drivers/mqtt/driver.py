@@ -37,6 +37,7 @@ from hmi.core.tags import Batch, Quality, TagValue
 from hmi.core.tasks import cancel_and_wait
 
 from .address import TagAddress, parse_address
+from .browse import browse as browse_broker
 from .options import POLICY, MqttOptions, parse_options
 from .sparkplug import MetricReader, Node, split_topic
 from .values import NOT_JSON, PathReader, RawReader, Reader, stale_reason
@@ -55,6 +56,7 @@ class MqttDriver(Driver):
     """Reads tags from the topics of one MQTT broker; writes publish to a tag's write topic."""
 
     protocol = "mqtt"
+    browse = staticmethod(browse_broker)
 
     def __init__(self, ctx: DriverContext):
         super().__init__(ctx)

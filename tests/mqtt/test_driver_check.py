@@ -181,3 +181,44 @@ def test_hmi_read_gives_the_retained_values_and_says_why_one_has_none(
     assert (speed["name"], speed["value"], speed["quality"]) == ("l1.speed", 7.25, "good")
     assert speed["source_ts"] == 1_796_000_000.0
     assert none["quality"] == "bad" and "no message on" in none["reason"]
+
+
+@pytest.mark.usefixtures("secret")
+def test_hmi_browse_lists_the_brokers_values_and_writes_a_tag_file_that_checks(
+    mosquitto, plant, tmp_path: Path
+):
+    plant.send(f"{UNS}/speed", {"v": 7.25, "q": "good", "ts": 1, "units": "m/min"})
+    plant.send(f"{UNS}/count", {"v": 120, "q": "good", "ts": 1})
+    plant.send("plant/oven3/state", {"data": {"temp": 181.5, "door": False, "name": "Z1"}})
+    plant.send("plant/oven3/blob", b"\x00\x01\x02")
+    (tmp_path / "project.yaml").write_text(
+        "project:\n  name: Supervisor\n"
+        "devices:\n  broker:\n    protocol: mqtt\n    host: 127.0.0.1\n"
+        f"    port: {mosquitto.port}\n    username: line1\n"
+        "    password_secret: broker_supervisor\n    timeout: 1s\n",
+        encoding="utf-8",
+    )
+    proc = hmi("browse", str(tmp_path), "broker")
+    assert proc.returncode == 0, proc.stderr
+    rows = {row["node_id"]: row for row in map(json.loads, proc.stdout.splitlines())}
+    assert rows[f"{UNS}/speed"]["type"] == "float64"
+    assert rows[f"{UNS}/speed"]["units"] == "m/min"
+    assert rows[f"{UNS}/count"]["type"] == "int32"
+    assert rows["plant/oven3/state path=data.temp"]["type"] == "float64"
+    assert rows["plant/oven3/state path=data.door"]["type"] == "bool"
+    assert rows["plant/oven3/state path=data.name"]["type"] == "string"
+    assert not any("blob" in address for address in rows)  # binary: no tag reads it
+    target = tmp_path / "tags" / "line1.yaml"
+    proc = hmi(
+        "browse", str(tmp_path), "broker", "--match", f"{UNS}/*", "--prefix", "line1",
+        "--write", str(target),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    text = target.read_text(encoding="utf-8")
+    assert "line1.speed" in text and "line1.count" in text and "oven" not in text
+    with (tmp_path / "project.yaml").open("a", encoding="utf-8") as project_file:
+        project_file.write("include:\n  - tags/line1.yaml\n")
+    check = hmi("check", str(tmp_path))
+    assert check.returncode == 0, check.stderr
+    read = hmi("read", str(tmp_path), "line1.speed")
+    assert json.loads(read.stdout)["value"] == 7.25
