@@ -41,6 +41,9 @@ SSLMODES = ("verify-full", "disable")
 TIMEOUT = DurationRange(0.5, 600.0, "10s")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+#: the advisory lock every station takes while it makes its tables: two stations (or the
+#: MES sync and the history of one) starting together never race on the same schema
+SCHEMA_LOCK = 0x4C494E4541
 #: what the driver says when the server restarted, is restarting or the link broke
 GONE = (
     "starting up",

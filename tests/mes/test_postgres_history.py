@@ -12,11 +12,12 @@ import pytest
 
 from hmi.core.historian import Forwarder
 from hmi.core.historian.config import read_config
-from hmi.core.historian.forward import MemoryCursor
+from hmi.core.historian.forward import ForwardRow, MemoryCursor
 from hmi.core.historian.postgres import PostgresHistory
 from hmi.core.historian.storage import SCHEMA, InsertJob, encode, register_tags
 from hmi.core.postgres import PgError
 from hmi.core.store import Writer, migrate
+from hmi.core.tags import Quality
 
 from .test_postgres_target import rows, secrets, settings
 
@@ -140,6 +141,45 @@ def test_a_running_station_forwards_its_history_as_the_project_says(
     texts = rows(postgres, "SELECT count(*) FROM linea.samples WHERE tag = 'p.alloy' "
                            "AND text IS NOT NULL")  # fmt: skip
     assert texts[0][0] >= 1
+
+
+def test_stations_starting_together_make_the_shared_schema_once(postgres, secrets):
+    import threading
+
+    from hmi.core.mes.postgres import PostgresTarget
+    from hmi.core.outbox import OutboxEvent
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def history(i: int) -> None:
+        central = PostgresHistory(f"h{i}", settings(postgres), secrets=secrets)
+        try:
+            start.wait(10)
+            central.send([ForwardRow(f"tag{i}", T0, 1.0, Quality.GOOD)])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            central.close()
+
+    def mes(i: int) -> None:
+        target = PostgresTarget(f"m{i}", settings(postgres), secrets=secrets)
+        try:
+            start.wait(10)
+            target.send([OutboxEvent(1, f"key{i}", "O-1", i, "count", {}, T0 / 1000)])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            target.close()
+
+    threads = [threading.Thread(target=f, args=(i,)) for i in range(3) for f in (history, mes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert rows(postgres, "SELECT count(*) FROM linea.samples") == [(3,)]
+    assert rows(postgres, "SELECT count(*) FROM linea.production_events") == [(3,)]
 
 
 PROJECT = """\

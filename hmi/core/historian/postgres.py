@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from ..postgres import FIELDS as CONNECTION_FIELDS
-from ..postgres import IDENTIFIER, PgError, PgSettings, connect, explain, read_settings
+from ..postgres import (
+    IDENTIFIER,
+    SCHEMA_LOCK,
+    PgError,
+    PgSettings,
+    connect,
+    explain,
+    read_settings,
+)
 from ..project.fields import Fields
 from ..secrets import SecretStore
 from ..tags import Quality
@@ -43,7 +51,6 @@ log = logging.getLogger(__name__)
 
 KINDS = ("postgres",)
 QUALITY_WORDS = {Quality.GOOD: "good", Quality.UNCERTAIN: "uncertain", Quality.BAD: "bad"}
-LOCK_KEY = 0x4C494E4548  # one station at a time makes the table
 
 
 @dataclass(frozen=True)
@@ -187,7 +194,7 @@ class PostgresHistory:
 
         s = self.settings.schema
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             for statement in _ddl(s):
                 conn.execute(statement)  # the schema name was checked
             offered = conn.execute(

@@ -44,7 +44,15 @@ from typing import Any
 
 from ..outbox import OutboxEvent
 from ..postgres import FIELDS as CONNECTION_FIELDS
-from ..postgres import IDENTIFIER, PgError, PgSettings, connect, explain, read_settings
+from ..postgres import (
+    IDENTIFIER,
+    SCHEMA_LOCK,
+    PgError,
+    PgSettings,
+    connect,
+    explain,
+    read_settings,
+)
 from ..project.fields import Fields, as_number
 from ..project.models import Problem
 from ..secrets import SecretStore
@@ -56,7 +64,6 @@ log = logging.getLogger(__name__)
 #: worker's durable commit of its outcome here (bench_pg_drain)
 DEFAULT_BATCH = 1000
 MAX_TS = 253_402_300_799.0  # 9999-12-31T23:59:59Z: beyond it a time is a fault
-LOCK_KEY = 0x4C494E4541  # "LINEA": one station at a time makes the tables
 
 
 def _ddl(s: str) -> list[str]:
@@ -266,7 +273,7 @@ class PostgresTarget:
         conn = self._conn
         try:
             with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 for statement in _ddl(self.settings.schema):
                     conn.execute(statement)  # the schema name was checked
         except psycopg.Error as error:
