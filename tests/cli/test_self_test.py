@@ -10,7 +10,7 @@ import pytest
 
 from hmi.core import capability, plugins
 from hmi.core.paths import install_root
-from hmi.selftest import missing_library
+from hmi.selftest import StepFailed, check_qt, missing_library
 
 STEPS = ("files", "plugins", "project", "vision", "store", "qt", "views", "window", "log")
 
@@ -118,3 +118,29 @@ def test_an_unknown_missing_library_says_how_to_find_its_package():
     said = missing_library(OSError("libfoo.so.3: cannot open shared object file"))
     assert said is not None and "apt-file search libfoo.so.3 names it" in said
     assert missing_library(ImportError("No module named 'yaml'")) is None
+
+
+def plugins_in(monkeypatch, folder: Path) -> None:
+    """Qt's plugins looked for in ``folder`` instead of the installation's."""
+    from PySide6.QtCore import QLibraryInfo
+
+    monkeypatch.setattr(QLibraryInfo, "path", lambda which: str(folder))
+
+
+def test_a_missing_qt_plugin_is_named_with_its_folder(monkeypatch, tmp_path):
+    plugins_in(monkeypatch, tmp_path)
+    with pytest.raises(StepFailed) as failed:
+        check_qt("offscreen")
+    assert str(failed.value) == (
+        f"Qt plugin imageformats/qsvg is missing from {tmp_path / 'imageformats'}"
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="loads ELF plugins")
+def test_a_qt_plugin_that_cannot_load_is_named(monkeypatch, tmp_path):
+    for folder, name in (("imageformats", "qsvg"), ("imageformats", "qjpeg")):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / f"lib{name}.so").write_bytes(b"not a library")
+    plugins_in(monkeypatch, tmp_path)
+    with pytest.raises(StepFailed, match=r"^Qt plugin libqsvg\.so: OSError: .*libqsvg\.so"):
+        check_qt("offscreen")
