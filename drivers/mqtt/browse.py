@@ -17,10 +17,10 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from hmi.core.mes import TargetError, connect_client
 from hmi.core.project.models import DataType, DeviceConfig
 
 from .address import SPARKPLUG
+from .link import close_client, open_client
 from .options import parse_options
 from .values import INTEGER_BOUNDS
 
@@ -36,12 +36,7 @@ async def browse(device: DeviceConfig, data_dir: str) -> list[dict[str, Any]]:
     options, problems = parse_options(device)
     if options is None:
         raise LookupError("; ".join(p.message for p in problems))
-    try:
-        client = await asyncio.to_thread(
-            connect_client, options.settings, clean=True, timeout=options.connection.connect_timeout
-        )
-    except TargetError as exc:
-        raise OSError(str(exc)) from None
+    client = await open_client(options)
     seen: dict[str, bytes] = {}
     lock = threading.Lock()
 
@@ -56,7 +51,7 @@ async def browse(device: DeviceConfig, data_dir: str) -> list[dict[str, Any]]:
         await asyncio.sleep(options.connection.timeout)  # the listening window itself
     finally:
         client.on_message = None
-        await asyncio.to_thread(_close, client)
+        await close_client(client)
     with lock:
         messages = sorted(seen.items())
     return [row for topic, payload in messages for row in rows_of(topic, payload)]
@@ -134,8 +129,3 @@ def _type_of(value: Any) -> DataType | None:
     if isinstance(value, str) and len(value) <= MAX_TEXT:
         return DataType.STRING
     return None
-
-
-def _close(client: Any) -> None:
-    client.disconnect()
-    client.loop_stop()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 import threading
 import time
 from collections.abc import Sequence
@@ -31,16 +30,17 @@ from hmi.core.driver import (
     WriteResult,
     WriteStatus,
 )
-from hmi.core.mes import TargetError, connect_client
 from hmi.core.project.models import DeviceConfig, Problem, TagConfig
 from hmi.core.tags import Batch, Quality, TagValue
 from hmi.core.tasks import cancel_and_wait
 
 from .address import TagAddress, parse_address
 from .browse import browse as browse_broker
+from .link import close_client, open_client
 from .options import POLICY, MqttOptions, parse_options
 from .sparkplug import MetricReader, Node, split_topic
 from .values import NOT_JSON, PathReader, RawReader, Reader, stale_reason
+from .write import Readbacks, publish_and_confirm
 
 log = logging.getLogger(__name__)
 _make = tuple.__new__
@@ -91,7 +91,7 @@ class MqttDriver(Driver):
         self._pending: Batch = {}  # decoded on paho's thread, waiting for the loop
         self._seen: set[str] = set()  # tags with a message since this connection
         self._last: dict[str, TagValue] = {}  # the newest value of each tag with stale=
-        self._readback: dict[str, tuple[Any, asyncio.Future[Any]]] = {}
+        self._readbacks = Readbacks()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: mqtt.Client | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -204,10 +204,8 @@ class MqttDriver(Driver):
         loop = self._loop
         policy = options.connection
         try:
-            client = await asyncio.to_thread(
-                connect_client, options.settings, clean=True, timeout=policy.connect_timeout
-            )
-        except TargetError as exc:
+            client = await open_client(options)
+        except OSError as exc:
             return str(exc)
         lost: asyncio.Future[str] = loop.create_future()
         where = options.settings.where
@@ -249,7 +247,7 @@ class MqttDriver(Driver):
             if not done:
                 self._mark_bad(
                     {
-                        name: f"no message on {address.topic} yet (nothing retained)"
+                        name: _waiting(address)
                         for name, address in self._addresses.items()
                         if name not in refused
                     },
@@ -260,7 +258,7 @@ class MqttDriver(Driver):
             self._client = None
             client.on_message = None
             client.on_disconnect = None
-            await asyncio.to_thread(_close, client)
+            await close_client(client)
 
     async def _subscribe(
         self,
@@ -381,8 +379,8 @@ class MqttDriver(Driver):
         if self._stale:
             stale = self._stale
             self._last.update((n, tv) for n, tv in batch.items() if n in stale)
-        if self._readback:
-            self._settle_readbacks(batch)
+        if self._readbacks:
+            self._readbacks.settle(batch)
         self.ctx.sink.publish(batch)
 
     async def _watch_stale(self) -> None:
@@ -472,47 +470,18 @@ class MqttDriver(Driver):
         if address.payload == "sparkplug":
             return WriteResult(name, WriteStatus.REFUSED, "Sparkplug metrics are read only")
         client, options = self._client, self.options
-        if client is None or options is None or self._loop is None:
+        if client is None or options is None:
             reason = self._reason or "not connected"
             return WriteResult(name, WriteStatus.FAILED, f"device {self.device.name}: {reason}")
-        timeout = options.connection.timeout
         current = self._current(name)
-        future: asyncio.Future[Any] = self._loop.create_future()
-        self._readback[name] = (raw_value, future)
-        try:
-            info = client.publish(address.write_topic, _write_payload(address, raw_value), qos=1)
-            acked = await asyncio.to_thread(_acknowledged, info, timeout)
-            if not acked:
-                return WriteResult(
-                    name,
-                    WriteStatus.FAILED,
-                    f"the broker did not acknowledge {address.write_topic} within {timeout:g} s",
-                )
-            if current is not None and _same(current, raw_value):
-                return WriteResult(name, WriteStatus.DONE, "", current)
-            try:
-                readback = await asyncio.wait_for(future, timeout)
-            except TimeoutError:
-                return WriteResult(
-                    name,
-                    WriteStatus.FAILED,
-                    f"published to {address.write_topic}, but {address.topic} "
-                    f"did not show {raw_value!r} within {timeout:g} s",
-                )
-            return WriteResult(name, WriteStatus.DONE, "", readback)
-        finally:
-            self._readback.pop(name, None)
+        return await publish_and_confirm(
+            client, name, address, raw_value, current, self._readbacks, options.connection.timeout
+        )
 
     def _current(self, name: str) -> Any:
         engine_values = getattr(self.ctx.sink, "values", None)
         tv = engine_values.get(name) if isinstance(engine_values, dict) else None
         return tv.value if tv is not None and tv.quality is Quality.GOOD else None
-
-    def _settle_readbacks(self, batch: Batch) -> None:
-        for name, (expected, future) in list(self._readback.items()):
-            tv = batch.get(name)
-            if tv is not None and tv.quality is Quality.GOOD and _same(tv.value, expected):
-                _settle(future, tv.value)
 
     # -- one-shot read ------------------------------------------------------------------
 
@@ -551,6 +520,16 @@ class MqttDriver(Driver):
         return {n: found.get(n) or TagValue(None, Quality.BAD, None, now, reason) for n in names}
 
 
+def _waiting(address: TagAddress) -> str:
+    """Why a tag has no value yet on a fresh connection."""
+    if address.payload == "sparkplug":
+        return (
+            f"no birth or data on {address.topic} yet (Sparkplug keeps nothing retained: "
+            "the node sends a birth when it restarts or is asked to rebirth)"
+        )
+    return f"no message on {address.topic} yet (nothing retained)"
+
+
 def _settle(future: asyncio.Future[Any], result: Any) -> None:
     if not future.done():
         future.set_result(result)
@@ -560,32 +539,3 @@ def _loss(reason: Any) -> str:
     """paho's reason for a lost connection, in words (a socket closed under it is 128)."""
     text = str(reason)
     return "the connection closed" if text == "Unspecified error" else text
-
-
-def _close(client: mqtt.Client) -> None:
-    client.disconnect()
-    client.loop_stop()
-
-
-def _acknowledged(info: mqtt.MQTTMessageInfo, timeout: float) -> bool:
-    try:
-        info.wait_for_publish(timeout)
-    except (ValueError, RuntimeError):  # the connection went meanwhile
-        return False
-    return info.is_published()
-
-
-def _write_payload(address: TagAddress, value: Any) -> bytes:
-    if address.payload == "raw":
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        return text.encode()
-    return json.dumps({"v": value, "ts": int(time.time() * 1000)}).encode()
-
-
-def _same(value: Any, expected: Any) -> bool:
-    if isinstance(value, float) or isinstance(expected, float):
-        try:
-            return math.isclose(float(value), float(expected), rel_tol=1e-6, abs_tol=1e-9)
-        except (TypeError, ValueError):
-            return False
-    return bool(value == expected)
