@@ -209,3 +209,35 @@ def test_the_page_speaks_the_station_s_language(qtbot, project, engine, tmp_path
         assert "fuori linea" in page.summary.text()
     finally:
         set_language("en")
+
+
+def test_a_touch_that_scrolls_the_tiles_opens_nothing(qtbot, project, engine, tmp_path):
+    service = Fleet(FleetConfig(("acme/+/+",))).start()
+    try:
+        SimulatedPlant(service.model, 50).publish_all()
+        window = open_window(qtbot, project, engine, tmp_path, service, TOUCH)
+        page = page_of(window)
+        first = page.board.placed[0]
+        point = first.rect.center().toPoint()
+        QTest.mousePress(page.board, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         point)  # fmt: skip
+        page.scroll.verticalScrollBar().setValue(200)  # the finger dragged the tiles up
+        QTest.mouseRelease(page.board, Qt.MouseButton.LeftButton,
+                           Qt.KeyboardModifier.NoModifier, point)  # fmt: skip
+        assert window.view("fleet").operator.dialog is None
+        page.scroll.verticalScrollBar().setValue(0)
+        QTest.mouseClick(page.board, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         point)  # fmt: skip
+        assert window.view("fleet").operator.dialog.line.key == first.line.key
+    finally:
+        service.stop()
+
+
+def test_the_desk_tooltip_says_in_full_what_a_tile_cuts_short(fleet):
+    from hmi.ui.fleet.words import tooltip_text
+
+    fleet.model.receive(f"{FILLER}/health", b'{"online": true, "devices": {"filler_plc": '
+                        b'"timeout after 4.0 s waiting for the answer to a read"}}')  # fmt: skip
+    text = tooltip_text(fleet.line(FILLER))
+    assert text.startswith(f"Filler 2  ({FILLER})")
+    assert "⚠ filler_plc: timeout after 4.0 s waiting for the answer to a read" in text

@@ -16,14 +16,22 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from hmi.core.fleet import OFFLINE, RUNNING, STOPPED, UNKNOWN, LineState
 from hmi.ui.theme import Theme
 
-from .words import age_text, alarm_badge, figures_text, percent, reason_text, state_text
+from .words import (
+    age_text,
+    alarm_badge,
+    figures_text,
+    percent,
+    reason_text,
+    state_text,
+    tooltip_text,
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,7 @@ class FleetBoard(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._pressed: str | None = None
+        self._origin = QPoint()
 
     # -- what it shows -------------------------------------------------------------------
 
@@ -141,12 +150,26 @@ class FleetBoard(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         line = self.tile_at(event.position().x(), event.position().y())
         self._pressed = line.key if line is not None else None
+        self._origin = self.mapToGlobal(QPoint(0, 0))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """A touch that dragged the tiles along is a scroll, not a choice."""
         line = self.tile_at(event.position().x(), event.position().y())
-        if line is not None and line.key == self._pressed:
+        moved = self.mapToGlobal(QPoint(0, 0)) != self._origin
+        if line is not None and line.key == self._pressed and not moved:
             self.opened.emit(line.key)
         self._pressed = None
+
+    def event(self, event: QEvent) -> bool:
+        """Desk: the words a tile had to cut short, in full, under the pointer."""
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            line = self.tile_at(event.pos().x(), event.pos().y())
+            if line is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), tooltip_text(line), self)
+            return True
+        return super().event(event)
 
     # -- drawing -------------------------------------------------------------------------
 

@@ -97,3 +97,17 @@ def alarm_badge(line: LineState) -> str:
         return ""
     count = line.active_alarms
     return f"P{priority}" if count == 1 else f"P{priority} ×{count}"
+
+
+def tooltip_text(line: LineState) -> str:
+    """A tile's words in full: name and topic, state and why, what cannot be read, the
+    devices in trouble, the running order."""
+    rows = [f"{line.title}  ({line.key})"]
+    state = state_text(line)
+    rows.append(f"{state}: {reason_text(line.reason)}" if line.reason else state)
+    rows += [f"? {topic}: {why}" for topic, why in line.problems.items()]
+    rows += [f"⚠ {name}: {why}" for name, why in line.device_problems.items()]
+    if line.order is not None:
+        rows.append(f"{line.order.number}  {line.order.product}".strip())
+        rows.append(figures_text(line))
+    return "\n".join(rows)
