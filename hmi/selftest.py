@@ -224,6 +224,30 @@ def choose_platform() -> str:
     return os.environ.get("QT_QPA_PLATFORM", "native").split(":")[0]
 
 
+def x_display_problem(display: str) -> str | None:
+    """Why this user cannot open the X display ``display``, or None when it can: Qt ends
+    the process when it cannot, so the self-test asks libxcb first."""
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError as error:
+        return explain(error)
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)
+    try:
+        failed = xcb.xcb_connection_has_error(connection)
+    finally:
+        xcb.xcb_disconnect(connection)
+    if not failed:
+        return None
+    return (
+        f"cannot open the X display {display} (DISPLAY): no X server there, or this user "
+        "may not use it (XAUTHORITY); without DISPLAY the self-test draws offscreen"
+    )
+
+
 def check_qt(platform: str) -> str:
     """Qt's libraries, the platform plugin and the image formats load. A platform plugin
     Qt cannot load ends the process without a word, so it is loaded here first."""
@@ -244,6 +268,11 @@ def check_qt(platform: str) -> str:
                     ctypes.CDLL(str(files[0]))
                 except OSError as error:
                     raise StepFailed(f"Qt plugin {files[0].name}: {explain(error)}") from error
+    display = os.environ.get("DISPLAY", "")
+    if sys.platform.startswith("linux") and platform in ("native", "xcb") and display:
+        problem = x_display_problem(display)
+        if problem:
+            raise StepFailed(problem)
     return f"platform {platform}, plugins in {plugins}"
 
 

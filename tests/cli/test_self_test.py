@@ -15,11 +15,16 @@ from hmi.selftest import StepFailed, check_qt, missing_library
 STEPS = ("files", "plugins", "project", "vision", "store", "qt", "views", "window", "log")
 
 
-def self_test(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+def self_test(home: Path, *args: str, **env: str | None) -> subprocess.CompletedProcess:
+    """``hmi --self-test ARGS`` offscreen; ``env`` adds variables (None: leaves one out)."""
     environment = {**os.environ, "LINEA_HMI_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
     for name in ("LINEA_HMI_DATA", "LINEA_HMI_INSTALL", "DISPLAY", "WAYLAND_DISPLAY"):
         environment.pop(name, None)
-    environment.update(env)
+    for name, value in env.items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
     return subprocess.run(
         [sys.executable, "-m", "hmi", "--self-test", *args],
         capture_output=True,
@@ -144,3 +149,13 @@ def test_a_qt_plugin_that_cannot_load_is_named(monkeypatch, tmp_path):
     plugins_in(monkeypatch, tmp_path)
     with pytest.raises(StepFailed, match=r"^Qt plugin libqsvg\.so: OSError: .*libqsvg\.so"):
         check_qt("offscreen")
+
+
+def test_an_x_display_that_cannot_be_opened_is_said_and_nothing_crashes(tmp_path):
+    out = str(tmp_path / "out")  # no X server on :93; Qt would take the display's platform
+    proc = self_test(tmp_path / "home", "--out", out, DISPLAY=":93", QT_QPA_PLATFORM=None)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    steps = step_lines(proc.stdout)
+    assert steps["qt"].startswith("FAILED: cannot open the X display :93 (DISPLAY)")
+    assert steps["window"] == "FAILED: skipped: the store or Qt did not start"
+    assert steps["store"].startswith("ok:") and steps["log"].startswith("ok:")
