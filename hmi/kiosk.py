@@ -132,6 +132,11 @@ def session(run: bool = True) -> list[list[str]]:
     commands = []
     if os.environ.get("DISPLAY") and shutil.which("xset"):
         commands += [["xset", "s", "off"], ["xset", "-dpms"], ["xset", "s", "noblank"]]
+    if shutil.which("gsettings"):  # GNOME, on X11 or Wayland: no blanking, no lock
+        commands += [
+            ["gsettings", "set", "org.gnome.desktop.session", "idle-delay", "0"],
+            ["gsettings", "set", "org.gnome.desktop.screensaver", "lock-enabled", "false"],
+        ]
     variables = ["DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE"]
     commands.append(["systemctl", "--user", "import-environment", *variables])
     commands.append(["systemctl", "--user", "restart", SERVICE])

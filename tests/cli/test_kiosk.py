@@ -86,10 +86,12 @@ def test_the_service_counts_its_starts_and_survives_a_damaged_counter(tmp_path):
 def test_the_session_turns_blanking_off_and_starts_the_service(monkeypatch, tmp_path):
     monkeypatch.setenv("DISPLAY", ":5")
     monkeypatch.setenv("PATH", str(tmp_path))
-    (tmp_path / "xset").write_text("#!/bin/sh\n")
-    (tmp_path / "xset").chmod(0o755)
+    for tool in ("xset", "gsettings"):
+        (tmp_path / tool).write_text("#!/bin/sh\n")
+        (tmp_path / tool).chmod(0o755)
     commands = kiosk.session(run=False)
     assert ["xset", "s", "off"] in commands and ["xset", "-dpms"] in commands
+    assert ["gsettings", "set", "org.gnome.desktop.session", "idle-delay", "0"] in commands
     assert commands[-1] == ["systemctl", "--user", "restart", "linea-hmi.service"]
     assert commands[-2][:3] == ["systemctl", "--user", "import-environment"]
 
