@@ -36,8 +36,9 @@ def secrets(tmp_path, postgres) -> FileStore:
 
 
 def settings(db, **more) -> PgSettings:
-    values = {"host": db.host, "port": db.port, "sslmode": "disable", "timeout": 5.0, **more}
-    return PgSettings(database=db.database, user=db.user, password=SECRET, **values)
+    values = {"host": db.host, "port": db.port, "database": db.database, "user": db.user,
+              "password": SECRET, "sslmode": "disable", "timeout": 5.0, **more}  # fmt: skip
+    return PgSettings(**values)
 
 
 def target(db, secrets, **more) -> PostgresTarget:
@@ -162,6 +163,26 @@ def test_a_secret_that_is_not_set_says_how_to_set_it(postgres, tmp_path):
     pg = PostgresTarget("plant_db", settings(postgres), secrets=FileStore(tmp_path / "empty"))
     with pytest.raises(TargetError, match=f"hmi secret set {SECRET}"):
         pg.open()
+
+
+def test_a_role_that_may_not_make_the_tables_and_a_missing_database_say_what_to_fix(
+    postgres, tmp_path
+):
+    with postgres.superuser() as conn:
+        conn.execute("CREATE ROLE reader LOGIN PASSWORD 'reader-pass'")
+    store = FileStore(tmp_path / "config")
+    store.set(SECRET, "reader-pass")
+    reader = PostgresTarget(
+        "plant_db", settings(postgres, user="reader", schema="erp"), secrets=store
+    )
+    with pytest.raises(TargetError, match="user reader may not do this in plant") as refused:
+        reader.open()
+    assert "grant it CREATE on the database, or make schema erp" in str(refused.value)
+    missing = PostgresTarget(
+        "plant_db", settings(postgres, user="reader", database="nowhere"), secrets=store
+    )
+    with pytest.raises(TargetError, match="has no database nowhere"):
+        missing.open()
 
 
 def test_tls_is_verified_against_the_plants_ca_and_another_ca_is_refused(
