@@ -241,7 +241,7 @@ def test_the_mes_down_loses_nothing_retries_with_backoff_and_shows_the_error(tmp
         receiver.start()  # on the same port
         station.intake.wake()
         assert wait_until(lambda: station.orders.order("P-2") is not None, 10)
-        assert station.statuses[-1].state == "ok"
+        assert wait_until(lambda: station.statuses[-1].state == "ok", 10)
     finally:
         station.close()
 
@@ -464,7 +464,7 @@ mes:
         "project.yaml:14: mes: targets: plant: orders: lines: no line 'line3' in the project; "
         "did you mean 'line2'?",
         "project.yaml:15: mes: targets: other: orders: a fake target cannot release orders "
-        "here; use a target of kind http or postgres",
+        "here; use a target of kind http, postgres or mqtt",
     ]
     _, problems = read_section(
         tmp_path,

@@ -21,7 +21,8 @@ The package, by what each module is for:
   events (retry, discard, export);
 - ``orders_in``: what an order source is (``OrderSource``; ``ORDER_SOURCES`` per kind)
   and the HTTP one (``GET /orders`` with ETags); ``orders_pg``: the PostgreSQL one (a
-  ``released_orders`` table); ``intake``: released orders checked into
+  ``released_orders`` table); ``orders_mqtt``: the MQTT one (retained job orders under
+  ``{root}/{line}/orders/released/``); ``intake``: released orders checked into
   the line's queue, revised, withdrawn or refused and reported (``mes_orders_in``);
 - ``audit_head``: the audit chain's head sent upstream, and a trail checked against it;
 - ``capability``: plugs the service into the runtime (system tags, health);

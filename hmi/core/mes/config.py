@@ -206,7 +206,7 @@ def _orders_in(entry: Fields, kind: str, lines: Mapping[str, Any]) -> OrdersIn |
         entry.problem(
             "orders",
             f"orders: a {kind} target cannot release orders here; "
-            f"use a target of kind {' or '.join(ORDER_SOURCES)}",
+            f"use a target of kind {_either(list(ORDER_SOURCES))}",
         )
         return None
     if value is True:
@@ -288,3 +288,7 @@ def _backoff(entry: Fields) -> tuple[ConnectionPolicy, float]:
         low = high
     failing_after = fields.duration("failing_after", failing_after, within=FAILING_AFTER)
     return replace(default, reconnect_min=low, reconnect_max=high, demote_for=high), failing_after
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"

@@ -6,9 +6,9 @@ serves, as the MES wrote them (ISA-95 JobOrder mappings), and takes ``report(ord
 accepted, reason)`` for each one the station did not take, or whose change or withdrawal
 it did not apply. ``Intake`` (``intake``) decides; a source only carries. Refusals go
 into the outbox as ``order.refused`` events, so they reach every target through the same
-store and forward as the production events, whatever the source is. An MQTT source
-(retained job orders on a topic) or a PostgreSQL one (a table of released orders) keeps
-the same contract and is named in ``target.ORDER_SOURCES`` for its target's kind.
+store and forward as the production events, whatever the source is. The MQTT source
+(``orders_mqtt``: retained job orders) and the PostgreSQL one (``orders_pg``: a table of
+released orders) keep the same contract; ``target.ORDER_SOURCES`` names each kind's.
 
 The HTTP source sends ``If-None-Match`` with the ``ETag`` of each line's last list, so an
 unchanged list costs one ``304`` and no parsing; it uses the HTTP target's connection
@@ -35,6 +35,8 @@ from .target import TargetError
 
 #: the stream of a refusal whose order has no usable number
 NO_NUMBER_STREAM = "mes:orders"
+#: a source's note that an order could not be read at all (its words), in place of it
+UNREADABLE = "_unreadable"
 MAX_NUMBER_LENGTH = 64
 COMMIT_TIMEOUT_S = 30.0
 
@@ -185,6 +187,8 @@ def order_fields(job: Any, now: float, future_skew: float = 3600.0) -> tuple[dic
     in words (what the orders service checks comes after)."""
     if not isinstance(job, Mapping):
         return {}, f"a job order is an object, not {describe_value(job)}"
+    if job.get(UNREADABLE):
+        return {}, f"the job order cannot be read: {job[UNREADABLE]}"
     number = order_id(job)
     if not number:
         return {}, "the job order has no ID (its number)"

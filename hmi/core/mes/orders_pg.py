@@ -22,7 +22,7 @@ from typing import Any
 
 from ..postgres import IDENTIFIER, PgError, connect, explain
 from ..store import Writer
-from .orders_in import OutboxReports
+from .orders_in import UNREADABLE, OutboxReports
 from .target import TargetError
 
 log = logging.getLogger(__name__)
@@ -114,5 +114,5 @@ class PostgresOrderSource(OutboxReports):
 def _job(number: str, line: str, job: Any) -> Mapping[str, Any]:
     """The row's job order, its number and line from the columns where it has none."""
     if not isinstance(job, Mapping):
-        return {"ID": number, "EquipmentID": line, "job": job}  # refused: not an object
+        return {"ID": number, "EquipmentID": line, UNREADABLE: "its job is not a JSON object"}
     return {"ID": number, "EquipmentID": line, **job}

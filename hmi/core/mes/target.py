@@ -77,4 +77,5 @@ TARGET_KINDS: dict[str, str] = {
 ORDER_SOURCES: dict[str, str] = {
     "http": "hmi.core.mes.orders_in:HttpOrderSource",
     "postgres": "hmi.core.mes.orders_pg:PostgresOrderSource",
+    "mqtt": "hmi.core.mes.orders_mqtt:MqttOrderSource",
 }
