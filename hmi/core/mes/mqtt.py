@@ -130,7 +130,6 @@ class MqttTarget:
         self._station_topic = f"{self.root}/{STATIONS}/{segment(self.station)}"
         self._client: mqtt.Client | None = None
         self._lock = threading.RLock()  # connecting and closing
-        self._acked = threading.Event()
         self._refused: dict[int, Any] = {}  # mid -> the broker's PUBACK refusal
         self._started = time.monotonic()
         # live values: the project's tags, the newest unsent value of each, the current
@@ -253,7 +252,6 @@ class MqttTarget:
     def _on_publish(self, _c: Any, _u: Any, mid: int, reason: Any, _props: Any) -> None:
         if getattr(reason, "value", 0) >= _FAILURE:
             self._refused[mid] = reason
-        self._acked.set()
 
     def _publish_station(self, client: mqtt.Client) -> None:
         body = {
@@ -337,8 +335,7 @@ class MqttTarget:
                     f"{self.settings.where} acknowledged {done} of {len(infos)} events "
                     f"within {self.timeout:g} s; the rest is sent again"
                 )
-            self._acked.wait(min(left, 0.05))
-            self._acked.clear()
+            info.wait_for_publish(min(left, 1.0))  # woken by its PUBACK
 
     # -- live values ---------------------------------------------------------------------
 
