@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import pytest
 
@@ -275,3 +276,18 @@ def test_the_station_follows_its_fleet_and_publishes_its_figures(
         wait_until(lambda: values["_sys.fleet.offline"].value == 1, TIMEOUT, "the press offline")
     finally:
         runtime.stop()
+
+
+def test_a_broker_nobody_answers_on_is_said_and_the_fleet_stops_at_once(secrets):
+    from tests.helpers import free_port
+
+    config = FleetConfig(ROOTS, MqttSettings(host="127.0.0.1", port=free_port(),
+                                             client_id="fleet-x"))  # fmt: skip
+    fleet = Fleet(config, secrets=secrets).start()
+    try:
+        wait_until(lambda: fleet.problem is not None, TIMEOUT, "the refusal")
+        assert "connection refused" in fleet.problem and "is the broker running" in fleet.problem
+    finally:
+        started = time.monotonic()
+        fleet.stop()
+        assert time.monotonic() - started < 5.0  # not left to its join timeout

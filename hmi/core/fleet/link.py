@@ -66,13 +66,15 @@ class BrokerLink:
                 self._stop.wait(wait)
                 wait = min(wait * 2, RETRY_MAX_S)
                 continue
+            if self._stop.is_set():  # stopped while connecting: stop() found no client
+                client.disconnect()
+                client.loop_stop()
+                return
             client.on_message = self._message
             client.on_connect = self._connected
             client.on_disconnect = self._disconnected
             self._client = client
             self._subscribe(client)
-            if self._stop.is_set():  # stopped while connecting: stop() found no client
-                self.stop()
             return
 
     def _subscribe(self, client: Any) -> None:
