@@ -56,9 +56,11 @@ def _number(data: Mapping[str, Any], key: str) -> float | None:
 
 
 def _ratio(value: Any) -> float | None:
-    """OEE as 0..1, whether published as a ratio or a percentage; None if unreadable."""
+    """OEE as 0..1, whether published as a ratio or a percentage, alone or in a mapping
+    (``{"oee": ...}``, the running order's ``{"order": ...}``, else the shift's, the day's);
+    None if unreadable."""
     if isinstance(value, Mapping):
-        value = value.get("oee")
+        value = next((value[k] for k in ("oee", "order", "shift", "day") if k in value), None)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return value / 100.0 if value > 1.0 else max(0.0, float(value))
