@@ -38,7 +38,7 @@ from .address import TagAddress, parse_address
 from .browse import browse as browse_broker
 from .link import close_client, open_client
 from .options import POLICY, MqttOptions, parse_options
-from .sparkplug import MetricReader, Node, split_topic
+from .sparkplug import MetricReader, Node, rebirth_command, split_topic
 from .values import NOT_JSON, PathReader, RawReader, Reader, stale_reason
 from .write import Readbacks, publish_and_confirm
 
@@ -49,6 +49,7 @@ RETAINED_WAIT_S = 0.5  # s: after subscribing, the time retained messages take t
 # s: values gathered into one batch: the loop wakes 50 times a second at most, not once
 # per message (the screens show 10-20 times a second anyway)
 COALESCE_S = 0.02
+REBIRTH_EVERY_S = 10.0  # s: the shortest time between two rebirth requests to one node
 STALE_CHECK_MAX = 5.0  # s: the longest wait between two looks for stale values
 
 
@@ -92,6 +93,7 @@ class MqttDriver(Driver):
         self._seen: set[str] = set()  # tags with a message since this connection
         self._last: dict[str, TagValue] = {}  # the newest value of each tag with stale=
         self._readbacks = Readbacks()
+        self._rebirths: dict[tuple[str, str], float] = {}  # node -> when a rebirth was asked
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: mqtt.Client | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -101,7 +103,9 @@ class MqttDriver(Driver):
     def _add_reader(self, tag: TagConfig, address: TagAddress, stale: float | None) -> None:
         if address.payload == "sparkplug":
             group, _kind, node_id, device = split_topic(address.topic)
-            node = self._nodes.setdefault((group, node_id), Node(group, node_id))
+            node = self._nodes.get((group, node_id))
+            if node is None:
+                node = self._nodes[group, node_id] = Node(group, node_id, self._ask_rebirth)
             node.add(device, MetricReader(tag, address, stale, metric=address.metric))
             return
         reader: Reader
@@ -242,6 +246,9 @@ class MqttDriver(Driver):
             if refused:
                 self._set_state(DeviceStatus.DEGRADED, "; ".join(sorted(set(refused.values()))))
             self._mark_bad(refused)
+            self._rebirths.clear()
+            for node in self._nodes.values():  # births are not retained: ask for them
+                self._ask_rebirth(node)
             # the broker sends the retained messages right after each SUBACK
             done, _ = await asyncio.wait([lost], timeout=RETAINED_WAIT_S)
             if not done:
@@ -407,6 +414,20 @@ class MqttDriver(Driver):
             if out:
                 self._last.update(out)
                 self.ctx.sink.publish(out)
+
+    def _ask_rebirth(self, node: Node) -> None:
+        """Ask an edge node for its births (NCMD), at most every REBIRTH_EVERY_S; on the
+        loop at a connection, on paho's thread when data comes that no birth explains."""
+        client, options = self._client, self.options
+        if client is None or options is None or not options.rebirth:
+            return
+        key, now = (node.group, node.node), time.monotonic()
+        if now - self._rebirths.get(key, -REBIRTH_EVERY_S) < REBIRTH_EVERY_S:
+            return
+        self._rebirths[key] = now
+        topic, payload = rebirth_command(node, int(time.time() * 1000))
+        log.info("%s: asking edge node %s for its births (%s)", self.device.name, node.node, topic)
+        client.publish(topic, payload, qos=0)
 
     # -- state --------------------------------------------------------------------------
 

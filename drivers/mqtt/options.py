@@ -9,6 +9,7 @@ MQTT entry of a project shares, read by the MES package's reader) and the driver
       password_secret: broker_supervisor
       stale: 5m            # optional: values older than this are Uncertain (per tag: stale=)
       qos: 0               # the subscriptions' QoS (0 or 1)
+      rebirth: true        # ask Sparkplug B nodes for their births (NCMD Node Control/Rebirth)
       timeout: 2s          # a write's acknowledgement and read-back
 """
 
@@ -27,7 +28,7 @@ from hmi.core.project.models import DeviceConfig, Problem, Source
 
 from .address import STALE
 
-OWN_KEYS = ("stale", "qos", *POLICY_OPTIONS)
+OWN_KEYS = ("stale", "qos", "rebirth", *POLICY_OPTIONS)
 # settings every device has; a loader may leave them among the protocol options
 COMMON_KEYS = ("name", "protocol", "line", "description", "enabled")
 # a broker answers in milliseconds; a lost one is noticed by the socket or the keepalive
@@ -40,6 +41,7 @@ class MqttOptions:
     connection: ConnectionPolicy = POLICY
     stale: float | None = None  # s: the device's default for its tags
     qos: int = 0
+    rebirth: bool = True  # ask Sparkplug nodes for their births when none is known
 
 
 class DeviceFields(Fields):
@@ -73,10 +75,11 @@ def parse_options(device: DeviceConfig) -> tuple[MqttOptions | None, list[Proble
     )
     stale = fields.duration("stale", within=STALE)
     qos = fields.whole("qos", 0, 1, "0 or 1")
+    rebirth = fields.flag("rebirth", True)
     policy_options = {k: v for k, v in device.options.items() if k in POLICY_OPTIONS}
     connection, policy_problems = read_policy(policy_options, POLICY)
     for problem in policy_problems:
         fields.problem(problem.key, problem.message)
     if settings is None or fields.failed:
         return None, problems
-    return MqttOptions(settings, connection, stale, qos or 0), problems
+    return MqttOptions(settings, connection, stale, qos or 0, rebirth), problems

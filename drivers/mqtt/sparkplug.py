@@ -4,16 +4,24 @@ A birth (NBIRTH, DBIRTH) names every metric with its alias and datatype and carr
 value; data messages (NDATA, DDATA) may give the alias alone, so the aliases are learnt
 from the birth. A death (NDEATH for the node and all its devices, DDEATH for one device)
 makes their tags Bad at once. A data message whose alias no birth named cannot be read:
-its tags wait, Bad with that reason, for the next birth (the node sends one when it
-restarts, or when its host asks with a rebirth command).
+its tags wait, Bad with that reason, for the next birth, which the driver asks the node
+for (an NCMD with ``Node Control/Rebirth``), as it does at each connection: births are
+not retained, and a node that publishes by exception may not send a value for hours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from hmi.core.mes import SparkplugMetric, decode_sparkplug, sparkplug_typed
+from hmi.core.mes import (
+    SparkplugMetric,
+    SparkplugPayload,
+    SparkplugType,
+    decode_sparkplug,
+    encode_sparkplug,
+    sparkplug_typed,
+)
 from hmi.core.tags import Batch, Quality, TagValue
 
 from .address import SPARKPLUG
@@ -24,6 +32,7 @@ NODE_KINDS = ("NBIRTH", "NDEATH")
 DEVICE_KINDS = ("DBIRTH", "DDEATH")
 GOOD_QUALITY = 192  # the OPC DA quality codes a "Quality" property carries
 UNCERTAIN_QUALITY = 64
+REBIRTH = "Node Control/Rebirth"
 
 
 class MetricReader(Reader):
@@ -40,24 +49,25 @@ class MetricReader(Reader):
     ) -> TagValue:
         ts = metric.timestamp if metric.timestamp is not None else payload_ts
         source_ts = ts / 1000.0 if ts is not None else None
-        if metric.is_null:
-            return _make(TagValue, (None, Quality.BAD, source_ts, now, "null at the source"))
         quality, reason = _quality(metric)
+        if quality is Quality.BAD or metric.is_null:
+            return _make(
+                TagValue, (None, Quality.BAD, source_ts, now, reason or "null at the source")
+            )
         try:
             value = self.convert(sparkplug_typed(metric.value, datatype))
         except WrongValue as exc:
             return self.bad(f"{exc} (metric {self.metric} on {self.topic})", now)
-        if quality is Quality.BAD:
-            value = None
         return _make(TagValue, (value, quality, source_ts, now, reason))
 
 
 class Node:
     """One edge node's metrics (its own and its devices'), as the tags read them."""
 
-    def __init__(self, group: str, node: str):
+    def __init__(self, group: str, node: str, ask_rebirth: Callable[[Node], None]):
         self.group = group
         self.node = node
+        self.ask_rebirth = ask_rebirth  # called when data comes that no birth explains
         self.readers: dict[str, dict[str, list[MetricReader]]] = {}  # device -> metric -> tags
         self.aliases: dict[str, dict[int, tuple[str, Any]]] = {}  # device -> alias -> name, type
 
@@ -123,6 +133,7 @@ class Node:
             for tags in readers.values():
                 for reader in tags:
                     out.setdefault(reader.name, reader.bad(reason, now))
+            self.ask_rebirth(self)
 
     def _learn(self, device: str, metrics: Iterable[SparkplugMetric], node_birth: bool) -> None:
         if node_birth:
@@ -142,6 +153,13 @@ class Node:
     def _topic(self, kind: str, device: str) -> str:
         tail = f"/{device}" if device else ""
         return f"{SPARKPLUG}/{self.group}/{kind}/{self.node}{tail}"
+
+
+def rebirth_command(node: Node, now_ms: int) -> tuple[str, bytes]:
+    """The NCMD that asks an edge node to send its births again (topic, payload)."""
+    metric = SparkplugMetric(REBIRTH, datatype=SparkplugType.BOOLEAN, value=True)
+    payload = encode_sparkplug(SparkplugPayload(timestamp=now_ms, metrics=[metric]))
+    return f"{SPARKPLUG}/{node.group}/NCMD/{node.node}", payload
 
 
 def split_topic(topic: str) -> tuple[str, str, str, str]:

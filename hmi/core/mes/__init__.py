@@ -8,7 +8,8 @@ The package, by what each module is for:
   the PostgreSQL target (staging tables and the views an MES or ERP reads);
 - ``sparkplug``: the Sparkplug B target (the station as an edge node: births, live
   values, production events); ``sparkplug_payload``: the Sparkplug B payload codec, which
-  the MQTT driver reads births and data with (``decode_sparkplug``, ``sparkplug_typed``);
+  the MQTT driver reads births and data with (``decode_sparkplug``, ``sparkplug_typed``)
+  and asks a node's rebirth with (``encode_sparkplug``);
 - ``mqtt``: the MQTT Unified Namespace target (events, live values, order, alarm and
   health state under ``{root}/{line}/...``); ``mqtt_link``: the MQTT connection keys and
   client every MQTT user shares (``MqttSettings``, ``read_mqtt_settings``,
@@ -36,8 +37,11 @@ from .config import MesConfig, TargetConfig, mes_problems, read_mes
 from .delivery import Status
 from .mqtt_link import MqttSettings, connect_client, read_mqtt_settings
 from .service import DISCARD, EXPORT, RETRY, Mes, MesError, Quarantined, RetryResult
+from .sparkplug_payload import DataType as SparkplugType
 from .sparkplug_payload import Metric as SparkplugMetric
+from .sparkplug_payload import Payload as SparkplugPayload
 from .sparkplug_payload import decode as decode_sparkplug
+from .sparkplug_payload import encode as encode_sparkplug
 from .sparkplug_payload import typed as sparkplug_typed
 from .target import COMMON_KEYS, TARGET_KINDS, Outcome, Target, TargetError
 
@@ -57,12 +61,15 @@ __all__ = [
     "Quarantined",
     "RetryResult",
     "SparkplugMetric",
+    "SparkplugPayload",
+    "SparkplugType",
     "Status",
     "Target",
     "TargetConfig",
     "TargetError",
     "connect_client",
     "decode_sparkplug",
+    "encode_sparkplug",
     "mes_problems",
     "read_mes",
     "read_mqtt_settings",
