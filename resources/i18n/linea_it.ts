@@ -864,6 +864,10 @@
 <context>
     <name>Fleet</name>
     <message>
+        <source>Only abnormal ({n})</source>
+        <translation>Solo anomalie ({n})</translation>
+    </message>
+    <message>
         <source>simulated lines</source>
         <translation>linee simulate</translation>
     </message>

@@ -241,3 +241,13 @@ def test_the_desk_tooltip_says_in_full_what_a_tile_cuts_short(fleet):
     text = tooltip_text(fleet.line(FILLER))
     assert text.startswith(f"Filler 2  ({FILLER})")
     assert "⚠ filler_plc: timeout after 4.0 s waiting for the answer to a read" in text
+
+
+def test_only_the_abnormal_lines_at_a_touch(qtbot, project, engine, tmp_path, fleet):
+    page = page_of(open_window(qtbot, project, engine, tmp_path, fleet))
+    assert page.only_abnormal.text() == "Only abnormal (2)"  # the alarm and the offline one
+    QTest.mouseClick(page.only_abnormal, Qt.MouseButton.LeftButton)
+    assert [p.line.key for p in page.board.placed] == [FILLER, LOST]
+    assert page.summary.text().startswith("3 lines")  # the counts are still the plant's
+    QTest.mouseClick(page.only_abnormal, Qt.MouseButton.LeftButton)
+    assert len(page.board.placed) == 3

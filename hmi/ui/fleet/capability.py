@@ -23,6 +23,8 @@ QWidget#fleetPage { background: @background; }
 QScrollArea#fleetScroll, QScrollArea#fleetScroll > QWidget > QWidget { background: @background; }
 QLabel#fleetSummary { font-weight: bold; }
 QLabel#fleetSource { color: @text_dim; }
+QPushButton#fleetFilter { padding: 0 @px(12); }
+QPushButton#fleetFilter:checked { background: @running; color: @text_on_running; }
 QLabel#fleetLink {
     background: @running; color: @text_on_running; font-weight: bold; padding: @px(6) @px(10);
 }

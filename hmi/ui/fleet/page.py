@@ -65,6 +65,13 @@ class FleetPage(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("fleetSummary")
         top.addWidget(self.summary, 1)
+        self.only_abnormal = QPushButton(self)  # fifty lines: what needs a look, alone
+        self.only_abnormal.setObjectName("fleetFilter")
+        self.only_abnormal.setCheckable(True)
+        self.only_abnormal.setMinimumHeight(round(profile.target_px))
+        self.only_abnormal.toggled.connect(lambda _: self.refresh())
+        top.addWidget(self.only_abnormal)
+        top.addSpacing(gap * 2)
         self.source = QLabel(self)
         self.source.setObjectName("fleetSource")
         top.addWidget(self.source)
@@ -113,8 +120,12 @@ class FleetPage(QWidget):
         lines = self.service.lines() if self.service is not None else []
         if not self.touch:
             self.board.fit_height = float(self.scroll.viewport().height())
-        self.board.show_lines(lines)
+        abnormal = [line for line in lines if line.abnormal]
+        self.board.show_lines(abnormal if self.only_abnormal.isChecked() else lines)
         self.summary.setText(summary_text(lines))
+        self.only_abnormal.setText(
+            translate("Fleet", "Only abnormal ({n})").format(n=len(abnormal))
+        )
         source = self.service.source if self.service is not None else ""
         if source == "simulated":
             source = translate("Fleet", "simulated lines")
