@@ -26,6 +26,7 @@ mes:
       edge_node_id: press-pc-1
       buffer: 5000
       batch: 50
+      primary_host: scada-1
     clear:
       kind: sparkplug
       host: broker.plant.local
@@ -37,6 +38,7 @@ mes:
       host: broker.plant.local
       group_id: turin/north
       edge_node_id: "press#1"
+      primary_host: "scada/+"
     nogroup:
       kind: sparkplug
       host: broker.plant.local
@@ -55,13 +57,14 @@ def test_each_mistake_at_its_line_and_the_good_entries_built(tmp_path):
     project, problems = check_all(tmp_path)
     shown = [str(p) for p in problems]
     expected = [
-        "project.yaml:26: mes: targets: clear: password: a password is never written",
-        "project.yaml:31: mes: targets: ids: group_id: 'turin/north' cannot hold '/', '+' or '#'",
-        "project.yaml:32: mes: targets: ids: edge_node_id: 'press#1' cannot hold",
-        "project.yaml:33: mes: targets: nogroup: group_id: missing; the Sparkplug group",
-        "project.yaml:36: mes: targets: nogroup: unknown field 'bufer'; did you mean 'buffer'?",
-        "project.yaml:41: mes: targets: small: buffer: expected a whole number from 100 to",
-        "project.yaml:42: mes: targets: small: root: 'acme' is not enterprise/site",
+        "project.yaml:27: mes: targets: clear: password: a password is never written",
+        "project.yaml:32: mes: targets: ids: group_id: 'turin/north' cannot hold '/', '+' or '#'",
+        "project.yaml:33: mes: targets: ids: edge_node_id: 'press#1' cannot hold",
+        "project.yaml:34: mes: targets: ids: primary_host: 'scada/+' cannot hold",
+        "project.yaml:35: mes: targets: nogroup: group_id: missing; the Sparkplug group",
+        "project.yaml:38: mes: targets: nogroup: unknown field 'bufer'; did you mean 'buffer'?",
+        "project.yaml:43: mes: targets: small: buffer: expected a whole number from 100 to",
+        "project.yaml:44: mes: targets: small: root: 'acme' is not enterprise/site",
     ]
     for words in expected:
         assert any(s.startswith(words) for s in shown), (words, shown)
@@ -79,4 +82,5 @@ def test_each_mistake_at_its_line_and_the_good_entries_built(tmp_path):
     named = config.targets["named"]
     made = named.make()
     assert (made.group, made.node, made.buffer) == ("Extrusion", "press-pc-1", 5000)
+    assert made.primary_host == "scada-1" and ok.primary_host is None
     assert named.batch == 50

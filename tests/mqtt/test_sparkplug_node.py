@@ -5,6 +5,7 @@ historical, and what is said when the broker is away."""
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -68,7 +69,7 @@ VALUES = {
 }
 
 
-def node(broker, secrets, *, buffer: int = 1000, client_id: str = "linea-st1-spb"):
+def node(broker, secrets, *, buffer: int = 1000, client_id: str = "linea-st1-spb", **more):
     settings = MqttSettings(
         host="127.0.0.1",
         port=broker.port,
@@ -78,7 +79,14 @@ def node(broker, secrets, *, buffer: int = 1000, client_id: str = "linea-st1-spb
         keepalive=5,
     )
     return SparkplugTarget(
-        "scada", settings, group=GROUP, node=NODE, buffer=buffer, station="st1", secrets=secrets
+        "scada",
+        settings,
+        group=GROUP,
+        node=NODE,
+        buffer=buffer,
+        station="st1",
+        secrets=secrets,
+        **more,
     )
 
 
@@ -124,7 +132,9 @@ class Host:
         self.client.on_subscribe = on_subscribe
         self.client.on_disconnect = on_disconnect
         self.client.on_message = lambda c, u, m: (
-            None if "/NCMD/" in m.topic else self.messages.put(Message(m.topic, decode(m.payload)))
+            None
+            if "/NCMD/" in m.topic or "/STATE/" in m.topic
+            else self.messages.put(Message(m.topic, decode(m.payload)))
         )
         self.client.connect("127.0.0.1", broker.port)
         self.client.loop_start()
@@ -435,3 +445,59 @@ def assert_eventually(predicate, timeout: float = TIMEOUT) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "not within the time"
         done.wait(0.02)
+
+
+def state(host: Host, online: bool, stamp: int) -> None:
+    """The host application's STATE, retained, as Sparkplug 3 writes it."""
+    body = json.dumps({"online": online, "timestamp": stamp}).encode()
+    host.client.publish("spBv1.0/STATE/scada-1", body, qos=1, retain=True).wait_for_publish(5)
+
+
+def test_with_a_primary_host_the_node_is_born_only_while_the_host_is_online(
+    mosquitto, secrets, host
+):
+    state(host, False, 1000)
+    target = node(mosquitto, secrets, primary_host="scada-1")
+    target.attach(plant(), VALUES)
+    try:
+        with pytest.raises(TargetError, match="waiting for the primary host scada-1"):
+            target.open()
+        target.on_values({"line1.count": good(1, source_ts=1_800_000_000.0)})
+        target.on_values({"line1.count": good(2, source_ts=1_800_000_001.0)})
+        state(host, True, 2000)
+        nbirth, press, _ = host.births()
+        bd_seq = nbirth.metric("bdSeq").value
+        assert press.metric("line1.count").value == 2
+        (kept,) = host.next().payload.metrics  # what came while the host was away
+        assert kept.is_historical and typed(kept.value, DataType.INT32) == 1
+        state(host, False, 1500)  # older than the last STATE: stale, the node stays
+        host.rebirth()
+        reborn, before = host.until("NBIRTH")
+        assert before == [] and reborn.metric("bdSeq").value == bd_seq
+        assert [host.next().kind for _ in range(2)] == ["DBIRTH", "DBIRTH"]
+        state(host, False, 3000)
+        death, before = host.until("NDEATH")
+        assert before == [] and death.metric("bdSeq").value == bd_seq
+        state(host, True, 4000)
+        again, _ = host.until("NBIRTH")
+        assert again.metric("bdSeq").value == bd_seq + 1
+    finally:
+        target.detach()
+        host.client.publish("spBv1.0/STATE/scada-1", b"", qos=1, retain=True)
+
+
+@pytest.mark.parametrize(
+    ("payload", "read"),
+    [
+        (b'{"online": true, "timestamp": 1700000000000}', (True, 1700000000000)),
+        (b'{"online": false}', (False, None)),
+        (b"OFFLINE", (False, None)),  # Sparkplug 2
+        (b'{"online": "yes", "timestamp": 5}', (None, None)),
+        (b"\xff\xfe", (None, None)),
+        (b"[]", (None, None)),
+    ],
+)
+def test_a_host_state_is_read_in_both_sparkplug_versions_and_nonsense_is_none(payload, read):
+    from hmi.core.mes.sparkplug import host_state
+
+    assert host_state(payload) == read

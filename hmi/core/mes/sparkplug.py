@@ -13,6 +13,7 @@ mes:
       group_id: turin                 # default: the site of root: enterprise/site/area
       edge_node_id: press-pc-1        # default: the station (the computer's name)
       buffer: 100000                  # values kept while the broker is away
+      primary_host: scada-1           # births only while this host application is online
 ```
 
 Topics ``spBv1.0/<group>/<NBIRTH|NDATA|NDEATH|NCMD>/<node>`` and
@@ -25,6 +26,10 @@ tag's type, the current value). After that, DDATA/NDATA carry the changed values
 alone, seq one more for each node message (255 wraps to 0). An NCMD with ``Node
 Control/Rebirth`` true sends the births again. A value that is not Good carries the
 ``Quality`` property (OPC DA codes: 192 Good, 64 Uncertain, 0 Bad), and a Bad one is null.
+
+With ``primary_host``, the node is born only once that host application's STATE
+(``spBv1.0/STATE/<host>``, retained) says it is online, and goes offline (NDEATH, a new
+connection) when it says offline: the values meanwhile wait as historical.
 
 Values that changed while the broker was away are kept (at most ``buffer``, the oldest
 dropped and counted) and sent after the next births with ``is_historical``. Each outbox
@@ -79,7 +84,7 @@ from .target import COMMON_KEYS, Outcome, TargetError
 
 log = logging.getLogger(__name__)
 
-FIELDS = ("group_id", "edge_node_id", "buffer", "root")
+FIELDS = ("group_id", "edge_node_id", "buffer", "root", "primary_host")
 NAMESPACE = "spBv1.0"
 BUFFER = WholeRange(100, 10_000_000)
 DEFAULT_BUFFER = 100_000
@@ -89,6 +94,7 @@ CLOSE_TIMEOUT_S = 5.0
 PENDING_BATCHES = 10_000  # engine batches waiting for the node's thread (more: dropped)
 HISTORY_CHUNK = 500  # historical metrics per message
 IDLE_S = 5.0  # the node's thread looks at its connection at least this often
+STATE_WAIT_S = 2.0  # after this, a node waiting for its primary host's STATE says so
 
 BDSEQ, REBIRTH, EVENT = "bdSeq", "Node Control/Rebirth", "Production/Event"
 REBIRTH_ALIAS, EVENT_ALIAS, FIRST_TAG_ALIAS = 1, 2, 10
@@ -232,6 +238,7 @@ class SparkplugTarget:
         batch: int = DEFAULT_BATCH,
         buffer: int = DEFAULT_BUFFER,
         station: str = "",
+        primary_host: str | None = None,
         secrets: SecretStore | None = None,
     ) -> None:
         self.name = name
@@ -264,6 +271,10 @@ class SparkplugTarget:
         self._refusals: dict[int, Any] = {}  # mid -> the reason code of a refusing PUBACK
         self._rebirth = False
         self._attached = False  # live values wanted: the node stays online without events
+        self.primary_host = primary_host
+        self._state_topic = f"{NAMESPACE}/STATE/{primary_host}" if primary_host else ""
+        self._host_online = primary_host is None
+        self._host_stamp = -1  # the newest STATE's timestamp
         self.bd_seq = -1
         self.seq = 0
         self.births = 0  # NBIRTHs sent
@@ -296,9 +307,13 @@ class SparkplugTarget:
         )
         node = _ident(own, "edge_node_id", station, "")
         buffer = own.count("buffer", BUFFER) or DEFAULT_BUFFER
+        host = own.text("primary_host")
+        if host is not None:
+            host = _ident(own, "primary_host", None, "")
         if settings is None or group is None or node is None or own.failed:
             return None, problems
-        target = cls(name, settings, group=group, node=node, buffer=buffer, station=station)
+        target = cls(name, settings, group=group, node=node, buffer=buffer, station=station,
+                     primary_host=host)  # fmt: skip
         return target, problems
 
     # -- the live values --------------------------------------------------------------------
@@ -486,20 +501,10 @@ class SparkplugTarget:
             self._client = client
             self._generation += 1
             self._rebirth = False
+            self._host_online = self.primary_host is None  # else its STATE says
+        if self.primary_host is not None:
+            client.subscribe(self._state_topic, qos=1)
         client.subscribe(self._topic("NCMD"), qos=1)
-        try:
-            self._birth(client)
-        except _Lost:
-            self._failed(f"{self.settings.where} closed the connection during the births")
-            with self._lock:
-                self._accepting = False
-                while self._pending:
-                    self._keep_history(self._pending.popleft())
-            self._end(client)
-            return None
-        if self._logged:
-            log.info("Sparkplug target %s: online again on %s", self.name, self.settings.where)
-        self.last_error = self._logged = ""
         return client
 
     def _failed(self, error: str) -> None:
@@ -512,25 +517,47 @@ class SparkplugTarget:
             self._changed.notify_all()
 
     def _serve(self, client: mqtt.Client) -> None:
-        """Live values and rebirths until the connection is lost or the node stops."""
+        """Births (once the primary host is online, when one is named), then live values
+        and rebirths, until the connection is lost, the host goes offline or the node
+        stops."""
+        waiting_since, host_left = time.monotonic(), False
+        self._wake.set()
         while not self._stopping and client.is_connected():
-            self._wake.wait(IDLE_S)
+            self._wake.wait(IDLE_S if self._host_online else STATE_WAIT_S)
             self._wake.clear()
             try:
-                if self._rebirth:
-                    self._rebirth = False
+                if not self._online and self._host_online:
                     self._birth(client)
-                self._publish_pending(client)
+                    if self._logged:
+                        log.info("Sparkplug target %s: online on %s", self.name,
+                                 self.settings.where)  # fmt: skip
+                    self.last_error = self._logged = ""
+                elif not self._online:
+                    if time.monotonic() - waiting_since >= STATE_WAIT_S:
+                        waiting_since = float("inf")  # said once for this connection
+                        self._failed(f"connected to {self.settings.where}, waiting for the "
+                                     f"primary host {self.primary_host} to say it is online "
+                                     f"({self._state_topic})")  # fmt: skip
+                elif not self._host_online:
+                    host_left = True
+                    break
+                else:
+                    if self._rebirth:
+                        self._birth(client)
+                    self._publish_pending(client)
             except _Lost:
                 break
         with self._lock:
             self._online = self._accepting = False
             while self._pending:
                 self._keep_history(self._pending.popleft())
-        if not self._stopping:
+        if self._stopping or host_left:
+            self._death(client)
+        if host_left:
+            self._failed(f"the primary host {self.primary_host} went offline: this node "
+                         "went offline too and waits for it")  # fmt: skip
+        elif not self._stopping:
             self._failed(self.last_error or f"lost the connection to {self.settings.where}")
-            return
-        self._death(client)
 
     def _end(self, client: mqtt.Client) -> None:
         with self._changed:
@@ -602,6 +629,7 @@ class SparkplugTarget:
 
     def _birth(self, client: mqtt.Client) -> None:
         """NBIRTH (seq 0), a DBIRTH per device, then what changed while away."""
+        self._rebirth = False
         with self._lock:  # what came before is in these; what comes after, in pending
             values = dict(self._values)
             history = list(self._history)
@@ -693,6 +721,9 @@ class SparkplugTarget:
             self._changed.notify_all()
 
     def _on_message(self, _client: Any, _userdata: Any, message: Any) -> None:
+        if message.topic == self._state_topic:
+            self._on_state(bytes(message.payload))
+            return
         try:
             payload = decode_payload(message.payload)
         except PayloadError as error:
@@ -707,3 +738,33 @@ class SparkplugTarget:
                 log.info("Sparkplug target %s: rebirth asked by the host", self.name)
                 self._rebirth = True
                 self._wake.set()
+
+    def _on_state(self, payload: bytes) -> None:
+        """The primary host's STATE: ``{"online": true|false, "timestamp": ms}`` (an older
+        one than the last is stale and ignored), or Sparkplug 2's ONLINE/OFFLINE."""
+        online, stamp = host_state(payload)
+        if online is None:
+            log.warning("Sparkplug target %s: a STATE of %s that says nothing: %r",
+                        self.name, self.primary_host, payload[:80])  # fmt: skip
+            return
+        if stamp is not None:
+            if stamp < self._host_stamp:
+                return
+            self._host_stamp = stamp
+        self._host_online = online
+        self._wake.set()
+
+
+def host_state(payload: bytes) -> tuple[bool | None, int | None]:
+    """(online, timestamp ms) of a host application's STATE message."""
+    text = payload.strip()
+    if text in (b"ONLINE", b"OFFLINE"):
+        return text == b"ONLINE", None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict) or not isinstance(data.get("online"), bool):
+        return None, None
+    stamp = data.get("timestamp")
+    return data["online"], stamp if isinstance(stamp, int) and not isinstance(stamp, bool) else None
