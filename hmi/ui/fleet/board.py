@@ -187,12 +187,24 @@ class FleetBoard(QWidget):
         painter.end()
 
     def _heading(self, painter: QPainter, site: str, rect: QRectF) -> None:
-        t = self.theme
+        """The site, how many lines it has, then its areas with theirs, in the order
+        their tiles follow."""
+        t, s = self.theme, self.sizes
         on_site = [x for x in self.lines if x.site == site]
-        painter.setFont(t.font(self.sizes.heading_px, True))
+        font = t.font(s.heading_px, True)
+        painter.setFont(font)
         painter.setPen(t.color("text"))
         text = f"{site.upper()}   ·   {len(on_site)}"
-        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(rect, flags, text)
+        areas: dict[str, int] = {}
+        for line in on_site:
+            areas[line.area] = areas.get(line.area, 0) + 1
+        if any(areas):
+            words = "   ".join(f"{area} {count}" for area, count in areas.items() if area)
+            left = rect.left() + t.metrics(font).horizontalAdvance(text) + s.heading_px * 1.5
+            self._text(painter, words, QRectF(left, rect.top(), rect.right() - left,
+                       rect.height()), s.small_px, False, "text_dim")  # fmt: skip
         painter.setPen(t.pen("outline", 1))
         bottom = rect.bottom() - 2
         painter.drawLine(QPointF(rect.left(), bottom), QPointF(rect.right(), bottom))
