@@ -39,6 +39,7 @@ from .browse import browse as browse_broker
 from .link import close_client, open_client
 from .options import POLICY, MqttOptions, parse_options
 from .sparkplug import MetricReader, Node, rebirth_command, split_topic
+from .uns import Lines, line_of
 from .values import NOT_JSON, PathReader, RawReader, Reader, stale_reason
 from .write import Readbacks, publish_and_confirm
 
@@ -71,6 +72,9 @@ class MqttDriver(Driver):
         self._nodes: dict[tuple[str, str], Node] = {}  # Sparkplug (group, edge node)
         self._sparkplug_topics: dict[str, Node] = {}
         self._stale: dict[str, float] = {}  # tag -> s
+        self._lines = Lines()  # the UNS lines the tags come from, and which are offline
+        self._uns_tags: set[str] = set()
+        self._decoded: dict[str, TagValue] = {}  # their newest value as the line sent it
         default_stale = self.options.stale if self.options else None
         for tag in self.tags:
             if tag.derived:
@@ -88,6 +92,8 @@ class MqttDriver(Driver):
         for node in self._nodes.values():
             for topic in node.topics():
                 self._sparkplug_topics[topic] = node
+        self._line_topics = set(self._lines.topics())
+        self._station_topics = tuple(t[:-1] for t in self._line_topics if t.endswith("/+"))
         self._lock = threading.Lock()
         self._pending: Batch = {}  # decoded on paho's thread, waiting for the loop
         self._seen: set[str] = set()  # tags with a message since this connection
@@ -115,6 +121,10 @@ class MqttDriver(Driver):
             reader = PathReader(tag, address, stale)
         else:
             reader = Reader(tag, address, stale)
+            line = line_of(address.topic)
+            if line is not None:
+                self._lines.add(tag.name, line)
+                self._uns_tags.add(tag.name)
         self._readers.setdefault(address.topic, []).append(reader)
         if reader.json:
             self._json_topics.add(address.topic)
@@ -277,7 +287,7 @@ class MqttDriver(Driver):
         """Subscribe every topic, in a few packets; the tags whose topic the broker refused
         (tag -> reason), or None when the broker did not confirm in time."""
         assert self._loop is not None
-        topics = sorted({*self._readers, *self._sparkplug_topics})
+        topics = sorted({*self._readers, *self._sparkplug_topics, *self._line_topics})
         chunks = [topics[i : i + SUBSCRIBE_CHUNK] for i in range(0, len(topics), SUBSCRIBE_CHUNK)]
         sent: list[tuple[list[str], asyncio.Future[list[Any]]]] = []
         for chunk in chunks:
@@ -347,6 +357,10 @@ class MqttDriver(Driver):
                         doc = NOT_JSON
                 for reader in readers:
                     out[reader.name] = reader.read(payload, doc, now)
+                if self._uns_tags:
+                    self._follow_line(out, now)
+            elif topic in self._line_topics or topic.startswith(self._station_topics):
+                out = self._lines.handle(topic, payload, self._decoded, now)
             else:
                 node = self._sparkplug_topics.get(topic)
                 if node is None:
@@ -370,6 +384,16 @@ class MqttDriver(Driver):
                 self._loop.call_soon_threadsafe(self._flush_soon)
             except RuntimeError:  # the loop has closed: nobody listens any more
                 pass
+
+    def _follow_line(self, out: Batch, now: float) -> None:
+        """Keep what a line sent; while its station is offline its tags stay Bad."""
+        down = self._lines.down_tags
+        for name, tv in out.items():
+            if name in self._uns_tags:
+                self._decoded[name] = tv
+                why = down.get(name)
+                if why is not None:
+                    out[name] = _make(TagValue, (tv.value, Quality.BAD, None, now, why))
 
     def _flush_soon(self) -> None:
         """The first value after a flush: the engine gets it, and what follows within
