@@ -501,3 +501,28 @@ def test_a_host_state_is_read_in_both_sparkplug_versions_and_nonsense_is_none(pa
     from hmi.core.mes.sparkplug import host_state
 
     assert host_state(payload) == read
+
+
+def test_a_fault_in_the_nodes_session_is_a_death_and_a_new_birth(mosquitto, secrets, host):
+    target = node(mosquitto, secrets)
+    target.attach(plant(), VALUES)
+    try:
+        first = host.births()[0]
+        publish = target._publish_pending
+        faults = [RuntimeError("a fault of its own")]
+
+        def failing(client):
+            if faults:
+                raise faults.pop()
+            publish(client)
+
+        target._publish_pending = failing  # type: ignore[method-assign]
+        target.on_values({"line1.count": good(9)})
+        death, _ = host.until("NDEATH")
+        assert death.metric("bdSeq").value == first.metric("bdSeq").value
+        again, _ = host.until("NBIRTH")
+        assert again.metric("bdSeq").value == first.metric("bdSeq").value + 1
+        press, _ = host.next(), host.next()
+        assert press.metric("line1.count").value == 9  # the value is in the new birth
+    finally:
+        target.detach()

@@ -475,12 +475,20 @@ class SparkplugTarget:
                 self._wake.clear()
                 delay = min(delay * 2, RECONNECT_MAX_S)
                 continue
-            delay = RECONNECT_MIN_S
             try:
                 self._serve(client)
-            except Exception:
+                failed = False
+            except Exception as error:  # a fault of this node's own: not again at once
                 log.exception("Sparkplug target %s: the node's session failed", self.name)
+                self._failed(f"the node's session failed: {type(error).__name__}: {error}")
+                failed = True
+                if client.is_connected():  # the host must not take it for alive
+                    self._death(client)
             self._end(client)
+            if failed:
+                self._wake.wait(delay)
+                self._wake.clear()
+            delay = min(delay * 2, RECONNECT_MAX_S) if failed else RECONNECT_MIN_S
 
     def _connect(self) -> mqtt.Client | None:
         """A new connection with its will and births; None (and why) when it failed."""
@@ -547,7 +555,7 @@ class SparkplugTarget:
                     self._publish_pending(client)
             except _Lost:
                 break
-        with self._lock:
+        with self._lock:  # from here on, values wait for the next births
             self._online = self._accepting = False
             while self._pending:
                 self._keep_history(self._pending.popleft())
@@ -561,7 +569,9 @@ class SparkplugTarget:
 
     def _end(self, client: mqtt.Client) -> None:
         with self._changed:
-            self._online = False
+            self._online = self._accepting = False
+            while self._pending:
+                self._keep_history(self._pending.popleft())
             if self._client is client:
                 self._client = None
             self._changed.notify_all()
