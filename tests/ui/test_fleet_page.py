@@ -251,3 +251,34 @@ def test_only_the_abnormal_lines_at_a_touch(qtbot, project, engine, tmp_path, fl
     assert page.summary.text().startswith("3 lines")  # the counts are still the plant's
     QTest.mouseClick(page.only_abnormal, Qt.MouseButton.LeftButton)
     assert len(page.board.placed) == 3
+
+
+def test_a_change_while_the_page_is_hidden_is_there_when_it_is_shown(
+    qtbot, project, engine, tmp_path, fleet
+):
+    window = open_window(qtbot, project, engine, tmp_path, fleet)
+    page = page_of(window)
+    window.close_page()
+    send(fleet, "acme/lyon/filling/line4/health", {"online": True, "station": "f4"})
+    assert page.stale and not page.timer.isActive()  # nothing to draw while hidden
+    page.refresh()  # not even when asked
+    assert len(page.board.placed) == 3
+    window.open_page("fleet")
+    assert len(page.board.placed) == 4
+
+
+def test_the_gallery_s_fifty_lines_leave_the_station_s_own_fleet_shown_after(
+    qtbot, project, engine, tmp_path, fleet
+):
+    window = open_window(qtbot, project, engine, tmp_path, fleet)
+    views = window.view("fleet")
+    entries = {name: (show, close) for name, show, close in views.showcase(window)}
+    assert set(entries) == {"fleet", "fleet-line"}
+    show, close = entries["fleet-line"]
+    opened = show()
+    assert len(views.page.board.placed) == 50 and opened[0].objectName() == "fleetDialog"
+    close(opened)
+    page = page_of(window)
+    assert len(page.board.placed) == 3
+    send(fleet, "acme/lyon/filling/line4/health", {"online": True, "station": "f4"})
+    qtbot.waitUntil(lambda: len(page.board.placed) == 4, timeout=3000)

@@ -100,8 +100,7 @@ class FleetViews(CapabilityViews):
         page = self.page
 
         def rehearse(on: bool) -> None:
-            page.changes.stop()
-            page.service = Rehearsal() if on else self.service
+            page.follow(Rehearsal() if on else self.service)
             page.refresh()
 
         def show() -> list[Any]:

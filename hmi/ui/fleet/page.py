@@ -61,17 +61,18 @@ class FleetPage(QWidget):
         gap = round(profile.gap_px)
         layout.setContentsMargins(gap, gap // 2, gap, 0)
         layout.setSpacing(gap // 2)
-        top = QHBoxLayout()
-        self.summary = QLabel(self)
-        self.summary.setObjectName("fleetSummary")
-        top.addWidget(self.summary, 1)
         self.only_abnormal = QPushButton(self)  # fifty lines: what needs a look, alone
         self.only_abnormal.setObjectName("fleetFilter")
         self.only_abnormal.setCheckable(True)
         self.only_abnormal.setMinimumHeight(round(profile.target_px))
         self.only_abnormal.toggled.connect(lambda _: self.refresh())
-        top.addWidget(self.only_abnormal)
-        top.addSpacing(gap * 2)
+        top = QHBoxLayout()
+        self.summary = QLabel(self)
+        self.summary.setObjectName("fleetSummary")
+        top.addWidget(self.summary, 1)
+        if not self.touch:
+            top.addWidget(self.only_abnormal)
+            top.addSpacing(gap * 2)
         self.source = QLabel(self)
         self.source.setObjectName("fleetSource")
         top.addWidget(self.source)
@@ -81,11 +82,15 @@ class FleetPage(QWidget):
         self.link.setWordWrap(True)
         self.link.hide()
         layout.addWidget(self.link)
-        self.site_row = QHBoxLayout()
+        self.site_row = QHBoxLayout()  # touch: a button per site, then the filter
         self.site_row.setSpacing(gap)
         self.site_buttons: dict[str, QPushButton] = {}
         if self.touch:
-            layout.addLayout(self.site_row)
+            row = QHBoxLayout()
+            row.addLayout(self.site_row)
+            row.addStretch(1)
+            row.addWidget(self.only_abnormal)
+            layout.addLayout(row)
         self.board = FleetBoard(views.operator.theme, profile)
         self.board.opened.connect(self.open_line)
         self.scroll = QScrollArea(self)
@@ -100,23 +105,42 @@ class FleetPage(QWidget):
                 self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
             )
         layout.addWidget(self.scroll, 1)
-        self.changes = Changes(service, self)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
-        self.changes.changed.connect(self._soon)
+        self.changes = Changes(None, self)
+        self.stale = False  # changed while hidden: drawn when shown
+        self.follow(service)
         self.ages = QTimer(self)
         self.ages.setInterval(AGES_MS)
         self.ages.timeout.connect(self.board.update)
         self.ages.start()
         self.refresh()
 
+    def follow(self, service: Any) -> None:
+        """Show ``service``'s lines (the station's fleet, or the gallery's rehearsal)."""
+        self.changes.stop()
+        self.service = service
+        self.changes = Changes(service, self)
+        self.changes.changed.connect(self._soon)
+
     def _soon(self) -> None:
-        if not self.timer.isActive():
+        if not self.isVisible():  # nobody looks: no work until the page is shown
+            self.stale = True
+        elif not self.timer.isActive():
             self.timer.start()
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self.stale = False
+            self.refresh()
+
     def refresh(self) -> None:
+        if not self.isVisible():  # nobody looks: no work until the page is shown
+            self.stale = True
+            return
         lines = self.service.lines() if self.service is not None else []
         if not self.touch:
             self.board.fit_height = float(self.scroll.viewport().height())
@@ -151,8 +175,6 @@ class FleetPage(QWidget):
                 button.clicked.connect(lambda _=False, s=site: self.show_site(s))
                 self.site_row.addWidget(button)
                 self.site_buttons[site] = button
-        if self.site_buttons and self.site_row.itemAt(self.site_row.count() - 1).widget():
-            self.site_row.addStretch(1)
 
     def show_site(self, site: str) -> None:
         """Scroll the site's heading to the top."""
