@@ -282,3 +282,20 @@ def test_the_gallery_s_fifty_lines_leave_the_station_s_own_fleet_shown_after(
     assert len(page.board.placed) == 3
     send(fleet, "acme/lyon/filling/line4/health", {"online": True, "station": "f4"})
     qtbot.waitUntil(lambda: len(page.board.placed) == 4, timeout=3000)
+
+
+def test_a_line_the_project_names_is_named_in_the_station_s_language(tmp_path):
+    from types import SimpleNamespace
+
+    from hmi.core.fleet import FleetModel
+    from hmi.ui.fleet.board import FleetBoard
+
+    model = FleetModel(["acme/+/+"], {PRESS: Naming("Press 1")})
+    board = FleetBoard(DEFAULT_THEME, SimpleNamespace(font_px=17, touch=False))
+    board.project_words = {"Press 1": "Pressa 1"}.get
+    drawn = []
+    board._text = lambda painter, text, *rest, **kw: drawn.append(text)
+    board.show_lines(model.lines())
+    board.resize(800, 400)
+    board.grab()
+    assert "Pressa 1" in drawn and "Press 1" not in drawn

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
@@ -77,6 +77,8 @@ class FleetBoard(QWidget):
         self.placed: list[Placed] = []
         self.headings: list[tuple[str, QRectF]] = []
         self.fit_height: float | None = None  # desk: the room the tiles share
+        #: the project's words in the station's language (the names it gives lines)
+        self.project_words: Callable[[str], str] = lambda text: text
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._pressed: str | None = None
@@ -248,7 +250,8 @@ class FleetBoard(QWidget):
             badge_w = self._text_box(painter, "?", inner.right(), y, row_h)
         title_left = mark_rect.right() + s.small_px * 0.5
         title_rect = QRectF(title_left, y, inner.right() - badge_w - title_left - 4, row_h)
-        self._text(painter, line.title, title_rect, s.title_px, True, "text", shrink=0.8)
+        title = self.project_words(line.name) if line.name else line.title
+        self._text(painter, title, title_rect, s.title_px, True, "text", shrink=0.8)
         y += row_h
         small_h = s.small_px * 1.35
         self._subtitle(painter, line, QRectF(inner.left(), y, inner.width(), small_h))

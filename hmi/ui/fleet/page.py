@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.fleet import OFFLINE, RUNNING, STOPPED, UNKNOWN, LineState, counts
-from hmi.ui.i18n import translate
+from hmi.ui.i18n import project_text, translate
 
 from .board import FleetBoard
 from .words import age_text, clock_text, percent, pieces, reason_text, state_text
@@ -92,6 +92,9 @@ class FleetPage(QWidget):
             row.addWidget(self.only_abnormal)
             layout.addLayout(row)
         self.board = FleetBoard(views.operator.theme, profile)
+        project = getattr(views.operator, "project", None)
+        if project is not None:
+            self.board.project_words = lambda text: project_text(project, text, "Project")
         self.board.opened.connect(self.open_line)
         self.scroll = QScrollArea(self)
         self.scroll.setObjectName("fleetScroll")
@@ -231,9 +234,11 @@ class LineDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("fleetDialog")
         self.line = line
-        self.setWindowTitle(line.title)
+        project = getattr(views.operator, "project", None)
+        name = project_text(project, line.name, "Project") if project and line.name else ""
+        self.setWindowTitle(name or line.title)
         layout = QVBoxLayout(self)
-        title = QLabel(line.title, self)
+        title = QLabel(name or line.title, self)
         title.setObjectName("fleetDialogTitle")
         layout.addWidget(title)
         grid = QGridLayout()
