@@ -338,8 +338,14 @@ def run(out: Path, data_dir: Path | None, say: Callable[[str], None] = print) ->
 
             store = data / STORE_FILE
             before = store_rows(store)
-            runtime = Runtime(project, data)
-            runtime.start()
+            started = Runtime(project, data)
+            try:
+                started.start()
+            except Exception:
+                if started.store is not None:  # what opened before the failure closes
+                    started.store.stop()
+                raise
+            runtime = started
             runtime.store.flush()
             versions = schema_components(store)
             kept = f"kept from before with {before} rows" if before else "new"
@@ -351,7 +357,7 @@ def run(out: Path, data_dir: Path | None, say: Callable[[str], None] = print) ->
             with report.step("views") as ok:
                 ok.append(check_views())
             with report.step("window") as ok:
-                if runtime is None or "qt" in report.failed:
+                if runtime is None or "qt" in report.failed:  # the store step failed, or Qt
                     raise StepFailed("skipped: the store or Qt did not start")
                 ok.append(draw_window(project, runtime, out / PNG_NAME))
         finally:
@@ -387,8 +393,8 @@ def main(argv: list[str] | None = None) -> int:
         "--data-dir",
         type=Path,
         default=None,
-        help="open and migrate the store in this folder "
-        "and keep it (default: a temporary one, removed afterwards)",
+        help="open and migrate the demo project's store in this folder and keep it "
+        "(default: a temporary one, removed afterwards)",
     )
     args = parser.parse_args(argv)
     out = (args.out or app_paths().logs).expanduser()

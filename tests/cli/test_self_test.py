@@ -159,3 +159,14 @@ def test_an_x_display_that_cannot_be_opened_is_said_and_nothing_crashes(tmp_path
     assert steps["qt"].startswith("FAILED: cannot open the X display :93 (DISPLAY)")
     assert steps["window"] == "FAILED: skipped: the store or Qt did not start"
     assert steps["store"].startswith("ok:") and steps["log"].startswith("ok:")
+
+
+def test_a_store_that_cannot_open_is_named_and_the_window_is_skipped(tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("a file where the data folder should be")
+    proc = self_test(tmp_path / "home", "--out", str(tmp_path / "out"), "--data-dir", str(taken))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    steps = step_lines(proc.stdout)
+    assert steps["store"].startswith("FAILED: FileExistsError") and str(taken) in steps["store"]
+    assert steps["qt"].startswith("ok:")
+    assert steps["window"] == "FAILED: skipped: the store or Qt did not start"
