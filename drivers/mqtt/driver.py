@@ -248,6 +248,8 @@ class MqttDriver(Driver):
                 return f"broker {where} lost right after connecting"
             refused = await self._subscribe(client, acks, options, lost)
             if refused is None:
+                if lost.done():
+                    return lost.result()
                 return (
                     f"broker {where} did not confirm the subscriptions within {policy.timeout:g} s"
                 )
