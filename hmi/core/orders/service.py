@@ -334,7 +334,7 @@ class Orders(Flow, Periods):
             record = Correction(number, counter, before, after, user, reason, ts)
             delta = after - before
             step = CountStep(order.line, counter, delta, None, None, "correction", ts, number)
-            payload = {"order": number, "line": order.line, "counter": counter}
+            payload: dict[str, Any] = {"order": number, "line": order.line, "counter": counter}
             payload |= {"before": before, "after": after, "user": user}
             event = outbox.event(number, "correction", payload | {"reason": reason}, ts)
             good, scrap = (delta, 0) if counter == "good" else (0, delta)
