@@ -170,7 +170,7 @@ def test_the_births_and_data_a_node_publishes_parse_with_the_tahu_schema(mosquit
     [
         (b"\x08", "payload: cut short inside a number at byte 1"),
         (b"\x12\x05\x0a\x01", "says 5 bytes, 2 are left"),
-        (b"\x12\x03\x0a\x01\xff", "metric 0 name: not UTF-8 text"),
+        (b"\x12\x03\x0a\x01\xff", "metric 0: name: not UTF-8 text"),
         (b"\x0b", "wire type 3 of field 1 at byte 0"),
         (b"\x12\x02\x10\x80", "metric 0: cut short inside a number"),
         (b"\x12\x04\x65\x00\x00\x80", "metric 0: cut short in field 12"),

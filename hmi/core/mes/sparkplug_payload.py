@@ -23,7 +23,6 @@ says what it is (``typed``).
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -118,6 +117,8 @@ PROPERTY_OFFSET = 7
 
 
 def _varint(value: int) -> bytes:
+    if value < 0x80:
+        return _SMALL[value]
     out = bytearray()
     while value > 0x7F:
         out.append((value & 0x7F) | 0x80)
@@ -126,96 +127,106 @@ def _varint(value: int) -> bytes:
     return bytes(out)
 
 
+_SMALL = [bytes((i,)) for i in range(0x80)]
+
+
 def _key(number: int, wire: int) -> bytes:
     return _varint(number << 3 | wire)
 
 
-def _uint(number: int, value: int) -> bytes:
-    return _key(number, VARINT) + _varint(value)
+WIRE_OF = {FLOAT_FIELD: FIXED32, DOUBLE_FIELD: FIXED64, STRING_FIELD: LENGTH, BYTES_FIELD: LENGTH}
+#: a Metric's value fields' keys, and a PropertyValue's
+VALUE_KEYS = {n: _key(n, WIRE_OF.get(n, VARINT)) for n in range(INT_FIELD, BYTES_FIELD + 1)}
+PROPERTY_KEYS = {
+    n: _key(n - PROPERTY_OFFSET, WIRE_OF.get(n, VARINT)) for n in range(INT_FIELD, BYTES_FIELD)
+}
+NAME, ALIAS, STAMP, TYPE, PROPERTIES = (_key(n, w) for n, w in (
+    (1, LENGTH), (2, VARINT), (3, VARINT), (4, VARINT), (9, LENGTH)))  # fmt: skip
+FLAG_SET = b"\x01"
+HISTORICAL, TRANSIENT, NULL = (_key(n, VARINT) + FLAG_SET for n in (5, 6, 7))
+_pack_f, _pack_d = struct.Struct("<f").pack, struct.Struct("<d").pack
 
 
-def _bytes(number: int, value: bytes) -> bytes:
-    return _key(number, LENGTH) + _varint(len(value)) + value
-
-
-def _value_field(datatype: DataType, value: Any, what: str) -> tuple[int, bytes]:
+def _value_field(datatype: DataType, value: Any) -> tuple[int, bytes]:
     """The Metric field number and encoded value of ``value`` as ``datatype``."""
+    if datatype is DataType.FLOAT or datatype is DataType.DOUBLE:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PayloadError(f"{datatype.name} needs a number, got {value!r}")
+        if datatype is DataType.DOUBLE:
+            return DOUBLE_FIELD, _pack_d(value)
+        try:
+            return FLOAT_FIELD, _pack_f(value)
+        except OverflowError:
+            raise PayloadError(f"{value!r} is beyond a FLOAT (32 bits)") from None
     if datatype in INTEGERS:
         bits, signed = INTEGERS[datatype]
         if isinstance(value, bool) or not isinstance(value, int):
-            raise PayloadError(f"{what}: {datatype.name} needs a whole number, got {value!r}")
+            raise PayloadError(f"{datatype.name} needs a whole number, got {value!r}")
         low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
         if not low <= value <= high:
-            raise PayloadError(f"{what}: {value} is outside {datatype.name} ({low}..{high})")
+            raise PayloadError(f"{value} is outside {datatype.name} ({low}..{high})")
         number = LONG_FIELD if bits == 64 else INT_FIELD
         return number, _varint(value & ((1 << bits) - 1))
-    if datatype is DataType.FLOAT or datatype is DataType.DOUBLE:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PayloadError(f"{what}: {datatype.name} needs a number, got {value!r}")
-        if datatype is DataType.FLOAT:
-            try:
-                return FLOAT_FIELD, struct.pack("<f", value)
-            except OverflowError:
-                raise PayloadError(f"{what}: {value!r} is beyond a FLOAT (32 bits)") from None
-        return DOUBLE_FIELD, struct.pack("<d", value)
     if datatype is DataType.BOOLEAN:
         if not isinstance(value, bool):
-            raise PayloadError(f"{what}: Boolean needs true or false, got {value!r}")
-        return BOOL_FIELD, _varint(int(value))
+            raise PayloadError(f"Boolean needs true or false, got {value!r}")
+        return BOOL_FIELD, _SMALL[value]
     if datatype in TEXTS:
         if not isinstance(value, str):
-            raise PayloadError(f"{what}: {datatype.name} needs text, got {value!r}")
+            raise PayloadError(f"{datatype.name} needs text, got {value!r}")
         data = value.encode("utf-8")
         return STRING_FIELD, _varint(len(data)) + data
     if datatype in BLOBS:
         if not isinstance(value, bytes | bytearray):
-            raise PayloadError(f"{what}: {datatype.name} needs bytes, got {type(value).__name__}")
+            raise PayloadError(f"{datatype.name} needs bytes, got {type(value).__name__}")
         return BYTES_FIELD, _varint(len(value)) + bytes(value)
-    raise PayloadError(f"{what}: a {datatype.name} value is not written by this encoder")
+    raise PayloadError(f"a {datatype.name} value is not written by this encoder")
 
 
-def _wire_of(number: int) -> int:
-    return {FLOAT_FIELD: FIXED32, DOUBLE_FIELD: FIXED64, STRING_FIELD: LENGTH}.get(
-        number, LENGTH if number == BYTES_FIELD else VARINT
-    )
+def _length(key: bytes, data: bytes) -> bytes:
+    return key + _varint(len(data)) + data
 
 
-def _property_set(properties: dict[str, Property], what: str) -> bytes:
-    keys = b"".join(_bytes(1, key.encode("utf-8")) for key in properties)
-    values = bytearray()
+def _property_set(properties: dict[str, Property]) -> bytes:
+    out = bytearray()
+    for key in properties:
+        out += _length(b"\x0a", key.encode("utf-8"))
     for key, prop in properties.items():
-        out = bytearray(_uint(1, int(prop.datatype)))
+        value = b"\x08" + _varint(int(prop.datatype))
         if prop.value is None:
-            out += _uint(2, 1)
+            value += b"\x10\x01"
         else:
-            number, data = _value_field(prop.datatype, prop.value, f"{what} property {key}")
-            out += _key(number - PROPERTY_OFFSET, _wire_of(number)) + data
-        values += _bytes(2, bytes(out))
-    return keys + bytes(values)
+            try:
+                number, data = _value_field(prop.datatype, prop.value)
+            except PayloadError as error:
+                raise PayloadError(f"property {key}: {error}") from None
+            value += PROPERTY_KEYS[number] + data
+        out += _length(b"\x12", value)
+    return bytes(out)
 
 
-def _metric(metric: Metric, index: int, datatypes: bool) -> bytes:
-    what = f"metric {metric.name or metric.alias or index}"
+def _metric(metric: Metric, datatypes: bool) -> bytes:
     out = bytearray()
     if metric.name is not None:
-        out += _bytes(1, metric.name.encode("utf-8"))
+        out += _length(NAME, metric.name.encode("utf-8"))
     if metric.alias is not None:
-        out += _uint(2, metric.alias)
+        out += ALIAS + _varint(metric.alias)
     if metric.timestamp is not None:
-        out += _uint(3, metric.timestamp)
-    if datatypes and metric.datatype is not DataType.UNKNOWN:
-        out += _uint(4, int(metric.datatype))
+        out += STAMP + _varint(metric.timestamp)
+    if datatypes and metric.datatype:
+        out += TYPE + _SMALL[metric.datatype]
     if metric.is_historical:
-        out += _uint(5, 1)
+        out += HISTORICAL
     if metric.is_transient:
-        out += _uint(6, 1)
-    if metric.is_null or metric.value is None:
-        out += _uint(7, 1)
+        out += TRANSIENT
+    null = metric.is_null or metric.value is None
+    if null:
+        out += NULL
     if metric.properties:
-        out += _bytes(9, _property_set(metric.properties, what))
-    if not metric.is_null and metric.value is not None:
-        number, data = _value_field(metric.datatype, metric.value, what)
-        out += _key(number, _wire_of(number)) + data
+        out += _length(PROPERTIES, _property_set(metric.properties))
+    if not null:
+        number, data = _value_field(metric.datatype, metric.value)
+        out += VALUE_KEYS[number] + data
     return bytes(out)
 
 
@@ -225,77 +236,92 @@ def encode(payload: Payload, *, datatypes: bool = True) -> bytes:
     says how its value is written): Sparkplug sends it in births only."""
     out = bytearray()
     if payload.timestamp is not None:
-        out += _uint(1, payload.timestamp)
+        out += b"\x08" + _varint(payload.timestamp)
     for i, metric in enumerate(payload.metrics):
-        out += _bytes(2, _metric(metric, i, datatypes))
+        try:
+            out += _length(b"\x12", _metric(metric, datatypes))
+        except PayloadError as error:
+            label = metric.name if metric.name is not None else metric.alias
+            raise PayloadError(f"metric {label if label is not None else i}: {error}") from None
     if payload.seq is not None:
-        out += _uint(3, payload.seq)
+        out += b"\x18" + _varint(payload.seq)
     if payload.uuid is not None:
-        out += _bytes(4, payload.uuid.encode("utf-8"))
+        out += _length(b"\x22", payload.uuid.encode("utf-8"))
     if payload.body is not None:
-        out += _bytes(5, payload.body)
+        out += _length(b"\x2a", payload.body)
     return bytes(out)
 
 
 # -- decoding ----------------------------------------------------------------------------
 
 
-def _fields(data: bytes, what: str) -> Iterator[tuple[int, int, Any]]:
+def _varint_at(data: bytes, pos: int) -> tuple[int, int]:
+    """The varint at ``pos`` and the position after it."""
+    result = shift = 0
+    end = len(data)
+    while True:
+        if pos >= end:
+            raise PayloadError(f"cut short inside a number at byte {pos}")
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+        if shift >= 70:
+            raise PayloadError(f"a number longer than 10 bytes at byte {pos}")
+
+
+def _fields(data: bytes) -> list[tuple[int, int, Any]]:
     """(field number, wire type, value) of a message: an int for varints, bytes else."""
+    out: list[tuple[int, int, Any]] = []
     pos, end = 0, len(data)
-
-    def varint() -> int:
-        nonlocal pos
-        result = shift = 0
-        while True:
-            if pos >= end:
-                raise PayloadError(f"{what}: cut short inside a number at byte {pos}")
-            byte = data[pos]
-            pos += 1
-            result |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                return result
-            shift += 7
-            if shift >= 70:
-                raise PayloadError(f"{what}: a number longer than 10 bytes at byte {pos}")
-
     while pos < end:
         start = pos
-        key = varint()
+        key = data[pos]
+        if key < 0x80:
+            pos += 1
+        else:
+            key, pos = _varint_at(data, pos)
         number, wire = key >> 3, key & 7
         if number == 0:
-            raise PayloadError(f"{what}: field number 0 at byte {start}")
-        if wire == VARINT:
-            yield number, wire, varint()
+            raise PayloadError(f"field number 0 at byte {start}")
+        if wire in (VARINT, LENGTH):
+            if pos >= end:
+                raise PayloadError(f"cut short inside a number at byte {pos}")
+            value = data[pos]
+            if value < 0x80:
+                pos += 1
+            else:
+                value, pos = _varint_at(data, pos)
+            if wire == VARINT:
+                out.append((number, wire, value))
+                continue
+            if pos + value > end:
+                raise PayloadError(
+                    f"field {number} at byte {start} says {value} bytes, {end - pos} are left"
+                )
+            out.append((number, wire, data[pos : pos + value]))
+            pos += value
         elif wire in (FIXED64, FIXED32):
             size = 8 if wire == FIXED64 else 4
             if pos + size > end:
-                raise PayloadError(f"{what}: cut short in field {number} at byte {start}")
-            yield number, wire, data[pos : pos + size]
-            pos += size
-        elif wire == LENGTH:
-            size = varint()
-            if pos + size > end:
-                raise PayloadError(
-                    f"{what}: field {number} at byte {start} says {size} bytes, "
-                    f"{end - pos} are left"
-                )
-            yield number, wire, data[pos : pos + size]
+                raise PayloadError(f"cut short in field {number} at byte {start}")
+            out.append((number, wire, data[pos : pos + size]))
             pos += size
         else:
-            raise PayloadError(f"{what}: wire type {wire} of field {number} at byte {start}")
+            raise PayloadError(f"wire type {wire} of field {number} at byte {start}")
+    return out
 
 
-def _text(raw: Any, what: str) -> str:
-    if not isinstance(raw, bytes):
-        raise PayloadError(f"{what}: expected text")
+def _text(raw: bytes, what: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PayloadError(f"{what}: not UTF-8 text ({error.reason})") from None
 
 
-def _number(raw: Any, wire: int, expected: int, what: str) -> Any:
+def _expect(raw: Any, wire: int, expected: int, what: str) -> Any:
     if wire != expected:
         raise PayloadError(f"{what}: wire type {wire}, expected {expected}")
     return raw
@@ -311,92 +337,108 @@ def typed(value: Any, datatype: DataType) -> Any:
     return value
 
 
-def _value(number: int, wire: int, raw: Any, what: str) -> Any:
+_unpack_f, _unpack_d = struct.Struct("<f").unpack, struct.Struct("<d").unpack
+
+
+def _value(number: int, wire: int, raw: Any) -> Any:
     """A value field's content (``number`` as in a Metric)."""
+    if wire != WIRE_OF.get(number, VARINT):
+        raise PayloadError(f"value: wire type {wire}, expected {WIRE_OF.get(number, VARINT)}")
     if number in (INT_FIELD, LONG_FIELD):
-        return _number(raw, wire, VARINT, what)
+        return raw
     if number == FLOAT_FIELD:
-        return struct.unpack("<f", _number(raw, wire, FIXED32, what))[0]
+        return _unpack_f(raw)[0]
     if number == DOUBLE_FIELD:
-        return struct.unpack("<d", _number(raw, wire, FIXED64, what))[0]
+        return _unpack_d(raw)[0]
     if number == BOOL_FIELD:
-        return bool(_number(raw, wire, VARINT, what))
+        return bool(raw)
     if number == STRING_FIELD:
-        return _text(_number(raw, wire, LENGTH, what), what)
-    return bytes(_number(raw, wire, LENGTH, what))
+        return _text(raw, "value")
+    return bytes(raw)
 
 
-def _datatype(raw: int) -> DataType:
-    try:
-        return DataType(raw)
-    except ValueError:
-        return DataType.UNKNOWN  # an array or a newer type: the value is kept raw
+#: datatype numbers this codec knows; an array or a newer type reads as UNKNOWN (value raw)
+_DATATYPES = {int(d): d for d in DataType}
 
 
-def _properties(data: bytes, what: str) -> dict[str, Property]:
+def _properties(data: bytes) -> dict[str, Property]:
     keys: list[str] = []
     values: list[Property] = []
-    for number, wire, raw in _fields(data, what):
+    for number, wire, raw in _fields(data):
         if number == 1:
-            keys.append(_text(_number(raw, wire, LENGTH, what), what))
+            keys.append(_text(_expect(raw, wire, LENGTH, "properties"), "properties"))
         elif number == 2:
             prop = Property(DataType.UNKNOWN)
-            for n, w, r in _fields(_number(raw, wire, LENGTH, what), f"{what} value"):
+            for n, w, r in _fields(_expect(raw, wire, LENGTH, "properties")):
                 if n == 1:
-                    prop.datatype = _datatype(_number(r, w, VARINT, what))
+                    kind = _expect(r, w, VARINT, "property type")
+                    prop.datatype = _DATATYPES.get(kind, DataType.UNKNOWN)
                 elif 3 <= n <= 8:
-                    prop.value = _value(n + PROPERTY_OFFSET, w, r, f"{what} value")
+                    prop.value = _value(n + PROPERTY_OFFSET, w, r)
             prop.value = typed(prop.value, prop.datatype)
             values.append(prop)
     if len(keys) != len(values):
-        raise PayloadError(f"{what}: {len(keys)} keys for {len(values)} values")
+        raise PayloadError(f"properties: {len(keys)} keys for {len(values)} values")
     return dict(zip(keys, values, strict=True))
 
 
-def _decode_metric(data: bytes, what: str) -> Metric:
+def _decode_metric(data: bytes, index: int) -> Metric:
     metric = Metric()
-    for number, wire, raw in _fields(data, what):
-        if number == 1:
-            metric.name = _text(_number(raw, wire, LENGTH, what), f"{what} name")
-            what = f"metric {metric.name}"
-        elif number == 2:
-            metric.alias = _number(raw, wire, VARINT, what)
-        elif number == 3:
-            metric.timestamp = _number(raw, wire, VARINT, what)
-        elif number == 4:
-            metric.datatype = _datatype(_number(raw, wire, VARINT, what))
-        elif number in (5, 6, 7):
-            flag = bool(_number(raw, wire, VARINT, what))
-            if number == 5:
-                metric.is_historical = flag
+    try:
+        for number, wire, raw in _fields(data):
+            if number == 1:
+                metric.name = _text(_expect(raw, wire, LENGTH, "name"), "name")
+            elif number == 2:
+                metric.alias = _expect(raw, wire, VARINT, "alias")
+            elif number == 3:
+                metric.timestamp = _expect(raw, wire, VARINT, "timestamp")
+            elif number == 4:
+                kind = _expect(raw, wire, VARINT, "datatype")
+                metric.datatype = _DATATYPES.get(kind, DataType.UNKNOWN)
+            elif number == 5:
+                metric.is_historical = bool(_expect(raw, wire, VARINT, "is_historical"))
             elif number == 6:
-                metric.is_transient = flag
-            else:
-                metric.is_null = flag
-        elif number == 9:
-            metric.properties = _properties(_number(raw, wire, LENGTH, what), f"{what} properties")
-        elif INT_FIELD <= number <= BYTES_FIELD:
-            metric.value = _value(number, wire, raw, what)
-        # 8 metadata, 17 DataSet, 18 Template, 19 extension and newer fields: skipped
+                metric.is_transient = bool(_expect(raw, wire, VARINT, "is_transient"))
+            elif number == 7:
+                metric.is_null = bool(_expect(raw, wire, VARINT, "is_null"))
+            elif number == 9:
+                metric.properties = _properties(_expect(raw, wire, LENGTH, "properties"))
+            elif INT_FIELD <= number <= BYTES_FIELD:
+                metric.value = _value(number, wire, raw)
+            # 8 metadata, 17 DataSet, 18 Template, 19 extension and newer fields: skipped
+    except PayloadError as error:
+        label = metric.name if metric.name is not None else index
+        raise PayloadError(f"metric {label}: {error}") from None
     metric.value = None if metric.is_null else typed(metric.value, metric.datatype)
     return metric
+
+
+_PAYLOAD_FIELDS = {1: ("timestamp", VARINT), 3: ("seq", VARINT), 4: ("uuid", LENGTH),
+                   5: ("body", LENGTH)}  # fmt: skip
 
 
 def decode(data: bytes) -> Payload:
     """The payload in ``data``; ``PayloadError`` says what is wrong and at which byte (of
     the payload, or of the metric it names)."""
+    try:
+        fields = _fields(bytes(data))
+    except PayloadError as error:
+        raise PayloadError(f"payload: {error}") from None
     payload = Payload()
-    for number, wire, raw in _fields(bytes(data), "payload"):
-        if number == 1:
-            payload.timestamp = _number(raw, wire, VARINT, "payload timestamp")
-        elif number == 2:
-            index = len(payload.metrics)
-            body = _number(raw, wire, LENGTH, f"metric {index}")
-            payload.metrics.append(_decode_metric(body, f"metric {index}"))
-        elif number == 3:
-            payload.seq = _number(raw, wire, VARINT, "payload seq")
-        elif number == 4:
-            payload.uuid = _text(_number(raw, wire, LENGTH, "payload uuid"), "payload uuid")
-        elif number == 5:
-            payload.body = bytes(_number(raw, wire, LENGTH, "payload body"))
+    metrics = payload.metrics
+    for number, wire, raw in fields:
+        if number == 2:
+            body = _expect(raw, wire, LENGTH, f"metric {len(metrics)}")
+            metrics.append(_decode_metric(body, len(metrics)))
+        elif number in _PAYLOAD_FIELDS:
+            name, expected = _PAYLOAD_FIELDS[number]
+            value = _expect(raw, wire, expected, f"payload {name}")
+            if number == 1:
+                payload.timestamp = value
+            elif number == 3:
+                payload.seq = value
+            elif number == 4:
+                payload.uuid = _text(value, "payload uuid")
+            else:
+                payload.body = bytes(value)
     return payload
