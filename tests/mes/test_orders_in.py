@@ -212,6 +212,9 @@ def test_a_malformed_answer_is_a_clear_error_and_changes_nothing(station, receiv
     expected = r'expected \{"orders": \[\.\.\.\]\}, got an object with jobs'
     with pytest.raises(TargetError, match=expected):
         station.intake.poll()
+    receiver.faults.orders_body.append(b"[" * 200_000 + b"]" * 200_000)
+    with pytest.raises(TargetError, match=r"JSON nested too deep"):
+        station.intake.poll()
     assert station.orders.queue("line1") == [] and station.orders.outbox(100) == []
     assert [d.number for d in station.intake.poll()] == ["P-1"]
 

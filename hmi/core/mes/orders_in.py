@@ -156,6 +156,8 @@ def job_orders(body: bytes, where: str) -> list[Mapping[str, Any]]:
     """The ``orders`` of a JobOrderList answer; ``TargetError`` naming what is wrong."""
     try:
         data = json.loads(body)
+    except RecursionError:
+        raise TargetError(f"malformed answer from {where}: JSON nested too deep") from None
     except ValueError as error:
         preview = body[:80].decode("utf-8", "replace")
         raise TargetError(

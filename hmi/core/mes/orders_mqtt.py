@@ -116,6 +116,8 @@ class MqttOrderSource(OutboxReports):
             job = json.loads(payload)
         except ValueError as error:
             return {"ID": number, "EquipmentID": line, UNREADABLE: f"not JSON ({error})"}
+        except RecursionError:
+            return {"ID": number, "EquipmentID": line, UNREADABLE: "JSON nested too deep"}
         if not isinstance(job, Mapping):
             return {"ID": number, "EquipmentID": line, UNREADABLE: "not a JSON object"}
         return {"ID": number, "EquipmentID": line, **job}
