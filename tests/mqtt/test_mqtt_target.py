@@ -20,6 +20,7 @@ from hmi.core.mes.config import MesConfig
 from hmi.core.mes.mqtt import MqttTarget
 from hmi.core.mes.mqtt_link import MqttSettings
 from hmi.core.mes.service import Mes
+from hmi.core.project.models import Project
 from hmi.core.secrets import FileStore
 from tests.mes.conftest import outbox_ids, store, target_config, wait_until, write_events
 from tests.mosquitto import PASSWORD, USER
@@ -261,11 +262,14 @@ def test_a_batch_not_acknowledged_in_time_is_an_error_and_stays(mosquitto, secre
 
 def test_the_station_is_online_retained_and_its_last_will_says_offline(mosquitto, secrets):
     target = uns(mosquitto, secrets)
-    target.open()
     station = f"{ROOT}/_stations/st1"
     watcher = Watcher(mosquitto, station)
+    target.attach(Project(name="uns", root="."), {})
     try:
         _, payload, retained = watcher.until(lambda m: m[0] == station)
+        late = Watcher(mosquitto, station, client_id="early")
+        _, payload, retained = late.until(lambda m: m[0] == station)
+        late.close()
         body = json.loads(payload)
         assert retained and body["online"] is True and body["station"] == "st1"
         client = target._client
@@ -280,17 +284,43 @@ def test_the_station_is_online_retained_and_its_last_will_says_offline(mosquitto
         assert json.loads(late.until(lambda m: m[2])[1]) == {"online": False}
         late.close()
     finally:
+        target._stopping.set()
         target._client = None
         watcher.close()
 
 
 def test_a_clean_stop_says_offline_too(mosquitto, secrets):
     target = uns(mosquitto, secrets)
-    target.open()
+    watcher = Watcher(mosquitto, f"{ROOT}/_stations/st1")
+    target.attach(Project(name="uns", root="."), {})
+    assert watcher.until(lambda m: b'"online": true' in m[1]) is not None
+    watcher.close()
     target.detach()
     late = Watcher(mosquitto, f"{ROOT}/_stations/st1", client_id="late")
     assert json.loads(late.until(lambda m: m[2])[1]) == {"online": False}
     late.close()
+
+
+def test_a_console_connection_beside_the_station_neither_takes_it_over_nor_says_offline(
+    mosquitto, secrets
+):
+    from hmi.core.outbox import OutboxEvent
+
+    station = uns(mosquitto, secrets)
+    watcher = Watcher(mosquitto, f"{ROOT}/#")
+    station.attach(Project(name="uns", root="."), {})
+    assert watcher.until(lambda m: b'"online": true' in m[1]) is not None
+    console = uns(mosquitto, secrets)  # the same entry, as hmi mes retry builds it
+    console.open()
+    event = OutboxEvent(1, "k1", "O-1", 1, "count", {"n": 1}, 1.0)
+    assert console.send([event]) == [Outcome(True)]
+    console.close()
+    assert watcher.until(lambda m: json.loads(m[1]).get("key") == "k1") is not None
+    assert watcher.until(lambda m: b'"online": false' in m[1], timeout=1.5) is None
+    client = station._client
+    assert client is not None and client.is_connected()
+    station.detach()
+    watcher.close()
 
 
 PROJECT = """\

@@ -34,8 +34,10 @@ the target to the engine); the events through the delivery worker (``open``/``se
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -147,6 +149,7 @@ class MqttTarget:
         self._republish = False
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._station = False  # attached: the connection speaks for the station
         self.published = 0  # live messages published (figures for health and benches)
 
     @classmethod
@@ -191,30 +194,41 @@ class MqttTarget:
     # -- the connection ------------------------------------------------------------------
 
     def open(self) -> None:
-        """Connect (once; paho reconnects by itself after); ``TargetError`` in words."""
+        """Connect (once; paho reconnects by itself after); ``TargetError`` in words.
+
+        Attached (the station running), the connection is the station's: its client id,
+        a persistent session, the online state and the last will. Not attached (a console
+        command sending refused events again), it is a passing one beside the station's,
+        which it must neither take over (same client id) nor declare offline."""
         with self._lock:
             if self._client is not None and self._client.is_connected():
                 return
             self._drop()
+            station = self._station
+            settings = self.settings
+            if not station:
+                passing = f"{settings.client_id}-console-{os.getpid()}"
+                settings = dataclasses.replace(settings, client_id=passing)
             client = connect_client(
-                self.settings,
-                will=Will(self._station_topic, OFFLINE),
-                clean=False,
+                settings,
+                will=Will(self._station_topic, OFFLINE) if station else None,
+                clean=not station,
                 secrets=self._secrets,
                 timeout=self.timeout,
             )
             client.on_publish = self._on_publish
             client.on_connect = self._on_connect
             self._client = client
-            self._republish = True
-            self._publish_station(client)
+            if station:
+                self._republish = True
+                self._publish_station(client)
 
     def close(self) -> None:
         """After a failed batch: a broken connection is dropped (the next ``open`` makes a
-        new one and says why it cannot); a working one stays for the live values."""
+        new one and says why it cannot); the station's working one stays for the values."""
         with self._lock:
-            if self._thread is None or self._client is None or not self._client.is_connected():
-                self._drop(goodbye=self._thread is None)
+            if not self._station or self._client is None or not self._client.is_connected():
+                self._drop()
 
     def detach(self) -> None:
         """The station stops: offline said cleanly on the station and each line."""
@@ -223,7 +237,8 @@ class MqttTarget:
         if thread is not None:
             thread.join(5.0)
         with self._lock:
-            self._drop(goodbye=True)
+            self._drop(goodbye=self._station)
+            self._station = False
 
     def _drop(self, goodbye: bool = False) -> None:
         client, self._client = self._client, None
@@ -243,7 +258,7 @@ class MqttTarget:
 
     def _on_connect(self, _c: Any, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
         """A reconnection made by paho's loop: the station online again, values again."""
-        if not reason.is_failure:
+        if not reason.is_failure and self._station:
             self._republish = True
             client = self._client
             if client is not None:
@@ -351,6 +366,9 @@ class MqttTarget:
             self._units[name] = f',"units":{json.dumps(tag.units)}' if tag.units else ""
         self._current.update(values)
         self._pending.update(values)
+        with self._lock:
+            self._drop()  # a passing connection made before is not the station's
+            self._station = True
         self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name=f"hmi-uns-{self.name}", daemon=True)
         self._thread.start()
