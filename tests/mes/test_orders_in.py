@@ -107,11 +107,12 @@ def refusals(station: Station) -> dict[str, str]:
 def test_released_orders_enter_the_queue_as_downloaded_by_the_mes(station, receiver):
     receiver.line_orders = {
         "line1": [job("P-1", Priority=2), job("P-2", target=250, Priority=1)],
-        "line2": [job("F-1", "line2", 5000, IdealCycleSeconds=0.2)],
+        "line2": [job("F-1", "line2", 5000, IdealCycleSeconds=0.2), job("F-0", "line2")],
     }
     decisions = station.intake.poll()
-    assert [d.action for d in decisions] == ["accept"] * 3
+    assert [d.action for d in decisions] == ["accept"] * 4
     assert [o.number for o in station.orders.queue("line1")] == ["P-2", "P-1"]  # by Priority
+    assert [o.number for o in station.orders.queue("line2")] == ["F-1", "F-0"]  # as listed
     filler = station.orders.order("F-1")
     assert filler.source == "mes" and filler.target == 5000 and filler.ideal_cycle_s == 0.2
     assert filler.product == FILLER and filler.state is OrderState.RELEASED
@@ -119,7 +120,7 @@ def test_released_orders_enter_the_queue_as_downloaded_by_the_mes(station, recei
     audited = [(r.user, r.action, r.target) for r in station.records]
     assert (MES_USER, "orders.download", "P-2") in audited
     downloads = station.events("order.state")
-    assert {e.payload["action"] for e in downloads} == {"download"} and len(downloads) == 3
+    assert {e.payload["action"] for e in downloads} == {"download"} and len(downloads) == 4
     station.deliver(receiver)  # the download events follow the contract
     actions = {m["JobResponse"]["Action"] for m in receiver.messages}
     assert actions == {"download"}

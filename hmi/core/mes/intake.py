@@ -128,6 +128,7 @@ class Intake:
         self.failing_since: float | None = None
         self.known: dict[str, tuple[str, str, str]] = {}  # number -> line, fingerprint, verdict
         self._twice: set[tuple[str, str]] = set()  # second entries of a number, reported
+        self._placed: dict[str, int] = {}  # line -> last place given in this decision
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -209,6 +210,7 @@ class Intake:
         now = self.clock()
         decisions: list[Decision] = []
         listed: set[str] = set()
+        self._placed = {}
         for job in released:
             decision = self._decide_one(job, listed, now)
             listed.add(decision.number)
@@ -249,8 +251,8 @@ class Intake:
                 f"{existing.state.value}): a number is one order",
                 print_, state=existing.state.value,
             )  # fmt: skip
-        if existing is not None and "sequence" not in fields:
-            fields["sequence"] = existing.sequence  # no Priority: its place stays
+        if "sequence" not in fields:  # no Priority: its place stays, or after the queue
+            fields["sequence"] = existing.sequence if existing else self._place(line)
         try:
             order = self.orders.check_released(fields)
         except ValueError as error:  # OrdersError: what an import would refuse the row for
@@ -294,6 +296,14 @@ class Intake:
         if _same(existing, order):
             return Decision(number, line, "keep", fingerprint=print_)
         return Decision(number, line, "revise", fingerprint=print_, order=order)
+
+    def _place(self, line: str) -> int:
+        """The next place at the end of ``line``'s orders, in the order the list has them."""
+        last = self._placed.get(line)
+        if last is None:
+            last = max((o.sequence for o in self.orders.orders(line)), default=0)
+        self._placed[line] = last + 1
+        return last + 1
 
     def _left_out(self, number: str, line: str) -> Decision | None:
         existing = self.orders.order(number)
