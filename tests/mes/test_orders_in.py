@@ -352,6 +352,9 @@ mes:
         assert tag("orders_refused").value == 1
         assert tag("orders_notice").value.startswith("P-1 line1: refused: target must be")
         assert tag("orders_last_poll").value > 0 and values[HEALTH_TAG].value == "ok"
+        assert capability.summary()[-1].startswith(
+            "mes orders from plant: ok, 1 refused (latest: P-1 line1: refused: target must be"
+        )
     finally:
         capability.stop()
         close(orders)

@@ -256,13 +256,22 @@ class MesCapability(Capability):
     def summary(self) -> list[str]:
         with self._lock:
             statuses = list(self._statuses.values())
-        return [
+            intake = self._intake_status
+        lines = [
             f"mes {s.target}: {s.state}, {s.backlog} to send"
             + (f" (oldest {s.oldest_s:.0f} s)" if s.backlog else "")
             + (f", {s.quarantined} quarantined" if s.quarantined else "")
             + (f", last error: {s.last_error}" if s.state != "ok" and s.last_error else "")
             for s in statuses
         ]
+        if intake is not None:
+            refused = f", {intake.refused} refused (latest: {intake.notice})"
+            lines.append(
+                f"mes orders from {intake.target}: {intake.state}"
+                + (refused if intake.refused else "")
+                + (f", last error: {intake.error}" if intake.error else "")
+            )
+        return lines
 
 
 def order_source(target: TargetConfig, lines: tuple[str, ...], store: Any) -> Any:
