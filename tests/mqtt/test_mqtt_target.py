@@ -113,6 +113,8 @@ class Watcher:
 
 
 def mes_over(target: MqttTarget, writer, **options: Any) -> Mes:
+    """The MES sync over ``target``, attached as the running station's is."""
+    target.attach(Project(name="uns", root="."), {})
     return Mes(MesConfig({target.name: target_config(target, **options)}), writer, Access(),
                poll=0.05).load()  # fmt: skip
 
