@@ -4,6 +4,7 @@ go through the engine's write path (range, permissions, audit) to the line's wri
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -222,3 +223,27 @@ def test_hmi_browse_lists_the_brokers_values_and_writes_a_tag_file_that_checks(
     assert check.returncode == 0, check.stderr
     read = hmi("read", str(tmp_path), "line1.speed")
     assert json.loads(read.stdout)["value"] == 7.25
+
+
+def test_an_address_reads_quoted_words_and_refuses_what_it_cannot_use():
+    from drivers.mqtt.address import parse_address
+
+    address = parse_address(
+        'spBv1.0/turin/DDATA/press1/plc payload=sparkplug metric="Inputs/Temp 1" stale=2m'
+    )
+    assert (address.metric, address.stale, address.sparkplug_device) == (
+        "Inputs/Temp 1",
+        120,
+        "plc",
+    )
+    assert parse_address("plant/oven3/state path=data.zones.0").path == ("data", "zones", "0")
+    for text, words in [
+        ("plant/# payload=raw", "wildcard"),
+        ("plant/oven stale=1ms", "too short"),
+        ("plant/oven path=a..b", "empty part"),
+        ("plant/oven colour=red", "'colour' is not an address setting"),
+        ("plant/oven payload=raw payload=json", "given twice"),
+        ("plant/oven write_topic=plant/+/set", "write_topic 'plant/+/set' has a wildcard"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(words)):
+            parse_address(text)
