@@ -262,7 +262,7 @@ class SparkplugTarget:
         self._send_lock = threading.Lock()  # one node message at a time: seq in wire order
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._stopping = False
+        self._halt = threading.Event()  # set: the running node's thread ends
         self._client: mqtt.Client | None = None
         self._online = False  # births sent on the current connection
         self._accepting = False  # values go to pending (births begun), else to history
@@ -440,13 +440,12 @@ class SparkplugTarget:
         thread = self._thread
         if thread is None:
             return
-        self._stopping = True
+        self._halt.set()  # that thread's own: a thread started later has another
         self._wake.set()
         thread.join(CONNECT_TIMEOUT + CLOSE_TIMEOUT_S + 1.0)
         if thread.is_alive():
             log.warning("Sparkplug target %s: its thread did not end in time", self.name)
         self._thread = None
-        self._stopping = False
 
     @property
     def online(self) -> bool:
@@ -460,15 +459,18 @@ class SparkplugTarget:
     def _start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
             return
-        self._stopping = False
+        self._halt = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, name=f"hmi-mes-{self.name}-sparkplug", daemon=True
+            target=self._run,
+            args=(self._halt,),
+            name=f"hmi-mes-{self.name}-sparkplug",
+            daemon=True,
         )
         self._thread.start()
 
-    def _run(self) -> None:
+    def _run(self, halt: threading.Event) -> None:
         delay: float = RECONNECT_MIN_S
-        while not self._stopping:
+        while not halt.is_set():
             client = self._connect()
             if client is None:
                 self._wake.wait(delay)
@@ -476,7 +478,7 @@ class SparkplugTarget:
                 delay = min(delay * 2, RECONNECT_MAX_S)
                 continue
             try:
-                self._serve(client)
+                self._serve(client, halt)
                 failed = False
             except Exception as error:  # a fault of this node's own: not again at once
                 log.exception("Sparkplug target %s: the node's session failed", self.name)
@@ -524,13 +526,13 @@ class SparkplugTarget:
             self._attempts += 1
             self._changed.notify_all()
 
-    def _serve(self, client: mqtt.Client) -> None:
+    def _serve(self, client: mqtt.Client, halt: threading.Event) -> None:
         """Births (once the primary host is online, when one is named), then live values
         and rebirths, until the connection is lost, the host goes offline or the node
         stops."""
         waiting_since, host_left = time.monotonic(), False
         self._wake.set()
-        while not self._stopping and client.is_connected():
+        while not halt.is_set() and client.is_connected():
             self._wake.wait(IDLE_S if self._host_online else STATE_WAIT_S)
             self._wake.clear()
             try:
@@ -559,12 +561,12 @@ class SparkplugTarget:
             self._online = self._accepting = False
             while self._pending:
                 self._keep_history(self._pending.popleft())
-        if self._stopping or host_left:
+        if halt.is_set() or host_left:
             self._death(client)
         if host_left:
             self._failed(f"the primary host {self.primary_host} went offline: this node "
                          "went offline too and waits for it")  # fmt: skip
-        elif not self._stopping:
+        elif not halt.is_set():
             self._failed(self.last_error or f"lost the connection to {self.settings.where}")
 
     def _end(self, client: mqtt.Client) -> None:
