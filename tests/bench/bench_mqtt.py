@@ -171,9 +171,11 @@ def drain(broker, secrets, plant: Plant, path: Path, total: int, name: str, batc
                 on_commit=lambda k=event.key: committed.__setitem__(k, time.time()),
             )
 
-    def make() -> MqttTarget:
-        return MqttTarget(name, settings(broker, f"bench-{name}"), ROOT, station="bench",
-                          secrets=secrets, batch=batch)  # fmt: skip
+    def make() -> MqttTarget:  # as the running station has it: attached
+        target = MqttTarget(name, settings(broker, f"bench-{name}"), ROOT, station="bench",
+                            secrets=secrets, batch=batch)  # fmt: skip
+        target.attach(Project(name="bench", root="."), {})
+        return target
 
     started = time.monotonic()
     delivery = Delivery(TargetConfig(name, "mqtt", make, batch), writer).load().start()
