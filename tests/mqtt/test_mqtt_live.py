@@ -188,6 +188,13 @@ mes:
       root: {root}
       station: st9
       live_every: 20ms
+    spare:
+      kind: mqtt
+      host: 127.0.0.1
+      port: {port}
+      root: {root}
+      station: st8
+      enabled: false
 """
 
 
@@ -231,6 +238,7 @@ def test_the_mes_capability_feeds_the_engines_values_to_the_namespace(
         assert message is not None and json.loads(message[1])["units"] == "m/min"
         health = watcher.until(lambda m: m[0] == f"{ROOT}/line1/health")
         assert health is not None and json.loads(health[1])["backlog"] == 0
+        assert [type(t) for t, _ in capability._live] == [MqttTarget]  # not the disabled
     finally:
         capability.stop()
         writer.stop()

@@ -222,6 +222,8 @@ class MesCapability(Capability):
         """Targets that take the engine's values (``attach`` and ``on_values``, such as the
         MQTT namespace) get the project, the current values and a subscription each."""
         for name, delivery in mes.deliveries.items():
+            if not delivery.config.enabled:  # kept in the project, sends nothing
+                continue
             try:
                 target: Any = delivery.target
             except TargetError as error:
