@@ -293,3 +293,22 @@ def test_a_stalled_broker_leaves_one_pending_value_a_tag_not_a_growing_queue(mos
     newest = watcher.until(lambda m: json.loads(m[1])["v"] == 149.0, timeout=30)
     assert newest is not None
     watcher.close()
+
+
+def test_alarm_events_of_two_batches_between_flushes_are_all_published(mosquitto, secrets):  # noqa: F811
+    target = uns(mosquitto, secrets, live_every=3.0)
+    watcher = Watcher(mosquitto, f"{ROOT}/+/alarms/#")
+    health = Watcher(mosquitto, f"{ROOT}/line1/health", client_id="health")
+    target.attach(project(), {})
+    try:
+        assert health.until(lambda m: True) is not None  # the first flush is done
+        for alarm in ("low_oil", "door_open"):  # two engine batches in one flush period
+            event = {"time": 5.0, "alarm_id": alarm, "line": "line1", "from_state": "normal",
+                     "to_state": "unacked", "priority": 3, "message": alarm}  # fmt: skip
+            target.on_values({"_sys.alarms.events": good((event,))})
+        seen = {topic for topic, _, _ in watcher.take(2, timeout=8)}
+        assert seen == {f"{ROOT}/line1/alarms/low_oil", f"{ROOT}/line1/alarms/door_open"}
+    finally:
+        target.detach()
+        watcher.close()
+        health.close()

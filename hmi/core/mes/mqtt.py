@@ -34,6 +34,7 @@ the target to the engine); the events through the delivery worker (``open``/``se
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
 import logging
@@ -70,6 +71,8 @@ DEFAULT_BATCH = 500
 STATIONS = "_stations"
 ORDER_FIELDS = ("order", "state", "good", "scrap", "target", "progress", "uninspected")
 QUALITY = {Quality.GOOD: "good", Quality.UNCERTAIN: "uncertain", Quality.BAD: "bad"}
+ALARM_EVENTS = f"{SYSTEM_PREFIX}alarms.events"
+MAX_ALARM_EVENTS = 10_000
 ACTIVE = frozenset({"unacked", "acked"})
 ACKNOWLEDGED = frozenset({"acked", "normal"})
 OFFLINE = b'{"online": false}'
@@ -145,6 +148,8 @@ class MqttTarget:
         self._sent: dict[str, tuple[Any, Quality, str]] = {}  # what each topic shows
         self._retained: dict[str, bytes] = {}  # orders, alarms, health: topic -> payload
         self._health_core: dict[str, bytes] = {}  # health without its clock, per topic
+        #: alarm events not yet published (the oldest dropped beyond a flood's worth)
+        self._alarm_events: collections.deque[Any] = collections.deque(maxlen=MAX_ALARM_EVENTS)
         self._products: dict[str, Any] = {}  # order -> product, from its order.state events
         self._republish = False
         self._thread: threading.Thread | None = None
@@ -380,8 +385,12 @@ class MqttTarget:
         return head if head in project.lines else self.station
 
     def on_values(self, batch: Batch) -> None:
-        """On the runtime's loop: only remembered (the newest per tag), never blocking."""
+        """On the runtime's loop: only remembered (the newest per tag, and each alarm
+        event, which a newer batch's must not replace), never blocking."""
         self._pending.update(batch)
+        events = batch.get(ALARM_EVENTS)
+        if events is not None and isinstance(events.value, tuple):
+            self._alarm_events.extend(events.value)
 
     def _run(self) -> None:
         next_health = 0.0
@@ -455,7 +464,8 @@ class MqttTarget:
             self._write(client, out)
         if changed_system:
             self._orders(client)
-            self._alarms(client, batch.get(f"{SYSTEM_PREFIX}alarms.events"))
+        if self._alarm_events:
+            self._alarms(client)
 
     def _write(self, client: mqtt.Client, out: list[tuple[str, bytes]]) -> None:
         """The flush's messages as one write: PUBLISH packets made here and queued to paho
@@ -493,18 +503,18 @@ class MqttTarget:
                 fields["product"] = product
             self._retain(client, topic, json.dumps(fields, default=str).encode())
 
-    def _alarms(self, client: mqtt.Client, events: TagValue | None) -> None:
+    def _alarms(self, client: mqtt.Client) -> None:
         """Each alarm's state from the alarm events the alarms capability publishes."""
-        if events is None or not isinstance(events.value, tuple):
-            return
-        for e in events.value:
+        events = self._alarm_events
+        while events:
+            e = events.popleft()
             if not isinstance(e, Mapping) or not e.get("alarm_id"):
                 continue
             state = str(e.get("to_state") or "")
             line = str(e.get("line") or "") or self.station
             topic = f"{self.root}/{segment(line)}/alarms/{segment(str(e['alarm_id']))}"
             previous = self._retained.get(topic)
-            since = int(float(e.get("time") or 0) * 1000)
+            since = _epoch_ms(e.get("time"))
             if previous and state in ACTIVE and str(e.get("from_state")) in ACTIVE:
                 since = json.loads(previous).get("since", since)  # acked: still the same one
             body = {
@@ -595,6 +605,13 @@ def _json(value: Any) -> str:
         return json.dumps(value, default=str, allow_nan=False)
     except ValueError:
         return "null"
+
+
+def _epoch_ms(seconds: Any) -> int | None:
+    try:
+        return int(float(seconds) * 1000)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _device_state(tv: TagValue | None) -> str:
