@@ -1087,6 +1087,17 @@
     </message>
 </context>
 <context>
+    <name>Kiosk</name>
+    <message>
+        <source>Restarts: {count}</source>
+        <translation>Riavvii: {count}</translation>
+    </message>
+    <message>
+        <source>Times the kiosk service restarted Linea HMI this session</source>
+        <translation>Volte in cui il servizio chiosco ha riavviato Linea HMI in questa sessione</translation>
+    </message>
+</context>
+<context>
     <name>Mes</name>
     <message>
         <source>MES sync</source>

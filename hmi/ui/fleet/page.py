@@ -186,7 +186,7 @@ class FleetPage(QWidget):
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         if not self.touch:
-            QTimer.singleShot(0, self.refresh)
+            QTimer.singleShot(0, self, self.refresh)  # not after the page is gone
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
