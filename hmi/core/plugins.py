@@ -24,6 +24,7 @@ GROUP = "hmi.drivers"
 BUILTIN = {
     "modbus": "drivers.modbus:ModbusDriver",
     "opcua": "drivers.opcua:OpcUaDriver",
+    "mqtt": "drivers.mqtt:MqttDriver",
     "simulator": "drivers.simulator:SimulatorDriver",
 }
 

@@ -90,6 +90,7 @@ def test_a_full_entry_reads_with_its_values_and_defaults(tmp_path):
         ("host: b\nusername: u\npassword_secret: {plain: hunter2}\n", 7, "never written"),
         ("host: b\nusername: u\npassword_secret: 'bad name!'\n", 7, "is not a secret name"),
         ("host: b\npassword_secret: pw\n", 6, "needs username"),
+        ("host: b\nusername: u\npassword_secret: pw\n", 7, "never sent in clear to b"),
         ("host: b\ntls: {ca_file: nowhere.pem}\n", 6, "ca_file: no file nowhere.pem"),
         ("host: b\ntls: {cafile: x.pem}\n", 6, "did you mean 'ca_file'"),
         ("host: b\ntls: maybe\n", 6, "tls: expected true, false or a mapping"),

@@ -16,6 +16,7 @@ mes:
     ok:
       kind: sparkplug
       host: broker.plant.local
+      tls: true
       username: line1
       password_secret: broker_line1
       root: acme/turin/extrusion
@@ -57,14 +58,14 @@ def test_each_mistake_at_its_line_and_the_good_entries_built(tmp_path):
     project, problems = check_all(tmp_path)
     shown = [str(p) for p in problems]
     expected = [
-        "project.yaml:27: mes: targets: clear: password: a password is never written",
-        "project.yaml:32: mes: targets: ids: group_id: 'turin/north' cannot hold '/', '+' or '#'",
-        "project.yaml:33: mes: targets: ids: edge_node_id: 'press#1' cannot hold",
-        "project.yaml:34: mes: targets: ids: primary_host: 'scada/+' cannot hold",
-        "project.yaml:35: mes: targets: nogroup: group_id: missing; the Sparkplug group",
-        "project.yaml:38: mes: targets: nogroup: unknown field 'bufer'; did you mean 'buffer'?",
-        "project.yaml:43: mes: targets: small: buffer: expected a whole number from 100 to",
-        "project.yaml:44: mes: targets: small: root: 'acme' is not enterprise/site",
+        "project.yaml:28: mes: targets: clear: password: a password is never written",
+        "project.yaml:33: mes: targets: ids: group_id: 'turin/north' cannot hold '/', '+' or '#'",
+        "project.yaml:34: mes: targets: ids: edge_node_id: 'press#1' cannot hold",
+        "project.yaml:35: mes: targets: ids: primary_host: 'scada/+' cannot hold",
+        "project.yaml:36: mes: targets: nogroup: group_id: missing; the Sparkplug group",
+        "project.yaml:39: mes: targets: nogroup: unknown field 'bufer'; did you mean 'buffer'?",
+        "project.yaml:44: mes: targets: small: buffer: expected a whole number from 100 to",
+        "project.yaml:45: mes: targets: small: root: 'acme' is not enterprise/site",
     ]
     for words in expected:
         assert any(s.startswith(words) for s in shown), (words, shown)
@@ -77,7 +78,7 @@ def test_each_mistake_at_its_line_and_the_good_entries_built(tmp_path):
     assert isinstance(ok, SparkplugTarget)
     station = socket.gethostname()
     assert (ok.group, ok.node, ok.buffer) == ("turin", station, DEFAULT_BUFFER)
-    assert ok.settings.client_id == f"linea-{station}-ok" and ok.settings.port == 1883
+    assert ok.settings.client_id == f"linea-{station}-ok" and ok.settings.port == 8883
     assert ok.settings.password_secret == "broker_line1"
     named = config.targets["named"]
     made = named.make()

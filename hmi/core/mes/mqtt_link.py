@@ -22,6 +22,7 @@ another CA, certificate for another name, connection refused, no answer in time)
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import ssl
@@ -127,6 +128,12 @@ def read_mqtt_settings(
     secret = _password(fields)
     if secret is not None and username is None:
         fields.problem("password_secret", "password_secret: needs username: beside it")
+    if secret is not None and not tls and host is not None and not _loopback(host):
+        fields.problem(
+            "password_secret" if "password_secret" in fields.data else "password",
+            f"a password is never sent in clear to {shorten(host)}: add tls: true (the "
+            "broker's port 8883 and its CA in tls: {ca_file: ...})",
+        )
     ident = fields.text("client_id") or client_id
     if len(ident.encode()) > 65535:
         fields.problem("client_id", "client_id: longer than MQTT allows")
@@ -147,6 +154,16 @@ def read_mqtt_settings(
         keepalive=max(1, round(keepalive)),
         protocol=protocol,
     )
+
+
+def _loopback(host: str) -> bool:
+    """This computer's own address: a password to it never crosses a network."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _ipv6(host: str) -> bool:
@@ -303,8 +320,6 @@ def connect_client(
         client.tls_set_context(tls_context(settings))
     if settings.username is not None:
         client.username_pw_set(settings.username, password(settings, secrets))
-        if not settings.tls and settings.password_secret:
-            log.warning("%s: the password goes to the broker in clear (no tls)", settings.where)
     if will is not None:
         client.will_set(will.topic, will.payload, qos=will.qos, retain=will.retain)
     answered = threading.Event()
