@@ -220,7 +220,8 @@ class MesCapability(Capability):
 
     def _attach_live(self, mes: Mes) -> None:
         """Targets that take the engine's values (``attach`` and ``on_values``, such as the
-        MQTT namespace) get the project, the current values and a subscription each."""
+        MQTT namespace) get the project, the current values, this context (the store, the
+        other capabilities' services) and a subscription each."""
         for name, delivery in mes.deliveries.items():
             if not delivery.config.enabled:  # kept in the project, sends nothing
                 continue
@@ -231,7 +232,7 @@ class MesCapability(Capability):
                 continue
             if not (hasattr(target, "attach") and hasattr(target, "on_values")):
                 continue
-            target.attach(self.context.project, self.context.values)
+            target.attach(self.context.project, self.context.values, context=self.context)
             sub = self.context.subscribe(f"mes.{name}", on_loop=partial(_feed, target.on_values))
             self._live.append((target, sub))
 

@@ -4,8 +4,10 @@
 ``mes_ahead``: ids above a cursor the live lane already delivered (the backlog lane skips
 them; rows below the cursor are removed as it passes). ``mes_quarantine``: events a target
 refused, kept with the reason until they are retried into acceptance or discarded; the
-outbox row stays while any target holds it here. The outbox tables themselves are the
-orders'.
+outbox row stays while any target holds it here. ``mes_sparkplug_nodes``: the last
+``bdSeq`` each Sparkplug edge node (group, node) connected with, so the sequence goes on
+across restarts and a host tells a stale NDEATH from the current one. The outbox tables
+themselves are the orders'.
 """
 
 from __future__ import annotations
@@ -52,7 +54,15 @@ def _v1(conn: sqlite3.Connection) -> None:
     db.table("mes_quarantine").create_index(["outbox_id"])
 
 
-STEPS: list[Step] = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    sqlite_utils.Database(conn).table("mes_sparkplug_nodes").create(
+        {"group_id": str, "edge_node_id": str, "bd_seq": int, "ts": float},
+        pk=("group_id", "edge_node_id"),
+        not_null={"bd_seq"},
+    )
+
+
+STEPS: list[Step] = [_v1, _v2]
 
 
 def create(conn: sqlite3.Connection) -> None:

@@ -18,7 +18,9 @@ mes:
 
 Topics ``spBv1.0/<group>/<NBIRTH|NDATA|NDEATH|NCMD>/<node>`` and
 ``spBv1.0/<group>/<DBIRTH|DDATA>/<node>/<device>``. At each connection the node's will is
-an NDEATH with the connection's ``bdSeq`` (0..255, one more at each CONNECT); then NBIRTH
+an NDEATH with the connection's ``bdSeq`` (0..255, one more at each CONNECT, kept in the
+station's store before the CONNECT goes out, so it goes on across restarts and a host
+tells the NDEATH of a session before the restart from the current one); then NBIRTH
 (``bdSeq``, ``Node Control/Rebirth``, ``Production/Event`` and the tags without a device)
 with seq 0 and a DBIRTH for each device of the project with its tags as metrics (the
 name, a stable alias: the tag's place in the project from 10 on, the datatype from the
@@ -50,6 +52,7 @@ import json
 import logging
 import math
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -65,8 +68,10 @@ from ..project.limits import WholeRange
 from ..project.models import DataType as TagType
 from ..project.models import Problem, Project
 from ..secrets import SecretStore
+from ..store import StoreError, Writer, connect
 from ..tags import Batch, Quality, TagValue
 from ..words import shorten
+from . import schema
 from .http import _line as event_line
 from .mqtt_link import (
     CONNECT_TIMEOUT,
@@ -95,6 +100,7 @@ PENDING_BATCHES = 10_000  # engine batches waiting for the node's thread (more: 
 HISTORY_CHUNK = 500  # historical metrics per message
 IDLE_S = 5.0  # the node's thread looks at its connection at least this often
 STATE_WAIT_S = 2.0  # after this, a node waiting for its primary host's STATE says so
+BDSEQ_COMMIT_S = 2.0  # longest wait for a connection's bdSeq to be on disk
 
 BDSEQ, REBIRTH, EVENT = "bdSeq", "Node Control/Rebirth", "Production/Event"
 REBIRTH_ALIAS, EVENT_ALIAS, FIRST_TAG_ALIAS = 1, 2, 10
@@ -218,6 +224,22 @@ def _ident(fields: Fields, key: str, default: str | None, example: str) -> str |
     return value
 
 
+def stored_bd_seq(store: Writer, group: str, node: str) -> int | None:
+    """The ``bdSeq`` node ``group``/``node`` last connected with (the MES tables made when
+    missing), None when it never connected; ``sqlite3.Error`` or ``StoreError`` when the
+    store cannot be read."""
+    conn = connect(store.path)
+    try:
+        schema.create(conn)
+        row = conn.execute(
+            "SELECT bd_seq FROM mes_sparkplug_nodes WHERE group_id = ? AND edge_node_id = ?",
+            (group, node),
+        ).fetchone()
+    finally:
+        conn.close()
+    return int(row[0]) % 256 if row is not None else None
+
+
 class _Lost(Exception):
     """The broker went away while a message was being handed to the client."""
 
@@ -276,6 +298,7 @@ class SparkplugTarget:
         self._host_online = primary_host is None
         self._host_stamp = -1  # the newest STATE's timestamp
         self.bd_seq = -1
+        self._store: Writer | None = None  # where bdSeq is kept (the station's store)
         self.seq = 0
         self.births = 0  # NBIRTHs sent
         self.last_error = ""
@@ -318,9 +341,12 @@ class SparkplugTarget:
 
     # -- the live values --------------------------------------------------------------------
 
-    def attach(self, project: Project, values: Mapping[str, TagValue]) -> None:
+    def attach(self, project: Project, values: Mapping[str, TagValue], context: Any = None) -> None:
         """The project's devices and tags and their current values; the node goes online
-        (born again when it already was)."""
+        (born again when it already was). With the capability's ``context``, its store
+        keeps ``bdSeq``: the first connection takes the stored one + 1."""
+        if context is not None and self._store is None:
+            self._resume_bd_seq(context.store)
         tags = tags_of(project)
         with self._lock:
             self._tags = tags
@@ -329,6 +355,41 @@ class SparkplugTarget:
             self._attached = True
         self._start()
         self._wake.set()
+
+    def _resume_bd_seq(self, store: Writer) -> None:
+        try:
+            last = stored_bd_seq(store, self.group, self.node)
+        except (sqlite3.Error, StoreError) as error:
+            log.warning("Sparkplug target %s: bdSeq starts again from 0, the store %s "
+                        "cannot be read (%s)", self.name, store.path, error)  # fmt: skip
+            return
+        self._store = store
+        if last is not None and self._thread is None:
+            self.bd_seq = last  # the next CONNECT takes the one after it
+
+    def _keep_bd_seq(self) -> None:
+        """The connection's ``bdSeq`` on disk before its CONNECT (a restart goes on from it);
+        after ``BDSEQ_COMMIT_S`` without the store the node connects all the same."""
+        store = self._store
+        if store is None:
+            return
+        row = (self.group, self.node, self.bd_seq, time.time())
+
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO mes_sparkplug_nodes (group_id, edge_node_id, bd_seq, ts) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (group_id, edge_node_id) DO UPDATE SET "
+                "bd_seq = excluded.bd_seq, ts = excluded.ts",
+                row,
+            )
+
+        kept = threading.Event()
+        store.submit(job, durable=True, on_commit=kept.set)
+        store.flush(0)
+        if not kept.wait(BDSEQ_COMMIT_S):
+            log.warning("Sparkplug target %s: bdSeq %d not yet on disk (%s); connecting all "
+                        "the same", self.name, self.bd_seq,
+                        store.problem or "the store did not answer")  # fmt: skip
 
     def on_values(self, batch: Batch) -> None:
         """Kept for the node's thread (only enqueues: never blocks, never raises)."""
@@ -495,6 +556,7 @@ class SparkplugTarget:
     def _connect(self) -> mqtt.Client | None:
         """A new connection with its will and births; None (and why) when it failed."""
         self.bd_seq = (self.bd_seq + 1) % 256
+        self._keep_bd_seq()
         death = Payload(millis(None), [Metric(BDSEQ, None, None, DataType.INT64, self.bd_seq)])
         will = Will(self._topic("NDEATH"), encode_payload(death), qos=1, retain=False)
         try:
