@@ -359,8 +359,9 @@ class MqttTarget:
 
     # -- live values ---------------------------------------------------------------------
 
-    def attach(self, project: Project, values: Mapping[str, TagValue]) -> None:
-        """The project's tags and lines and the current values; starts the publisher."""
+    def attach(self, project: Project, values: Mapping[str, TagValue], context: Any = None) -> None:
+        """The project's tags and lines and the current values; starts the publisher.
+        ``context`` (the MES capability's) gives the alarms and orders services."""
         self._project = project
         self._lines = tuple(project.lines)
         for name, tag in project.tags.items():
