@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -366,6 +367,13 @@ class Header(QWidget):
         steps.append((lambda: self.show_online_chips(False), lambda: self.show_online_chips(True)))
         if nav is not None:
             steps.append((lambda: nav.set_words(False), lambda: nav.set_words(False, True)))
+            fold = getattr(nav, "fold", None)  # then the last pages into "More", one by one
+            if fold is not None:
+                # folding one alone gains nothing: "More" takes its room
+                for count in range(2, len(nav.movable()) + 1):
+                    steps.append(
+                        (partial(fold, count), partial(fold, 0 if count == 2 else count - 1))
+                    )
         return steps
 
     def show_online_chips(self, shown: bool) -> None:
@@ -396,6 +404,9 @@ class Header(QWidget):
             self._fitting = False
 
     def _fit(self, room: int) -> None:
+        fold = getattr(self.nav, "fold", None)
+        if fold is not None:  # every page back in the row, then fold what must go
+            fold(0)
         steps = self.squeezes()
         for chip in self.chips.values():
             chip.set_budget(None)

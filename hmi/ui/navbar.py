@@ -7,11 +7,12 @@ a right click or a hover.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -32,6 +34,8 @@ from hmi.ui.i18n import project_text, translate
 
 if TYPE_CHECKING:
     from hmi.ui.panel import ScreenPanel
+
+PANE_KEYS = ("window", "split", "unsplit")  # a pane's own buttons stay in sight
 
 
 class NavButton(QPushButton):
@@ -164,6 +168,16 @@ class NavBar(QWidget):
             self.extra_buttons["window"] = self._button(panel.open_in_window, "navWindow")
             self.layout_.addWidget(self.extra_buttons["window"])
         self.extra_words: dict[str, Callable[[], tuple[str, str]]] = {}
+        # the extras that did not fit with their words, reached through "More"
+        self.more = self._button(self.show_more, "navMore")
+        self.more.hide()
+        self.layout_.addWidget(self.more)
+        # ... kept on a hidden shelf, out of the row: their own shown/hidden flag stays what
+        # their owner set (a page that hides its entry while folded stays hidden after)
+        self.shelf = QWidget(self)
+        self.shelf.hide()
+        self.overflow: list[QPushButton] = []
+        self._fitting = self._folding = False
         self.screen_list: ScreenList | None = None
         self.compact = False
         self.words = True  # the words beside the symbols of home, back, up, screens
@@ -196,14 +210,101 @@ class NavBar(QWidget):
 
     def fit_words(self) -> None:
         """Words beside the symbols if the bar is wide enough for them; else the well-known
-        symbols of home, back, up and screens go without theirs first."""
-        if self.in_header or self.width() <= 0:
+        symbols of home, back, up and screens go without theirs first, then the last
+        other buttons move into a "More" menu, with their words (a bare symbol of a
+        page is a riddle); only when none is left beside it do the symbols go bare."""
+        if self.in_header or self.width() <= 0 or self._fitting:
             return
-        for words, extras in ((True, True), (False, True), (False, False)):
-            self.set_words(words, extras)
-            invalidate_all(self.layout_)
-            if self.layout_.sizeHint().width() <= self.width():
+        self._fitting = True
+        try:
+            self._fit()
+        finally:
+            self._fitting = False
+
+    def _fit(self) -> None:
+        self.fold(0)
+        for words in (True, False):
+            self.set_words(words, True)
+            if self._fits():
                 return
+        for count in range(2, len(self.movable()) + 1):  # one alone: "More" takes its room
+            self.fold(count)
+            if self._fits():
+                return
+        self.fold(0)  # not even one fits beside "More": symbols alone, all in sight
+        self.set_words(False, False)
+
+    def movable(self) -> list[QPushButton]:
+        """The buttons that may move into "More": those their owner shows, but a pane's."""
+        return [
+            button
+            for key, button in self.extra_buttons.items()
+            if key not in PANE_KEYS and not button.isHidden()
+        ]
+
+    def fold(self, count: int) -> None:
+        """The last ``count`` movable buttons into the "More" menu (0: all in the row)."""
+        self._folding = True
+        try:
+            for button in self.overflow:  # back into the row, in their order, as they were
+                hidden = button.isHidden()
+                button.setParent(self)
+                self.layout_.insertWidget(self._row_index(button), button)
+                button.setVisible(not hidden)
+            movable = self.movable()
+            self.overflow = movable[len(movable) - count :] if count > 0 else []
+            for button in self.overflow:
+                hidden = button.isHidden()
+                self.layout_.removeWidget(button)
+                button.setParent(self.shelf)
+                button.setVisible(not hidden)  # shown on the shelf: hidden with it
+            self.more.setVisible(bool(self.overflow))
+        finally:
+            self._folding = False
+
+    def _row_index(self, button: QPushButton) -> int:
+        """Where ``button`` goes back: before the next button of the row, else "More"."""
+        keys = list(self.extra_buttons)
+        key = next(k for k, b in self.extra_buttons.items() if b is button)
+        for later in keys[keys.index(key) + 1 :]:
+            index = self.layout_.indexOf(self.extra_buttons[later])
+            if index >= 0:
+                return index
+        return self.layout_.indexOf(self.more)
+
+    def _fits(self) -> bool:
+        invalidate_all(self.layout_)
+        return self.layout_.sizeHint().width() <= self.width()
+
+    def show_more(self) -> None:
+        """The buttons that did not fit, as a menu under "More"."""
+        menu = QMenu(self)
+        menu.setObjectName("navMoreMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        profile = self.panel.operator.profile  # each entry a target for a finger
+        font = QFont(menu.font())
+        font.setPixelSize(round(profile.font_px))
+        pad = max(4, math.ceil((profile.target_px - QFontMetrics(font).height()) / 2) + 1)
+        menu.setStyleSheet(
+            f"QMenu {{ font-size: {round(profile.font_px)}px; }}"
+            f"QMenu::item {{ padding: {pad}px {round(profile.gap_px * 3)}px; }}"
+        )
+        for button in self.overflow:
+            if not button.isHidden():  # its owner may have hidden it since
+                menu.addAction(button.accessibleName(), button.click)
+        menu.popup(self.more.mapToGlobal(self.more.rect().bottomLeft()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """An extra shown or hidden by its owner: fit the bar again, once things settle."""
+        kind = event.type()
+        if self._fitting or self._folding:
+            return False
+        if kind in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            if self.in_header:  # the header fits its row, this bar's buttons with it
+                QTimer.singleShot(0, self, self.contents_changed.emit)
+            else:
+                QTimer.singleShot(0, self, self.fit_words)
+        return False
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -218,7 +319,8 @@ class NavBar(QWidget):
         self.extra_buttons[key] = button
         if words is not None:
             self.extra_words[key] = words
-        self.layout_.addWidget(button)
+        self.layout_.insertWidget(self.layout_.indexOf(self.more), button)
+        button.installEventFilter(self)
         self.retranslate()
         self.fit_words()
         self.contents_changed.emit()
@@ -238,6 +340,7 @@ class NavBar(QWidget):
             self.all: ("☰", translate("NavBar", "Screens")),
         }
         extras = {
+            "more": ("⋯", translate("NavBar", "More")),
             "window": ("⊞", translate("NavBar", "New window")),
             "split": ("◫", translate("NavBar", "Side by side")),
             "unsplit": ("✕", translate("NavBar", "Close pane")),
@@ -245,6 +348,7 @@ class NavBar(QWidget):
         for key, button in self.extra_buttons.items():
             own = self.extra_words.get(key)
             words[button] = own() if own is not None else extras.get(key, ("", key))
+        words[self.more] = extras["more"]
         basic = (self.home, self.back, self.up, self.all)
         for button, (symbol, word) in words.items():
             worded = self.words if button in basic else self.extras_words

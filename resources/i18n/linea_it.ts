@@ -1407,6 +1407,10 @@
         <translation>Su</translation>
     </message>
     <message>
+        <source>More</source>
+        <translation>Altro</translation>
+    </message>
+    <message>
         <source>New window</source>
         <translation>Nuova finestra</translation>
     </message>

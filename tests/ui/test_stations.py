@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QPushButton
+from PySide6.QtWidgets import QMainWindow, QMenu, QPushButton
 
 from hmi.core.paths import demo_project_dir, install_root
 from hmi.core.plugins import DriverRegistry
@@ -250,8 +250,12 @@ def test_side_by_side_panes_share_one_scale_and_keep_their_words(qtbot, plant):
     for nav in (window.nav, split.nav):
         extras = [b for b in nav.extra_buttons.values() if b.isVisible()]
         assert extras and all(" " in b.text() for b in extras), [b.text() for b in extras]
-        right_edge = max(b.geometry().right() for b in nav.findChildren(QPushButton))
+        shown = [b for b in nav.findChildren(QPushButton) if b.isVisible()]
+        right_edge = max(b.geometry().right() for b in shown)
         assert right_edge < nav.width()  # nothing pushed out of sight
+        more = nav.more  # what did not fit is one touch away, with its words
+        assert more.isVisible() == bool(nav.overflow)
+        assert all(not b.isVisible() and " " in b.text() for b in nav.overflow)
     assert "trends" in split.nav.extra_buttons
     window.toggle_split()
     qtbot.waitUntil(lambda: window.split is None, timeout=1000)
@@ -272,3 +276,27 @@ def test_the_kiosk_fills_the_screen_without_a_window_manager(qtbot, plant):
     assert window.isFullScreen() and window.geometry() == screen.geometry()
     if QGuiApplication.platformName() == "offscreen":  # no window manager: the case covered
         assert bare.geometry() != screen.geometry()
+
+
+def test_a_crowded_touch_header_folds_pages_into_more_and_keeps_the_title(qtbot, plant):
+    window = open_window(qtbot, plant, "touch", (1280, 800), PANEL_DPI)
+    for screen in TOUCH_SCREENS:
+        window.go_to(screen)
+        settle(qtbot, window)
+        title = window.header.title
+        assert "…" not in title.text(), f"{screen}: title cut to {title.text()!r}"
+        assert title.text() in (title.full_text, title.short_text)
+    nav = window.nav
+    assert nav.overflow and nav.more.isVisible(), "the panel's header has no room for all"
+    assert all(not b.isVisible() for b in nav.overflow)
+    nav.show_more()
+    menu = nav.findChild(QMenu, "navMoreMenu")
+    assert [a.text() for a in menu.actions()] == [b.accessibleName() for b in nav.overflow]
+    height = menu.actionGeometry(menu.actions()[0]).height()
+    assert window.profile.mm(height) >= TARGET_MM, "a menu entry is a finger's target"
+    chosen = nav.overflow[-1]
+    clicked = []
+    chosen.clicked.connect(lambda *_: clicked.append(True))
+    menu.actions()[-1].trigger()
+    assert clicked == [True]
+    menu.close()

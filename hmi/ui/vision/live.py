@@ -18,6 +18,7 @@ decision's picture once, when it first appears.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
@@ -61,9 +62,12 @@ from .overlay import Overlays, OverlayView, frame_image, paint_image
 
 PICTURES = 64  # decisions whose pictures are kept (every strip shows at most 12)
 DIALOG_STRIP = 12
+TROUBLE_AFTER_S = 3.0  # touch: a camera connecting this long shows its band
+CONNECTING = "connecting"  # the camera's state while it opens
 SHARED_EM = 40  # a tile's width in another band's row, in text heights (desk: 680 px)
 SHARED_COMPACT_EM = 22  # the overview's
 SHARED_MOST = 0.34  # of the row's width (the desk's panes side by side: 960 px each)
+SHARED_ROOMY = 0.75  # of its width in text heights: below it, the tile drops its figures
 
 
 def decision_key(decision: Any) -> tuple[str, int, float]:
@@ -322,6 +326,7 @@ class LiveTile(QFrame):
         self.compact = compact
         self.flat = flat = views.operator.profile.touch
         self.shared_width = 0  # in another band's row: its width there (``share_row``)
+        self.narrow = False  # ... too narrow there for its figures and strip
         self.live: Any = None
         self._shown: tuple[Any, ...] = ()
         profile = views.operator.profile
@@ -393,6 +398,13 @@ class LiveTile(QFrame):
             if figure is not None:
                 figure.hide()
                 figure.setParent(None)
+        if not self.flat:  # too narrow (a pane side by side): the verdict, no figures
+            roomy = width >= self.views.operator.profile.font_px * em * SHARED_ROOMY
+            self.narrow = not roomy
+            for figure in self.figures.values():
+                figure.setVisible(roomy)
+            if self.strip is not None:
+                self.strip.setVisible(roomy)  # refresh hides it while it cannot inspect
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
@@ -450,7 +462,7 @@ class LiveTile(QFrame):
             abnormal = True
         self.verdict.setToolTip(self.note.full_text)
         if self.strip is not None:  # its decisions are old news; the reason gets the room
-            self.strip.setVisible(working)
+            self.strip.setVisible(working and not self.narrow and bool(live.decisions))
         if self.flat:
             self.reason.setText("" if working else self.note.full_text)
             self.reason.setVisible(not working)
@@ -513,12 +525,14 @@ class VisionBand(QWidget):
     panel's, which has room to spare at 1920 px) and this band takes no height; only
     without such a row they have one of their own. On the touch panel that row has no
     width to spare either: the band shows only while a camera of the screen cannot
-    inspect (the reason in words, in the abnormal colour); the camera large is a touch
-    away in the navigation."""
+    inspect (the reason in words, in the abnormal colour) — a camera connecting only after
+    ``TROUBLE_AFTER_S``, so the screen does not jump while the cameras open at start; the
+    camera large is a touch away in the navigation."""
 
     def __init__(self, views: Any, panel: Any):
         super().__init__(panel)
         self.setObjectName("visionBand")
+        self.since: dict[str, float] = {}  # camera -> when it stopped inspecting
         self.views = views
         self.screen_panel = panel
         self.tiles: dict[str, LiveTile] = {}
@@ -656,10 +670,21 @@ class VisionBand(QWidget):
                 self.row.addWidget(tile, 0)
 
     def _troubled(self, cameras: list[str]) -> bool:
-        try:
-            return any(self.views.service.live(c).state != INSPECTING for c in cameras)
-        except Exception:  # a camera the service does not have: said on its tile
-            return bool(cameras)
+        """A camera of ``cameras`` cannot inspect: at once, or once it has been connecting
+        for ``TROUBLE_AFTER_S`` (a camera opening at start is no trouble yet)."""
+        now = time.monotonic()
+        troubled = False
+        for camera in cameras:
+            try:
+                state = self.views.service.live(camera).state
+            except Exception:  # a camera the service does not have: said on its tile
+                state = ""
+            if state != CONNECTING:
+                self.since.pop(camera, None)
+                troubled = troubled or state != INSPECTING
+            elif now - self.since.setdefault(camera, now) >= TROUBLE_AFTER_S:
+                troubled = True
+        return troubled
 
     def refresh(self) -> None:
         if not self.shown_always() and self._troubled(list(self.tiles)) != self.troubled:
