@@ -859,10 +859,15 @@ def main(argv: list[str] | None = None) -> int:
     # rotation, and on Windows block it).
     setup_logging(verbose=args.verbose, to_file=getattr(args, "log_to_file", False))
     from hmi.core.commands import CommandError
+    from hmi.core.store import StoreError
 
     try:
         return args.func(args)
     except CommandError as error:  # a capability the command needs could not start
+        print(f"{args.command}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except StoreError as error:  # a newer release's store, an upgrade undone, no room
+        log.info("%s refused: %s", args.command, error)  # the log file keeps it too
         print(f"{args.command}: {error}", file=sys.stderr)
         return EXIT_FAILED
 

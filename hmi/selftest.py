@@ -335,12 +335,15 @@ def run(out: Path, data_dir: Path | None, say: Callable[[str], None] = print) ->
             if project is None:
                 raise StepFailed("skipped: the demo project did not load")
             from hmi.core.runtime import STORE_FILE, Runtime
+            from hmi.core.store import StoreError
 
             store = data / STORE_FILE
             before = store_rows(store)
             started = Runtime(project, data)
             try:
                 started.start()
+            except StoreError as error:  # a newer release's store, a failed upgrade
+                raise StepFailed(str(error)) from error
             except Exception:
                 if started.store is not None:  # what opened before the failure closes
                     started.store.stop()
@@ -349,6 +352,8 @@ def run(out: Path, data_dir: Path | None, say: Callable[[str], None] = print) ->
             runtime.store.flush()
             versions = schema_components(store)
             kept = f"kept from before with {before} rows" if before else "new"
+            if started.opened is not None and started.opened.copy is not None:
+                kept += f", upgraded (copy from before: {started.opened.copy})"
             ok.append(f"{store} {kept}; schema of {len(versions)} components")
         try:
             platform = choose_platform()

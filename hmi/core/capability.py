@@ -24,7 +24,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import weakref
-from collections.abc import Callable, Collection, Coroutine, Iterator, Mapping
+from collections.abc import Callable, Collection, Coroutine, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -34,7 +34,7 @@ from .i18n import Translator
 from .live import LiveTags
 from .plugins import load_targets
 from .project.models import DataType, Problem, Project, TagConfig
-from .store import Writer
+from .store import Step, Writer
 from .subscription import Subscription
 from .systemtags import STORE_HEALTH, SYSTEM_PREFIX, SystemTags, matches, system_tag
 from .tags import Batch, Quality, TagValue, bad, good
@@ -86,6 +86,13 @@ class Capability:
     def check(cls, project: Project) -> list[Problem]:
         """Every problem of its sections, each at its ``file:line`` (for ``hmi check``)."""
         return []
+
+    @classmethod
+    def schemas(cls) -> Mapping[str, Sequence[Step]]:
+        """The store components it keeps and their numbered schema steps (what it passes
+        to ``store.migrate``), so the runtime refuses a store from a newer release and
+        upgrades an older one under a single copy before any capability starts."""
+        return {}
 
     @classmethod
     def project_tags(cls, project: Project) -> list[TagConfig]:
@@ -280,6 +287,17 @@ class CapabilityRegistry:
     @property
     def health_tags(self) -> tuple[str, ...]:
         return tuple(c.health_tag for c in self.capabilities if c.health_tag)
+
+    def schemas(self) -> dict[str, Sequence[Step]]:
+        """Every capability's store components and steps, in start order; one that fails
+        to declare them is logged (its own ``migrate`` still refuses a newer store)."""
+        found: dict[str, Sequence[Step]] = {}
+        for capability in self.capabilities:
+            try:
+                found.update(capability.schemas())
+            except Exception:
+                log.exception("listing the %s store schema failed", capability.name)
+        return found
 
     def project_words(self, project: Project) -> dict[str, set[str]]:
         """Every capability's texts of ``project`` by context; one that fails to list them

@@ -24,10 +24,11 @@ from .capability import Capability, CapabilityContext, CapabilityRegistry, defau
 from .engine import TagEngine
 from .i18n import Translator
 from .live import LiveTags
+from .logs import app_version
 from .paths import data_dir_for
 from .project.models import Project
 from .runtime import STORE_FILE
-from .store import Writer
+from .store import Writer, open_store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -126,11 +127,13 @@ def station(
     live = LiveTags(TagEngine(project, access=access))  # no loop: publications apply at once
     translator = Translator(project.root)
     data_dir.mkdir(parents=True, exist_ok=True)
+    capabilities = registry if registry is not None else default_capabilities()
+    open_store(data_dir / STORE_FILE, capabilities.schemas(), app_version())  # StoreError
     store = Writer(data_dir / STORE_FILE).start()
     started: list[Capability] = []
     account = console_account()
     try:
-        for cls in registry if registry is not None else default_capabilities():
+        for cls in capabilities:
             if not cls.at_console:
                 continue
             context = CapabilityContext(

@@ -38,9 +38,10 @@ from .driver import (
 from .engine import TagEngine
 from .i18n import Translator
 from .live import LiveTags
+from .logs import app_version
 from .plugins import DriverRegistry, default_registry
 from .project.models import Project, TagConfig
-from .store import Writer
+from .store import Opened, Writer, open_store
 from .systemtags import STORE_HEALTH
 from .tags import Batch
 from .tasks import cancel_and_wait
@@ -72,6 +73,7 @@ class Runtime:
         self.engine = TagEngine(project, access=self.access)
         self.translator = Translator(project.root)
         self.store: Writer | None = None  # the local SQLite store, opened by start()
+        self.opened: Opened | None = None  # what opening it found (an upgrade, its copy)
         self.capabilities: list[Capability] = []  # the started ones, in start order
         self.loop = asyncio.new_event_loop()
         self.live = LiveTags(self.engine, self.loop)  # the engine for other threads
@@ -82,8 +84,13 @@ class Runtime:
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self, timeout: float = 30.0) -> None:
-        """Open the store, start the capabilities in order, then every enabled driver."""
+        """Open the store, start the capabilities in order, then every enabled driver.
+
+        A store from a newer release, or an upgrade that failed (and was undone), raises
+        ``StoreError`` before anything starts."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        schemas = self.capability_registry.schemas()
+        self.opened = open_store(self.data_dir / STORE_FILE, schemas, app_version())
         self.store = Writer(self.data_dir / STORE_FILE, on_health=self._store_health).start()
         self._store_health(None)
         # before the loop runs: their subscriptions are in place before any value arrives

@@ -13,12 +13,19 @@ batch commit with ``synchronous=FULL``. A job may ask to be told once it is comm
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import os
+import re
+import shutil
 import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -48,11 +55,18 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
 Step = str | Callable[[sqlite3.Connection], None]
 
 
+class StoreError(Exception):
+    """The store cannot be opened as it is: written by a newer release, an upgrade that
+    failed and was undone, no room for the copy kept before an upgrade. The message names
+    the file and says what to do; nothing recorded is lost."""
+
+
 def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[Step]) -> None:
     """Apply the schema steps of ``component`` that this file has not seen yet, in order.
 
     A step is SQL text, or a function given the connection (sqlite-utils builds tables
-    from declarations); either runs in the step's own transaction."""
+    from declarations); either runs in the step's own transaction. A component already
+    past ``steps`` (a newer release wrote it) raises ``StoreError`` and changes nothing."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER)"
     )
@@ -60,6 +74,8 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[Step]) -> 
         "SELECT version FROM schema_version WHERE component = ?", (component,)
     ).fetchone()
     done = row[0] if row else 0
+    if done > len(steps):
+        raise StoreError(_newer_message(_file_of(conn), [(component, done, len(steps))], None))
     for version, step in enumerate(steps[done:], start=done + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -76,6 +92,240 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[Step]) -> 
         except Exception:
             conn.execute("ROLLBACK")
             raise
+
+
+# -- opening a store: refuse a newer one, upgrade an older one under a copy -------------
+
+META_COMPONENT = "store"
+#: the store's own table: which release last wrote it, and when
+META_STEPS: list[Step] = ["CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"]
+COPY_MARK = ".before-"  # hmi.db.before-0.1.0: the store as that release left it
+KEEP_COPIES = 3
+ROOM_MARGIN = 1.1  # the copy needs the store's size and a little more free on its disk
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What opening the store found and did."""
+
+    path: Path
+    #: the release that wrote it before (None: a new store, or one older than the record)
+    previous: str | None
+    #: component -> (version found, version now) of those brought up to date
+    upgraded: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: the copy kept from before the upgrade
+    copy: Path | None = None
+
+    def describe(self) -> str:
+        if not self.upgraded:
+            return f"{self.path}: schema up to date"
+        parts = ", ".join(f"{c} {a}->{b}" for c, (a, b) in self.upgraded.items())
+        since = self.previous or "an earlier release"
+        return f"{self.path} upgraded from {since} ({parts}); copy from before: {self.copy}"
+
+
+def open_store(
+    path: str | Path, schemas: Mapping[str, Sequence[Step]], release: str, keep: int = KEEP_COPIES
+) -> Opened:
+    """Make the store at ``path`` fit ``schemas`` (component -> steps this release knows)
+    before anything else opens it.
+
+    A component stored at a higher version than its steps is a store from a newer release:
+    ``StoreError``, and not one byte of it changes. Components behind are upgraded all
+    together after a consistent copy (``hmi.db.before-<release>``, the newest ``keep``
+    kept); a step that fails puts the copy back, so the release before still opens it,
+    and raises ``StoreError`` naming the component, the step and the copy. Components the
+    store does not hold yet are left to create themselves. Records ``release`` as the
+    last one that wrote the store."""
+    path = Path(path)
+    schemas = {META_COMPONENT: META_STEPS, **schemas}
+    versions, meta = _look(path)
+    previous = meta.get("release")
+    ahead = [
+        (c, v, len(schemas[c])) for c, v in versions.items() if c in schemas and v > len(schemas[c])
+    ]
+    if ahead:
+        raise StoreError(_newer_message(path, ahead, previous, release))
+    behind = {  # in the order given: a component's steps may build on one before it
+        c: (versions[c], len(steps))
+        for c, steps in schemas.items()
+        if 0 < versions.get(c, 0) < len(steps)
+    }
+    conn = connect(path)
+    try:
+        copy = None
+        if behind:
+            copy = _keep_copy(conn, path, previous, keep)
+            log.warning(
+                "%s: upgrading the store written by release %s (%s); copy from before: %s",
+                path,
+                previous or "unknown",
+                ", ".join(f"{c} {a}->{b}" for c, (a, b) in behind.items()),
+                copy,
+            )
+            for component in behind:
+                _upgrade_one(conn, path, component, schemas[component], copy, previous)
+        try:
+            migrate(conn, META_COMPONENT, META_STEPS)
+            _record(conn, release, previous if behind else None)
+        except sqlite3.OperationalError as exc:  # a full disk must not stop the station
+            log.warning("%s: could not record release %s as its writer: %s", path, release, exc)
+    finally:
+        conn.close()
+    return Opened(path, previous, behind, copy)
+
+
+def _look(path: Path) -> tuple[dict[str, int], dict[str, str]]:
+    """The stored schema versions and the store's record, read without changing a byte
+    (only reads, no journal mode set, nothing created when the file is missing; read-only
+    mode would leave empty WAL files behind)."""
+    if not path.is_file():
+        return {}, {}
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA busy_timeout=5000")
+            return _rows(conn, "SELECT component, version FROM schema_version"), _rows(
+                conn, "SELECT key, value FROM store_meta"
+            )
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path}: cannot be read as a Linea store ({exc}); nothing was changed"
+        ) from exc
+
+
+def _rows(conn: sqlite3.Connection, query: str) -> dict:
+    try:
+        return dict(conn.execute(query))
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return {}
+        raise
+
+
+def _newer_message(
+    path: Path | str, ahead: Sequence[tuple[str, int, int]], by: str | None, release: str = ""
+) -> str:
+    what = "; ".join(
+        f"{c} at schema version {v}, this release knows up to {k}" for c, v, k in ahead
+    )
+    this = f"this release ({release})" if release else "this release"
+    writer = f"Linea HMI {by}" if by else "a newer release of Linea HMI"
+    return (
+        f"{path}: written by {writer}, newer than {this} can open ({what}). "
+        f"Install {writer if by else 'that release'} or newer to use it, or give this "
+        f"release another data folder; nothing in the store was changed"
+    )
+
+
+def _file_of(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] if row and row[2] else "the local store"
+
+
+def _copy_path(path: Path, previous: str | None) -> Path:
+    name = re.sub(r"[^\w.+-]", "_", previous or "unknown")
+    return path.with_name(f"{path.name}{COPY_MARK}{name}")
+
+
+def _keep_copy(conn: sqlite3.Connection, path: Path, previous: str | None, keep: int) -> Path:
+    """A consistent copy of the store before it changes, whole on disk before it counts;
+    no room for it refuses the upgrade with the store untouched."""
+    copy = _copy_path(path, previous)
+    partial = copy.with_name(copy.name + ".partial")
+    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.is_file())
+    refusal = f"{path}: not upgraded: the copy kept from before could not be written to {copy}"
+    try:
+        free = shutil.disk_usage(path.parent).free
+        if free < size * ROOM_MARGIN:
+            raise OSError(
+                errno.ENOSPC, f"{free / 1e6:.1f} MB free, {size * ROOM_MARGIN / 1e6:.1f} MB needed"
+            )
+        _copy(conn, partial)
+        os.replace(partial, copy)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StoreError(
+            f"{refusal} ({reason}); make room on that disk and start again, or start the "
+            f"release that wrote it; nothing in the store was changed"
+        ) from exc
+    _prune(path, keep)
+    return copy
+
+
+def _copy(conn: sqlite3.Connection, dest: Path) -> None:
+    """SQLite's online backup of the whole store into ``dest``, one self-contained file
+    (no WAL beside it), flushed to disk."""
+    with contextlib.closing(sqlite3.connect(dest)) as target:
+        conn.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")
+    with open(dest, "rb") as written:
+        os.fsync(written.fileno())
+
+
+def _prune(path: Path, keep: int) -> None:
+    copies = [
+        p for p in path.parent.glob(f"{path.name}{COPY_MARK}*") if not p.name.endswith(".partial")
+    ]
+    copies.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in copies[keep:]:
+        try:
+            old.unlink()
+            log.info("removed the old store copy %s (the newest %d are kept)", old, keep)
+        except OSError as exc:
+            log.warning("could not remove the old store copy %s: %s", old, exc)
+
+
+def _upgrade_one(
+    conn: sqlite3.Connection,
+    path: Path,
+    component: str,
+    steps: Sequence[Step],
+    copy: Path,
+    previous: str | None,
+) -> None:
+    """Migrate one component; a failing step puts the whole store back from ``copy``."""
+    try:
+        migrate(conn, component, steps)
+    except Exception as exc:
+        reached = _rows(conn, "SELECT component, version FROM schema_version").get(component, 0)
+        why = f"{type(exc).__name__}: {exc}"
+        failed = f"{path}: upgrading {component} failed at its schema step {reached + 1} ({why})"
+        try:
+            _restore(conn, copy)
+        except (OSError, sqlite3.Error) as again:
+            log.critical("%s; putting the copy back failed too: %s", failed, again)
+            raise StoreError(
+                f"{failed}; putting the copy back failed too ({again}): with Linea stopped, "
+                f"copy {copy} over {path} (and delete {path}-wal) before starting any release"
+            ) from exc
+        log.error("%s; the store was put back as it was from %s", failed, copy)
+        raise StoreError(
+            f"{failed}. The store was put back from {copy} as release "
+            f"{previous or 'before'} left it, nothing lost; that release still opens it. "
+            f"Keep the copy and the log for support"
+        ) from exc
+
+
+def _restore(conn: sqlite3.Connection, copy: Path) -> None:
+    """The store's pages replaced by the copy's, in one transaction of SQLite's backup."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+    with contextlib.closing(sqlite3.connect(f"file:{copy}?mode=ro", uri=True)) as source:
+        source.backup(conn)
+
+
+def _record(conn: sqlite3.Connection, release: str, upgraded_from: str | None) -> None:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    rows = [("release", release), ("written", now)]
+    if upgraded_from is not None:
+        rows += [("upgraded_from", upgraded_from), ("upgraded", now)]
+    conn.execute("PRAGMA synchronous=FULL")
+    try:
+        conn.executemany("INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", rows)
+    finally:
+        _restore_normal(conn)
 
 
 def _restore_normal(conn: sqlite3.Connection) -> None:

@@ -27,6 +27,12 @@ class AlarmsCapability(Capability):
     manager: AlarmManager | None = None
 
     @classmethod
+    def schemas(cls) -> dict[str, Any]:
+        from .journal import COMPONENT, SCHEMA
+
+        return {COMPONENT: SCHEMA}
+
+    @classmethod
     def check(cls, project: Project) -> list[Problem]:
         return alarm_problems(project)
 

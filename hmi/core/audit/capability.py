@@ -80,6 +80,12 @@ class AuditCapability(Capability):
     trail: AuditTrail | None = None
 
     @classmethod
+    def schemas(cls) -> dict[str, Any]:
+        from .chain import COMPONENT, SCHEMA
+
+        return {COMPONENT: SCHEMA}
+
+    @classmethod
     def check(cls, project: Project) -> list[Problem]:
         return read_station(project)[1]
 

@@ -25,6 +25,12 @@ class HistorianCapability(Capability):
     historian: Historian | None = None
 
     @classmethod
+    def schemas(cls) -> dict[str, Any]:
+        from .storage import SCHEMA
+
+        return {"historian": SCHEMA}
+
+    @classmethod
     def check(cls, project: Project) -> list[Problem]:
         return historian_problems(project) + trendview_problems(project)
 

@@ -130,6 +130,12 @@ class MesCapability(Capability):
         self._live: list[tuple[Any, Subscription]] = []  # targets fed the engine's values
 
     @classmethod
+    def schemas(cls) -> dict[str, Any]:
+        from . import intake, schema
+
+        return {schema.COMPONENT: schema.STEPS, intake.COMPONENT: intake.SCHEMA}
+
+    @classmethod
     def check(cls, project: Project) -> list[Problem]:
         from .config import mes_problems
 

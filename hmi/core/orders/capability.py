@@ -108,6 +108,12 @@ class OrdersCapability(Capability):
         self.problem: str | None = None
 
     @classmethod
+    def schemas(cls) -> dict[str, Any]:
+        from .schema import COMPONENT, STEPS
+
+        return {COMPONENT: STEPS}
+
+    @classmethod
     def check(cls, project: Project) -> list[Problem]:
         return orders_problems(project)
 

@@ -49,6 +49,12 @@ class UsersCapability(Capability):
     users: Users | None = None
 
     @classmethod
+    def schemas(cls) -> dict[str, Any]:
+        from . import directory, userdb
+
+        return {userdb.COMPONENT: userdb.SCHEMA, directory.COMPONENT: directory.SCHEMA}
+
+    @classmethod
     def check(cls, project: Project) -> list[Problem]:
         return users_problems(project, declared_permissions())
 

@@ -82,6 +82,12 @@ class VisionCapability(Capability):
         self._sub: Subscription | None = None
 
     @classmethod
+    def schemas(cls) -> dict[str, Any]:
+        from .counters import COMPONENT, SCHEMA
+
+        return {COMPONENT: SCHEMA}
+
+    @classmethod
     def check(cls, project: Project) -> list[Problem]:
         from .config import vision_problems
 
