@@ -24,7 +24,10 @@ Topics (``{line}`` is the line's id; what belongs to no line goes under the stat
 - ``{root}/{line}/tags/{tag}``: live values by exception, retained, QoS 0; the newest
   value per tag waits while the broker is slow or away (memory bounded by the tag count),
   and every current value is published again on each reconnection;
-- ``{root}/{line}/orders/current``, ``{root}/{line}/alarms/{alarm}``: retained state;
+- ``{root}/{line}/orders/current``, ``{root}/{line}/alarms/{alarm}``: retained state,
+  the alarms from the start: each one as it stands (the alarms service), one in normal
+  state cleared (an empty retained message: it may have cleared while the station was
+  off);
 - ``{root}/{line}/health`` every ``health_every`` and on change, and
   ``{root}/_stations/{station}``, whose last will says ``{"online": false}``.
 
@@ -151,6 +154,8 @@ class MqttTarget:
         #: alarm events not yet published (the oldest dropped beyond a flood's worth)
         self._alarm_events: collections.deque[Any] = collections.deque(maxlen=MAX_ALARM_EVENTS)
         self._products: dict[str, Any] = {}  # order -> product, from its order.state events
+        self._alarms_service: Any = None  # the alarms capability's (each alarm as it stands)
+        self._alarms_due = False  # every alarm's state to be published at the next flush
         self._republish = False
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -361,7 +366,11 @@ class MqttTarget:
 
     def attach(self, project: Project, values: Mapping[str, TagValue], context: Any = None) -> None:
         """The project's tags and lines and the current values; starts the publisher.
-        ``context`` (the MES capability's) gives the alarms and orders services."""
+        ``context`` (the MES capability's) gives the alarms service: the alarms as they
+        stand go out at the first flush, not at their next change."""
+        if context is not None:
+            self._alarms_service = context.service("alarms")
+        self._alarms_due = self._alarms_service is not None
         self._project = project
         self._lines = tuple(project.lines)
         for name, tag in project.tags.items():
@@ -465,6 +474,9 @@ class MqttTarget:
             self._write(client, out)
         if changed_system:
             self._orders(client)
+        if self._alarms_due:
+            self._alarms_due = False
+            self._alarm_states(client)
         if self._alarm_events:
             self._alarms(client)
 
@@ -504,6 +516,25 @@ class MqttTarget:
                 fields["product"] = product
             self._retain(client, topic, json.dumps(fields, default=str).encode())
 
+    def _alarm_states(self, client: mqtt.Client) -> None:
+        """Every alarm as the alarms service has it now: retained when it is not normal,
+        its topic cleared when it is (it may have cleared while the station was off)."""
+        try:
+            statuses = self._alarms_service.alarms()
+        except Exception:  # the events still come
+            log.exception("UNS %s: the alarms service did not say its alarms", self.name)
+            return
+        for status in statuses:
+            line = status.line or self.station
+            topic = f"{self.root}/{segment(line)}/alarms/{segment(status.id)}"
+            state = str(status.state)
+            if state == "normal":
+                self._retain(client, topic, b"")
+                continue
+            since = _epoch_ms(status.activated_at or status.since)
+            body = _alarm_body(state, status.priority, status.message, since, status.tag)
+            self._retain(client, topic, body)
+
     def _alarms(self, client: mqtt.Client) -> None:
         """Each alarm's state from the alarm events the alarms capability publishes."""
         events = self._alarm_events
@@ -518,16 +549,8 @@ class MqttTarget:
             since = _epoch_ms(e.get("time"))
             if previous and state in ACTIVE and str(e.get("from_state")) in ACTIVE:
                 since = json.loads(previous).get("since", since)  # acked: still the same one
-            body = {
-                "active": state in ACTIVE,
-                "acknowledged": state in ACKNOWLEDGED,
-                "state": state,
-                "priority": e.get("priority"),
-                "message": e.get("message"),
-                "since": since,
-                "tag": e.get("tag"),
-            }
-            self._retain(client, topic, json.dumps(body, default=str).encode())
+            body = _alarm_body(state, e.get("priority"), e.get("message"), since, e.get("tag"))
+            self._retain(client, topic, body)
 
     def _health(self, client: mqtt.Client, beat: bool) -> None:
         """Each line's health: on the period's ``beat``, and at once when it changed."""
@@ -606,6 +629,20 @@ def _json(value: Any) -> str:
         return json.dumps(value, default=str, allow_nan=False)
     except ValueError:
         return "null"
+
+
+def _alarm_body(state: str, priority: Any, message: Any, since: int | None, tag: Any) -> bytes:
+    """An alarm's retained state on ``{root}/{line}/alarms/{alarm}``."""
+    body = {
+        "active": state in ACTIVE,
+        "acknowledged": state in ACKNOWLEDGED,
+        "state": state,
+        "priority": priority,
+        "message": message,
+        "since": since,
+        "tag": tag,
+    }
+    return json.dumps(body, default=str).encode()
 
 
 def _epoch_ms(seconds: Any) -> int | None:
