@@ -25,9 +25,9 @@ Topics (``{line}`` is the line's id; what belongs to no line goes under the stat
   value per tag waits while the broker is slow or away (memory bounded by the tag count),
   and every current value is published again on each reconnection;
 - ``{root}/{line}/orders/current``, ``{root}/{line}/alarms/{alarm}``: retained state,
-  the alarms from the start: each one as it stands (the alarms service), one in normal
-  state cleared (an empty retained message: it may have cleared while the station was
-  off);
+  from the start: the running order with its product and target (the orders service),
+  each alarm as it stands (the alarms service), an alarm in normal state cleared (an
+  empty retained message: it may have cleared while the station was off);
 - ``{root}/{line}/health`` every ``health_every`` and on change, and
   ``{root}/_stations/{station}``, whose last will says ``{"online": false}``.
 
@@ -154,7 +154,9 @@ class MqttTarget:
         #: alarm events not yet published (the oldest dropped beyond a flood's worth)
         self._alarm_events: collections.deque[Any] = collections.deque(maxlen=MAX_ALARM_EVENTS)
         self._products: dict[str, Any] = {}  # order -> product, from its order.state events
+        self._orders_service: Any = None  # the orders capability's (running order, product)
         self._alarms_service: Any = None  # the alarms capability's (each alarm as it stands)
+        self._orders_due = False  # orders/current to be worked out at the next flush
         self._alarms_due = False  # every alarm's state to be published at the next flush
         self._republish = False
         self._thread: threading.Thread | None = None
@@ -310,8 +312,10 @@ class MqttTarget:
                 infos.append((i, client.publish(topic, payload, qos=1)))
             except ValueError as error:  # a topic or payload MQTT cannot carry
                 outcomes[i] = Outcome(False, f"cannot be published: {error}")
-            if event.kind == "order.state" and isinstance(event.payload.get("product"), dict):
-                self._products[str(event.payload.get("order"))] = event.payload["product"]
+            if event.kind == "order.state":
+                self._orders_due = True
+                if isinstance(event.payload.get("product"), dict):
+                    self._products[str(event.payload.get("order"))] = event.payload["product"]
         self._wait(infos)
         for i, info in infos:
             reason = self._refused.get(info.mid)
@@ -366,10 +370,13 @@ class MqttTarget:
 
     def attach(self, project: Project, values: Mapping[str, TagValue], context: Any = None) -> None:
         """The project's tags and lines and the current values; starts the publisher.
-        ``context`` (the MES capability's) gives the alarms service: the alarms as they
-        stand go out at the first flush, not at their next change."""
+        ``context`` (the MES capability's) gives the alarms and orders services: the alarms
+        as they stand and the running orders go out at the first flush, not at their next
+        change."""
         if context is not None:
+            self._orders_service = context.service("orders")
             self._alarms_service = context.service("alarms")
+        self._orders_due = True
         self._alarms_due = self._alarms_service is not None
         self._project = project
         self._lines = tuple(project.lines)
@@ -472,7 +479,8 @@ class MqttTarget:
             sent[name] = shown
         if out:
             self._write(client, out)
-        if changed_system:
+        if changed_system or self._orders_due:
+            self._orders_due = False
             self._orders(client)
         if self._alarms_due:
             self._alarms_due = False
@@ -502,19 +510,46 @@ class MqttTarget:
     def _orders(self, client: mqtt.Client) -> None:
         current = self._current
         for line in self._lines:
-            fields = {}
+            fields: dict[str, Any] = {}
             for field in ORDER_FIELDS:
                 tv = current.get(f"{SYSTEM_PREFIX}orders.{line}.{field}")
                 if tv is not None and tv.quality is Quality.GOOD:
                     fields["number" if field == "order" else field] = tv.value
+            told = f"{SYSTEM_PREFIX}orders.{line}.order" in current  # the line's tags say
+            order = self._order_of(line, fields.get("number"), told)
+            if order is not None:  # the live tags first, the orders service for the rest
+                fields.setdefault("number", order.number)
+                fields.setdefault("state", getattr(order.state, "value", order.state))
+                for field in ("good", "scrap", "target"):
+                    fields.setdefault(field, getattr(order, field, None))
+                if order.product:
+                    fields["product"] = order.product
             topic = f"{self.root}/{segment(line)}/orders/current"
             if not fields.get("number"):
                 self._retain(client, topic, b"")
                 continue
             product = self._products.get(str(fields["number"]))
-            if product is not None:
+            if product is not None and "product" not in fields:
                 fields["product"] = product
             self._retain(client, topic, json.dumps(fields, default=str).encode())
+
+    def _order_of(self, line: str, number: Any, told: bool) -> Any:
+        """The orders service's order ``number``, or the line's current one (running, else
+        the first held, as the line's tags show it) while its tags say nothing yet (a
+        station just started); None without the service."""
+        service = self._orders_service
+        if service is None:
+            return None
+        try:
+            if number:
+                return service.order(str(number))
+            if told:
+                return None
+            held = (o for o in service.queue(line) if str(o.state) == "held")
+            return service.running(line) or next(held, None)
+        except Exception:  # its figures stay those of the tags
+            log.exception("UNS %s: the orders service did not answer for %s", self.name, line)
+            return None
 
     def _alarm_states(self, client: mqtt.Client) -> None:
         """Every alarm as the alarms service has it now: retained when it is not normal,
