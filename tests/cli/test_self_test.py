@@ -1,7 +1,9 @@
 """``hmi --self-test`` from source, as a real process in a throw-away home: every step
 passes on a whole installation, and a trimmed one names what is missing."""
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +72,25 @@ def test_a_store_in_a_given_folder_is_kept_and_reopened(tmp_path):
     again = self_test(tmp_path / "home", "--out", str(tmp_path / "b"), "--data-dir", str(data))
     assert again.returncode == 0, again.stdout + again.stderr
     assert "kept from before with" in step_lines(again.stdout)["store"]
+
+
+def test_a_store_from_a_newer_release_is_named_and_left_as_it_is(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    store = data / "hmi.db"
+    with contextlib.closing(sqlite3.connect(store)) as conn, conn:
+        conn.execute("CREATE TABLE schema_version (component TEXT PRIMARY KEY, version INTEGER)")
+        conn.execute("INSERT INTO schema_version VALUES ('orders', 99)")
+        conn.execute("CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO store_meta VALUES ('release', '9.0.0')")
+    image = store.read_bytes()
+    proc = self_test(tmp_path / "home", "--out", str(tmp_path / "out"), "--data-dir", str(data))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    line = step_lines(proc.stdout)["store"]
+    assert line.startswith(f"FAILED: {store}: written by Linea HMI 9.0.0"), line
+    assert "orders at schema version 99" in line and "Install Linea HMI 9.0.0 or newer" in line
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert store.read_bytes() == image
 
 
 def test_a_models_folder_pointed_elsewhere_is_named_and_the_rest_still_runs(tmp_path):
