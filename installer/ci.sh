@@ -119,6 +119,9 @@ install_deb "$UPGRADE"
 dpkg -s linea-hmi | grep -q "^Version: $VERSION+1" || fail "the upgrade did not install"
 as_user "hmi --self-test --out ~/self-test-2 --data-dir ~/store" | tee "$OUT/self-test-2.txt"
 grep -q "^store .*kept from before with [1-9]" "$OUT/self-test-2.txt" || fail "the store was not kept"
+# the same schema (the same bundle): no copy of the store is made, none is announced
+! compgen -G "$HOME_DIR/store/hmi.db.before-*" >/dev/null && ! grep -q "^store .*upgraded" \
+    "$OUT/self-test-2.txt" || fail "a copy of the store was made though its schema did not change"
 
 step "remove, then purge"
 $SUDO dpkg -r linea-hmi >/dev/null
