@@ -17,6 +17,24 @@ if [ "${1:-}" != "--no-bundle" ]; then
     # debug information some libraries ship with (libpython alone: 17 MB); code untouched
     find "$BUNDLE" -type f -name '*.so*' -print0 | xargs -0 file | grep 'with debug_info' \
         | cut -d: -f1 | xargs -r strip --strip-debug
+    # OpenCV's own OpenBLAS with its Fortran runtime (50 MB) replaced by cv2_blas.c, which
+    # answers OpenCV's 19 BLAS/LAPACK calls with numpy's OpenBLAS (`hmi -m bundle_check`)
+    cvlibs=$BUNDLE/_internal/opencv_python_headless.libs
+    nplibs=$BUNDLE/_internal/numpy.libs
+    cvblas=$(cd "$cvlibs" && ls libopenblas*.so* 2>/dev/null | head -1)
+    npblas=$(cd "$nplibs" && ls libscipy_openblas64_*.so 2>/dev/null | head -1)
+    if [ -n "$cvblas" ] && [ -n "$npblas" ]; then
+        gcc -shared -fPIC -O2 -Wall -Werror -o "$OUT/$cvblas" installer/cv2_blas.c \
+            -L"$nplibs" -l:"$npblas" -Wl,-rpath,'$ORIGIN/../numpy.libs' \
+            -Wl,-soname,"$cvblas" -Wl,--no-undefined
+        missing=$(nm -D --undefined-only "$BUNDLE/_internal/cv2/cv2.abi3.so" | awk '{print $2}' \
+            | grep -Fx -f <(nm -D --defined-only "$cvlibs/$cvblas" | awk '{print $3}') \
+            | grep -vFx -f <(nm -D --defined-only "$OUT/$cvblas" | awk '{print $3}') || true)
+        [ -z "$missing" ] || { echo "cv2 calls BLAS routines cv2_blas.c lacks: $missing" >&2; exit 1; }
+        mv "$OUT/$cvblas" "$cvlibs/$cvblas"
+        rm -f "$cvlibs"/libgfortran-*.so* "$cvlibs"/libquadmath-*.so*
+        ! ldd "$BUNDLE/_internal/cv2/cv2.abi3.so" | grep "not found" || exit 1
+    fi
     echo "bundle built in $(( $(date +%s) - start )) s: $BUNDLE"
 fi
 [ -x "$BUNDLE/hmi" ] || { echo "no bundle at $BUNDLE; build it first" >&2; exit 1; }

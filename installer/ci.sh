@@ -74,6 +74,10 @@ self_test_s=$(since "$self_test_start")
 grep -q "^qt *ok: platform native" "$OUT/self-test-1.txt" || fail "the self-test did not use the X display"
 grep -q "^store .* new;" "$OUT/self-test-1.txt" || fail "the first self-test did not make a new store"
 
+step "OpenCV in the installed program: a video file as a camera, images, linear algebra"
+as_user "hmi -m bundle_check" | tee "$OUT/bundle-check.txt"
+grep -q "all ok" "$OUT/bundle-check.txt" || fail "OpenCV does not work in the installed program"
+
 step "start to the first screen drawn (hmi screenshot of the demo): cold, then median of 3"
 demo=/opt/linea-hmi/_internal/resources/demo
 first_screen() {  # seconds from the start until the first screen is in its PNG
