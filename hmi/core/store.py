@@ -116,13 +116,6 @@ class Opened:
     #: the copy kept from before the upgrade
     copy: Path | None = None
 
-    def describe(self) -> str:
-        if not self.upgraded:
-            return f"{self.path}: schema up to date"
-        parts = ", ".join(f"{c} {a}->{b}" for c, (a, b) in self.upgraded.items())
-        since = self.previous or "an earlier release"
-        return f"{self.path} upgraded from {since} ({parts}); copy from before: {self.copy}"
-
 
 def open_store(
     path: str | Path, schemas: Mapping[str, Sequence[Step]], release: str, keep: int = KEEP_COPIES
@@ -188,9 +181,11 @@ def _look(path: Path) -> tuple[dict[str, int], dict[str, str]]:
                 conn, "SELECT key, value FROM store_meta"
             )
     except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"{path}: cannot be read as a Linea store ({exc}); nothing was changed"
-        ) from exc
+        if is_transient(exc):  # locked by another program, an unreadable disk
+            why = f"cannot be read now ({exc}); stop what else uses it and start again"
+        else:
+            why = f"cannot be read as a Linea store ({exc}); restore a copy or move it away"
+        raise StoreError(f"{path}: {why}; nothing was changed") from exc
 
 
 def _rows(conn: sqlite3.Connection, query: str) -> dict:

@@ -320,3 +320,13 @@ def test_the_newest_three_copies_are_kept(tmp_path):
     with connect(tmp_path / copies[-1], readonly=True) as conn:  # 1.5's store: five steps
         query = "SELECT version FROM schema_version WHERE component = 'demo'"
         assert conn.execute(query).fetchone()[0] == 5
+
+
+def test_a_file_that_is_no_store_is_named_and_left_as_it_is(tmp_path):
+    db = tmp_path / STORE_FILE
+    db.write_bytes(b"a spreadsheet saved over the store" * 200)
+    image = db.read_bytes()
+    with pytest.raises(StoreError) as refused:
+        open_store(db, default_capabilities().schemas(), app_version())
+    assert str(refused.value).startswith(f"{db}: cannot be read as a Linea store")
+    assert "nothing was changed" in str(refused.value) and db.read_bytes() == image
