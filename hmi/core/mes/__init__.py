@@ -32,10 +32,12 @@ The package, by what each module is for:
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .capability import HEALTH_TAG, MesCapability, target_tag
 from .config import MesConfig, TargetConfig, mes_problems, read_mes
 from .delivery import Status
-from .mqtt_link import MqttSettings, connect_client, read_mqtt_settings
 from .service import DISCARD, EXPORT, RETRY, Mes, MesError, Quarantined, RetryResult
 from .sparkplug_payload import DataType as SparkplugType
 from .sparkplug_payload import Metric as SparkplugMetric
@@ -44,6 +46,21 @@ from .sparkplug_payload import decode as decode_sparkplug
 from .sparkplug_payload import encode as encode_sparkplug
 from .sparkplug_payload import typed as sparkplug_typed
 from .target import COMMON_KEYS, TARGET_KINDS, Outcome, Target, TargetError
+
+if TYPE_CHECKING:
+    from .mqtt_link import MqttSettings, connect_client, read_mqtt_settings
+
+# Loaded at first use, so a project without an MQTT target or driver never loads paho
+_LAZY = {name: ".mqtt_link" for name in ("MqttSettings", "connect_client", "read_mqtt_settings")}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "COMMON_KEYS",
