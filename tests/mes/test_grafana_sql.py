@@ -27,6 +27,7 @@ DASHBOARD = Path(__file__).parents[2] / "resources" / "grafana" / "linea.json"
 DAY = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)  # line 1 and line 2 start their orders
 FROM, TO = DAY - timedelta(hours=1), DAY + timedelta(hours=3)
 IDEAL_CYCLE = 10.0  # s per piece, the dashboard's ideal_cycle variable
+A1_CYCLE = 12.0  # s per piece, order A-1's own ideal cycle (its order.state events say)
 
 
 def at(minutes: float) -> float:
@@ -72,10 +73,11 @@ def interpolate(sql: str, variables: dict[str, Any], interval: str = "1h") -> st
 # -- what the stations sent --------------------------------------------------------------
 
 
-def state(order: str, line: str, action: str, st: str, target: int = 400) -> dict[str, Any]:
+def state(order: str, line: str, action: str, st: str, target: int = 400,
+          cycle: Any = None) -> dict[str, Any]:  # fmt: skip
     return {"order": order, "line": line, "action": action, "state": st, "user": "op1",
             "reason": "", "target": target, "good": 0, "scrap": 0, "uninspected": 0,
-            "product": {"die": "D-7"}}  # fmt: skip
+            "product": {"die": "D-7"}, "ideal_cycle_s": cycle}  # fmt: skip
 
 
 def stop(n: int, line: str, order: str, start: float, end: float | None, reason: str = "",
@@ -89,11 +91,14 @@ def plant_events() -> list[tuple[str, str, dict[str, Any], float]]:
     """Line 1: order A-1 06:00-08:00, a count of 3 good each minute (every tenth with one
     scrap), 2 scrapped by hand, good corrected by -2; stops: 10 min unplanned, 15 min
     planned, a micro-stop, two stops merged into one of 5 min. Line 2: order B-1, 2 good
-    every 2 min, held 07:00-07:30. A shift end on line 1."""
+    every 2 min, held 07:00-07:30. A shift end on line 1. A-1 has an ideal cycle of its
+    own (A1_CYCLE; its last event, from a station before it was sent, says none), B-1
+    the line's default (null), once a value that is no number."""
     out: list[tuple[str, str, dict[str, Any], float]] = []
     a, b = "A-1", "B-1"
-    out.append((a, "order.state", state(a, "line1", "create", "released"), at(-1)))
-    out.append((a, "order.state", state(a, "line1", "start", "running"), at(0)))
+    own = A1_CYCLE
+    out.append((a, "order.state", state(a, "line1", "create", "released", cycle=own), at(-1)))
+    out.append((a, "order.state", state(a, "line1", "start", "running", cycle=own), at(0)))
     for i in range(100):
         counts = {"good": 3, "scrap": 1} if i % 10 == 0 else {"good": 3}
         out.append((a, "count", {"line": "line1", "order": a, "counts": counts}, at(i) + 1))
@@ -116,7 +121,7 @@ def plant_events() -> list[tuple[str, str, dict[str, Any], float]]:
     out.append((b, "order.state", state(b, "line2", "start", "running", 200), at(0)))
     for i in range(30):
         out.append((b, "count", {"line": "line2", "order": b, "counts": {"good": 2}}, at(2 * i)))
-    out.append((b, "order.state", state(b, "line2", "hold", "held", 200), at(60)))
+    out.append((b, "order.state", state(b, "line2", "hold", "held", 200, "fast"), at(60)))
     out.append((b, "order.state", state(b, "line2", "resume", "running", 200), at(90)))
     for i in range(15):
         out.append((b, "count", {"line": "line2", "order": b, "counts": {"good": 2}},
@@ -210,13 +215,17 @@ def test_oee_per_line_from_the_events(filled, dashboard):
     assert one["Line"] == "line1" and (one["Good"], one["Scrap"]) == (good, scrap)
     assert one["Loading min"] == 105.0 and one["Run min"] == 90.0
     assert one["Availability %"] == round(100 * run_s / loading, 1)
-    assert one["Performance %"] == round(100 * (good + scrap) * IDEAL_CYCLE / run_s, 1)
+    # by A-1's own ideal cycle, not the variable's
+    assert one["Performance %"] == round(100 * (good + scrap) * A1_CYCLE / run_s, 1)
     assert one["Quality %"] == round(100 * good / (good + scrap), 1)
-    assert one["OEE %"] == round(100 * good * IDEAL_CYCLE / loading, 1)
+    assert one["OEE %"] == round(100 * good * A1_CYCLE / loading, 1)
     # line 2: ran 06:00-07:00 and 07:30-08:00, no stops, no scrap
     assert two["Line"] == "line2" and two["Loading min"] == 90.0 and two["Run min"] == 90.0
     assert (two["Availability %"], two["Quality %"]) == (100.0, 100.0)
-    assert two["Performance %"] == round(100 * 90 * IDEAL_CYCLE / 5400, 1)
+    assert two["Performance %"] == round(100 * 90 * IDEAL_CYCLE / 5400, 1)  # the variable
+    slower = figures(run(filled, panels(dashboard)["OEE per line"], ideal_cycle="20"))
+    assert slower[0]["Performance %"] == one["Performance %"]  # A-1 keeps its own
+    assert slower[1]["Performance %"] == round(100 * 90 * 20 / 5400, 1)
     only = run(filled, panels(dashboard)["OEE per line"], line=["line2"])
     assert [r["Line"] for r in only] == ["line2"]
 

@@ -412,6 +412,8 @@ def seconds(value: Any) -> float:
 
 
 def state_payload(order: Order, change: OrderChange) -> dict[str, Any]:
+    """An ``order.state`` event; ``ideal_cycle_s`` is the order's own ideal seconds per
+    piece (what its OEE counts), null where the line's default applies."""
     return {
         "order": order.number,
         "line": order.line,
@@ -424,6 +426,7 @@ def state_payload(order: Order, change: OrderChange) -> dict[str, Any]:
         "scrap": order.scrap,
         "uninspected": order.uninspected,
         "product": order.product,
+        "ideal_cycle_s": order.ideal_cycle_s or None,
     }
 
 
