@@ -255,7 +255,7 @@ def _copy(conn: sqlite3.Connection, dest: Path) -> None:
     with contextlib.closing(sqlite3.connect(dest)) as target:
         conn.backup(target)
         target.execute("PRAGMA journal_mode=DELETE")
-    with open(dest, "rb") as written:
+    with open(dest, "r+b") as written:  # writable: Windows flushes only such a handle
         os.fsync(written.fileno())
 
 
