@@ -1533,6 +1533,18 @@
         <translation>spostato nella coda</translation>
     </message>
     <message>
+        <source>downloaded</source>
+        <translation>scaricato</translation>
+    </message>
+    <message>
+        <source>revised</source>
+        <translation>modificato</translation>
+    </message>
+    <message>
+        <source>withdrawn</source>
+        <translation>ritirato</translation>
+    </message>
+    <message>
         <source>The reason is kept with the order</source>
         <translation>Il motivo resta registrato con l&apos;ordine</translation>
     </message>

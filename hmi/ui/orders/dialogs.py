@@ -79,6 +79,9 @@ def action_text(action: str) -> str:
         "complete": translate("Orders", "completed"),
         "abort": translate("Orders", "aborted"),
         "resequence": translate("Orders", "moved in the queue"),
+        "download": translate("Orders", "downloaded"),  # from the MES, by "MES"
+        "revise": translate("Orders", "revised"),  # the MES changed it in the queue
+        "withdraw": translate("Orders", "withdrawn"),  # the MES no longer lists it
     }.get(action, action)
 
 
