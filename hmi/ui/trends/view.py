@@ -40,7 +40,6 @@ from .export import write_csv
 from .fetch import HistoryFetcher
 from .legend import TrendLegend
 from .pens import AxisGroup, Limit, Pen, axis_groups, make_pens, project_limits
-from .plot import TrendPlot
 from .series import LiveRing, PenData, drawable, shown_part, value_at
 from .toolbar import TrendToolbar, span_text
 
@@ -90,6 +89,8 @@ class TrendView(QWidget):
         self.fetcher.values.connect(lambda *args: readout.show_values(self, *args))
         self.toolbar = TrendToolbar(self.profile, theme, self)
         self.toolbar.view_words = lambda name: project_text(project, name, "Trends")
+        from .plot import TrendPlot  # pyqtgraph (0.15 s) loads with the first trend shown
+
         self.plot = TrendPlot(theme, self.profile.font_px, self.profile.touch, self)
         self.legend = TrendLegend(theme, self.profile.font_px, self, self.profile.target_px)
         self.status = QLabel(self)
