@@ -34,6 +34,14 @@ if [ "${1:-}" != "--no-bundle" ]; then
         mv "$OUT/$cvblas" "$cvlibs/$cvblas"
         rm -f "$cvlibs"/libgfortran-*.so* "$cvlibs"/libquadmath-*.so*
         ! ldd "$BUNDLE/_internal/cv2/cv2.abi3.so" | grep "not found" || exit 1
+        find "$BUNDLE/_internal" -maxdepth 1 -xtype l -delete  # links to the dropped ones
+    fi
+    # Qt's ICU data: the languages of the plants, the others fall back to ICU's root data
+    icudata=$(ls "$BUNDLE"/_internal/PySide6/Qt/lib/libicudata.so.* 2>/dev/null | head -1)
+    if [ -n "$icudata" ] && command -v icupkg >/dev/null; then
+        "$PY" installer/icu_subset.py "$icudata"
+    else
+        echo "ICU data kept whole (no icupkg: apt-get install icu-devtools)" >&2
     fi
     echo "bundle built in $(( $(date +%s) - start )) s: $BUNDLE"
 fi
