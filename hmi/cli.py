@@ -290,10 +290,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         message = f"--modbus-port and --opcua-port are both {args.modbus_port}; give two ports"
         print(message, file=sys.stderr)
         return EXIT_BAD_PROJECT
-    for protocol, port in ports.items():
+    if args.mes_port in ports.values():
+        print(f"--mes-port {args.mes_port} is a plant's port too; give another", file=sys.stderr)
+        return EXIT_BAD_PROJECT
+    for protocol, port in {**ports, "mes": args.mes_port}.items():
         if _port_in_use(port):
+            serves = "the demo MES serves http" if protocol == "mes" else (
+                f"the simulated plant serves {protocol}"
+            )  # fmt: skip
             print(
-                f"port {port} on 127.0.0.1, where the simulated plant serves {protocol}, is "
+                f"port {port} on 127.0.0.1, where {serves}, is "
                 f"used by another program; stop it, or choose a free port: "
                 f"hmi demo --{protocol}-port {port + 1}",
                 file=sys.stderr,
@@ -303,6 +309,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if project is None:
         return EXIT_BAD_PROJECT
     project = _demo_on_ports(project, args.modbus_port, args.opcua_port)
+    from drivers.simulator.demo_mes import DemoMes, Outages
+
+    mes = DemoMes(args.mes_port, outages=Outages() if args.mes_outages else None)
+    if not _with_demo_mes(project, mes.port):
+        return EXIT_BAD_PROJECT
+    try:
+        mes.start()
+    except OSError as exc:
+        print(f"the demo MES could not start on port {args.mes_port}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        return _demo_plant(project, args, ports)
+    finally:
+        mes.stop()
+
+
+def _with_demo_mes(project: Project, port: int) -> bool:
+    """The demo project with its ``mes:`` section pointed at the demo MES (only ``hmi demo``
+    runs one, so the project itself names none), checked as ``hmi check`` would."""
+    from drivers.simulator import demo_mes
+    from hmi.core.capability import default_capabilities
+    from hmi.core.project.models import Section, Source
+
+    source = Source(demo_mes.__file__)
+    project.extra["mes"] = Section("mes", demo_mes.target_section(port), source)
+    checks = [c for c in default_capabilities() if "mes" in c.sections]
+    problems = [p for c in checks for p in c.check(project)]
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return not problems
+
+
+def _demo_plant(project: Project, args: argparse.Namespace, ports: dict[str, int]) -> int:
     _prepare_demo(project, Path(args.data_dir) if args.data_dir else data_dir_for(project.name))
     command = [sys.executable, "-m", "hmi", "sim", "--quiet"]
     command += ["--modbus-port", str(args.modbus_port), "--opcua-port", str(args.opcua_port)]
@@ -746,6 +785,12 @@ def build_parser() -> argparse.ArgumentParser:
     live(p)
     p.add_argument("--modbus-port", type=_port, default=5020, help="the simulated press PLC's")
     p.add_argument("--opcua-port", type=_port, default=4840, help="the simulated filler PLC's")
+    p.add_argument("--mes-port", type=_port, default=8480, help="the demo MES's (HTTP)")
+    p.add_argument(
+        "--mes-outages",
+        action="store_true",
+        help="the demo MES is down 1 minute in every 5 (from the first minute on)",
+    )
     p.set_defaults(func=cmd_demo, log_to_file=True)
 
     p = sub.add_parser("sim", help="serve the simulated plant on 127.0.0.1")
