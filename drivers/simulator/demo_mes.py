@@ -263,13 +263,15 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # the demo's terminal stays calm
         pass
 
-    def _send(self, status: int, data: Any = None, headers: Mapping[str, str] = {}) -> None:
+    def _send(
+        self, status: int, data: Any = None, headers: Mapping[str, str] | None = None
+    ) -> None:
         body = b"" if data is None else json.dumps(data, separators=(",", ":")).encode()
         self.send_response(status)
         if data is not None:
             self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
+        for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)

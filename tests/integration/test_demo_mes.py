@@ -224,3 +224,10 @@ def test_demo_stops_when_another_program_holds_the_mes_port():
     assert f"port {taken} on 127.0.0.1, where the demo MES serves http" in proc.stderr
     assert f"hmi demo --mes-port {taken + 1}" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_demo_refuses_a_mes_port_that_a_plant_serves_on():
+    port = str(free_port())
+    proc = hmi("demo", "--headless", "--seconds", "5", "--modbus-port", port, "--mes-port", port)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"--mes-port {port} is a plant's port too" in proc.stderr
