@@ -40,6 +40,7 @@ KEEP_KEYS = 200_000
 MAX_BODY = 16 * 1024 * 1024
 MAX_LISTED = 40  # orders listed per line at most; the oldest go first
 FINISHED = ("Completed", "Aborted")
+RETRY_AFTER_S = 2  # asked of the station while down: a 1-minute outage shows within it
 WRONG_ORDER = "MES-9001"
 
 #: products the demo's lines know (as orders.csv has them): ideal cycle s, product data
@@ -75,7 +76,7 @@ def target_section(port: int, lines: tuple[str, ...] = ("line1", "line2")) -> di
                 "kind": "http",
                 "url": f"http://127.0.0.1:{port}{BASE}",
                 "timeout": "3s",
-                "backoff": {"min": "1s", "max": "10s", "failing_after": "1m"},
+                "backoff": {"min": "1s", "max": "10s", "failing_after": "20s"},
                 "orders": {"poll": "10s", "lines": list(lines)},
             }
         }
@@ -282,7 +283,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(403, {"error": "the demo MES answers this computer only"})
             return True
         if self.server.mes.unavailable():
-            self._send(503, {"error": "the demo MES is down for a while"}, {"Retry-After": "5"})
+            self._send(
+                503,
+                {"error": "the demo MES is down for a while"},
+                {"Retry-After": str(RETRY_AFTER_S)},
+            )
             return True
         return False
 

@@ -12,7 +12,13 @@ import time
 
 import pytest
 
-from drivers.simulator.demo_mes import WRONG_ORDER, DemoMes, Outages, target_section
+from drivers.simulator.demo_mes import (
+    RETRY_AFTER_S,
+    WRONG_ORDER,
+    DemoMes,
+    Outages,
+    target_section,
+)
 from hmi.cli import _with_demo_mes
 from hmi.core.checks import check_all
 from hmi.core.mes import TargetError
@@ -159,7 +165,9 @@ def test_down_answers_503_with_retry_after_and_nothing_is_lost(mes, clock, event
         mes.down = True
         with pytest.raises(TargetError) as caught:
             link.send(events[:5])
-        assert "unavailable (503)" in str(caught.value) and caught.value.retry_after == 5
+        assert (
+            "unavailable (503)" in str(caught.value) and caught.value.retry_after == RETRY_AFTER_S
+        )
         assert orders(link, "line1")[0] == 503
         assert mes.accepted == 0
         mes.down = False
@@ -175,6 +183,40 @@ def test_down_answers_503_with_retry_after_and_nothing_is_lost(mes, clock, event
     assert not mes.unavailable()
     clock.now += 240
     assert mes.unavailable()
+
+
+def test_a_backlog_grows_while_the_demo_mes_is_down_and_drains_in_order(mes, events, tmp_path):
+    from hmi.core import outbox
+    from hmi.core.access import Access
+    from hmi.core.connection import ConnectionPolicy
+    from hmi.core.mes import Mes, MesConfig, TargetConfig
+    from tests.mes.conftest import store, wait_until
+
+    writer = store(tmp_path / "hmi.db")
+    backoff = ConnectionPolicy(reconnect_min=0.02, reconnect_max=0.2, demote_after=2**31)
+    config = TargetConfig(
+        "demo_mes", "http", lambda: target(mes), backoff=backoff, failing_after=1.0
+    )
+    sync = Mes(MesConfig({"demo_mes": config}), writer, Access(), poll=0.05).load()
+    mes.down = True
+    sync.start()
+    try:
+        pending = [outbox.event(e.stream, e.kind, e.payload, e.ts) for e in events]
+        writer.submit(lambda conn: outbox.write(conn, pending), durable=True)
+        assert writer.flush(10)
+        assert wait_until(lambda: sync.status()[0].state == "failing", 20)
+        assert sync.status()[0].backlog == len(events) and mes.accepted == 0
+        assert "unavailable (503)" in sync.status()[0].last_error
+        mes.down = False
+        assert wait_until(lambda: sync.status()[0].backlog == 0, 20), sync.status()
+    finally:
+        sync.stop()
+        writer.stop()
+    assert sync.status()[0].quarantined == 0 and mes.accepted == len(events)
+    streams: dict[str, list[int]] = {}
+    for m in mes.events:
+        streams.setdefault(m["stream"], []).append(m["seq"])
+    assert all(seqs == sorted(seqs) for seqs in streams.values()), streams
 
 
 def test_the_demo_projects_mes_section_passes_the_check(capsys):
