@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.vision.capability import MANAGE
-from hmi.core.vision.evaluation import is_defect
 from hmi.ui.dialogs import ConfirmDialog
 from hmi.ui.i18n import translate
 from hmi.ui.notice import set_flag
@@ -700,6 +699,9 @@ class TestDialog(QDialog):
     def show_table(self, run: Any) -> None:
         """Truly good and truly defect against decided good and defect (large), then a
         row per class found in the samples (which defects pass)."""
+        # here, not at start: evaluation brings OpenCV and onnxruntime to every project
+        from hmi.core.vision.evaluation import is_defect
+
         heads = (translate("Vision", "Decided good"), translate("Vision", "Decided defect"))
         for column, text in enumerate(heads, start=1):
             head = QLabel(text, self.result)
