@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 
+from hmi.core.orders import product_words
 from hmi.core.outbox import OutboxEvent
 from hmi.core.project.models import Project
 from tests.mqtt.test_mqtt_start_alarms import context, retain
@@ -38,7 +39,8 @@ def test_orders_current_carries_product_and_target_from_the_start_and_follows_ev
         assert current is not None
         body = json.loads(current[1])
         assert body["number"] == "P-1" and body["state"] == "running"
-        assert body["product"] == PRESS and body["target"] == 500 and body["good"] == 0
+        assert body["product"] == product_words(PRESS) and "{" not in body["product"]
+        assert body["product_data"] == PRESS and body["target"] == 500 and body["good"] == 0
         line2 = watcher.until(lambda m: m[0].endswith("line2/orders/current") and not m[2])
         assert line2 is not None and line2[1] == b""  # no order there now
         held = orders.hold("P-1", "op1", "die change")
@@ -49,7 +51,7 @@ def test_orders_current_carries_product_and_target_from_the_start_and_follows_ev
         after = watcher.until(lambda m: m[0].endswith("line1/orders/current"), timeout=5.0)
         assert after is not None
         assert json.loads(after[1])["state"] == held.state.value == "held"
-        assert json.loads(after[1])["product"] == PRESS
+        assert json.loads(after[1])["product_data"] == PRESS
     finally:
         target.detach()
         watcher.close()

@@ -52,6 +52,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 from ... import __version__
+from ..orders import product_words
 from ..outbox import OutboxEvent
 from ..project.fields import Fields
 from ..project.limits import DurationRange
@@ -531,6 +532,9 @@ class MqttTarget:
             product = self._products.get(str(fields["number"]))
             if product is not None and "product" not in fields:
                 fields["product"] = product
+            if isinstance(fields.get("product"), Mapping):  # words to show, data to use
+                fields["product_data"] = fields["product"]
+                fields["product"] = product_words(fields["product"])
             self._retain(client, topic, json.dumps(fields, default=str).encode())
 
     def _order_of(self, line: str, number: Any, told: bool) -> Any:

@@ -44,6 +44,7 @@ from .model import (
     Stop,
     StopKind,
 )
+from .report import product_words
 from .service import (
     ABORT,
     ASSIGN,
@@ -95,5 +96,6 @@ __all__ = [
     "StopKind",
     "line_tag",
     "orders_problems",
+    "product_words",
     "read_orders",
 ]

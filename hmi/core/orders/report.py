@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -86,9 +86,13 @@ class WaterfallStep:
 
 
 def product_text(order: Order) -> str:
-    """What the order makes, in a few words: a filling order's product and bottle size, an
-    extrusion order's die and alloy, else its product data as written."""
-    data = order.product
+    """What the order makes, in a few words (``product_words`` of its product data)."""
+    return product_words(order.product)
+
+
+def product_words(data: Mapping[str, Any]) -> str:
+    """Product data in a few words: a filling order's product and bottle size, an
+    extrusion order's die and alloy, else the data as written."""
     if data.get("product"):
         size = data.get("bottle_size_l")
         return f"{data['product']} {_number(size)} l" if size else str(data["product"])
