@@ -36,6 +36,22 @@ if [ "${1:-}" != "--no-bundle" ]; then
         ! ldd "$BUNDLE/_internal/cv2/cv2.abi3.so" | grep "not found" || exit 1
         find "$BUNDLE/_internal" -maxdepth 1 -xtype l -delete  # links to the dropped ones
     fi
+    # system libraries nothing in the bundle links any more (those of the Qt plugins left
+    # out: GTK's theme brought cairo, pango, gio...): 8 MB. libpython is the program's own;
+    # OpenSSL is what Qt's network would open by name.
+    internal=$BUNDLE/_internal
+    for _ in 1 2 3 4 5 6 7 8; do
+        needed=$(find "$internal" -name '*.so*' \( -type f -o -type l \) -print0 \
+            | xargs -0 readelf -d 2>/dev/null | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | sort -u)
+        unused=$(cd "$internal" && for lib in lib*.so*; do
+            [ -f "$lib" ] && [ ! -L "$lib" ] || continue
+            case $lib in libpython* | libssl* | libcrypto*) continue ;; esac
+            grep -qxF "$lib" <<< "$needed" || echo "$lib"
+        done)
+        [ -n "$unused" ] || break
+        echo "not linked by anything in the bundle, dropped:" $unused
+        (cd "$internal" && rm -f $unused)
+    done
     # Qt's ICU data: the languages of the plants, the others fall back to ICU's root data
     icudata=$(ls "$BUNDLE"/_internal/PySide6/Qt/lib/libicudata.so.* 2>/dev/null | head -1)
     if [ -n "$icudata" ] && command -v icupkg >/dev/null; then
