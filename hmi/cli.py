@@ -789,7 +789,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--mes-outages",
         action="store_true",
-        help="the demo MES is down 1 minute in every 5 (from the first minute on)",
+        help="the demo MES takes no events 1 minute in every 5 and releases an order in each",
     )
     p.set_defaults(func=cmd_demo, log_to_file=True)
 

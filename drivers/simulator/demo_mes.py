@@ -8,8 +8,11 @@ refused as a whole (422). ``GET <base>/orders?line=L`` lists the orders released
 with an ``ETag`` (``304`` when the station has that list): a few at start, one more every
 ``release_every`` seconds, each kept until the station reports it completed or aborted,
 and one wrong order (a press's product data sent to the filling line) that the station
-refuses and reports back as an ``order.refused`` event. While ``down`` (or within an
-outage of ``outages``) every request is answered ``503`` with ``Retry-After``.
+refuses and reports back as an ``order.refused`` event. While ``down`` every request is
+answered ``503`` with ``Retry-After``; within an outage of ``outages`` only the event
+intake is down, and an order is released as each outage begins, so even an idle plant
+records events the MES cannot take (its download): the backlog grows, the target turns
+failing, then the backlog drains.
 
 Security: the server binds to 127.0.0.1 and answers nobody else, and it asks for no
 credentials, so the demo's target is plain ``http://`` with no ``auth:`` and there is no
@@ -41,6 +44,7 @@ MAX_BODY = 16 * 1024 * 1024
 MAX_LISTED = 40  # orders listed per line at most; the oldest go first
 FINISHED = ("Completed", "Aborted")
 RETRY_AFTER_S = 2  # asked of the station while down: a 1-minute outage shows within it
+OUTAGE_RELEASE_S = 5.0  # an order released this long into an outage
 WRONG_ORDER = "MES-9001"
 
 #: products the demo's lines know (as orders.csv has them): ideal cycle s, product data
@@ -93,6 +97,11 @@ class Outages:
 
     def down(self, elapsed: float) -> bool:
         return elapsed >= self.after and (elapsed - self.after) % self.every < self.length
+
+    def releases(self, elapsed: float) -> list[float]:
+        """When an order is released in an outage (s from the start), up to ``elapsed``."""
+        begun = int((elapsed - self.after - OUTAGE_RELEASE_S) // self.every) + 1
+        return [self.after + OUTAGE_RELEASE_S + j * self.every for j in range(max(0, begun))]
 
 
 class DemoMes:
@@ -152,21 +161,24 @@ class DemoMes:
 
     # -- what it answers -----------------------------------------------------------------
 
-    def unavailable(self) -> bool:
+    def unavailable(self, events: bool = True) -> bool:
+        """Whether a request is answered 503 now (an outage takes the event intake only)."""
         outage = self.outages is not None and self.outages.down(self.clock() - self.started)
-        return self.down or outage
+        return self.down or (events and outage)
 
     def orders(self, line: str) -> list[dict[str, Any]]:
         """The orders released for ``line`` now and not yet reported finished."""
-        released = max(0, int((self.clock() - self.started) // self.release_every))
+        elapsed = self.clock() - self.started
+        times = [self.started] * (FIRST_ORDERS * len(PRODUCTS))
+        later = [k * self.release_every for k in range(1, int(elapsed // self.release_every) + 1)]
+        if self.outages is not None:
+            later += self.outages.releases(elapsed)
+        times += [self.started + t for t in sorted(later)]
         lines = sorted(PRODUCTS)
         listed = []
-        for n in range(FIRST_ORDERS * len(lines) + released):
-            which = lines[n % len(lines)]
-            if which != line:
-                continue
-            at = self.started + max(0, n - FIRST_ORDERS * len(lines) + 1) * self.release_every
-            listed.append(self._order(line, n // len(lines), at))
+        for n, at in enumerate(times):
+            if lines[n % len(lines)] == line:
+                listed.append(self._order(line, n // len(lines), at))
         if line == "line2":
             listed.insert(0, self._wrong_order())
         with self.lock:
@@ -277,12 +289,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _refused_here(self) -> bool:
+    def _refused_here(self, events: bool = True) -> bool:
         """Answered already: a client not on this computer, or the MES is down."""
         if self.client_address[0] not in ("127.0.0.1", "::1"):
             self._send(403, {"error": "the demo MES answers this computer only"})
             return True
-        if self.server.mes.unavailable():
+        if self.server.mes.unavailable(events):
             self._send(
                 503,
                 {"error": "the demo MES is down for a while"},
@@ -296,7 +308,7 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path != BASE + "/orders":
             self._send(404, {"error": f"no {parts.path} here; GET {BASE}/orders?line=L"})
             return
-        if self._refused_here():
+        if self._refused_here(events=False):
             return
         line = (parse_qs(parts.query).get("line") or [""])[0]
         if not line:

@@ -174,12 +174,14 @@ def test_down_answers_503_with_retry_after_and_nothing_is_lost(mes, clock, event
         assert all(o.accepted for o in link.send(events[:5])) and mes.accepted == 5
     finally:
         link.close()
-    outages = Outages(after=60, every=300, length=60)
-    mes.outages = outages
+    mes.outages = Outages(after=60, every=300, length=60)
     assert not mes.unavailable()
-    clock.now += 61
-    assert mes.unavailable()
-    clock.now += 60
+    clock.now += 61  # an outage takes the event intake down; orders are still listed
+    assert mes.unavailable() and not mes.unavailable(events=False)
+    listed = len(mes.orders("line1") + mes.orders("line2"))
+    clock.now += 5  # and one is released in it: an idle plant has an event to hold
+    assert len(mes.orders("line1") + mes.orders("line2")) == listed + 1
+    clock.now += 55
     assert not mes.unavailable()
     clock.now += 240
     assert mes.unavailable()
