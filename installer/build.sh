@@ -2,7 +2,8 @@
 # Build the one-folder bundle (PyInstaller) and the Debian package of Linea HMI.
 #   installer/build.sh [--no-bundle]   (--no-bundle: package the bundle built before)
 # Everything goes to build/installer/ (ignored by git): dist/linea-hmi/ (the bundle) and
-# linea-hmi_<version>_<arch>.deb.
+# linea-hmi_<version>_<arch>.deb. ZSTD_LEVEL=19 for a release's package: 110 MB in about 4
+# minutes on 2 cores, against 123 MB in 10 s at the default 12 (decompressing costs the same).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
