@@ -15,13 +15,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
 from hmi.core.fleet import Fleet, FleetConfig, Naming, SimulatedPlant
-from hmi.ui.bridge import TagBridge
 from hmi.ui.fleet import FleetViews
 from hmi.ui.i18n import set_language
 from hmi.ui.shell import MainWindow, Profile
 from hmi.ui.theme import DEFAULT_THEME
 
-from .windows import write_screens
+from .windows import views_window
 
 DESK = Profile("desk", False, 36, 17)
 TOUCH = Profile("touch", True, 60, 20, 12, px_per_mm=6.0)
@@ -51,24 +50,9 @@ def fleet():
 
 
 def open_window(qtbot, project, engine, folder, service, profile=DESK) -> MainWindow:
-    bridge = TagBridge(engine, rate_hz=20)
-    window = MainWindow(
-        project,
-        bridge,
-        write_screens(folder / "screens"),
-        profile=profile,
-        watch=False,
-        data_dir=folder / "data",
-        services={"fleet": service},
-        views=[FleetViews],
+    return views_window(
+        qtbot, project, engine, folder, {"fleet": service}, [FleetViews], None, profile
     )
-    qtbot.addWidget(window)
-    bridge.start()
-    window.resize(*((1280, 800) if profile.touch else (1920, 1080)))
-    window.start()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def page_of(window):

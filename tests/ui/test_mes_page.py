@@ -18,12 +18,11 @@ from PySide6.QtTest import QTest
 
 from hmi.core.mes import Mes, MesConfig
 from hmi.core.mes.capability import status_batch
-from hmi.ui.bridge import TagBridge
 from hmi.ui.mes import MesViews
 from hmi.ui.shell import MainWindow, Profile
 from tests.mes.conftest import FakeTarget, store, target_config, wait_until, write_events
 
-from .windows import write_screens
+from .windows import views_window
 
 DESK = Profile("desk", False, 36, 17)
 TOUCH = Profile("touch", True, 60, 20, 12, px_per_mm=6.0)  # 60 px = 10 mm
@@ -68,25 +67,7 @@ class Sync:
 
 def open_window(qtbot, project, engine, folder: Path, runtime, mes, profile=DESK) -> MainWindow:
     """The main window with the MES views only, over the runtime's access."""
-    bridge = TagBridge(engine, rate_hz=20)
-    window = MainWindow(
-        project,
-        bridge,
-        write_screens(folder / "screens"),
-        profile=profile,
-        writer=runtime,
-        watch=False,
-        data_dir=folder / "data",
-        services={"mes": mes},
-        views=[MesViews],
-    )
-    qtbot.addWidget(window)
-    bridge.start()
-    window.resize(*((1280, 800) if profile.touch else (1920, 1080)))
-    window.start()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return views_window(qtbot, project, engine, folder, {"mes": mes}, [MesViews], runtime, profile)
 
 
 def touch(widget) -> None:

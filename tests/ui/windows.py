@@ -60,6 +60,32 @@ def make_window(qtbot, project, engine, folder, writer=None, profile=DESK) -> Ma
     return window
 
 
+def views_window(
+    qtbot, project, engine, folder: Path, services, views, writer=None, profile=DESK
+) -> MainWindow:
+    """The main window over the small plant's screens with only ``views`` and their
+    ``services``, at the profile's screen size, shown."""
+    bridge = TagBridge(engine, rate_hz=20)
+    window = MainWindow(
+        project,
+        bridge,
+        write_screens(folder / "screens"),
+        profile=profile,
+        writer=writer,
+        watch=False,
+        data_dir=folder / "data",
+        services=services,
+        views=views,
+    )
+    qtbot.addWidget(window)
+    bridge.start()
+    window.resize(*((1280, 800) if profile.touch else (1920, 1080)))
+    window.start()
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
 def symbol(host, type_name: str):
     return next(s for s in host.current.symbols if s.definition.type == type_name)
 
