@@ -228,6 +228,26 @@ def drain(mes: MesProcess, path: Path, total: int, name: str, batch: int | None,
     return drained, latencies
 
 
+def drain_figures(seconds: float, latencies: list[float], naive_seconds: float) -> dict:
+    """The figures every drain benchmark prints: the day's drain against the targets, the
+    live events' latency during it, and the naive way's rate measured in the same run."""
+    rate, naive_rate = EVENTS / seconds, NAIVE_EVENTS / naive_seconds
+    return {
+        "events": EVENTS,
+        "lines": LINES,
+        "drain_s": seconds,
+        "events_per_s": rate,
+        "target_drain_s": 600,
+        "live_events": len(latencies),
+        "live_p50_s": median(latencies),
+        "live_p99_s": percentile(latencies, 99),
+        "target_live_p99_s": 5,
+        "naive_events_per_s": naive_rate,
+        "naive_drain_s": EVENTS / naive_rate,
+        "ratio": rate / naive_rate,
+    }
+
+
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-mes-"))
     events = day_of_events()
@@ -248,22 +268,9 @@ def main() -> None:
     finally:
         mes.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    rate = EVENTS / seconds
-    naive_rate = NAIVE_EVENTS / naive_seconds
     report(
         "mes_drain",
-        events=EVENTS,
-        lines=LINES,
-        drain_s=seconds,
-        events_per_s=rate,
-        target_drain_s=600,
-        live_events=len(latencies),
-        live_p50_s=median(latencies),
-        live_p99_s=percentile(latencies, 99),
-        target_live_p99_s=5,
-        naive_events_per_s=naive_rate,
-        naive_drain_s=EVENTS / naive_rate,
-        ratio=rate / naive_rate,
+        **drain_figures(seconds, latencies, naive_seconds),
         requests=stats["requests"],
         connections=stats["connections"],
         duplicates=stats["duplicates"],

@@ -45,9 +45,10 @@ from tests.bench.bench_mes_drain import (
     LIVE_EVERY_S,
     _state,
     day_of_events,
+    drain_figures,
     make_store,
 )
-from tests.bench.common import cpu_seconds, median, percentile, report, thread_cpu_seconds
+from tests.bench.common import cpu_seconds, report, thread_cpu_seconds
 from tests.mosquitto import PASSWORD, USER, Mosquitto
 
 ROOT = "acme/turin/extrusion"
@@ -350,21 +351,9 @@ def main() -> None:
     finally:
         broker.remove()
         shutil.rmtree(folder, ignore_errors=True)
-    rate, naive_rate = EVENTS / seconds, NAIVE_EVENTS / naive_s
     report(
         "mqtt",
-        events=EVENTS,
-        lines=LINES,
-        drain_s=seconds,
-        events_per_s=rate,
-        target_drain_s=600,
-        live_events=len(latencies),
-        live_p50_s=median(latencies),
-        live_p99_s=percentile(latencies, 99),
-        target_live_p99_s=5,
-        naive_events_per_s=naive_rate,
-        naive_drain_s=EVENTS / naive_rate,
-        ratio=rate / naive_rate,
+        **drain_figures(seconds, latencies, naive_s),
         received=figures["received"],
         duplicates=figures["received"] - figures["unique"],
         out_of_order=figures["out_of_order"],

@@ -32,14 +32,14 @@ from hmi.core.store import Writer
 from tests.bench.bench_mes_drain import (
     DRAIN_LIMIT_S,
     EVENTS,
-    LINES,
     LIVE_EVERY_S,
     NAIVE_EVENTS,
     _state,
     day_of_events,
+    drain_figures,
     make_store,
 )
-from tests.bench.common import median, percentile, report
+from tests.bench.common import report
 from tests.postgres import Postgres
 
 
@@ -150,22 +150,9 @@ def main() -> None:
     finally:
         db.remove()
         shutil.rmtree(folder, ignore_errors=True)
-    rate = EVENTS / seconds
-    naive_rate = NAIVE_EVENTS / naive_seconds
     report(
         "pg_drain",
-        events=EVENTS,
-        lines=LINES,
-        drain_s=seconds,
-        events_per_s=rate,
-        target_drain_s=600,
-        live_events=len(latencies),
-        live_p50_s=median(latencies),
-        live_p99_s=percentile(latencies, 99),
-        target_live_p99_s=5,
-        naive_events_per_s=naive_rate,
-        naive_drain_s=EVENTS / naive_rate,
-        ratio=rate / naive_rate,
+        **drain_figures(seconds, latencies, naive_seconds),
         rows=kept,
         in_order=ordered,
         quarantined=quarantined,
