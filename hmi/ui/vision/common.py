@@ -17,7 +17,7 @@ VERDICT_SCALE = 1.9  # the last part's verdict, the largest words of the view
 SMALL_SCALE = 1.2  # a figure under the verdict (touch: 24 px, values stay >= 22 px)
 NOTE_SCALE = 0.8  # a figure's word (touch: 20 px -> 16 px)
 GOOD, DEFECT, UNINSPECTED = "good", "defect", "uninspected"
-INSPECTING = "inspecting"
+INSPECTING, CONNECTING = "inspecting", "connecting"  # a camera working, opening
 INSPECTION, MODELS = "inspection", "models"  # the pages
 LIVE = "vision"  # the touch panel's navigation entry: the camera large
 

@@ -44,6 +44,7 @@ from hmi.ui.header import short_title
 from hmi.ui.i18n import project_text, translate
 
 from .common import (
+    CONNECTING,
     DEFECT,
     INSPECTING,
     NOTE_SCALE,
@@ -63,7 +64,6 @@ from .overlay import Overlays, OverlayView, frame_image, paint_image
 PICTURES = 64  # decisions whose pictures are kept (every strip shows at most 12)
 DIALOG_STRIP = 12
 TROUBLE_AFTER_S = 3.0  # touch: a camera connecting this long shows its band
-CONNECTING = "connecting"  # the camera's state while it opens
 SHARED_EM = 40  # a tile's width in another band's row, in text heights (desk: 680 px)
 SHARED_COMPACT_EM = 22  # the overview's
 SHARED_MOST = 0.34  # of the row's width (the desk's panes side by side: 960 px each)
