@@ -28,6 +28,7 @@ Prints one JSON line.
 
     python -m tests.bench app --minutes 10
     python -m tests.bench.bench_app --minutes 2 --settle 30 --platform offscreen
+    python -m tests.bench app --minutes 60 --program /opt/linea-hmi/hmi   # the installed one
 """
 
 from __future__ import annotations
@@ -87,7 +88,14 @@ def options(argv: Sequence[str]) -> argparse.Namespace:
         default="auto",
         help="auto: xvfb-run where installed, else Qt's offscreen platform",
     )
+    p.add_argument(
+        "--program",
+        help="an installed or bundled `hmi` to measure (default: this checkout's, from source)",
+    )
     args = p.parse_args(argv)
+    if args.program and not shutil.which(args.program):
+        p.error(f"--program {args.program}: no such program")
+    args.hmi = [args.program] if args.program else [sys.executable, "-m", "hmi"]
     if args.platform == "auto":
         args.platform = "xvfb" if shutil.which("xvfb-run") else "offscreen"
     elif args.platform == "xvfb" and not shutil.which("xvfb-run"):
@@ -126,8 +134,8 @@ def environment(home: Path, platform: str) -> dict[str, str]:
     return env
 
 
-def launch(home: Path, ports: list[int], platform: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "hmi", "demo"]
+def launch(hmi: list[str], home: Path, ports: list[int], platform: str) -> subprocess.Popen[bytes]:
+    command = [*hmi, "demo"]
     command += ["--modbus-port", str(ports[0]), "--opcua-port", str(ports[1])]
     if platform == "xvfb":
         command = ["xvfb-run", "-a", "-s", f"-screen 0 {SCREEN}", *command]
@@ -139,7 +147,7 @@ def launch(home: Path, ports: list[int], platform: str) -> subprocess.Popen[byte
 
 def role(pid: int) -> str:
     cmd = command_line(pid)
-    words = set(cmd)
+    words = {Path(word).name for word in cmd}  # an installed program runs by its path
     if cmd and Path(cmd[0]).name == "Xvfb":
         return XSERVER
     if any(Path(w).name == "xvfb-run" for w in cmd):
@@ -214,9 +222,9 @@ def tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
-def camera_counts(home: Path, platform: str) -> dict[str, int] | None:
+def camera_counts(hmi: list[str], home: Path, platform: str) -> dict[str, int] | None:
     """good, scrap and uninspected of the demo's camera, from its store."""
-    command = [sys.executable, "-m", "hmi", "vision", "cameras", str(demo_project_dir())]
+    command = [*hmi, "vision", "cameras", str(demo_project_dir())]
     try:
         done = subprocess.run(
             command,
@@ -345,8 +353,9 @@ def main(argv: Sequence[str]) -> int:
         "cores": cores,
         "cpu_unit": f"% of all {cores} cores",
         "plant": "separate process (hmi sim, child of hmi demo)",
+        "program": args.program or "from source",
     }
-    proc = launch(home, ports, args.platform)
+    proc = launch(args.hmi, home, ports, args.platform)
     tree = Tree(proc.pid)
     try:
         problem = wait_running(proc, tree, home)
@@ -361,10 +370,10 @@ def main(argv: Sequence[str]) -> int:
             return 1
         assert hmi is not None
         figures["load_avg_1min_start"] = round(os.getloadavg()[0], 2)
-        before = camera_counts(home, args.platform)
+        before = camera_counts(args.hmi, home, args.platform)
         window = sample(tree, hmi, args.minutes * 60)
         figures["load_avg_1min_end"] = round(os.getloadavg()[0], 2)
-        after = camera_counts(home, args.platform)
+        after = camera_counts(args.hmi, home, args.platform)
     finally:
         how, seconds = stop(proc, tree)
     cpu = tree.cpu_by_role()
