@@ -117,6 +117,7 @@ def _has_display() -> bool:
 def _run(project: Project, args: argparse.Namespace) -> int:
     from hmi.core.logs import log_startup
     from hmi.core.runtime import Runtime
+    from hmi.core.store import StoreError
 
     _interrupt_on_sigterm()
     headless = args.headless
@@ -130,7 +131,14 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     installed = runtime.capability_registry
     failed = [f"{name} (failed to load: {why})" for name, why in installed.errors.items()]
     log_startup(project, installed.names + failed, data_dir=data_dir)
-    runtime.start()
+    try:
+        runtime.start()
+    except StoreError as error:  # main() says it on stderr; a window says it where one is
+        if not headless and os.environ.get("QT_QPA_PLATFORM") not in ("offscreen", "minimal"):
+            from hmi.ui.start_problem import show_start_problem
+
+            show_start_problem(str(error), touch=args.profile == "touch")
+        raise
     try:
         if headless:
             _print_summaries(project, runtime, args.seconds, args.every)

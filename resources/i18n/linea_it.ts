@@ -2736,6 +2736,21 @@
     </message>
 </context>
 <context>
+    <name>StartProblem</name>
+    <message>
+        <source>Linea HMI cannot start</source>
+        <translation>Linea HMI non può avviarsi</translation>
+    </message>
+    <message>
+        <source>Tell the line&apos;s engineer what this says; the log file keeps it too.</source>
+        <translation>Riferire questo messaggio al tecnico della linea; è anche nel file di log.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Chiudi</translation>
+    </message>
+</context>
+<context>
     <name>Symbol</name>
     <message>
         <source>on</source>

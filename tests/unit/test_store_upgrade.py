@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -274,6 +276,62 @@ def test_hmi_run_says_why_a_newer_store_is_refused_without_a_traceback(written, 
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     assert f"run: {data / STORE_FILE}: written by Linea HMI" in proc.stderr
+    assert (data / STORE_FILE).read_bytes() == image
+
+
+@pytest.mark.skipif(
+    not (shutil.which("Xvfb") and shutil.which("xwininfo")), reason="needs Xvfb and x11-utils"
+)
+def test_a_kiosk_shows_why_a_newer_store_is_refused_and_a_stop_closes_it(
+    written, extra_steps, tmp_path
+):
+    folder, data = written
+    make_newer(folder, data, extra_steps)
+    image = (data / STORE_FILE).read_bytes()
+    number = 100 + os.getpid() % 400
+    display = f":{number}"
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+    env |= {"DISPLAY": display, "LINEA_HMI_HOME": str(tmp_path / "home")}
+    command = [sys.executable, "-m", "hmi", "run", str(folder), "--profile", "touch"]
+    hmi = None
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        hmi = subprocess.Popen(
+            [*command, "--data-dir", str(data)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        shown = False
+        deadline = time.monotonic() + 60
+        while not shown and hmi.poll() is None and time.monotonic() < deadline:
+            tree = subprocess.run(
+                ["xwininfo", "-root", "-tree", "-display", display],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout
+            shown = '"Linea HMI cannot start"' in tree
+            time.sleep(0.2)
+        assert shown, "no window said why the HMI did not start"
+        assert hmi.poll() is None  # it waits for the operator
+        hmi.send_signal(signal.SIGTERM)  # as the service stops
+        _, err = hmi.communicate(timeout=20)
+    finally:
+        for proc in (hmi, xvfb):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    assert hmi.returncode == 1
+    assert f"run: {data / STORE_FILE}: written by Linea HMI" in err and "Traceback" not in err
     assert (data / STORE_FILE).read_bytes() == image
 
 
