@@ -568,6 +568,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
         print(f"\nproject '{info['name']}' in {info['folder']}")
         print(f"  data   {info['data']}")
         print(f"  store  {info['store']}")
+        for copy in info["store_copies"]:
+            print(f"  copy   {copy}  (taken before an upgrade; the store as it was)")
         if info["certificates"]:
             print("OPC UA client certificates, to give to each server's administrator:")
         for device, cert in info["certificates"].items():
@@ -584,6 +586,7 @@ def _project_paths(project: Project) -> dict:
     certificate (to hand to the server's administrator) and the server certificate it
     trusts."""
     from hmi.core.runtime import STORE_FILE
+    from hmi.core.store import store_copies
 
     data = data_dir_for(project.name)
     certificates = {}
@@ -607,6 +610,7 @@ def _project_paths(project: Project) -> dict:
         "folder": project.root,
         "data": str(data),
         "store": str(data / STORE_FILE),
+        "store_copies": [str(copy) for copy in store_copies(data / STORE_FILE)],
         "certificates": certificates,
     }
 

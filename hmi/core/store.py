@@ -259,12 +259,17 @@ def _copy(conn: sqlite3.Connection, dest: Path) -> None:
         os.fsync(written.fileno())
 
 
-def _prune(path: Path, keep: int) -> None:
+def store_copies(path: Path) -> list[Path]:
+    """The copies taken before upgrades of the store at ``path``, newest first: what an
+    engineer goes back to (``hmi paths PROJECT`` lists them)."""
     copies = [
         p for p in path.parent.glob(f"{path.name}{COPY_MARK}*") if not p.name.endswith(".partial")
     ]
-    copies.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in copies[keep:]:
+    return sorted(copies, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _prune(path: Path, keep: int) -> None:
+    for old in store_copies(path)[keep:]:
         try:
             old.unlink()
             log.info("removed the old store copy %s (the newest %d are kept)", old, keep)

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from hmi.core.paths import demo_project_dir
@@ -52,6 +53,21 @@ def test_paths_of_the_demo_as_text_says_where_the_certificate_is(tmp_path):
     assert "project 'Demo plant'" in proc.stdout
     pki = tmp_path / "data" / "demo-plant" / "pki" / "filler_plc"
     assert f"filler_plc  {pki / 'client_cert.der'}" in proc.stdout
+
+
+def test_paths_lists_the_copies_taken_before_upgrades_newest_first(tmp_path):
+    data = tmp_path / "data" / "demo-plant"
+    data.mkdir(parents=True)
+    older, newer = data / "hmi.db.before-0.1.0", data / "hmi.db.before-0.2.0"
+    for age, copy in ((200, older), (100, newer)):
+        copy.write_bytes(b"")
+        os.utime(copy, (time.time() - age, time.time() - age))
+    (data / "hmi.db.before-0.3.0.partial").write_bytes(b"")  # a copy that never finished
+    proc = hmi(tmp_path, "paths", str(demo_project_dir()), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["project"]["store_copies"] == [str(newer), str(older)]
+    text = hmi(tmp_path, "paths", str(demo_project_dir())).stdout
+    assert f"copy   {newer}" in text and f"copy   {older}" in text
 
 
 def test_paths_without_a_project_as_json(tmp_path):
