@@ -33,6 +33,7 @@ from hmi.core.driver import (
 from hmi.core.project.models import DataType, DeviceConfig, Problem, TagConfig
 from hmi.core.runtime import STORE_FILE
 from hmi.core.scan import ScanStats, run_periodic
+from hmi.core.store import Step
 from hmi.core.tags import Batch, Quality, TagValue, bad, good
 from hmi.core.tasks import cancel_and_wait
 
@@ -43,7 +44,17 @@ from .codec import BitDecoder, BlockDecoder, EncodeError
 from .link import DeviceAnswer, Link, LinkCounters, LinkError, seconds_text
 from .options import ModbusOptions, OptionsError, parse_options
 from .planner import Block, Span, plan_blocks, split_requests
-from .refused import Probe, RangeSet, TooLong, load_refused, locate, recheck, save_refused
+from .refused import (
+    REFUSED_COMPONENT,
+    REFUSED_SCHEMA,
+    Probe,
+    RangeSet,
+    TooLong,
+    load_refused,
+    locate,
+    recheck,
+    save_refused,
+)
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +145,10 @@ class ModbusDriver(Driver):
     """Polls one Modbus TCP or RTU device (see the module docstring)."""
 
     protocol = "modbus"
+
+    @classmethod
+    def schemas(cls) -> Mapping[str, Sequence[Step]]:
+        return {REFUSED_COMPONENT: REFUSED_SCHEMA}
 
     def __init__(self, ctx: DriverContext):
         super().__init__(ctx)

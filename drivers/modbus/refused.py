@@ -196,7 +196,8 @@ def _unread(start: int, end: int, data: dict[int, Any]) -> RangeSet:
 
 # -- memory across restarts -------------------------------------------------------------------
 
-_SCHEMA = [
+REFUSED_COMPONENT = "modbus_refused"
+REFUSED_SCHEMA = [
     """CREATE TABLE IF NOT EXISTS modbus_refused (
         device TEXT NOT NULL,
         area TEXT NOT NULL,
@@ -213,7 +214,7 @@ def load_refused(path: Path, device: str) -> dict[str, list[tuple[int, int]]]:
         return {}
     conn = connect(path)
     try:
-        migrate(conn, "modbus_refused", _SCHEMA)
+        migrate(conn, REFUSED_COMPONENT, REFUSED_SCHEMA)
         rows = conn.execute(
             "SELECT area, start, stop FROM modbus_refused WHERE device = ? ORDER BY start",
             (device,),
@@ -230,7 +231,7 @@ def save_refused(path: Path, device: str, ranges: dict[str, list[tuple[int, int]
     """Replace what is remembered for ``device`` in one transaction."""
     conn = connect(path)
     try:
-        migrate(conn, "modbus_refused", _SCHEMA)
+        migrate(conn, REFUSED_COMPONENT, REFUSED_SCHEMA)
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("DELETE FROM modbus_refused WHERE device = ?", (device,))

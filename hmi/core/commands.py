@@ -26,6 +26,7 @@ from .i18n import Translator
 from .live import LiveTags
 from .logs import app_version
 from .paths import data_dir_for
+from .plugins import default_registry
 from .project.models import Project
 from .runtime import STORE_FILE
 from .store import Writer, open_store
@@ -128,7 +129,8 @@ def station(
     translator = Translator(project.root)
     data_dir.mkdir(parents=True, exist_ok=True)
     capabilities = registry if registry is not None else default_capabilities()
-    open_store(data_dir / STORE_FILE, capabilities.schemas(), app_version())  # StoreError
+    schemas = {**capabilities.schemas(), **default_registry().schemas()}
+    open_store(data_dir / STORE_FILE, schemas, app_version())  # StoreError
     store = Writer(data_dir / STORE_FILE).start()
     started: list[Capability] = []
     account = console_account()

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .project.models import DeviceConfig, Problem, ScanClass, TagConfig
 from .tags import Batch
+
+if TYPE_CHECKING:
+    from .store import Step
 
 
 class DeviceStatus(enum.Enum):
@@ -89,6 +92,13 @@ class Driver(ABC):
         self.ctx = ctx
         self.device = ctx.device
         self.tags = list(ctx.tags)
+
+    @classmethod
+    def schemas(cls) -> Mapping[str, Sequence[Step]]:
+        """Store components it keeps, as a capability declares them: the runtime opens the
+        store with these too, so an upgrade copies and migrates them with the rest and a
+        newer release's store is refused before any driver starts."""
+        return {}
 
     @classmethod
     def validate_device(cls, device: DeviceConfig) -> list[Problem]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
@@ -17,6 +17,7 @@ from typing import Any
 
 from .driver import Driver
 from .project.models import Problem, Project
+from .store import Step
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,13 @@ class DriverRegistry:
 
     def get(self, protocol: str) -> type[Driver] | None:
         return self.drivers.get(protocol)
+
+    def schemas(self) -> dict[str, Sequence[Step]]:
+        """Every installed driver's store components and steps (``Driver.schemas``)."""
+        found: dict[str, Sequence[Step]] = {}
+        for cls in self.drivers.values():
+            found.update(cls.schemas())
+        return found
 
     def describe_missing(self, protocol: str) -> str:
         if protocol in self.errors:

@@ -89,7 +89,7 @@ class Runtime:
         A store from a newer release, or an upgrade that failed (and was undone), raises
         ``StoreError`` before anything starts."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        schemas = self.capability_registry.schemas()
+        schemas = {**self.capability_registry.schemas(), **self.registry.schemas()}
         self.opened = open_store(self.data_dir / STORE_FILE, schemas, app_version())
         self.store = Writer(self.data_dir / STORE_FILE, on_health=self._store_health).start()
         self._store_health(None)

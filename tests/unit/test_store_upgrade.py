@@ -24,6 +24,7 @@ from hmi.core.capability import default_capabilities
 from hmi.core.checks import check_all
 from hmi.core.logs import app_version
 from hmi.core.orders import Order
+from hmi.core.plugins import default_registry
 from hmi.core.runtime import STORE_FILE, Runtime
 from hmi.core.store import COPY_MARK, StoreError, connect, open_store
 
@@ -128,8 +129,10 @@ FILLING = {"product": "Water", "bottle_size_l": 0.5}
 def extra_steps() -> Iterator[dict[str, list]]:
     """A release with one more schema step per component: each declared list grows by a
     step making a table of its own (the lists are the ones the capabilities migrate with,
-    so their own ``migrate`` calls agree); put back afterwards."""
-    schemas = default_capabilities().schemas()
+    so their own ``migrate`` calls agree), the drivers' as the capabilities'; put back
+    afterwards."""
+    schemas = {**default_capabilities().schemas(), **default_registry().schemas()}
+    assert "modbus_refused" in schemas  # a driver's own table
     added: dict[str, list] = {}
     saved: dict[str, list] = {}
     for component, steps in schemas.items():
