@@ -263,28 +263,29 @@ class Postgres:
         self._end(signal.SIGINT)
 
     def kill(self) -> None:
-        """The postmaster and its backends gone at once, as in a power cut."""
+        """The postmaster and its backends gone at once, as in a power cut: one signal to
+        its process group (its own session), so the postmaster cannot see a backend die
+        and fork a recovery process that would outlive it and hold the shared memory."""
         if self.process is not None and self.process.poll() is None:
-            for pid in self.backends():
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self._end(signal.SIGKILL)
 
     def _end(self, sig: int) -> None:
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        children = _children(process.pid)
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=STOP_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        if process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout=STOP_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
         deadline = time.monotonic() + STOP_S  # a backend left over would hold the memory
-        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in children):
+        while time.monotonic() < deadline and _group(process.pid):
             time.sleep(0.02)
 
     def remove(self) -> None:
@@ -294,15 +295,25 @@ class Postgres:
 
 def _children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (from /proc)."""
+    return _processes(1, pid)
+
+
+def _group(pgid: int) -> list[int]:
+    """The live processes of process group ``pgid`` (zombies are gone for this purpose)."""
+    return _processes(2, pgid)
+
+
+def _processes(field: int, value: int) -> list[int]:
+    """Processes whose /proc stat ``field`` after the name (1 parent, 2 group) is ``value``."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if stat.rsplit(")", 1)[1].split()[1] == str(pid):
+        if fields[field] == str(value) and fields[0] != "Z":
             found.append(int(entry.name))
     return found
 
