@@ -12,31 +12,22 @@ PY=${PYTHON:-$ROOT/.venv/bin/python}
 BUNDLE=$OUT/dist/linea-hmi
 mkdir -p "$OUT"
 if [ "${1:-}" != "--no-bundle" ]; then
+    CV2=$(bash installer/opencv.sh)  # first: it may take minutes, and may refuse
+    "$PY" installer/cv2_names.py "$CV2"  # every cv2 call of the program is in it
     start=$(date +%s)
     "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
         --workpath "$OUT/work" --distpath "$OUT/dist" installer/linea-hmi.spec
     # debug information some libraries ship with (libpython alone: 17 MB); code untouched
     find "$BUNDLE" -type f -name '*.so*' -print0 | xargs -0 file | grep 'with debug_info' \
         | cut -d: -f1 | xargs -r strip --strip-debug
-    # OpenCV's own OpenBLAS with its Fortran runtime (50 MB) replaced by cv2_blas.c, which
-    # answers OpenCV's 19 BLAS/LAPACK calls with numpy's OpenBLAS (`hmi -m bundle_check`)
-    cvlibs=$BUNDLE/_internal/opencv_python_headless.libs
-    nplibs=$BUNDLE/_internal/numpy.libs
-    cvblas=$(cd "$cvlibs" && ls libopenblas*.so* 2>/dev/null | head -1)
-    npblas=$(cd "$nplibs" && ls libscipy_openblas64_*.so 2>/dev/null | head -1)
-    if [ -n "$cvblas" ] && [ -n "$npblas" ]; then
-        gcc -shared -fPIC -O2 -Wall -Werror -o "$OUT/$cvblas" installer/cv2_blas.c \
-            -L"$nplibs" -l:"$npblas" -Wl,-rpath,'$ORIGIN/../numpy.libs' \
-            -Wl,-soname,"$cvblas" -Wl,--no-undefined
-        missing=$(nm -D --undefined-only "$BUNDLE/_internal/cv2/cv2.abi3.so" | awk '{print $2}' \
-            | grep -Fx -f <(nm -D --defined-only "$cvlibs/$cvblas" | awk '{print $3}') \
-            | grep -vFx -f <(nm -D --defined-only "$OUT/$cvblas" | awk '{print $3}') || true)
-        [ -z "$missing" ] || { echo "cv2 calls BLAS routines cv2_blas.c lacks: $missing" >&2; exit 1; }
-        mv "$OUT/$cvblas" "$cvlibs/$cvblas"
-        rm -f "$cvlibs"/libgfortran-*.so* "$cvlibs"/libquadmath-*.so*
-        ! ldd "$BUNDLE/_internal/cv2/cv2.abi3.so" | grep "not found" || exit 1
-        find "$BUNDLE/_internal" -maxdepth 1 -xtype l -delete  # links to the dropped ones
-    fi
+    # OpenCV: the wheel's cv2 with every module and codec (127 MB) swapped for the build of
+    # installer/opencv.sh (core, imgproc, imgcodecs, videoio over a camera-only FFmpeg)
+    cv2dir=$BUNDLE/_internal/cv2
+    suffix=$("$PY" -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))")
+    rm -f "$cv2dir"/cv2*.so
+    cp "$CV2" "$cv2dir/cv2$suffix"
+    rm -rf "$BUNDLE/_internal/opencv_python_headless.libs"
+    find "$BUNDLE/_internal" -maxdepth 1 -xtype l -delete  # the links to those
     # system libraries nothing in the bundle links any more (those of the Qt plugins left
     # out: GTK's theme brought cairo, pango, gio...): 8 MB. libpython is the program's own;
     # OpenSSL is what Qt's network would open by name.
@@ -53,6 +44,25 @@ if [ "${1:-}" != "--no-bundle" ]; then
         echo "not linked by anything in the bundle, dropped:" $unused
         (cd "$internal" && rm -f $unused)
     done
+    # Libraries of Debian's own packages come from the system, where apt keeps them patched
+    # (OpenSSL, SQLite, GLib, X11...): build-deb.sh names their packages in Depends. The
+    # program's libpython stays: it is the interpreter the bundle was built with.
+    if command -v dpkg >/dev/null; then
+        system=()
+        for lib in "$internal"/lib*.so*; do
+            [ -f "$lib" ] && [ ! -L "$lib" ] || continue
+            name=$(basename "$lib")
+            case $name in libpython*) continue ;; esac
+            path=$(/sbin/ldconfig -p | awk -v n="$name" '$1 == n && !seen++ {print $NF}')
+            [ -n "$path" ] || continue
+            dpkg -S "$path" >/dev/null 2>&1 || dpkg -S "$(readlink -f "$path")" >/dev/null 2>&1 \
+                || dpkg -S "/usr$path" >/dev/null 2>&1 || continue
+            system+=("$name")
+        done
+        echo "from Debian's packages instead of the bundle: ${system[*]}"
+        (cd "$internal" && rm -f "${system[@]}")
+        find "$internal" -maxdepth 1 -xtype l -delete
+    fi
     # Qt's ICU data: the languages of the plants, the others fall back to ICU's root data
     icudata=$(ls "$BUNDLE"/_internal/PySide6/Qt/lib/libicudata.so.* 2>/dev/null | head -1)
     if [ -n "$icudata" ] && command -v icupkg >/dev/null; then
