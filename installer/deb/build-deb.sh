@@ -21,23 +21,34 @@ for script in postinst prerm postrm; do
     install -m 0755 "$HERE/$script" "$STAGE/DEBIAN/$script"
 done
 
-# system libraries loaded from outside the bundle -> their packages (the program finds
-# its own in _internal/ first, as ldd does with this LD_LIBRARY_PATH)
+# system libraries the bundle's programs, libraries and Qt plugins load from outside it ->
+# their packages, with the lowest version whose symbols they use (dpkg-shlibdeps, from
+# dpkg-dev; the bundle's own libraries are found in it with -l)
+command -v dpkg-shlibdeps >/dev/null || { echo "build-deb.sh needs dpkg-shlibdeps (apt-get install dpkg-dev)" >&2; exit 1; }
 inside="$STAGE/opt/linea-hmi/_internal"
-libs=$(find "$STAGE/opt/linea-hmi" -type f \( -name '*.so*' -o -name hmi \) -print0 \
-    | LD_LIBRARY_PATH="$inside:$inside/PySide6/Qt/lib" xargs -0 ldd 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3}' \
-    | grep -v "^$STAGE" | sort -u)
-packages=()
-for lib in $libs; do
-    real=$(readlink -f "$lib")
-    owner=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "$real" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null || true)
-    [ -n "$owner" ] && packages+=("${owner%%:*}")
-done
+elves=()
+while IFS= read -r -d '' file; do
+    [ "$(head -c 4 "$file" | od -An -c | tr -d ' ')" = "177ELF" ] && elves+=("$file")
+done < <(find "$STAGE/opt/linea-hmi" -type f \( -name '*.so*' -o -name hmi \) -print0)
+work=$(mktemp -d)
+mkdir "$work/debian"
+printf 'Source: linea-hmi\n\nPackage: linea-hmi\nArchitecture: any\n' > "$work/debian/control"
+if ! shlibs=$(cd "$work" && dpkg-shlibdeps -O --ignore-missing-info -l"$inside" \
+        -l"$inside/PySide6/Qt/lib" "${elves[@]}" 2>"$OUT/shlibdeps.log"); then
+    grep "error" "$OUT/shlibdeps.log" | sort -u | head -n 20 >&2
+    echo "a library the bundle needs is neither in it nor installed here to name its package" >&2
+    rm -rf "$work"; exit 1
+fi
+rm -rf "$work"
+IFS=',' read -r -a packages <<< "${shlibs#shlibs:Depends=}"
 # what Qt opens at run time rather than links (xcb platform, EGL/GL), and the fonts
 packages+=(libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
     libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1 fonts-dejavu-core)
-depends=$(printf '%s\n' "${packages[@]}" | sed 's/^libc6$//' | grep -v '^$' | sort -u | paste -sd, | sed 's/,/, /g')
+# one entry per package, the versioned one where both came
+depends=$(printf '%s\n' "${packages[@]}" | sed 's/^ *//; s/ *$//' | grep -v '^$' \
+    | awk '{ if (length($0) > length(best[$1])) best[$1] = $0 } END { for (p in best) print best[p] }' \
+    | sort | paste -sd, | sed 's/,/, /g')
 SIZE=$(du -sk "$STAGE" --exclude=DEBIAN | cut -f1)
 cat > "$STAGE/DEBIAN/control" <<CONTROL
 Package: linea-hmi
@@ -45,7 +56,7 @@ Version: $VERSION
 Architecture: $ARCH
 Maintainer: Linea HMI <support@linea-hmi.invalid>
 Installed-Size: $SIZE
-Depends: libc6 (>= 2.28), $depends
+Depends: $depends
 Section: misc
 Priority: optional
 Homepage: https://linea-hmi.invalid
