@@ -2,7 +2,7 @@
 # The Debian package of a built bundle:  build-deb.sh BUNDLE VERSION OUT
 # Installs the bundle to /opt/linea-hmi, the `hmi` command to /usr/bin, a desktop entry and
 # its icon. Depends: the Debian packages of every system library the bundle's programs,
-# libraries and Qt plugins load from the system (found with ldd, named by dpkg -S).
+# libraries and Qt plugins load from the system, at the versions they need (dpkg-shlibdeps).
 set -euo pipefail
 BUNDLE=$(realpath "$1"); VERSION=$2; OUT=$(realpath "$3")
 HERE=$(cd "$(dirname "$0")" && pwd)
