@@ -137,6 +137,7 @@ def environment(home: Path, platform: str) -> dict[str, str]:
 def launch(hmi: list[str], home: Path, ports: list[int], platform: str) -> subprocess.Popen[bytes]:
     command = [*hmi, "demo"]
     command += ["--modbus-port", str(ports[0]), "--opcua-port", str(ports[1])]
+    command += ["--mes-port", str(ports[2])]  # none fixed: a test or a demo may hold 8480
     if platform == "xvfb":
         command = ["xvfb-run", "-a", "-s", f"-screen 0 {SCREEN}", *command]
     with open(home / "demo.out", "wb") as out, open(home / "demo.err", "wb") as err:
@@ -344,8 +345,8 @@ def main(argv: Sequence[str]) -> int:
     args = options(argv)
     cores = os.cpu_count() or 1
     home = Path(tempfile.mkdtemp(prefix="linea-bench-app-"))
-    ports = free_ports(2)
-    free_running_plant(home, *ports)
+    ports = free_ports(3)
+    free_running_plant(home, *ports[:2])
     figures: dict[str, Any] = {
         "platform": args.platform,
         "minutes": args.minutes,
