@@ -22,6 +22,10 @@ FFMPEG_VERSION=5.1.9
 FFMPEG_SHA256=d9b593bb2ba93d4b50f74177e0cdcd41747e708596367deed0c30348a71dd176
 FFMPEG_URL=http://deb.debian.org/debian/pool/main/f/ffmpeg/ffmpeg_${FFMPEG_VERSION}.orig.tar.xz
 
+wheel=$("$PY" -c "from importlib.metadata import version; print(version('opencv-python-headless'))" 2>/dev/null || true)
+if [ "$wheel" != "$OPENCV_VERSION" ]; then  # the tests would not run the bundle's release
+    echo "note: the tests use opencv-python-headless ${wheel:-(not installed)}, the bundle gets $OPENCV_VERSION; pin one or update OPENCV_VERSION and OPENCV_SHA256 here" >&2
+fi
 # a change to this script builds anew
 WORK=$ROOT/build/opencv/$OPENCV_VERSION-ffmpeg$FFMPEG_VERSION-$(sha256sum "$ROOT/installer/opencv.sh" | cut -c1-10)
 RESULT=$WORK/cv2/cv2.so
