@@ -10,12 +10,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from hmi.core.orders.model import MachineState
-from hmi.ui.bridge import TagBridge
 from hmi.ui.orders import OrdersViews
-from hmi.ui.shell import MainWindow, Profile
+from hmi.ui.shell import Profile
 from tests.unit.orders.service_setup import Clock, close, config, writer
 
-from .windows import write_screens
+from .windows import views_window
 
 TOUCH = Profile("touch", True, 60, 20, 12, px_per_mm=6.0)  # 60 px = 10 mm
 DESK = Profile("desk", False, 36, 17)
@@ -64,25 +63,9 @@ def stop_service(orders) -> None:
 
 def open_window(qtbot, project, engine, folder: Path, runtime, service, profile=DESK):
     """The main window with only the order views, the runtime's access and data folder."""
-    bridge = TagBridge(engine, rate_hz=20)
-    window = MainWindow(
-        project,
-        bridge,
-        write_screens(folder / "screens"),
-        profile=profile,
-        writer=runtime,
-        watch=False,
-        data_dir=folder / "data",
-        services={"orders": service},
-        views=[OrdersViews],
+    return views_window(
+        qtbot, project, engine, folder, {"orders": service}, [OrdersViews], runtime, profile
     )
-    qtbot.addWidget(window)
-    bridge.start()
-    window.resize(*((1280, 800) if profile.touch else (1920, 1080)))
-    window.start()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def make_stop(service, clock: Clock, seconds: float, line: str = "line1", state=None) -> int:

@@ -20,14 +20,13 @@ from PySide6.QtWidgets import QWidget
 
 from hmi.core.vision import Decision, Detection, Frame, Inference
 from hmi.core.vision.config import ModelConfig, VisionConfig
-from hmi.ui.bridge import TagBridge
-from hmi.ui.shell import MainWindow, Profile
+from hmi.ui.shell import Profile
 from hmi.ui.vision import VisionViews
 from hmi.ui.vision.common import verdict_text
 from hmi.ui.vision.live import InspectionDialog, LiveTile, Pictures, VisionBand
 from tests.vision.test_live import CAMERA, press_config, press_vision, produce, stop_vision
 
-from .windows import write_screens
+from .windows import views_window
 
 TOUCH = Profile("touch", True, 60, 20, 12, px_per_mm=6.0)  # 60 px = 10 mm
 DESK = Profile("desk", False, 36, 17)
@@ -41,25 +40,9 @@ def vision(tmp_path):
 
 
 def open_window(qtbot, project, engine, folder, runtime, service, profile=DESK):
-    bridge = TagBridge(engine, rate_hz=20)
-    window = MainWindow(
-        project,
-        bridge,
-        write_screens(folder / "screens"),
-        profile=profile,
-        writer=runtime,
-        watch=False,
-        data_dir=folder / "data",
-        services={"vision": service},
-        views=[VisionViews],
+    return views_window(
+        qtbot, project, engine, folder, {"vision": service}, [VisionViews], runtime, profile
     )
-    qtbot.addWidget(window)
-    bridge.start()
-    window.resize(*((1280, 800) if profile.touch else (1920, 1080)))
-    window.start()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 @pytest.fixture
