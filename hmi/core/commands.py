@@ -24,12 +24,11 @@ from .capability import Capability, CapabilityContext, CapabilityRegistry, defau
 from .engine import TagEngine
 from .i18n import Translator
 from .live import LiveTags
-from .logs import app_version
 from .paths import data_dir_for
 from .plugins import default_registry
 from .project.models import Project
-from .runtime import STORE_FILE
-from .store import Writer, open_store
+from .runtime import STORE_FILE, open_station_store
+from .store import Writer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -129,8 +128,7 @@ def station(
     translator = Translator(project.root)
     data_dir.mkdir(parents=True, exist_ok=True)
     capabilities = registry if registry is not None else default_capabilities()
-    schemas = {**capabilities.schemas(), **default_registry().schemas()}
-    open_store(data_dir / STORE_FILE, schemas, app_version())  # StoreError
+    open_station_store(data_dir, capabilities, default_registry())  # StoreError
     store = Writer(data_dir / STORE_FILE).start()
     started: list[Capability] = []
     account = console_account()

@@ -55,6 +55,15 @@ GC_YOUNG = 20_000  # allocations between collections of the youngest generation 
 SWITCH_S = 0.001  # a thread waiting for the interpreter gets it this soon (Python: 5 ms)
 
 
+def open_station_store(
+    data_dir: Path, capabilities: CapabilityRegistry, drivers: DriverRegistry
+) -> Opened:
+    """The store opened with every capability's and every installed driver's components:
+    upgraded under a copy, or ``StoreError`` (a newer release's, an undone upgrade)."""
+    schemas = {**capabilities.schemas(), **drivers.schemas()}
+    return open_store(data_dir / STORE_FILE, schemas, app_version())
+
+
 class Runtime:
     def __init__(
         self,
@@ -89,8 +98,7 @@ class Runtime:
         A store from a newer release, or an upgrade that failed (and was undone), raises
         ``StoreError`` before anything starts."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        schemas = {**self.capability_registry.schemas(), **self.registry.schemas()}
-        self.opened = open_store(self.data_dir / STORE_FILE, schemas, app_version())
+        self.opened = open_station_store(self.data_dir, self.capability_registry, self.registry)
         self.store = Writer(self.data_dir / STORE_FILE, on_health=self._store_health).start()
         self._store_health(None)
         # before the loop runs: their subscriptions are in place before any value arrives
