@@ -254,10 +254,6 @@ class Postgres:
             )
             conn.execute(f"CREATE DATABASE {self.database} OWNER {self.user}")
 
-    def backends(self) -> list[int]:
-        """The server's processes (the postmaster's children), by pid."""
-        return [] if self.process is None else _children(self.process.pid)
-
     def stop(self) -> None:
         """A fast shutdown: sessions are ended, the server checkpoints and exits."""
         self._end(signal.SIGINT)
@@ -293,18 +289,8 @@ class Postgres:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (from /proc)."""
-    return _processes(1, pid)
-
-
 def _group(pgid: int) -> list[int]:
-    """The live processes of process group ``pgid`` (zombies are gone for this purpose)."""
-    return _processes(2, pgid)
-
-
-def _processes(field: int, value: int) -> list[int]:
-    """Processes whose /proc stat ``field`` after the name (1 parent, 2 group) is ``value``."""
+    """The live processes of process group ``pgid`` (from /proc; zombies count as gone)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -313,7 +299,7 @@ def _processes(field: int, value: int) -> list[int]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if fields[field] == str(value) and fields[0] != "Z":
+        if fields[2] == str(pgid) and fields[0] != "Z":
             found.append(int(entry.name))
     return found
 
