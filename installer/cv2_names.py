@@ -52,17 +52,16 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     cv2 = load(Path(argv[0]))
+    used = uses(ROOT)
     missing = {
-        name: where
-        for name, where in uses(ROOT).items()
-        if name in NOT_BUILT or not hasattr(cv2, name)
+        name: where for name, where in used.items() if name in NOT_BUILT or not hasattr(cv2, name)
     }
     for name, where in sorted(missing.items()):
         print(f"cv2.{name} is not in the bundle's OpenCV: {', '.join(where)}", file=sys.stderr)
     if missing:
         print("use another call, or build it in (installer/opencv.sh)", file=sys.stderr)
         return 1
-    print(f"the bundle's OpenCV {cv2.__version__} has all {len(uses(ROOT))} cv2 names used")
+    print(f"the bundle's OpenCV {cv2.__version__} has all {len(used)} cv2 names used")
     return 0
 
 
