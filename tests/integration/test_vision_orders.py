@@ -48,7 +48,7 @@ vision:
     cam:
       line: line1
       source: {images}
-      fps: 30
+      fps: 23
       size: [{side}, {side}]
       channels: 3
       model: bright
@@ -101,9 +101,9 @@ class Press:
         for n in range(parts):
             self.parts += 1
             self.plc.set_counter(PART, self.parts)
-            # a little over two polls of the fast scan class, and never in step with the
-            # camera's three images (a fixed 120 ms locks onto them when a slowed camera
-            # delivers 25 frames a second: every part saw the same one or two)
+            # a little over two polls of the fast scan class; a part is seen on the 50 ms
+            # poll grid, so the camera runs at 23 frames a second: at 30 its three images
+            # repeat every 100 ms, in step with that grid, and a part only ever saw two
             time.sleep(0.12 + 0.013 * (n % 4))
 
     def interrupt_billets(self, pieces: int) -> None:
