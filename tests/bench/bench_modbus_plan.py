@@ -113,17 +113,24 @@ class _Sink:
 
 
 async def _measure(each: Map, port: int, **options) -> dict:
-    from drivers.modbus import ModbusDriver
-    from drivers.modbus.address import Area
-    from hmi.core.driver import DriverContext
-    from hmi.core.project.models import DataType, DeviceConfig, ScanClass, TagConfig
+    from hmi.core.project.models import DataType, TagConfig
 
     kind = {1: DataType.UINT16, 2: DataType.UINT32}
     tags = [
         TagConfig(f"t{a}", kind[n], "bench", f"hr:{a}", scan_class="fast") for a, n in each.tags
     ]
     settings = {"host": "127.0.0.1", "port": port, **options}
-    folder = tempfile.mkdtemp(prefix="bench-modbus-plan-")
+    with tempfile.TemporaryDirectory(prefix="bench-modbus-plan-") as folder:
+        return await _measure_in(each, tags, settings, folder)
+
+
+async def _measure_in(each: Map, tags: list, settings: dict, folder: str) -> dict:
+    from drivers.modbus import ModbusDriver
+    from drivers.modbus.address import Area
+    from hmi.core.driver import DriverContext
+    from hmi.core.project.models import DataType, DeviceConfig, ScanClass
+
+    kind = {1: DataType.UINT16, 2: DataType.UINT32}
     device = DeviceConfig("bench", "modbus", settings)
     ctx = DriverContext(device, tags, {"fast": ScanClass("fast", 1.0)}, _Sink(), folder)
     driver = ModbusDriver(ctx)
@@ -194,8 +201,9 @@ def main() -> None:
     try:
         if not ready.wait(30):
             raise SystemExit("the Modbus server process did not start")
-        os.environ.setdefault("LINEA_HMI_HOME", tempfile.mkdtemp(prefix="bench-home-"))
-        figures = asyncio.run(_run(maps, ports))
+        with tempfile.TemporaryDirectory(prefix="bench-home-") as home:
+            os.environ.setdefault("LINEA_HMI_HOME", home)
+            figures = asyncio.run(_run(maps, ports))
     finally:
         server.terminate()
         server.join(5)
