@@ -1105,6 +1105,7 @@
     </message>
     <message>
         <source>{reason} (needs the permission {permission})</source>
+        <extracomment>what a refresh brings: the chosen target, every target&apos;s figures, its refused events (None: as shown) and the released orders refused (None: no order source)</extracomment>
         <translation>{reason} (serve il permesso {permission})</translation>
     </message>
     <message>
@@ -1158,6 +1159,14 @@
     <message>
         <source>none</source>
         <translation>nessuno</translation>
+    </message>
+    <message>
+        <source>Events refused: {n}</source>
+        <translation>Eventi rifiutati: {n}</translation>
+    </message>
+    <message>
+        <source>Orders refused: {n}</source>
+        <translation>Ordini rifiutati: {n}</translation>
     </message>
     <message>
         <source>{line} (no order)</source>
@@ -1382,6 +1391,42 @@
     <message>
         <source>MES: {n} events refused</source>
         <translation>MES: {n} eventi rifiutati</translation>
+    </message>
+    <message>
+        <source>not taken</source>
+        <translation>non accettato</translation>
+    </message>
+    <message>
+        <source>change not applied</source>
+        <translation>modifica non applicata</translation>
+    </message>
+    <message>
+        <source>withdrawal not applied</source>
+        <translation>ritiro non applicato</translation>
+    </message>
+    <message>
+        <source>(no ID)</source>
+        <translation>(senza ID)</translation>
+    </message>
+    <message>
+        <source>Reading the orders refused…</source>
+        <translation>Lettura degli ordini rifiutati…</translation>
+    </message>
+    <message>
+        <source>Every order {source} released was taken</source>
+        <translation>Ogni ordine rilasciato da {source} è stato accettato</translation>
+    </message>
+    <message>
+        <source>Orders from {source} refused: {n}. {source} was told why.</source>
+        <translation>Ordini di {source} rifiutati: {n}. A {source} è stato detto perché.</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Linea</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Cosa</translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,7 @@ from hmi.core.mes import target as target_module
 from hmi.core.mes.config import read_mes
 from hmi.core.mes.service import Mes
 from hmi.core.project.loader import load_project
+from hmi.core.store import migrate
 
 from .conftest import project_text, store, wait_until, write_events
 
@@ -64,6 +65,37 @@ def test_status_lists_each_target(station, capsys):
     assert line["target"] == "plant" and line["quarantined"] == 3 and line["backlog"] == 0
     code, out, _ = hmi(capsys, "status", str(folder), "--data-dir", str(data), "--quarantined")
     assert len(out.splitlines()) == 4 and '"reason": "scrap not taken"' in out
+
+
+def test_status_lists_the_released_orders_refused_newest_first(station, capsys):
+    from hmi.core.mes import intake
+
+    folder, data = station
+    conn = sqlite3.connect(data / "hmi.db")
+    with conn:  # as the intake of a running station recorded its decisions
+        migrate(conn, intake.COMPONENT, intake.SCHEMA)
+        conn.executemany(
+            "INSERT INTO mes_orders_in VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                ("plant", "P-1", "line1", "f1", intake.REFUSED, "target must be whole", 1e9),
+                ("plant", "P-2", "line1", "f2", intake.ACCEPTED, "", 1e9 + 1),
+                ("plant", "P-3", "line1", "f3", intake.KEPT, "it is never changed", 1e9 + 2),
+                ("plant", "P-4", "line2", "withdrawn", intake.KEPT, "it started", 1e9 + 3),
+                ("plant", "P-5", "line1", "f5", intake.KEPT, "", 1e9 + 4),  # listed as it runs
+            ],
+        )  # fmt: skip
+    conn.close()
+    code, out, err = hmi(capsys, "status", str(folder), "--data-dir", str(data))
+    assert code == 0, err
+    listed = out.splitlines()[1:]
+    assert listed[0] == "released orders refused: 3"
+    assert [line.strip().split(" ", 2)[2] for line in listed[1:]] == [
+        "P-4 line2 from plant (withdrawal not applied): it started",
+        "P-3 line1 from plant (change not applied): it is never changed",
+        "P-1 line1 from plant: target must be whole",
+    ]
+    code, out, _ = hmi(capsys, "status", str(folder), "--data-dir", str(data), "--json")
+    assert [json.loads(line)["target"] for line in out.splitlines()] == ["plant"]
 
 
 def test_export_discard_and_retry_act_on_the_quarantine(station, capsys, tmp_path):

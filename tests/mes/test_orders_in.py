@@ -15,10 +15,11 @@ from hmi.core.connection import ConnectionPolicy
 from hmi.core.mes import TargetError
 from hmi.core.mes.config import OrdersIn, TargetConfig
 from hmi.core.mes.http import HttpTarget
-from hmi.core.mes.intake import MES_USER, Intake, IntakeStatus
+from hmi.core.mes.intake import MES_USER, Intake, IntakeStatus, RefusedOrder, refused_orders
 from hmi.core.mes.orders_in import HttpOrderSource
 from hmi.core.orders.model import OrderState
 from hmi.core.outbox import OutboxEvent
+from hmi.core.store import connect
 from tests.mes.receiver import Receiver
 from tests.unit.orders.service_setup import (
     FILLER,
@@ -104,6 +105,15 @@ def refusals(station: Station) -> dict[str, str]:
     return {e.payload["order"]: e.payload["reason"] for e in station.events("order.refused")}
 
 
+def standing(station: Station) -> dict[str, RefusedOrder]:
+    """The refusals a supervisor is shown, by order number."""
+    conn = connect(station.orders.store.path, readonly=True)
+    try:
+        return {r.number: r for r in refused_orders(conn)}
+    finally:
+        conn.close()
+
+
 def test_released_orders_enter_the_queue_as_downloaded_by_the_mes(station, receiver):
     receiver.line_orders = {
         "line1": [job("P-1", Priority=2), job("P-2", target=250, Priority=1)],
@@ -175,6 +185,12 @@ def test_each_kind_of_bad_order_is_refused_with_its_reason_and_reported(station,
         assert words in reasons[number], (number, reasons[number])
     status = station.intake.status()
     assert status.refused == len(expected) - 1  # the second OK-1 is no order of its own
+    shown = standing(station)
+    assert set(shown) == set(expected) - {"OK-1"}
+    assert {(r.source, r.line, r.refused) for n, r in shown.items() if n.startswith("X-")} == {
+        ("plant", "line1", "download"), ("plant", "line9", "download")
+    }  # fmt: skip
+    assert shown["X-kg"].reason == reasons["X-kg"] and shown["X-kg"].ts > 0
     assert status.notice.startswith("(no ID) line1: refused")
     station.deliver(receiver)  # every refusal follows the contract
     refused = [m for m in receiver.messages if m["kind"] == "order.refused"]
@@ -288,6 +304,9 @@ def test_orders_changed_or_withdrawn_upstream(station, receiver):
     }
     assert refused["P-3"]["Refused"] == "change" and refused["P-3"]["JobState"] == "Running"
     assert refused["F-1"]["Refused"] == "withdrawal"
+    shown = standing(station)
+    assert {n: r.refused for n, r in shown.items()} == {"P-3": "change", "F-1": "withdrawal"}
+    assert shown["P-3"].reason == reasons["P-3"] and shown["F-1"].line == "line2"
     actions = [m["JobResponse"]["Action"] for m in receiver.messages if m["kind"] == "order.state"]
     assert {"revise", "withdraw", "start"} <= set(actions)
     # nothing is reported twice, and a restart decides nothing again
@@ -297,6 +316,10 @@ def test_orders_changed_or_withdrawn_upstream(station, receiver):
                    clock=station.clock).load()  # fmt: skip
     station.source._etags.clear()
     assert again.poll() == []
+    # the MES lists P-3 as the line runs it again: its refusal no longer stands
+    receiver.line_orders["line1"][1] = job("P-3", Priority=5)
+    assert [(d.number, d.action) for d in again.poll()] == [("P-3", "keep")]
+    assert set(standing(station)) == {"F-1"}
 
 
 def test_the_capability_shows_the_download_as_tags(tmp_path, receiver):
@@ -355,6 +378,9 @@ mes:
         assert capability.summary()[-1].startswith(
             "mes orders from plant: ok, 1 refused (latest: P-1 line1: refused: target must be"
         )
+        [shown] = capability.mes.refused_orders()
+        assert (shown.number, shown.line, shown.refused) == ("P-1", "line1", "download")
+        assert shown.reason.startswith("target must be")
     finally:
         capability.stop()
         close(orders)

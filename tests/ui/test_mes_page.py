@@ -9,15 +9,19 @@ nothing; an action the project signs runs only once signed."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from hmi.core.mes import Mes, MesConfig
+from hmi.core.mes import Mes, MesConfig, intake
 from hmi.core.mes.capability import status_batch
+from hmi.core.mes.config import OrdersIn
+from hmi.core.store import migrate
 from hmi.ui.mes import MesViews
 from hmi.ui.shell import MainWindow, Profile
 from tests.mes.conftest import FakeTarget, store, target_config, wait_until, write_events
@@ -126,6 +130,7 @@ def test_the_page_shows_the_target_and_what_it_refused(qtbot, page, sync):
     assert not page.buttons["retry"].isEnabled()
     assert page.buttons["retry"].toolTip() == "Touch the events first"
     assert page.buttons["retry_all"].isEnabled() and page.buttons["export"].isEnabled()
+    assert page.orders is None and page.tabs == {}  # no orders come from this MES
 
 
 def test_the_target_offline_shows_in_words_with_its_backlog(qtbot, page, sync):
@@ -327,6 +332,74 @@ def test_each_target_has_its_tile_and_touching_one_shows_what_it_refused(
         assert page.chosen == "erp" and page.tiles["erp"].property("chosen") is True
         assert {page.table.item(r, 2).text() for r in range(2)} == {"count"}
         assert page.heading.text().startswith("Events erp refused: 2.")
+    finally:
+        mes.stop()
+        writer.stop()
+
+
+def record_decisions(path: Path, rows: list[tuple]) -> None:
+    """Decisions on released orders as a station's intake keeps them."""
+    conn = sqlite3.connect(path)
+    with conn:
+        migrate(conn, intake.COMPONENT, intake.SCHEMA)
+        conn.executemany("INSERT OR REPLACE INTO mes_orders_in VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.close()
+
+
+def test_the_released_orders_refused_are_listed_behind_their_tab(
+    qtbot, project, engine, tmp_path, runtime
+):
+    writer = store(tmp_path / "orders.db")
+    plant = FakeTarget("plant", max_batch=10, refuse_kinds=["scrap"])
+    config = MesConfig({"plant": target_config(plant, orders=OrdersIn(30.0, ("line1",)))})
+    mes = Mes(config, writer, runtime.access, poll=0.05).load().start()
+    write_events(writer, [("O-1", "scrap"), ("O-1", "count")])
+    now = time.time()
+    record_decisions(writer.path, [("plant", "P-1", "line1", "f1", intake.ACCEPTED, "", now)])
+    try:
+        assert wait_until(lambda: mes.status()[0].quarantined == 1)
+        window = open_window(qtbot, project, engine, tmp_path, runtime, mes)
+        page = window.open_page("mes")
+        block, tabs = page.orders, page.tabs
+        assert block is not None and block.source == "plant"
+        qtbot.waitUntil(lambda: block.loaded and page.loaded, timeout=5000)
+        # the events first; each tab carries its count, flagged while it is not zero
+        assert page.table.isVisible() and not block.isVisible()
+        assert tabs["events"].text() == "Events refused: 1" and tabs["events"].isChecked()
+        assert tabs["orders"].text() == "Orders refused: 0"
+        assert tabs["orders"].property("abnormal") is False
+        touch(tabs["orders"])
+        assert block.isVisible() and not page.table.isVisible()
+        assert tabs["orders"].isChecked() and not tabs["events"].isChecked()
+        assert block.heading.text() == "Every order plant released was taken"
+        assert not block.table.isVisible()
+        record_decisions(
+            writer.path,
+            [
+                ("plant", "P-2", "line1", "f2", intake.REFUSED, "target must be whole", now + 1),
+                ("plant", "P-1", "line1", "f1b", intake.KEPT, "it started", now + 2),
+            ],
+        )
+        page.refresh()
+        qtbot.waitUntil(lambda: block.table.rowCount() == 2, timeout=5000)
+        assert block.table.isVisible()
+        assert block.heading.text() == "Orders from plant refused: 2. plant was told why."
+        assert tabs["orders"].text() == "Orders refused: 2"
+        assert tabs["orders"].property("abnormal") is True
+        cells = [[block.table.item(r, c).text() for c in range(1, 5)] for r in range(2)]
+        assert cells == [
+            ["P-1", "Line 1", "change not applied", "it started"],  # the newest first
+            ["P-2", "Line 1", "not taken", "target must be whole"],
+        ]
+        assert block.table.item(1, 4).toolTip() == "target must be whole"
+        # the MES listed P-1 as the line runs it: its refusal no longer stands
+        record_decisions(writer.path, [("plant", "P-1", "line1", "f1", intake.KEPT, "", now + 3)])
+        page.refresh()
+        qtbot.waitUntil(lambda: block.table.rowCount() == 1, timeout=5000)
+        assert block.table.item(0, 1).text() == "P-2"
+        assert tabs["orders"].text() == "Orders refused: 1"
+        touch(tabs["events"])
+        assert page.table.isVisible() and not block.isVisible()
     finally:
         mes.stop()
         writer.stop()

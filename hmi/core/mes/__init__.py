@@ -18,8 +18,8 @@ The package, by what each module is for:
   and its ``file:line`` checks;
 - ``delivery``: one target's worker (live and backlog lanes, durable cursor, quarantine,
   backoff); ``schema``: its tables (migration component ``mes``);
-- ``service``: ``Mes``, the workers' figures and what a supervisor does with refused
-  events (retry, discard, export);
+- ``service``: ``Mes``, the workers' figures, the released orders refused, and what a
+  supervisor does with refused events (retry, discard, export);
 - ``orders_in``: what an order source is (``OrderSource``; ``ORDER_SOURCES`` per kind)
   and the HTTP one (``GET /orders`` with ETags); ``orders_pg``: the PostgreSQL one (a
   ``released_orders`` table); ``orders_mqtt``: the MQTT one (retained job orders under
@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from .capability import HEALTH_TAG, MesCapability, target_tag
 from .config import MesConfig, TargetConfig, mes_problems, read_mes
 from .delivery import Status
+from .intake import RefusedOrder
 from .service import DISCARD, EXPORT, RETRY, Mes, MesError, Quarantined, RetryResult
 from .sparkplug_payload import DataType as SparkplugType
 from .sparkplug_payload import Metric as SparkplugMetric
@@ -76,6 +77,7 @@ __all__ = [
     "MqttSettings",
     "Outcome",
     "Quarantined",
+    "RefusedOrder",
     "RetryResult",
     "SparkplugMetric",
     "SparkplugPayload",

@@ -3,8 +3,9 @@
 
 ``status`` prints each target's state, backlog, oldest unsent event, last success and
 error and quarantined events (``--json``: one line per target; ``--quarantined``: the
-events too); ``retry``, ``discard`` and ``export`` act on a target's quarantine as the
-person the started capabilities sign in (``--user NAME``), else the OS account;
+events too), then the released orders refused, newest first; ``retry``, ``discard`` and
+``export`` act on a target's quarantine as the person the started capabilities sign in
+(``--user NAME``), else the OS account;
 ``orders`` asks the order source once and says what a station would take or refuse,
 writing nothing; ``audit POSITION HASH`` checks the audit trail against the head the MES
 holds (its latest ``audit.head``), which a trail rewritten here does not match.
@@ -21,8 +22,11 @@ from typing import Any
 from ..commands import CommandError, CommandSet, Station, console_account
 from .audit_head import verify_against
 from .delivery import Status
+from .intake import RefusedOrder
 from .service import DISCARD, EXPORT, RETRY, Mes, MesError
 from .target import TargetError
+
+SHOWN_REFUSED = 20  # refused orders `status` lists, newest first
 
 
 def add_commands(commands: CommandSet) -> None:
@@ -131,6 +135,14 @@ def act(station: Station, mes: Mes, args: argparse.Namespace) -> str:
             if args.quarantined:
                 for row in mes.quarantined(status.target):
                     print("  " + json.dumps(row.as_json(), sort_keys=True))
+        if not args.json:
+            refused = mes.refused_orders()
+            if refused:
+                print(f"released orders refused: {len(refused)}")
+            for order in refused[:SHOWN_REFUSED]:
+                print(f"  {_refused_line(order)}")
+            if len(refused) > SHOWN_REFUSED:
+                print(f"  … {len(refused) - SHOWN_REFUSED} older (the MES sync page lists them)")
         return ""
     if action == "retry":
         if args.all == bool(args.ids):
@@ -171,6 +183,12 @@ def released_orders(station: Station) -> str:
 
 def _when(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).isoformat(sep=" ", timespec="seconds") if ts else "never"
+
+
+def _refused_line(order: RefusedOrder) -> str:
+    what = "" if order.refused == "download" else f" ({order.refused} not applied)"
+    head = f"{_when(order.ts)} {order.number or '(no ID)'} {order.line or '?'}"
+    return f"{head} from {order.source}{what}: {order.reason}"
 
 
 def _status_line(s: Status, as_json: bool) -> str:

@@ -52,6 +52,56 @@ SCHEMA = [
 MES_USER = "MES"
 ACCEPTED, REFUSED, KEPT, WITHDRAWN = "accepted", "refused", "kept", "withdrawn"
 OK, RETRYING, FAILING = "ok", "retrying", "failing"
+MAX_REFUSED = 500  # refused orders listed, newest first
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedOrder:
+    """A released order the station did not take, or whose change or withdrawal it did not
+    apply (the order stays as the line has it), as the supervisor sees it."""
+
+    source: str  # the MES target it came from
+    number: str
+    line: str
+    refused: str  # download | change | withdrawal
+    reason: str
+    ts: float  # when it was decided
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "number": self.number,
+            "line": self.line,
+            "refused": self.refused,
+            "reason": self.reason,
+            "ts": self.ts,
+        }
+
+
+def refused_orders(conn: sqlite3.Connection, limit: int = MAX_REFUSED) -> list[RefusedOrder]:
+    """The refusals still standing, newest first: an order refused (its latest version)
+    and a change or withdrawal not applied (until the MES lists the order as the line has
+    it again); none where no order source ever made the table."""
+    made = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (COMPONENT,)
+    ).fetchone()
+    if made is None:
+        return []
+    rows = conn.execute(
+        "SELECT source, number, line, fingerprint, verdict, reason, ts FROM mes_orders_in "
+        "WHERE verdict = ? OR (verdict = ? AND reason != '') ORDER BY ts DESC, number LIMIT ?",
+        (REFUSED, KEPT, limit),
+    ).fetchall()
+    return [
+        RefusedOrder(source, number, line, _what_refused(verdict, print_), reason, ts)
+        for source, number, line, print_, verdict, reason, ts in rows
+    ]
+
+
+def _what_refused(verdict: str, fingerprint: str) -> str:
+    if verdict == REFUSED:
+        return "download"
+    return "withdrawal" if fingerprint == "withdrawn" else "change"
 
 
 @dataclass(frozen=True, slots=True)

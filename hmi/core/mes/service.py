@@ -27,6 +27,7 @@ from ..words import did_you_mean
 from . import schema
 from .config import MesConfig
 from .delivery import Delivery, Status, outbox_exists
+from .intake import RefusedOrder, refused_orders
 from .target import Outcome, Target, TargetError
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,17 @@ class Mes:
 
     def status(self) -> list[Status]:
         return [d.status() for d in self.deliveries.values()]
+
+    @property
+    def orders_from(self) -> str:
+        """The target released orders come from ("" when none does)."""
+        source = self.config.order_source
+        return source.name if source is not None else ""
+
+    def refused_orders(self) -> list[RefusedOrder]:
+        """The released orders the station refused (``intake.refused_orders``)."""
+        with _reading(self.store.path) as conn:
+            return refused_orders(conn)
 
     def quarantined(self, target: str) -> list[Quarantined]:
         delivery = self.delivery(target)

@@ -100,7 +100,7 @@ class MesViews(CapabilityViews):
 
     def rehearse(self, on: bool) -> None:
         """For a project without MES targets, ``hmi gallery`` shows the item and the page
-        over a rehearsal (a target offline with a backlog and two refused events); off,
+        over a rehearsal (a target offline with a backlog, refused events and orders); off,
         they are hidden again."""
         window = self.window
         if on and self.rehearsal is None:
@@ -121,8 +121,9 @@ class MesViews(CapabilityViews):
         window.header.fit()
 
     def showcase(self, window: Any) -> list[tuple[str, Any, Any]]:
-        """For ``hmi gallery``: the header item (on the home screen) and the page with a
-        discard's question; a project without targets shows them over a rehearsal."""
+        """For ``hmi gallery``: the header item (on the home screen), the page's refused
+        events with a discard's question and its refused orders; a project without
+        targets shows them over a rehearsal."""
         if window is not self.window or self.operator is None:
             return []
         rehearsed = not self.targets or self.rehearsal is not None
@@ -141,6 +142,14 @@ class MesViews(CapabilityViews):
                 self.page.refreshed(self.rehearsal.answer(self.page.chosen))
                 self.page.table.clearSelection()
                 self.page.table.selectRow(0)
+            if self.page is not None:
+                self.page.show_list("events")
+            return []
+
+        def orders() -> list[Any]:
+            page()
+            if self.page is not None:
+                self.page.show_list("orders")
             return []
 
         def discard() -> Any:
@@ -160,6 +169,7 @@ class MesViews(CapabilityViews):
         return [
             ("mes-header", header, close),
             ("mes-page", page, close),
+            ("mes-orders", orders, close),
             ("mes-discard", discard, close),
         ]
 

@@ -16,27 +16,29 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QDialog,
     QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
-    QTableWidget,
+    QStackedWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from hmi.core.mes import DISCARD, EXPORT, RETRY, Quarantined, Status
+from hmi.core.mes import DISCARD, EXPORT, RETRY, Quarantined, RefusedOrder, Status
 from hmi.ui.entry import EntryDialog
 from hmi.ui.i18n import project_text, refusal_text, translate
 from hmi.ui.notice import set_flag
 from hmi.ui.writes import Permission
 
+from .refused_orders import RefusedOrders
+from .table import list_table
 from .words import (
     FAILING,
     age_text,
@@ -50,6 +52,9 @@ from .words import (
 REFRESH_MS = 2000  # the figures move while the page is looked at
 MAX_ROWS = 500  # refused events listed (all of them are sent again, exported, counted)
 FACTS = ("backlog", "oldest", "success", "error")
+#: what a refresh brings: the chosen target, every target's figures, its refused events
+#: (None: as shown) and the released orders refused (None: no order source)
+Answer = tuple[str, list[Status], list[Quarantined] | None, list[RefusedOrder] | None]
 
 
 def signed(
@@ -246,33 +251,22 @@ class MesPage(QWidget):
         strip.setWidget(holder)
         self.strip = strip
         outer.addWidget(strip)
-        self.heading = QLabel("", self)
+        events = QWidget(self)
+        events_layout = QVBoxLayout(events)
+        events_layout.setContentsMargins(0, 0, 0, 0)
+        events_layout.setSpacing(gap)
+        self.heading = QLabel("", events)
         self.heading.setProperty("heading", True)
         self.heading.setWordWrap(True)
-        outer.addWidget(self.heading)
+        events_layout.addWidget(self.heading)
         body = QHBoxLayout()
         body.setSpacing(gap)
-        self.table = QTableWidget(0, 5, self)
+        self.table = list_table(5, 3, profile, events)
         self.table.setObjectName("mesRefused")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # a touch picks or unpicks one row: no Ctrl on a touch panel
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(round(profile.target_px))
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        heads = self.table.horizontalHeader()
-        for column in range(4):
-            heads.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        heads.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self.mark_buttons)
-        if self.touch:
-            from PySide6.QtWidgets import QScroller
-
-            QScroller.grabGesture(
-                self.table.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
-            )
         body.addWidget(self.table, 1)
         column = QVBoxLayout()
         column.setSpacing(gap)
@@ -283,7 +277,7 @@ class MesPage(QWidget):
             ("export", lambda: self.ask_export()),
             ("discard", lambda: self.ask_discard()),
         ):
-            button = QPushButton("", self)
+            button = QPushButton("", events)
             button.setObjectName(f"mes_{key}")
             button.setMinimumHeight(round(profile.target_px))
             button.clicked.connect(lambda _=False, s=slot: s())
@@ -291,7 +285,8 @@ class MesPage(QWidget):
             self.buttons[key] = button
         column.addStretch(1)
         body.addLayout(column)
-        outer.addLayout(body, 1)
+        events_layout.addLayout(body, 1)
+        self.add_lists(outer, events)
         self.message = QLabel("", self)
         self.message.setObjectName("mesMessage")
         self.message.setWordWrap(True)
@@ -313,6 +308,55 @@ class MesPage(QWidget):
         self.timer.timeout.connect(self.refresh)
         self.retranslate()
 
+    def add_lists(self, outer: QVBoxLayout, events: QWidget) -> None:
+        """The refused events; where orders come from the MES, the released orders refused
+        too, one list at a time behind two tabs that carry their counts."""
+        views = self.views
+        source = getattr(views.service, "orders_from", "") if views.service is not None else ""
+        self.orders: RefusedOrders | None = None
+        self.tabs: dict[str, QPushButton] = {}
+        if not source:
+            outer.addWidget(events, 1)
+            return
+        profile = views.operator.profile
+        self.orders = RefusedOrders(source, views.operator.project, profile, self)
+        self.lists = QStackedWidget(self)
+        self.lists.addWidget(events)
+        self.lists.addWidget(self.orders)
+        row = QHBoxLayout()
+        row.setSpacing(self.gap)
+        group = QButtonGroup(self)
+        for index, key in enumerate(("events", "orders")):
+            tab = QPushButton("", self)
+            tab.setObjectName(f"mes_tab_{key}")
+            tab.setProperty("tab", True)
+            tab.setCheckable(True)
+            tab.setChecked(index == 0)
+            tab.setMinimumHeight(round(profile.target_px))
+            tab.clicked.connect(lambda _=False, i=index: self.lists.setCurrentIndex(i))
+            group.addButton(tab)
+            row.addWidget(tab)
+            self.tabs[key] = tab
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addWidget(self.lists, 1)
+
+    def show_list(self, key: str) -> None:
+        """Show the refused ``events`` or ``orders`` (as touching its tab does)."""
+        if key in self.tabs:
+            self.tabs[key].click()
+
+    def retranslate_tabs(self) -> None:
+        if not self.tabs or self.orders is None:
+            return
+        orders = self.orders
+        events_text = translate("Mes", "Events refused: {n}").format(n=count_text(self.total))
+        orders_text = translate("Mes", "Orders refused: {n}").format(n=count_text(len(orders.rows)))
+        self.tabs["events"].setText(events_text if self.loaded else "…")
+        self.tabs["orders"].setText(orders_text if orders.loaded else "…")
+        set_flag(self.tabs["events"], "abnormal", self.total > 0)
+        set_flag(self.tabs["orders"], "abnormal", bool(orders.rows))
+
     # -- showing -------------------------------------------------------------------------
 
     def showEvent(self, event: Any) -> None:
@@ -331,21 +375,26 @@ class MesPage(QWidget):
         if service is None:
             return False
 
-        def work() -> tuple[str, list[Status], list[Quarantined] | None]:
+        def work() -> Answer:
             # asked when the job runs: a reload wanted while a refresh waited is not lost
             reload, known = self.reload or not self.loaded, self.total
             self.reload = False
             statuses = service.status()
+            orders = service.refused_orders() if self.orders is not None else None
             count = next((s.quarantined for s in statuses if s.target == target), 0)
             if not target or (not reload and count == known):
-                return target, statuses, None  # the list as shown is still right
-            return target, statuses, service.quarantined(target)
+                return target, statuses, None, orders  # the events as shown are still right
+            return target, statuses, service.quarantined(target), orders
 
         return self.views.jobs.run(work, self.refreshed, self.failed, key="refresh")
 
-    def refreshed(self, answer: tuple[str, list[Status], list[Quarantined] | None]) -> None:
-        target, statuses, rows = answer
+    def refreshed(self, answer: Answer) -> None:
+        target, statuses, rows, orders = answer
         self.loaded = True
+        shown = self.orders
+        if shown is not None and orders is not None and (not shown.loaded or orders != shown.rows):
+            shown.show_orders(orders)
+            self.retranslate_tabs()
         for status in statuses:
             tile = self.tiles.get(status.target)
             if tile is not None:
@@ -379,6 +428,7 @@ class MesPage(QWidget):
                 table.selectRow(n)
         table.blockSignals(False)
         self.retranslate_heading()
+        self.retranslate_tabs()
         self.mark_buttons()
 
     def order_text(self, stream: str) -> str:
@@ -600,6 +650,9 @@ class MesPage(QWidget):
         )
         for tile in self.tiles.values():
             tile.retranslate()
+        if self.orders is not None:
+            self.orders.retranslate()
+        self.retranslate_tabs()
         if self.rows:
             self.show_rows(self.rows)
         self.retranslate_heading()

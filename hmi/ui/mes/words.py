@@ -34,6 +34,9 @@ QPushButton#mesItem[abnormal="true"] {
     background: @alarm3; color: @alarm3_text; font-weight: bold;
 }
 QPushButton#mesItem[pending="true"] { border: 3px solid @outline; }
+QPushButton[tab="true"] { padding-left: @px(16); padding-right: @px(16); }
+QPushButton[tab="true"][abnormal="true"] { background: @alarm3; color: @alarm3_text; }
+QPushButton[tab="true"]:checked { background: @running; color: @text_on_running; }
 QLabel#mesMessage { background: @panel; padding: @px(6) @px(10); font-weight: bold; }
 QLabel#mesMessage[problem="true"] { background: @running; color: @text_on_running; }
 QLabel#mesMessage[empty="true"] { background: transparent; }

@@ -199,9 +199,7 @@ class ReplayController(QObject):
         t = self._clamp(t)
         bridge = self.window.bridge
         if self.tags is None:
-            self.tags = ReplayTags(
-                self.replay, t, lambda: bridge.bound_tags, live=bridge.engine
-            )
+            self.tags = ReplayTags(self.replay, t, lambda: bridge.bound_tags, live=bridge.engine)
             if self.access is not None:
                 self._release = self.access.hold(
                     translate("Replay", "the station is replaying the past: go back to live")
