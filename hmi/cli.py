@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
@@ -12,8 +13,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +188,6 @@ def _print_summaries(project: Project, runtime, seconds: float | None, every: fl
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
-    from hmi.core.runtime import Runtime
 
     project = _load(args.project)
     if project is None:
@@ -195,16 +196,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from hmi.ui.screenshot import render_screen_png
 
-    runtime = Runtime(project, data_dir_for(project.name))
-    runtime.start()
     try:
-        time.sleep(args.wait)  # let the first scans and subscriptions deliver
-        render_screen_png(project, runtime, args.screen, args.out, (width, height), args.profile)
+        with _drawing_station(project) as runtime:
+            time.sleep(args.wait)  # let the first scans and subscriptions deliver
+            size = (width, height)
+            render_screen_png(project, runtime, args.screen, args.out, size, args.profile)
     except (LookupError, OSError) as exc:
         print(f"screenshot: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        runtime.stop()
     print(args.out)
     return EXIT_OK
 
@@ -212,9 +211,36 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 DEMO_PORTS = (5020, 4840)  # where `hmi sim` serves the demo plant by default
 
 
-def cmd_gallery(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def _drawing_station(project: Project) -> Iterator[Any]:
+    """A started station for pictures, on a data folder of its own that is thrown away
+    after: a picture never depends on a station's records nor adds to them, and a station
+    running on the project goes on (the demo's folder is prepared as ``hmi demo`` does).
+    The station's OPC UA identities and the servers it trusts (``pki/``) come along, so a
+    server that admits the station admits the pictures."""
+    import shutil
+
     from hmi.core.runtime import Runtime
 
+    with tempfile.TemporaryDirectory(prefix="linea-pictures-") as scratch:
+        data = Path(scratch)
+        identities = data_dir_for(project.name) / "pki"
+        try:
+            if identities.is_dir():
+                shutil.copytree(identities, data / "pki")
+        except OSError as error:  # the pictures go on; a server may refuse a new identity
+            print(f"the station's OPC UA identities not copied: {error}", file=sys.stderr)
+        if Path(project.root).resolve() == demo_project_dir().resolve():
+            _prepare_demo(project, data, say=lambda line: None)
+        runtime = Runtime(project, data)
+        runtime.start()
+        try:
+            yield runtime
+        finally:
+            runtime.stop()
+
+
+def cmd_gallery(args: argparse.Namespace) -> int:
     project = _load(args.project)
     if project is None:
         return EXIT_BAD_PROJECT
@@ -222,29 +248,27 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     from hmi.ui.gallery import write_gallery
 
     plant = None
-    root = Path(project.root).resolve()
-    if root == demo_project_dir().resolve() and not all(map(_port_in_use, DEMO_PORTS)):
+    demo = Path(project.root).resolve() == demo_project_dir().resolve()
+    if demo and not all(map(_port_in_use, DEMO_PORTS)):
         # the demo's plant is not running: the gallery runs it, for live values
         plant = subprocess.Popen([sys.executable, "-m", "hmi", "sim", "--quiet"])
         if not all(_wait_for_port(port, 20.0, plant) for port in DEMO_PORTS):
             print("the simulated plant did not start; no live values", file=sys.stderr)
-    runtime = Runtime(project, data_dir_for(project.name))
-    runtime.start()
     try:
-        time.sleep(args.wait)  # the first scans, and a little history for the trends
-        written = write_gallery(
-            project,
-            runtime,
-            args.out,
-            stations=args.station or ("desk", "touch"),
-            languages=args.lang or ("en", "it"),
-            dpi=args.dpi,
-        )
+        with _drawing_station(project) as runtime:
+            time.sleep(args.wait)  # the first scans, and a little history for the trends
+            written = write_gallery(
+                project,
+                runtime,
+                args.out,
+                stations=args.station or ("desk", "touch"),
+                languages=args.lang or ("en", "it"),
+                dpi=args.dpi,
+            )
     except OSError as exc:
         print(f"gallery: {exc}", file=sys.stderr)
         return EXIT_FAILED
     finally:
-        runtime.stop()
         if plant is not None:
             plant.terminate()
             plant.wait(10)
@@ -377,15 +401,20 @@ def _demo_plant(project: Project, args: argparse.Namespace, ports: dict[str, int
             sim.kill()
 
 
-def _prepare_demo(project: Project, data_dir: Path) -> None:
+def _prepare_demo(
+    project: Project, data_dir: Path, say: Callable[[str], None] | None = None
+) -> None:
     """What the capabilities make on the demo's first start (its people: README, "Users
-    and roles")."""
+    and roles"); ``say`` tells each (on stderr unless given)."""
     from hmi.core.commands import station
 
     with station(project, data_dir) as started:
         for capability in started.capabilities:
             for line in capability.prepare_demo():
-                print(line, file=sys.stderr)
+                if say is None:
+                    print(line, file=sys.stderr)
+                else:
+                    say(line)
 
 
 def cmd_read(args: argparse.Namespace) -> int:

@@ -41,6 +41,7 @@ from .live import LiveTags
 from .logs import app_version
 from .plugins import DriverRegistry, default_registry
 from .project.models import Project, TagConfig
+from .station_lock import StationLock
 from .store import Opened, Writer, open_store
 from .systemtags import STORE_HEALTH
 from .tags import Batch
@@ -83,6 +84,7 @@ class Runtime:
         self.translator = Translator(project.root)
         self.store: Writer | None = None  # the local SQLite store, opened by start()
         self.opened: Opened | None = None  # what opening it found (an upgrade, its copy)
+        self.lock = StationLock(self.data_dir)  # held while it runs
         self.capabilities: list[Capability] = []  # the started ones, in start order
         self.loop = asyncio.new_event_loop()
         self.live = LiveTags(self.engine, self.loop)  # the engine for other threads
@@ -96,9 +98,15 @@ class Runtime:
         """Open the store, start the capabilities in order, then every enabled driver.
 
         A store from a newer release, or an upgrade that failed (and was undone), raises
-        ``StoreError`` before anything starts."""
+        ``StoreError`` before anything starts; so does another station running on the same
+        data folder (``StationBusy``: it would count every part a second time)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.opened = open_station_store(self.data_dir, self.capability_registry, self.registry)
+        self.lock.acquire()
+        try:
+            self.opened = open_station_store(self.data_dir, self.capability_registry, self.registry)
+        except BaseException:
+            self.lock.release()
+            raise
         self.store = Writer(self.data_dir / STORE_FILE, on_health=self._store_health).start()
         self._store_health(None)
         # before the loop runs: their subscriptions are in place before any value arrives
@@ -126,6 +134,7 @@ class Runtime:
             self._guarded(capability, "stop", capability.stop, timeout)
         if self.store is not None:
             self.store.stop(timeout)  # commits what is pending
+        self.lock.release()
         self._untune_interpreter()
         self._started = False
 

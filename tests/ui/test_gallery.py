@@ -115,3 +115,42 @@ def test_running_order_panels_come_from_a_rehearsal_never_the_station(
     finally:
         forget()
         stop_service(station)
+
+
+def test_the_gallery_command_draws_on_a_data_folder_of_its_own(tmp_path, monkeypatch, capsys):
+    """Beside a station running on the project: the station's records are neither read
+    nor written (its OPC UA identities are copied), and the gallery's folder is gone
+    after."""
+    from hmi import cli
+    from hmi.core.paths import data_dir_for
+    from hmi.core.station_lock import StationLock
+    from hmi.ui import gallery
+    from tests.unit.test_store_upgrade import PROJECT
+
+    monkeypatch.setenv("LINEA_HMI_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "project.yaml").write_text(PROJECT, encoding="utf-8")
+    station = data_dir_for("Upgrade")
+    station.mkdir(parents=True)
+    running = StationLock(station).acquire("hmi run")  # the line's station runs
+    (station / "pki" / "plc").mkdir(parents=True)
+    (station / "pki" / "plc" / "client.pem").write_text("the station's identity")
+    drawn: list = []
+
+    def draw(project, runtime, out, **options):
+        identity = (runtime.data_dir / "pki" / "plc" / "client.pem").read_text()
+        drawn.append((runtime.data_dir, identity, runtime.lock.held))
+        return [tmp_path / "index.html"]
+
+    monkeypatch.setattr(gallery, "write_gallery", draw)
+    try:
+        code = cli.main(["gallery", str(folder), "--out", str(tmp_path / "g"), "--wait", "0.1"])
+    finally:
+        running.release()
+    assert code == 0, capsys.readouterr().err
+    [(data, identity, held)] = drawn
+    assert held and data != station and station not in data.parents
+    assert identity == "the station's identity"  # a server that admits the station
+    assert not data.exists()  # thrown away
+    assert sorted(p.name for p in station.iterdir()) == ["pki", "station.lock"]  # untouched
