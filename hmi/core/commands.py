@@ -97,9 +97,10 @@ class CommandSet:
 class Station:
     """The capabilities started for one console command, and the ``Access`` they answer."""
 
-    def __init__(self, access: Access, capabilities: list[Capability]):
+    def __init__(self, access: Access, capabilities: list[Capability], data_dir: Path):
         self.access = access
         self.capabilities = capabilities
+        self.data_dir = data_dir  # the station's folder (whose ``station.lock`` says it runs)
 
     def service(self, name: str) -> Any:
         """The service of the started capability ``name``, or None."""
@@ -146,7 +147,7 @@ def station(
                 log.debug("%s failed to start", cls.name, exc_info=True)
                 raise CommandError(f"{cls.name} could not start: {exc}") from exc
             started.append(capability)
-        yield Station(access, started)
+        yield Station(access, started, data_dir)
     finally:
         for capability in reversed(started):
             try:

@@ -14,12 +14,15 @@ holds (its latest ``audit.head``), which a trail rewritten here does not match.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from ..commands import CommandError, CommandSet, Station, console_account
+from ..station_lock import StationBusy, StationLock
 from .audit_head import verify_against
 from .delivery import Status
 from .intake import RefusedOrder
@@ -149,7 +152,8 @@ def act(station: Station, mes: Mes, args: argparse.Namespace) -> str:
             raise MesError("name the outbox ids to retry, or --all (not both)")
         mes.delivery(args.target)  # an unknown target before anyone is asked to sign
         user = actor(station, RETRY, args.target, args)
-        result = mes.retry(args.target, None if args.all else args.ids, user)
+        with _speaking_for(station, mes, args.target):
+            result = mes.retry(args.target, None if args.all else args.ids, user)
         return f"{args.target}: {result.accepted} accepted, {result.refused} refused again"
     if action == "discard":
         mes.delivery(args.target)
@@ -160,6 +164,33 @@ def act(station: Station, mes: Mes, args: argparse.Namespace) -> str:
     user = actor(station, EXPORT, args.target, args)
     count = mes.export(args.target, args.file, user)
     return f"{args.target}: wrote {count} event(s) to {args.file}"
+
+
+@contextlib.contextmanager
+def _speaking_for(station: Station, mes: Mes, target: str) -> Iterator[None]:
+    """A target only the station may speak for while it runs (a Sparkplug edge node: one
+    session, one bdSeq): the console sends only while the station is stopped, and keeps
+    it from starting meanwhile; other targets take a passing connection beside it."""
+    try:
+        alone = bool(getattr(mes.delivery(target).target, "station_only", False))
+    except TargetError:
+        alone = False  # it cannot be set up: mes.retry says why
+    if not alone:
+        yield
+        return
+    lock = StationLock(station.data_dir)
+    try:
+        lock.acquire(f"hmi mes retry {target}")
+    except StationBusy:
+        raise MesError(
+            f"{target} is the station's Sparkplug edge node and the station runs on "
+            f"{station.data_dir}: one session speaks for a node, so send them again from "
+            "its MES sync page, or stop the station first"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def released_orders(station: Station) -> str:

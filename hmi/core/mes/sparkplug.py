@@ -249,6 +249,9 @@ class SparkplugTarget:
     delivery's thread (``open``/``send``/``close``) and the runtime's (``on_values``)."""
 
     kind = "sparkplug"
+    #: one session speaks for an edge node (its client id, bdSeq and births): while the
+    #: station runs, a console command must not send as the node beside it
+    station_only = True
 
     def __init__(
         self,
