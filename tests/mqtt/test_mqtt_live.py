@@ -165,6 +165,15 @@ def test_the_running_order_and_the_alarms_are_retained(mosquitto, live):
     live.on_values({line + "order": good("")})  # the order ended: none runs
     cleared = watcher.until(lambda m: m[0].endswith("orders/current"))
     assert cleared is not None and cleared[1] == b""
+    # back to normal (acknowledged, then the value returned): the topic is cleared, so a
+    # supervisor that subscribes later sees no alarm standing
+    over = {**event, "time": 1700000090.0, "from_state": "acked", "to_state": "normal"}
+    live.on_values({"_sys.alarms.events": good((over,))})
+    alarm = watcher.until(lambda m: "alarms/" in m[0])
+    assert alarm is not None and alarm[1] == b""
+    late = Watcher(mosquitto, f"{ROOT}/line1/alarms/#", client_id="late-alarms")
+    assert late.take(1, 1.0) == []  # nothing retained
+    late.close()
     watcher.close()
 
 

@@ -575,7 +575,8 @@ class MqttTarget:
             self._retain(client, topic, body)
 
     def _alarms(self, client: mqtt.Client) -> None:
-        """Each alarm's state from the alarm events the alarms capability publishes."""
+        """Each alarm's state from the alarm events the alarms capability publishes; one
+        back to normal clears its topic (an empty retained message), as at the start."""
         events = self._alarm_events
         while events:
             e = events.popleft()
@@ -584,6 +585,9 @@ class MqttTarget:
             state = str(e.get("to_state") or "")
             line = str(e.get("line") or "") or self.station
             topic = f"{self.root}/{segment(line)}/alarms/{segment(str(e['alarm_id']))}"
+            if state == "normal":  # over: no late subscriber is told of it
+                self._retain(client, topic, b"")
+                continue
             previous = self._retained.get(topic)
             since = _epoch_ms(e.get("time"))
             if previous and state in ACTIVE and str(e.get("from_state")) in ACTIVE:
