@@ -134,8 +134,8 @@ def test_an_overrule_corrects_the_order_once_and_files_the_example(station):
         f"order {ORDER}: good {good_} -> {good_ - 1}, scrap {scrap} -> {scrap + 1}"
     )
     corrections = station.records("counts.correct")[-2:]
-    reason = f"inspection overruled: {CAMERA} {item.stem}"
-    assert [why(r) for r in corrections] == [reason, reason]
+    reason = f"inspection overruled: {CAMERA} {item.stem} ({review.ref})"
+    assert review.ref.startswith("ref ") and [why(r) for r in corrections] == [reason, reason]
     assert [r.user for r in corrections] == ["sup1", "sup1"]
     # the review: in the sidecar, the audit trail, the gallery and the examples
     assert sidecar(item)["review"]["verdict"] == "overruled"
@@ -164,12 +164,60 @@ def test_an_overrule_corrects_the_order_once_and_files_the_example(station):
         f"order {ORDER}: good {good_ - 1} -> {good_}, scrap {scrap + 1} -> {scrap}"
     )
     assert why(station.records("counts.correct")[-1]) == (
-        f"inspection review taken back: {CAMERA} {item.stem}"
+        f"inspection review taken back: {CAMERA} {item.stem} ({back.ref})"
     )
+    assert back.ref != review.ref
     assert (examples / "good" / item.image.name).is_file()
     # and confirmed once more: nothing to take back twice
     vision.review(CAMERA, item.stem, "confirm", "sup1")
     assert station.counts() == before
+
+
+class Killed(BaseException):
+    """The station's process ends here (nothing after it runs)."""
+
+
+def restart_vision(station: Station) -> None:
+    """The vision service started again over the same folder, as after a power cut."""
+    stop_vision(station.vision, station.vision_store)
+    station.vision, station.vision_store, _ = press_vision(
+        station.folder / "data", station.access,
+        values={"_sys.orders.line1.order": good(ORDER)}, orders=station.orders,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("cut", ["before the order", "between its counts", "before the sidecar"])
+def test_a_review_cut_off_while_correcting_counts_once_after_the_restart(station, monkeypatch, cut):
+    vision = station.vision
+    item = station.saved(6, "good")
+    before = station.counts()
+    calls = []
+    correct = station.orders.correct_count
+
+    def dying(*args, **kwargs):
+        calls.append(args)
+        if cut == "before the order" or (cut == "between its counts" and len(calls) == 2):
+            raise Killed
+        return correct(*args, **kwargs)
+
+    monkeypatch.setattr(station.orders, "correct_count", dying)
+    if cut == "before the sidecar":
+        monkeypatch.setattr(vision, "_file", lambda *a: (_ for _ in ()).throw(Killed()))
+    with pytest.raises(Killed):
+        vision.review(CAMERA, item.stem, "overrule", "sup1", label="scratch")
+    monkeypatch.undo()
+    moved = {"before the order": 0, "between its counts": 1, "before the sidecar": 2}[cut]
+    cut_off = (before[0] - 1, before[1] + (1 if moved == 2 else 0)) if moved else before
+    assert station.counts() == cut_off  # what the kill left
+    assert "correcting" in sidecar(item)  # and what the review was about to do
+    restart_vision(station)
+    vision = station.vision
+    review = vision.review(CAMERA, item.stem, "overrule", "sup1", label="scratch")
+    assert station.counts() == (before[0] - 1, before[1] + 1)  # the part moved once
+    assert "correcting" not in sidecar(item) and sidecar(item)["review"]["verdict"] == "overruled"
+    assert (review.applied_good, review.applied_scrap, review.problem) == (-1, 1, "")
+    vision.review(CAMERA, item.stem, "confirm", "sup1")
+    assert station.counts() == before  # and back once
 
 
 def test_a_defect_overruled_to_good(station):

@@ -4,9 +4,13 @@ An overrule corrects the order the part was counted on, through the orders servi
 audited ``correct_count`` (good and scrap, one each). What a review did to the order is
 kept with it in the sidecar (``applied``), so a second review of the same image first
 takes the first one's correction back: the order's counts move by what the newest review
-says, never twice. The reviewed image and its sidecar are filed under
-``examples/<label>/``, the ``DIR/<label>/`` layout a test run and the training script
-read.
+says, never twice. Before it corrects, the review writes what it is about to do into the
+sidecar (``correcting``, with a reference the corrections' reasons carry): a station
+killed between the correction and the sidecar is settled at the next review of that
+image from what the order's corrections with that reference did, so a kill never makes
+a part count twice nor loses a correction. The reviewed image and its sidecar are filed
+under ``examples/<label>/``, the ``DIR/<label>/`` layout a test run and the training
+script read.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import contextlib
 import json
 import logging
 import shutil
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,8 @@ from .evidence import _write_atomic
 log = logging.getLogger(__name__)
 
 CONFIRMED, OVERRULED = "confirmed", "overruled"
+CORRECTING = "correcting"  # the sidecar's key while a review corrects the order
+INTERRUPTED = "interrupted while correcting the order: partly corrected; review it again"
 VERDICTS = {"confirm": CONFIRMED, "overrule": OVERRULED, CONFIRMED: CONFIRMED, OVERRULED: OVERRULED}
 
 
@@ -46,6 +53,7 @@ class Review:
     applied_scrap: int = 0
     problem: str = ""
     example: str = ""  # the labelled copy, relative to the examples folder
+    ref: str = ""  # what the reasons of its corrections of the order carry
 
 
 def review_from(data: Any) -> Review | None:
@@ -66,6 +74,7 @@ def review_from(data: Any) -> Review | None:
             applied_scrap=int(data.get("applied_scrap") or 0),
             problem=str(data.get("problem") or ""),
             example=str(data.get("example") or ""),
+            ref=str(data.get("ref") or ""),
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -120,11 +129,53 @@ def correct_order(
     return f"order {number}: " + ", ".join(f"{c} {b} -> {a}" for c, b, a in plan)
 
 
-def write_review(sidecar: Path, data: Mapping[str, Any], review: Review) -> dict[str, Any]:
-    """The sidecar with ``review`` in it, replaced in one rename; the new content."""
-    content = {**data, "review": asdict(review)}
+def reference() -> str:
+    """What the reasons of one review's corrections carry, to be found again."""
+    return f"ref {uuid.uuid4().hex[:8]}"
+
+
+def write_intent(
+    sidecar: Path, data: Mapping[str, Any], wanted: Review, before: tuple[int, int], ref: str
+) -> None:
+    """The review about to correct the order, and the steps in force before it."""
+    intent = {"ref": ref, "review": asdict(wanted), "before": list(before)}
+    write_sidecar(sidecar, {**data, CORRECTING: intent})
+
+
+def settle(intent: Any, previous: Review | None, corrections: Sequence[Any]) -> Review | None:
+    """The review in force after one cut off while it corrected the order: the intended
+    one if its corrections were all made, ``previous`` if none was (or all were taken
+    back), else the one before with the steps the order now carries and the problem
+    said. ``corrections``: the order's (``counter``, ``before``, ``after``, ``reason``)."""
+    wanted = review_from(intent.get("review")) if isinstance(intent, Mapping) else None
+    ref = intent.get("ref") if isinstance(intent, Mapping) else None
+    before = intent.get("before") if isinstance(intent, Mapping) else None
+    if wanted is None or not ref or not isinstance(before, list) or len(before) != 2:
+        return previous  # not one of ours: nothing can be known of it
+    moved = {"good": 0, "scrap": 0}
+    for c in corrections:
+        if f"({ref})" in str(c.reason) and c.counter in moved:
+            moved[c.counter] += int(c.after) - int(c.before)
+    now = (int(before[0]) + moved["good"], int(before[1]) + moved["scrap"])
+    if now == (wanted.applied_good, wanted.applied_scrap):
+        made = f"order {wanted.order}: corrected before an interruption ({ref})"
+        return replace(wanted, correction=wanted.correction or made)
+    if now == (int(before[0]), int(before[1])):
+        return previous
+    base = previous or wanted
+    return replace(base, applied_good=now[0], applied_scrap=now[1], problem=INTERRUPTED)
+
+
+def write_sidecar(sidecar: Path, content: Mapping[str, Any]) -> None:
+    """The sidecar replaced in one rename."""
     text = json.dumps(content, ensure_ascii=False, indent=1, default=str).encode()
     _write_atomic(sidecar, text)
+
+
+def write_review(sidecar: Path, data: Mapping[str, Any], review: Review) -> dict[str, Any]:
+    """The sidecar with ``review`` in it, replaced in one rename; the new content."""
+    content = {k: v for k, v in data.items() if k != CORRECTING} | {"review": asdict(review)}
+    write_sidecar(sidecar, content)
     return content
 
 

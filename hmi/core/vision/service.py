@@ -38,14 +38,19 @@ from .live import LiveView
 from .model import GOOD_NAMES, ModelError, VisionModel
 from .pipeline import DEFECT, GOOD, UNINSPECTED, Decision, Inspection, ModelSlot
 from .review import (
+    CORRECTING,
     OVERRULED,
     VERDICTS,
     CorrectionError,
     Review,
     correct_order,
     file_example,
+    reference,
+    settle,
     steps_for,
+    write_intent,
     write_review,
+    write_sidecar,
 )
 
 log = logging.getLogger(__name__)
@@ -356,7 +361,7 @@ class Vision:
             )
             raise VisionError(refusal)
         with self._review_lock:
-            item = self._item(camera, stem)
+            item = self._settled(self._item(camera, stem))
             result, label = self._outcome(item, word, label)
             review, previous = self._corrected(item, word, result, label, user, str(note or ""))
             try:
@@ -394,7 +399,19 @@ class Vision:
         if self.orders is None:
             return dataclasses.replace(unchanged, problem=NO_ORDERS), previous
         what = "overruled" if verdict == OVERRULED else "review taken back"
-        reason = f"inspection {what}: {item.camera} {item.stem}"
+        ref = reference()
+        reason = f"inspection {what}: {item.camera} {item.stem} ({ref})"
+        wanted = dataclasses.replace(
+            base, applied_good=good_step, applied_scrap=scrap_step, ref=ref
+        )
+        assert item.path is not None
+        try:
+            write_intent(item.path, item.sidecar, wanted, applied, ref)
+        except OSError as error:
+            why = f"{error.filename or item.path}: {error.strerror or error}"
+            target = f"{item.camera}/{item.stem}"
+            self.access.record(user, REVIEW, target, status="failed", message=why, verdict=verdict)
+            raise VisionError(f"the review could not be saved: {why}") from None
         try:
             correction = correct_order(self.orders, item.order, net_good, net_scrap, reason, user)
         except LookupError as error:
@@ -405,10 +422,33 @@ class Vision:
                 user, REVIEW, target, status="failed", message=str(error), verdict=verdict
             )
             raise VisionError(str(error)) from None
-        done = dataclasses.replace(
-            base, correction=correction, applied_good=good_step, applied_scrap=scrap_step
-        )
-        return done, previous
+        return dataclasses.replace(wanted, correction=correction), previous
+
+    def _settled(self, item: EvidenceItem) -> EvidenceItem:
+        """``item`` as the order's records say, when a review of it was cut off while it
+        corrected the order (``review.settle``), its sidecar written so; else as it is."""
+        intent = item.sidecar.get(CORRECTING)
+        if intent is None or item.path is None:
+            return item
+        wanted = intent.get("review") if isinstance(intent, Mapping) else None
+        order = str(wanted.get("order") or "") if isinstance(wanted, Mapping) else ""
+        corrections = self.orders.corrections(order) if self.orders and order else []
+        review = settle(intent, item.review, corrections)
+        try:
+            if review is None:  # its first review, and nothing was corrected
+                content = {k: v for k, v in item.sidecar.items() if k != CORRECTING}
+                write_sidecar(item.path, content)
+            else:
+                content = write_review(item.path, item.sidecar, review)
+        except OSError as error:
+            why = f"{error.filename or item.path}: {error.strerror or error}"
+            raise VisionError(f"the review could not be saved: {why}") from None
+        settled = (review.problem or review.correction) if review else "not reviewed"
+        log.warning(
+            "vision review %s/%s was cut off while correcting order %s: settled as %s",
+            item.camera, item.stem, order, settled,
+        )  # fmt: skip
+        return dataclasses.replace(item, sidecar=content, review=review)
 
     def _take_back(
         self, item: EvidenceItem, review: Review, previous: Review | None, user: str
@@ -417,7 +457,7 @@ class Vision:
         before = (previous.applied_good, previous.applied_scrap) if previous else (0, 0)
         good_step, scrap_step = before[0] - review.applied_good, before[1] - review.applied_scrap
         if review.correction and (good_step or scrap_step) and self.orders is not None:
-            reason = f"inspection review not saved: {item.camera} {item.stem}"
+            reason = f"inspection review not saved: {item.camera} {item.stem} ({review.ref})"
             try:
                 correct_order(self.orders, item.order, good_step, scrap_step, reason, user)
             except (LookupError, CorrectionError):
