@@ -247,8 +247,10 @@ class MqttTarget:
         """The station stops: offline said cleanly on the station and each line."""
         self._stopping.set()
         thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(5.0)
+        if thread is not None:  # a connection under way ends within its timeout
+            thread.join(self.timeout + 2.0)
+            if thread.is_alive():
+                log.warning("UNS %s: its publisher did not end in time", self.name)
         with self._lock:
             self._drop(goodbye=self._station)
             self._station = False
