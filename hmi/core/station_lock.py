@@ -42,7 +42,13 @@ class StationLock:
         another process (or another station of this one) has it."""
         if self._file is not None:
             return self
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held while running)
+        try:
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held while running)
+        except OSError as error:
+            raise StoreError(
+                f"{self.path}: cannot be opened ({error.strerror or error}): the station "
+                "writes its data folder"
+            ) from None
         try:
             _lock(handle)
         except OSError:

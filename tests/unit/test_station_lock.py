@@ -127,3 +127,12 @@ def test_the_message_says_what_it_knows_of_the_holder():
     for unreadable in ("", "not json", "[1, 2]", '{"pid": null}'):
         message = busy_message(folder / LOCK_FILE, unreadable)
         assert message.startswith("another Linea HMI station runs on the data folder /srv/line1:")
+
+
+def test_a_lock_it_cannot_open_is_said_plainly(tmp_path):
+    from hmi.core.store import StoreError
+
+    data = tmp_path / "data"
+    (data / LOCK_FILE).mkdir(parents=True)  # in the way: anything that cannot be opened
+    with pytest.raises(StoreError, match=r"station.lock: cannot be opened \(Is a directory\)"):
+        StationLock(data).acquire()
