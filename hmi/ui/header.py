@@ -94,10 +94,11 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         metrics = QFontMetrics(self.font())
+        room = self.contentsRect().width()  # inside a style's padding
         text = self.full_text
-        if self.short_text and metrics.horizontalAdvance(text) > self.width():
+        if self.short_text and metrics.horizontalAdvance(text) > room:
             text = self.short_text
-        self.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.width()))
+        self.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, room))
 
 
 def invalidate_all(layout: QLayout) -> None:

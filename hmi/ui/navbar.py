@@ -16,7 +16,6 @@ from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QLayout,
     QListWidget,
     QListWidgetItem,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from hmi.core.project.models import Project
 from hmi.core.screens import ScreenDef
-from hmi.ui.header import invalidate_all
+from hmi.ui.header import ElidedLabel, invalidate_all
 from hmi.ui.i18n import project_text, translate
 
 if TYPE_CHECKING:
@@ -154,9 +153,9 @@ class NavBar(QWidget):
         self.all = self._button(self.choose_screen, "navAll")
         for button in (self.home, self.back, self.up, self.all):
             self.layout_.addWidget(button)
-        self.path = QLabel("", self)
+        # the way to this screen; where it does not fit, the screen's own title, cut "…"
+        self.path = ElidedLabel("", self)
         self.path.setObjectName("navPath")
-        self.path.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.path.setVisible(not in_header)
         self.layout_.addWidget(self.path, 0 if in_header else 1)
         self.children_box = QHBoxLayout()
@@ -191,9 +190,17 @@ class NavBar(QWidget):
         """Half a window wide (side by side): no path and no child buttons (the screen list
         reaches them); the buttons keep their words while they fit."""
         self.compact = compact
-        self.path.setText("" if compact else self.path_text)
+        self.show_path()
         self.show_children(not compact)
         self.fit_words()
+
+    def show_path(self) -> None:
+        """The way to this screen (none when compact: half a window has no room)."""
+        here = self.title(self.screen) if self.screen is not None else ""
+        if self.compact:
+            self.path.set_full_text("")
+        else:
+            self.path.set_full_text(self.path_text, here if here != self.path_text else "")
 
     def show_children(self, shown: bool) -> None:
         self.children_shown = shown
@@ -376,7 +383,7 @@ class NavBar(QWidget):
             return
         screens = self.panel.host.screens
         self.path_text = "  ›  ".join(self.title(s) for s in screens.path_to(self.screen.name))
-        self.path.setText("" if self.compact else self.path_text)
+        self.show_path()
         children = {child.name: child for child in screens.children(self.screen.name)}
         for button in self.child_buttons:
             child = children.get(button.target)
@@ -390,7 +397,7 @@ class NavBar(QWidget):
         self.up.setEnabled(screens.get(screen.parent) is not None)
         self.home.setEnabled(screens.home is not None and screens.home.name != screen.name)
         self.path_text = "  ›  ".join(self.title(s) for s in screens.path_to(screen.name))
-        self.path.setText("" if self.compact else self.path_text)
+        self.show_path()
         for button in self.child_buttons:
             self.children_box.removeWidget(button)
             button.hide()

@@ -132,7 +132,7 @@ def test_a_live_window_speaks_italian_at_once_and_english_again(qtbot, english, 
     def shown() -> dict[str, str]:
         return {
             "title": window.header.title.full_text,
-            "path": window.nav.path.text(),
+            "path": window.nav.path.full_text,
             "label": pressure.label(),
             "banner": banner_says("line2.fault_code.state"),
             "comm": listed("filler_plc.comm"),

@@ -69,6 +69,12 @@ def test_navigation_follows_the_hierarchy(qtbot, project, engine, folder):
     assert window.host.current_screen.name == "line"
     assert "Plant" in window.nav.path.text() and "Line 1" in window.nav.path.text()
     assert "Line 1" in window.header.title.full_text
+    # no room for the way here: the screen's own title, never the way's cut-off start
+    path = window.nav.path
+    path.resize(path.fontMetrics().horizontalAdvance("Line 1") + 2, path.height())
+    assert path.text() == "Line 1" and path.full_text.startswith("Plant")
+    path.resize(path.fontMetrics().horizontalAdvance("Line") + 2, path.height())
+    assert path.text().startswith("Li") and path.text().endswith("…")
     window.go_to("unit")
     window.go_up()
     assert window.host.current_screen.name == "line"
