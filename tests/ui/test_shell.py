@@ -71,9 +71,10 @@ def test_navigation_follows_the_hierarchy(qtbot, project, engine, folder):
     assert "Line 1" in window.header.title.full_text
     # no room for the way here: the screen's own title, never the way's cut-off start
     path = window.nav.path
-    path.resize(path.fontMetrics().horizontalAdvance("Line 1") + 2, path.height())
+    padding = path.width() - path.contentsRect().width()
+    path.resize(path.fontMetrics().horizontalAdvance("Line 1") + padding + 2, path.height())
     assert path.text() == "Line 1" and path.full_text.startswith("Plant")
-    path.resize(path.fontMetrics().horizontalAdvance("Line") + 2, path.height())
+    path.resize(path.fontMetrics().horizontalAdvance("Line") + padding + 2, path.height())
     assert path.text().startswith("Li") and path.text().endswith("…")
     window.go_to("unit")
     window.go_up()
