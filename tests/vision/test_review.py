@@ -216,6 +216,10 @@ def test_a_review_cut_off_while_correcting_counts_once_after_the_restart(station
     assert station.counts() == (before[0] - 1, before[1] + 1)  # the part moved once
     assert "correcting" not in sidecar(item) and sidecar(item)["review"]["verdict"] == "overruled"
     assert (review.applied_good, review.applied_scrap, review.problem) == (-1, 1, "")
+    g, sc = before
+    both = f"order {ORDER}: good {g} -> {g - 1}, scrap {sc} -> {sc + 1}"
+    rest = f"order {ORDER}: scrap {sc} -> {sc + 1}"  # what the cut-off review had not done
+    assert review.correction == (rest if cut == "between its counts" else both)
     vision.review(CAMERA, item.stem, "confirm", "sup1")
     assert station.counts() == before  # and back once
 

@@ -153,13 +153,15 @@ def settle(intent: Any, previous: Review | None, corrections: Sequence[Any]) -> 
     if wanted is None or not ref or not isinstance(before, list) or len(before) != 2:
         return previous  # not one of ours: nothing can be known of it
     moved = {"good": 0, "scrap": 0}
+    spans: dict[str, tuple[int, int]] = {}  # counter -> its first before, its last after
     for c in corrections:
         if f"({ref})" in str(c.reason) and c.counter in moved:
             moved[c.counter] += int(c.after) - int(c.before)
+            spans[c.counter] = (spans.get(c.counter, (int(c.before), 0))[0], int(c.after))
     now = (int(before[0]) + moved["good"], int(before[1]) + moved["scrap"])
     if now == (wanted.applied_good, wanted.applied_scrap):
-        made = f"order {wanted.order}: corrected before an interruption ({ref})"
-        return replace(wanted, correction=wanted.correction or made)
+        made = ", ".join(f"{k} {a} -> {b}" for k, (a, b) in spans.items())
+        return replace(wanted, correction=f"order {wanted.order}: {made}" if made else "")
     if now == (int(before[0]), int(before[1])):
         return previous
     base = previous or wanted
