@@ -197,7 +197,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from hmi.ui.screenshot import render_screen_png
 
     try:
-        with _drawing_station(project) as runtime:
+        with _drawing_station(project, prepared=False) as runtime:
             time.sleep(args.wait)  # let the first scans and subscriptions deliver
             size = (width, height)
             render_screen_png(project, runtime, args.screen, args.out, size, args.profile)
@@ -212,10 +212,11 @@ DEMO_PORTS = (5020, 4840)  # where `hmi sim` serves the demo plant by default
 
 
 @contextlib.contextmanager
-def _drawing_station(project: Project) -> Iterator[Any]:
+def _drawing_station(project: Project, prepared: bool = True) -> Iterator[Any]:
     """A started station for pictures, on a data folder of its own that is thrown away
     after: a picture never depends on a station's records nor adds to them, and a station
-    running on the project goes on (the demo's folder is prepared as ``hmi demo`` does).
+    running on the project goes on (``prepared``: the demo's folder as ``hmi demo`` makes
+    it, with its people and order queue; a second's work a single screen does without).
     The station's OPC UA identities and the servers it trusts (``pki/``) come along, so a
     server that admits the station admits the pictures."""
     import shutil
@@ -230,7 +231,7 @@ def _drawing_station(project: Project) -> Iterator[Any]:
                 shutil.copytree(identities, data / "pki")
         except OSError as error:  # the pictures go on; a server may refuse a new identity
             print(f"the station's OPC UA identities not copied: {error}", file=sys.stderr)
-        if Path(project.root).resolve() == demo_project_dir().resolve():
+        if prepared and Path(project.root).resolve() == demo_project_dir().resolve():
             _prepare_demo(project, data, say=lambda line: None)
         runtime = Runtime(project, data)
         runtime.start()
