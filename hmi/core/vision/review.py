@@ -147,9 +147,9 @@ def settle(intent: Any, previous: Review | None, corrections: Sequence[Any]) -> 
     one if its corrections were all made, ``previous`` if none was (or all were taken
     back), else the one before with the steps the order now carries and the problem
     said. ``corrections``: the order's (``counter``, ``before``, ``after``, ``reason``)."""
-    wanted = review_from(intent.get("review")) if isinstance(intent, Mapping) else None
-    ref = intent.get("ref") if isinstance(intent, Mapping) else None
-    before = intent.get("before") if isinstance(intent, Mapping) else None
+    if not isinstance(intent, Mapping):
+        return previous
+    wanted, ref, before = review_from(intent.get("review")), intent.get("ref"), intent.get("before")
     if wanted is None or not ref or not isinstance(before, list) or len(before) != 2:
         return previous  # not one of ours: nothing can be known of it
     moved = {"good": 0, "scrap": 0}
@@ -174,9 +174,14 @@ def write_sidecar(sidecar: Path, content: Mapping[str, Any]) -> None:
     _write_atomic(sidecar, text)
 
 
+def without_intent(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A sidecar's content without a cut-off review's intent."""
+    return {k: v for k, v in data.items() if k != CORRECTING}
+
+
 def write_review(sidecar: Path, data: Mapping[str, Any], review: Review) -> dict[str, Any]:
     """The sidecar with ``review`` in it, replaced in one rename; the new content."""
-    content = {k: v for k, v in data.items() if k != CORRECTING} | {"review": asdict(review)}
+    content = without_intent(data) | {"review": asdict(review)}
     write_sidecar(sidecar, content)
     return content
 

@@ -48,6 +48,7 @@ from .review import (
     reference,
     settle,
     steps_for,
+    without_intent,
     write_intent,
     write_review,
     write_sidecar,
@@ -436,7 +437,7 @@ class Vision:
         review = settle(intent, item.review, corrections)
         try:
             if review is None:  # its first review, and nothing was corrected
-                content = {k: v for k, v in item.sidecar.items() if k != CORRECTING}
+                content = without_intent(item.sidecar)
                 write_sidecar(item.path, content)
             else:
                 content = write_review(item.path, item.sidecar, review)
